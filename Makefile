@@ -1,0 +1,35 @@
+# The front door. Every target installs what is missing first (scripts/install-deps.sh).
+#   make demo    build and run the demo on a fresh data folder (./demo-data)
+#   make test    build and run every test (ctest)
+#   make bench   build and run the benchmarks; results in bench/RESULTS.md
+#   make asan    build and run the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make format  clang-format the sources
+PRESET ?= dev
+JOBS ?= 2
+
+.PHONY: deps build test demo bench asan format clean
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+test: build
+	@ctest --preset $(PRESET)
+
+demo: build
+	@./scripts/demo.sh build/$(PRESET)/apps/cli/avtaleflyt
+
+bench: build
+	@./scripts/bench.sh build/$(PRESET)
+
+asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+format:
+	@./scripts/format.sh
+
+clean:
+	rm -rf build demo-data

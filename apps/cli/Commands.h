@@ -1,0 +1,43 @@
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "CommandLine.h"
+#include "avtaleflyt/domain/Clock.h"
+#include "avtaleflyt/engine/Installation.h"
+
+namespace avtaleflyt::cli {
+
+// What a command runs with: its invocation, the data folder, the clock, the configuration.
+class Context {
+public:
+    Context(const Invocation& inv, std::string dataDir, std::unique_ptr<Clock> clock,
+            std::string defaultNetwork, std::ostream& out, std::ostream& err);
+
+    const Invocation& inv;
+    const std::string dataDir;
+    std::ostream& out;
+    std::ostream& err;
+
+    const Clock& clock() const { return *clock_; }
+    // "cli:<login name>", recorded on audit events.
+    std::string actor() const;
+    // The installation in dataDir, opened on first use.
+    engine::Installation& installation();
+    // --network, else network.default from the configuration, else empty (the only network).
+    std::string network() const;
+
+private:
+    std::unique_ptr<Clock> clock_;
+    std::string defaultNetwork_;
+    std::optional<engine::Installation> installation_;
+};
+
+// Every command, in the order --help lists them.
+const std::vector<CommandSpec>& commands();
+
+}  // namespace avtaleflyt::cli

@@ -1,0 +1,237 @@
+// avtaleflyt: the command-line entry point. Parses the command line with
+// Poco::Util::Application against the command table (Commands.cpp), runs the command and maps
+// the outcome to an exit code: 0 ok, 1 problems found or the operation failed, 2 wrong usage.
+
+#include <Poco/Environment.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/Util/Application.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "Commands.h"
+#include "avtaleflyt/engine/Installation.h"
+
+namespace avtaleflyt::cli {
+namespace {
+
+const char* kVersion = "0.1.0";
+
+std::string wrap(const std::string& text, std::size_t width, const std::string& indent) {
+    std::istringstream words(text);
+    std::string word, line, out;
+    while (words >> word) {
+        if (!line.empty() && line.size() + 1 + word.size() > width) {
+            out += indent + line + "\n";
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + word;
+    }
+    if (!line.empty()) out += indent + line + "\n";
+    return out;
+}
+
+std::string spelledName(const CommandSpec& c) {
+    std::string s;
+    for (const auto& w : c.words) s += (s.empty() ? "" : " ") + w;
+    return s;
+}
+
+void printOptions(std::ostream& out, const std::vector<OptionSpec>& options) {
+    for (const auto& o : options) {
+        std::string flag = "  --" + o.name + (o.argument.empty() ? "" : " " + o.argument);
+        if (flag.size() < 22) flag.resize(22, ' ');
+        else flag += "\n" + std::string(22, ' ');
+        out << flag << o.help << (o.repeatable ? " (repeatable)" : "") << '\n';
+    }
+}
+
+void printGeneralHelp(std::ostream& out) {
+    out << "Usage: avtaleflyt [--data DIR] [--now DATETIME] COMMAND [ARGUMENTS] [OPTIONS]\n\n"
+        << wrap("avtaleflyt drives the function descriptions and collaboration agreements of a "
+                "competence network of resource nurses through send, sign, remind and archive.",
+                78, "")
+        << "\nCommands:\n";
+    for (const auto& c : commands()) {
+        std::string name = "  " + spelledName(c);
+        name.resize(22, ' ');
+        out << name << c.summary << '\n';
+    }
+    out << "\nGlobal options (before or after the command):\n";
+    printOptions(out, globalOptions());
+    out << "\nExit codes: 0 ok, 1 problems found or the operation failed, 2 wrong usage.\n"
+        << "Run 'avtaleflyt COMMAND --help' for a command's arguments and options.\n";
+}
+
+void printCommandHelp(std::ostream& out, const CommandSpec& c) {
+    out << "Usage: avtaleflyt " << spelledName(c) << (c.arguments.empty() ? "" : " " + c.arguments)
+        << (c.options.empty() ? "" : " [OPTIONS]") << "\n\n"
+        << wrap(c.description, 78, "");
+    if (!c.options.empty()) {
+        out << "\nOptions:\n";
+        printOptions(out, c.options);
+    }
+    out << "\nGlobal options:\n";
+    printOptions(out, globalOptions());
+}
+
+class AvtaleflytApp : public Poco::Util::Application {
+public:
+    // Poco hands argv() out only after defineOptions(), which needs it: keep a copy first.
+    AvtaleflytApp(int argc, char** argv) : words_(argv, argv + argc) { setUnixOptions(true); }
+
+protected:
+    // The command is known from the words on the command line before options are parsed, so
+    // that the option set holds the global options and exactly that command's options.
+    void defineOptions(Poco::Util::OptionSet& options) override {
+        Application::defineOptions(options);
+        command_ = findCommand();
+        auto add = [&](const OptionSpec& o) {
+            Poco::Util::Option opt(o.name, o.name == "help" ? "h" : "", o.help);
+            opt.required(false).repeatable(true);
+            if (!o.argument.empty()) opt.argument(o.argument, true);
+            options.addOption(opt);
+        };
+        for (const auto& o : globalOptions()) add(o);
+        if (command_)
+            for (const auto& o : command_->options) add(o);
+    }
+
+    void handleOption(const std::string& name, const std::string& value) override {
+        Application::handleOption(name, value);
+        if (command_)
+            for (const auto& o : command_->options)
+                if (o.name == name && !o.repeatable && invocation_.values.count(name))
+                    throw Poco::Util::DuplicateOptionException("--" + name + " is given twice");
+        invocation_.values[name].push_back(value);
+    }
+
+    int main(const ArgVec& args) override {
+        try {
+            return dispatch(args);
+        } catch (const UsageError& e) {
+            std::cerr << "avtaleflyt: " << e.what() << "\n"
+                      << "Run 'avtaleflyt " << (command_ ? spelledName(*command_) + " " : "")
+                      << "--help' for help.\n";
+            return 2;
+        } catch (const engine::InstallationError& e) {
+            std::cerr << "avtaleflyt: " << e.what() << '\n';
+            return 1;
+        } catch (const engine::EngineError& e) {
+            std::cerr << "avtaleflyt: " << e.what() << '\n';
+            return 1;
+        } catch (const Poco::Exception& e) {
+            std::cerr << "avtaleflyt: " << e.displayText() << '\n';
+            return 1;
+        } catch (const std::exception& e) {
+            std::cerr << "avtaleflyt: " << e.what() << '\n';
+            return 1;
+        }
+    }
+
+private:
+    // Words that are not options and not the value of an option, in order.
+    std::vector<std::string> positionalWords() const {
+        std::set<std::string> takeValue;
+        for (const auto& o : globalOptions())
+            if (!o.argument.empty()) takeValue.insert(o.name);
+        for (const auto& c : commands())
+            for (const auto& o : c.options)
+                if (!o.argument.empty()) takeValue.insert(o.name);
+        std::vector<std::string> words;
+        const auto& all = words_;
+        for (std::size_t i = 1; i < all.size(); ++i) {
+            const std::string& a = all[i];
+            if (a.rfind("--", 0) == 0) {
+                if (a.find('=') == std::string::npos && takeValue.count(a.substr(2))) ++i;
+                continue;
+            }
+            if (a.size() > 1 && a[0] == '-') continue;
+            words.push_back(a);
+        }
+        return words;
+    }
+
+    const CommandSpec* findCommand() const {
+        const auto words = positionalWords();
+        const CommandSpec* best = nullptr;
+        for (const auto& c : commands()) {
+            if (c.words.size() > words.size()) continue;
+            if (!std::equal(c.words.begin(), c.words.end(), words.begin())) continue;
+            if (!best || c.words.size() > best->words.size()) best = &c;
+        }
+        return best;
+    }
+
+    int dispatch(const ArgVec& args) {
+        if (invocation_.has("version")) {
+            std::cout << "avtaleflyt " << kVersion << '\n';
+            return 0;
+        }
+        if (!command_) {
+            if (invocation_.has("help") || args.empty()) {
+                printGeneralHelp(invocation_.has("help") ? std::cout : std::cerr);
+                return invocation_.has("help") ? 0 : 2;
+            }
+            std::string given;
+            for (const auto& a : args) given += (given.empty() ? "" : " ") + a;
+            throw UsageError("unknown command \"" + given + "\"");
+        }
+        if (invocation_.has("help")) {
+            printCommandHelp(std::cout, *command_);
+            return 0;
+        }
+        invocation_.command = command_;
+        invocation_.args.assign(args.begin() + static_cast<std::ptrdiff_t>(command_->words.size()), args.end());
+        const std::size_t n = invocation_.args.size();
+        if (n < command_->minArgs)
+            throw UsageError(spelledName(*command_) + " needs " + command_->arguments);
+        if (n > command_->maxArgs)
+            throw UsageError(spelledName(*command_) + " does not take \"" +
+                             invocation_.args[command_->maxArgs] + "\"");
+
+        std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+        if (invocation_.has("now")) {
+            const auto t = parseTimestamp(invocation_.value("now"));
+            if (!t)
+                throw UsageError("--now: cannot read \"" + invocation_.value("now") +
+                                 "\" as a date or time (write 2026-11-24 or 2026-11-24T09:30)");
+            clock = std::make_unique<FixedClock>(*t);
+        }
+
+        const std::string dataDir =
+            invocation_.value("data", Poco::Environment::get("AVTALEFLYT_DATA", "avtaleflyt-data"));
+        const std::string configFile = Poco::Path(dataDir).append(engine::Installation::kConfigFile).toString();
+        if (Poco::File(configFile).exists()) loadConfiguration(configFile);
+        const std::string defaultNetwork = config().getString("network.default", "");
+
+        Context ctx(invocation_, dataDir, std::move(clock), defaultNetwork, std::cout, std::cerr);
+        return command_->run(ctx);
+    }
+
+    const std::vector<std::string> words_;
+    const CommandSpec* command_ = nullptr;
+    Invocation invocation_;
+};
+
+}  // namespace
+}  // namespace avtaleflyt::cli
+
+int main(int argc, char** argv) {
+    avtaleflyt::cli::AvtaleflytApp app(argc, argv);
+    try {
+        app.init(argc, argv);
+    } catch (const Poco::Util::OptionException& e) {
+        std::cerr << "avtaleflyt: " << e.displayText() << "\nRun 'avtaleflyt --help' for help.\n";
+        return 2;
+    } catch (const Poco::Exception& e) {
+        std::cerr << "avtaleflyt: " << e.displayText() << '\n';
+        return 1;
+    }
+    return app.run();
+}

@@ -1,0 +1,31 @@
+#pragma once
+// Small text helpers for UTF-8 strings, shared by every module.
+
+#include <string>
+#include <string_view>
+
+namespace avtaleflyt::text {
+
+// Removes ASCII whitespace and U+00A0 (no-break space, common in spreadsheets) at both ends.
+std::string trim(std::string_view s);
+
+// Lower-cases ASCII letters and the Norwegian letters Æ Ø Å (and other Latin-1 capitals).
+std::string foldCase(std::string_view s);
+
+// True if case-folded and trimmed, the two strings are equal.
+bool equalsFolded(std::string_view a, std::string_view b);
+
+// True if the bytes are well-formed UTF-8 (no overlongs, no surrogates).
+bool isValidUtf8(std::string_view s);
+
+// Converts Windows-1252 bytes (what Excel writes as "CSV" on a Norwegian Windows) to UTF-8.
+// The five undefined code points map to U+FFFD.
+std::string windows1252ToUtf8(std::string_view s);
+
+// Number of code points; what a terminal column width is for the letters this project meets.
+std::size_t displayWidth(std::string_view s);
+
+// Pads with spaces on the right to `width` display columns.
+std::string padRight(std::string_view s, std::size_t width);
+
+}  // namespace avtaleflyt::text

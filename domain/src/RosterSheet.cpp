@@ -1,0 +1,428 @@
+#include "avtaleflyt/domain/RosterSheet.h"
+
+#include <algorithm>
+#include <tuple>
+#include <optional>
+
+#include "avtaleflyt/domain/Email.h"
+#include "avtaleflyt/domain/Text.h"
+
+namespace avtaleflyt {
+namespace {
+
+// Header comparison ignores case, spaces, hyphens, dots, underscores and slashes.
+std::string headerKey(const std::string& header) {
+    std::string out;
+    for (const char c : text::foldCase(text::trim(header))) {
+        if (c != ' ' && c != '-' && c != '.' && c != '_' && c != '/') out += c;
+    }
+    return out;
+}
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+class SheetReader {
+public:
+    SheetReader(const Table& table, const std::vector<std::string>& areas,
+                const std::map<std::string, Person>& knownPeople)
+        : table_(table), areas_(areas), known_(knownPeople) {}
+
+    RosterSheet read() {
+        std::size_t i = 0;
+        while (i < table_.rows.size() && isEmpty(table_.rows[i])) ++i;
+        if (i == table_.rows.size()) {
+            problem(1, "header", "the file has no header row and no rows");
+            return std::move(result_);
+        }
+        if (!readHeader(table_.rows[i])) return std::move(result_);
+        for (++i; i < table_.rows.size(); ++i) {
+            if (!isEmpty(table_.rows[i])) readRow(table_.rows[i]);
+        }
+        resolveLeaderNames();
+        return std::move(result_);
+    }
+
+private:
+    struct NameSeen {
+        std::string name;
+        int line;
+    };
+
+    static bool isEmpty(const TableRow& row) {
+        for (const auto& c : row.cells)
+            if (!text::trim(c).empty()) return false;
+        return true;
+    }
+
+    void problem(int line, const std::string& field, const std::string& cause) {
+        result_.problems.push_back({table_.source, line, field, cause});
+    }
+
+    bool readHeader(const TableRow& header) {
+        for (std::size_t c = 0; c < header.cells.size(); ++c) {
+            const std::string key = headerKey(header.cells[c]);
+            if (key.empty()) continue;
+            const RosterColumnSpec* spec = findSpec(key);
+            if (!spec) {
+                result_.warnings.push_back(table_.source + ":" + std::to_string(header.line) +
+                                           ": column " + quoted(text::trim(header.cells[c])) +
+                                           " is not used");
+                continue;
+            }
+            if (columns_.count(spec->column)) {
+                problem(header.line, "header",
+                        "column " + quoted(text::trim(header.cells[c])) + " appears twice");
+                continue;
+            }
+            columns_[spec->column] = c;
+            titles_[spec->column] = text::trim(header.cells[c]);
+        }
+        for (const auto& spec : rosterColumns()) {
+            if (spec.required && !columns_.count(spec.column))
+                problem(header.line, "header",
+                        "missing column " + quoted(spec.norwegian) + " (or " + quoted(spec.english) + ")");
+        }
+        return result_.problems.empty();
+    }
+
+    static const RosterColumnSpec* findSpec(const std::string& key) {
+        for (const auto& spec : rosterColumns()) {
+            if (headerKey(spec.norwegian) == key || headerKey(spec.english) == key) return &spec;
+            for (const auto& a : spec.aliases)
+                if (headerKey(a) == key) return &spec;
+        }
+        return nullptr;
+    }
+
+    std::string cell(const TableRow& row, RosterColumn col) const {
+        const auto it = columns_.find(col);
+        if (it == columns_.end() || it->second >= row.cells.size()) return {};
+        return text::trim(row.cells[it->second]);
+    }
+
+    // The header the file itself uses for a column, so messages speak the file's language.
+    std::string title(RosterColumn col) const {
+        const auto it = titles_.find(col);
+        if (it != titles_.end()) return it->second;
+        for (const auto& spec : rosterColumns())
+            if (spec.column == col) return spec.norwegian;
+        return {};
+    }
+
+    std::optional<std::string> canonicalArea(const std::string& area) const {
+        for (const auto& a : areas_)
+            if (text::equalsFolded(a, area)) return a;
+        return std::nullopt;
+    }
+
+    // Records that `email` is called `name` on `line`; a different name elsewhere is a problem.
+    void seeName(const std::string& email, const std::string& name, int line, RosterColumn col) {
+        if (name.empty()) return;
+        const auto it = names_.find(email);
+        if (it == names_.end()) {
+            names_[email] = {name, line};
+        } else if (it->second.name != name) {
+            problem(line, title(col),
+                    email + " is named " + quoted(name) + " here but " + quoted(it->second.name) +
+                        " on line " + std::to_string(it->second.line));
+        }
+    }
+
+    void readRow(const TableRow& row) {
+        const int line = row.line;
+        const std::string name = cell(row, RosterColumn::Name);
+        const std::string rawEmail = cell(row, RosterColumn::Email);
+        const std::string email = normalizeEmail(rawEmail);
+        const std::string who = name.empty() ? "this row" : name;
+        bool ok = true;
+
+        RosterRole role = RosterRole::Nurse;
+        if (const std::string r = cell(row, RosterColumn::Role); !r.empty()) {
+            if (auto parsed = parseRosterRole(r)) {
+                role = *parsed;
+            } else {
+                problem(line, title(RosterColumn::Role),
+                        "unknown role " + quoted(r) +
+                            " (use ressurssykepleier, områdeleder or nettverksleder; or nurse, "
+                            "area leader, network leader)");
+                ok = false;
+            }
+        }
+        if (name.empty()) {
+            problem(line, title(RosterColumn::Name), "missing name");
+            ok = false;
+        }
+        if (email.empty()) {
+            problem(line, title(RosterColumn::Email), "missing e-mail for " + who);
+            ok = false;
+        } else if (!isWellFormedEmail(email)) {
+            problem(line, title(RosterColumn::Email), "malformed e-mail address " + quoted(rawEmail));
+            ok = false;
+        }
+
+        MemberStatus status = MemberStatus::Active;
+        if (const std::string s = cell(row, RosterColumn::Status); !s.empty()) {
+            if (auto parsed = parseMemberStatus(s)) {
+                status = *parsed;
+            } else {
+                problem(line, title(RosterColumn::Status),
+                        "unknown status " + quoted(s) +
+                            " (use aktiv, perm or sluttet; or active, leave, left)");
+                ok = false;
+            }
+        }
+
+        std::optional<std::string> area;
+        if (const std::string a = cell(row, RosterColumn::Area); !a.empty()) {
+            area = canonicalArea(a);
+            if (!area) {
+                problem(line, title(RosterColumn::Area),
+                        "unknown area " + quoted(a) + " (the network's areas are: " + joined(areas_) + ")");
+                ok = false;
+            }
+        } else if (role != RosterRole::NetworkLeader) {
+            problem(line, title(RosterColumn::Area), "missing area for " + who);
+            ok = false;
+        }
+
+        if (ok && email.size()) {
+            const auto dup = rowsByEmail_.find({email, role});
+            if (dup != rowsByEmail_.end()) {
+                problem(line, title(RosterColumn::Email),
+                        "duplicate person " + email + " (also on line " + std::to_string(dup->second) + ")");
+                return;
+            }
+            rowsByEmail_[{email, role}] = line;
+        }
+        if (!email.empty()) seeName(email, name, line, RosterColumn::Name);
+
+        switch (role) {
+            case RosterRole::Nurse: readNurse(row, name, email, area, status, ok); break;
+            case RosterRole::AreaLeader:
+                if (ok) {
+                    const auto prev = areaLeaderLines_.find(*area);
+                    if (prev != areaLeaderLines_.end()) {
+                        problem(line, title(RosterColumn::Area),
+                                "area " + *area + " already has an area leader on line " +
+                                    std::to_string(prev->second));
+                        return;
+                    }
+                    areaLeaderLines_[*area] = line;
+                    result_.roster.areaLeaders[*area] = email;
+                    addPerson(email, name, cell(row, RosterColumn::Phone));
+                }
+                break;
+            case RosterRole::NetworkLeader:
+                if (ok) {
+                    if (networkLeaderLine_) {
+                        problem(line, title(RosterColumn::Role),
+                                "a second network leader (the first is on line " +
+                                    std::to_string(networkLeaderLine_) + ")");
+                        return;
+                    }
+                    networkLeaderLine_ = line;
+                    result_.roster.networkLeader = email;
+                    addPerson(email, name, cell(row, RosterColumn::Phone));
+                }
+                break;
+        }
+    }
+
+    void readNurse(const TableRow& row, const std::string& name, const std::string& email,
+                   const std::optional<std::string>& area, MemberStatus status, bool ok) {
+        const int line = row.line;
+        const std::string who = name.empty() ? "this row" : name;
+        const std::string unit = cell(row, RosterColumn::Unit);
+        if (unit.empty()) {
+            problem(line, title(RosterColumn::Unit), "missing unit for " + who);
+            ok = false;
+        }
+        UnitKind kind = guessUnitKind(unit);
+        if (const std::string k = cell(row, RosterColumn::UnitType); !k.empty()) {
+            if (auto parsed = parseUnitKind(k)) {
+                kind = *parsed;
+            } else {
+                problem(line, title(RosterColumn::UnitType),
+                        "unknown unit type " + quoted(k) +
+                            " (use kommune, bydel, sykehjem, hjemmetjeneste, sykehusavdeling or annet)");
+                ok = false;
+            }
+        }
+        const std::string rawLeaderEmail = cell(row, RosterColumn::LeaderEmail);
+        const std::string leaderEmail = normalizeEmail(rawLeaderEmail);
+        const std::string leaderName = cell(row, RosterColumn::Leader);
+        if (leaderEmail.empty()) {
+            if (status != MemberStatus::Left) {
+                problem(line, title(RosterColumn::LeaderEmail), "nurse " + who + " has no nearest leader");
+                ok = false;
+            }
+        } else if (!isWellFormedEmail(leaderEmail)) {
+            problem(line, title(RosterColumn::LeaderEmail),
+                    "malformed e-mail address " + quoted(rawLeaderEmail));
+            ok = false;
+        } else if (leaderEmail == email) {
+            problem(line, title(RosterColumn::LeaderEmail), who + " is listed as their own nearest leader");
+            ok = false;
+        } else {
+            seeName(leaderEmail, leaderName, line, RosterColumn::Leader);
+            if (!leaderName.empty() || !leaderLines_.count(leaderEmail)) leaderLines_[leaderEmail] = line;
+        }
+        if (!ok) return;
+        addPerson(email, name, cell(row, RosterColumn::Phone));
+        NurseMembership m;
+        m.email = email;
+        m.unit = UnitRef{*area, unit, cell(row, RosterColumn::Municipality), kind};
+        m.leaderEmail = leaderEmail;
+        m.status = status;
+        result_.roster.nurses[email] = m;
+    }
+
+    void addPerson(const std::string& email, const std::string& name, const std::string& phone) {
+        auto& p = result_.roster.people[email];
+        p.email = email;
+        p.name = name;
+        if (!phone.empty()) p.phone = phone;
+    }
+
+    // A leader named only by e-mail takes the name from another row or from what is stored.
+    void resolveLeaderNames() {
+        for (const auto& [email, line] : leaderLines_) {
+            if (result_.roster.people.count(email)) continue;
+            Person p;
+            p.email = email;
+            if (const auto seen = names_.find(email); seen != names_.end()) {
+                p.name = seen->second.name;
+            } else if (const auto k = known_.find(email); k != known_.end()) {
+                p.name = k->second.name;
+                p.phone = k->second.phone;
+            } else {
+                problem(line, title(RosterColumn::Leader), "missing name of nearest leader " + email);
+                continue;
+            }
+            if (const auto k = known_.find(email); k != known_.end() && p.phone.empty())
+                p.phone = k->second.phone;
+            result_.roster.people[email] = p;
+        }
+        // Keep a stored phone number when the list has no phone column or an empty cell.
+        for (auto& [email, p] : result_.roster.people) {
+            if (p.phone.empty())
+                if (const auto k = known_.find(email); k != known_.end()) p.phone = k->second.phone;
+        }
+        std::stable_sort(result_.problems.begin(), result_.problems.end(),
+                  [](const InputProblem& a, const InputProblem& b) { return a.line < b.line; });
+    }
+
+    const Table& table_;
+    const std::vector<std::string>& areas_;
+    const std::map<std::string, Person>& known_;
+    RosterSheet result_;
+    std::map<RosterColumn, std::size_t> columns_;
+    std::map<RosterColumn, std::string> titles_;
+    std::map<std::pair<std::string, RosterRole>, int> rowsByEmail_;
+    std::map<std::string, NameSeen> names_;
+    std::map<std::string, int> leaderLines_;
+    std::map<std::string, int> areaLeaderLines_;
+    int networkLeaderLine_ = 0;
+};
+
+}  // namespace
+
+const std::vector<RosterColumnSpec>& rosterColumns() {
+    static const std::vector<RosterColumnSpec> columns = {
+        {RosterColumn::Name, "Navn", "Name", {"Fullt navn", "Full name"}, true},
+        {RosterColumn::Email, "E-post", "Email", {"E-postadresse", "E-mail", "Mail"}, true},
+        {RosterColumn::Phone, "Telefon", "Phone", {"Tlf", "Mobil", "Mobilnummer", "Mobile"}, false},
+        {RosterColumn::Area, "Område", "Area", {"Omrade"}, true},
+        {RosterColumn::Municipality, "Kommune/Bydel", "Municipality",
+         {"Kommune", "Bydel", "District", "City district"}, false},
+        {RosterColumn::Unit, "Arbeidssted", "Unit", {"Enhet", "Avdeling", "Workplace"}, true},
+        {RosterColumn::UnitType, "Enhetstype", "Unit type", {}, false},
+        {RosterColumn::Leader, "Leder", "Leader", {"Nærmeste leder", "Nearest leader", "Manager"}, false},
+        {RosterColumn::LeaderEmail, "Leders e-post", "Leader email",
+         {"Leder e-post", "Leders epost", "Leader e-mail", "Manager email", "Nærmeste leders e-post"},
+         true},
+        {RosterColumn::Status, "Status", "Status", {}, false},
+        {RosterColumn::Role, "Rolle", "Role", {}, false},
+    };
+    return columns;
+}
+
+RosterSheet readRosterSheet(const Table& table, const std::vector<std::string>& areas,
+                            const std::map<std::string, Person>& knownPeople) {
+    return SheetReader(table, areas, knownPeople).read();
+}
+
+}  // namespace avtaleflyt
+
+namespace avtaleflyt {
+
+std::vector<std::vector<std::string>> writeRosterSheet(const Roster& roster,
+                                                       const std::vector<std::string>& areas) {
+    const auto& cols = rosterColumns();
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> header;
+    for (const auto& c : cols) header.push_back(c.norwegian);
+    rows.push_back(header);
+
+    const auto nameOf = [&](const std::string& email) {
+        const Person* p = roster.person(email);
+        return p ? p->name : std::string();
+    };
+    const auto phoneOf = [&](const std::string& email) {
+        const Person* p = roster.person(email);
+        return p ? p->phone : std::string();
+    };
+    const auto row = [&](std::map<RosterColumn, std::string> values) {
+        std::vector<std::string> r;
+        for (const auto& c : cols) r.push_back(values[c.column]);
+        rows.push_back(r);
+    };
+    if (!roster.networkLeader.empty())
+        row({{RosterColumn::Name, nameOf(roster.networkLeader)},
+             {RosterColumn::Email, roster.networkLeader},
+             {RosterColumn::Phone, phoneOf(roster.networkLeader)},
+             {RosterColumn::Role, "nettverksleder"}});
+    for (const auto& area : areas) {
+        const auto it = roster.areaLeaders.find(area);
+        if (it == roster.areaLeaders.end()) continue;
+        row({{RosterColumn::Name, nameOf(it->second)},
+             {RosterColumn::Email, it->second},
+             {RosterColumn::Phone, phoneOf(it->second)},
+             {RosterColumn::Area, area},
+             {RosterColumn::Role, "områdeleder"}});
+    }
+    std::vector<const NurseMembership*> nurses;
+    for (const auto& kv : roster.nurses) nurses.push_back(&kv.second);
+    const auto areaIndex = [&](const std::string& a) {
+        return std::find(areas.begin(), areas.end(), a) - areas.begin();
+    };
+    std::stable_sort(nurses.begin(), nurses.end(), [&](const NurseMembership* a, const NurseMembership* b) {
+        const auto ka = std::make_tuple(areaIndex(a->unit.area), a->unit.municipality, a->unit.name, nameOf(a->email));
+        const auto kb = std::make_tuple(areaIndex(b->unit.area), b->unit.municipality, b->unit.name, nameOf(b->email));
+        return ka < kb;
+    });
+    static const char* statusWords[] = {"aktiv", "perm", "sluttet"};
+    static const char* kindWords[] = {"kommune", "bydel", "sykehjem", "hjemmetjeneste", "sykehusavdeling", "annet"};
+    for (const NurseMembership* n : nurses) {
+        row({{RosterColumn::Name, nameOf(n->email)},
+             {RosterColumn::Email, n->email},
+             {RosterColumn::Phone, phoneOf(n->email)},
+             {RosterColumn::Area, n->unit.area},
+             {RosterColumn::Municipality, n->unit.municipality},
+             {RosterColumn::Unit, n->unit.name},
+             {RosterColumn::UnitType, kindWords[static_cast<int>(n->unit.kind)]},
+             {RosterColumn::Leader, nameOf(n->leaderEmail)},
+             {RosterColumn::LeaderEmail, n->leaderEmail},
+             {RosterColumn::Status, statusWords[static_cast<int>(n->status)]},
+             {RosterColumn::Role, "ressurssykepleier"}});
+    }
+    return rows;
+}
+
+}  // namespace avtaleflyt

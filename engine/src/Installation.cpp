@@ -1,0 +1,251 @@
+#include "avtaleflyt/engine/Installation.h"
+
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Path.h>
+
+#include <set>
+#include <sstream>
+
+#include "avtaleflyt/documents/TableFile.h"
+#include "avtaleflyt/domain/RosterSheet.h"
+#include "avtaleflyt/domain/Text.h"
+#include "avtaleflyt/storage/AuditLog.h"
+#include "avtaleflyt/storage/Database.h"
+#include "avtaleflyt/storage/RosterRepository.h"
+
+namespace avtaleflyt::engine {
+namespace {
+
+const char* kDefaultConfig =
+    "# avtaleflyt configuration for this data folder (Java properties format).\n"
+    "# Every key is optional; the value shown is the default. See docs/operator-guide.md.\n"
+    "\n"
+    "# The network that commands use when --network is not given. Needed only when the\n"
+    "# installation holds more than one network.\n"
+    "#network.default =\n";
+
+std::string databasePath(const std::string& dataDir) {
+    return Poco::Path(dataDir).append(Installation::kDatabaseFile).toString();
+}
+
+std::string json(const std::vector<std::pair<std::string, std::string>>& fields) {
+    Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [k, v] : fields) obj.set(k, v);
+    std::ostringstream out;
+    obj.stringify(out);
+    return out.str();
+}
+
+Network toNetwork(const storage::NetworkRecord& r) { return {r.name, r.areas, r.createdAt}; }
+
+// Runs `f`, turning storage faults into EngineError with the same message.
+template <typename F>
+auto guarded(F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const storage::SchemaTooNew& e) {
+        throw InstallationError(e.what());
+    } catch (const storage::StorageError& e) {
+        throw EngineError(e.what());
+    }
+}
+
+}  // namespace
+
+struct Installation::State {
+    State(std::string dir, const Clock& c, std::string who)
+        : dataDir(std::move(dir)),
+          clock(c),
+          actor(std::move(who)),
+          db(databasePath(dataDir), storage::Database::Mode::OpenExisting),
+          audit(db),
+          rosters(db) {}
+
+    void record(const std::string& kind, const std::string& subject,
+                const std::vector<std::pair<std::string, std::string>>& payload) {
+        audit.append({clock.now(), actor, kind, subject, json(payload)});
+    }
+
+    storage::NetworkRecord networkRecord(const std::string& name) const {
+        const auto all = rosters.networks();
+        std::string wanted = name;
+        if (wanted.empty()) {
+            if (all.size() == 1) return all.front();
+            if (all.empty())
+                throw EngineError("there is no network yet; create one with 'avtaleflyt network add'");
+            std::string names;
+            for (const auto& n : all) names += (names.empty() ? "" : ", ") + n.name;
+            throw EngineError("this installation holds several networks (" + names +
+                              "); say which with --network");
+        }
+        if (auto n = rosters.findNetwork(wanted)) return *n;
+        std::string names;
+        for (const auto& n : all) names += (names.empty() ? "" : ", ") + n.name;
+        throw EngineError("no network named \"" + wanted + "\"" +
+                          (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
+    }
+
+    std::string dataDir;
+    const Clock& clock;
+    std::string actor;
+    storage::Database db;
+    storage::AuditLog audit;
+    storage::RosterRepository rosters;
+};
+
+bool Installation::init(const std::string& dataDir, const Clock& clock, const std::string& actor) {
+    return guarded([&] {
+        Poco::File dir(dataDir);
+        if (dir.exists() && !dir.isDirectory())
+            throw InstallationError(dataDir + ": exists and is not a folder");
+        dir.createDirectories();
+        const std::string config = Poco::Path(dataDir).append(kConfigFile).toString();
+        if (!Poco::File(config).exists()) {
+            const std::string tmp = config + ".tmp";
+            {
+                Poco::FileOutputStream out(tmp);
+                out << kDefaultConfig;
+            }
+            Poco::File(tmp).renameTo(config);
+        }
+        const bool fresh = !Poco::File(databasePath(dataDir)).exists();
+        storage::Database db(databasePath(dataDir), storage::Database::Mode::CreateIfMissing);
+        if (fresh) {
+            storage::AuditLog audit(db);
+            storage::Transaction tx(db);
+            audit.append({clock.now(), actor, "installation.initialized", dataDir,
+                          json({{"schema_version", std::to_string(db.schemaVersion())}})});
+            tx.commit();
+        }
+        return fresh;
+    });
+}
+
+Installation::Installation(const std::string& dataDir, const Clock& clock, std::string actor) {
+    if (!Poco::File(databasePath(dataDir)).exists())
+        throw InstallationError("no avtaleflyt installation in " + dataDir +
+                                " (run 'avtaleflyt init' first, or give the right --data folder)");
+    state_ = guarded([&] { return std::make_unique<State>(dataDir, clock, std::move(actor)); });
+}
+
+Installation::~Installation() = default;
+Installation::Installation(Installation&&) noexcept = default;
+
+const std::string& Installation::dataDir() const { return state_->dataDir; }
+
+int Installation::schemaVersion() const { return state_->db.schemaVersion(); }
+
+Network Installation::addNetwork(const std::string& nameIn, const std::vector<std::string>& areasIn) {
+    const std::string name = text::trim(nameIn);
+    if (name.empty()) throw EngineError("a network needs a name");
+    std::vector<std::string> areas;
+    for (const auto& a : areasIn) {
+        const std::string area = text::trim(a);
+        if (area.empty()) continue;
+        for (const auto& seen : areas)
+            if (text::equalsFolded(seen, area))
+                throw EngineError("area \"" + area + "\" is given twice");
+        areas.push_back(area);
+    }
+    if (areas.empty()) throw EngineError("network \"" + name + "\" needs at least one area (--area)");
+    return guarded([&] {
+        if (state_->rosters.findNetwork(name))
+            throw EngineError("a network named \"" + name + "\" exists already");
+        storage::Transaction tx(state_->db);
+        const auto record = state_->rosters.createNetwork(name, areas, state_->clock.now());
+        std::string list;
+        for (const auto& a : areas) list += (list.empty() ? "" : "; ") + a;
+        state_->record("network.created", name, {{"name", name}, {"areas", list}});
+        tx.commit();
+        return toNetwork(record);
+    });
+}
+
+void Installation::addArea(const std::string& networkName, const std::string& areaIn) {
+    const std::string area = text::trim(areaIn);
+    if (area.empty()) throw EngineError("an area needs a name");
+    guarded([&] {
+        const auto record = state_->networkRecord(networkName);
+        for (const auto& a : record.areas)
+            if (text::equalsFolded(a, area))
+                throw EngineError("network \"" + record.name + "\" already has an area \"" + a + "\"");
+        storage::Transaction tx(state_->db);
+        state_->rosters.addArea(record, area);
+        state_->record("network.area_added", record.name, {{"area", area}});
+        tx.commit();
+    });
+}
+
+std::vector<Network> Installation::networks() const {
+    return guarded([&] {
+        std::vector<Network> out;
+        for (const auto& r : state_->rosters.networks()) out.push_back(toNetwork(r));
+        return out;
+    });
+}
+
+Network Installation::network(const std::string& name) const {
+    return guarded([&] { return toNetwork(state_->networkRecord(name)); });
+}
+
+RosterImport Installation::importRoster(const std::string& path, const std::string& networkName,
+                                        bool dryRun) {
+    Table table;
+    try {
+        table = documents::readTableFile(path);
+    } catch (const documents::TableFileError& e) {
+        throw EngineError(e.what());
+    }
+    return guarded([&] {
+        const auto record = state_->networkRecord(networkName);
+        // One transaction from reading the stored roster to writing the changes, so that the
+        // diff printed is the diff applied.
+        storage::Transaction tx(state_->db);
+        const Roster current = state_->rosters.load(record);
+        RosterSheet sheet = readRosterSheet(table, record.areas, current.people);
+
+        RosterImport result;
+        result.network = toNetwork(record);
+        result.source = path;
+        result.problems = std::move(sheet.problems);
+        result.warnings = std::move(sheet.warnings);
+        if (!result.problems.empty()) return result;
+        result.diff = diffRoster(current, sheet.roster);
+        if (dryRun || result.diff.empty()) return result;
+
+        state_->rosters.save(record, sheet.roster, state_->clock.now());
+        for (const auto& change : result.diff.changes) {
+            auto payload = change.details;
+            payload.insert(payload.begin(), {"network", record.name});
+            payload.push_back({"source", Poco::Path(path).getFileName()});
+            state_->record(change.kind, change.subject, payload);
+        }
+        tx.commit();
+        result.applied = true;
+        return result;
+    });
+}
+
+Roster Installation::roster(const Network& network) const {
+    return guarded([&] { return state_->rosters.load(state_->networkRecord(network.name)); });
+}
+
+AuditCheck Installation::verifyAuditLog() const {
+    return guarded([&] {
+        const auto v = state_->audit.verify();
+        return AuditCheck{v.eventsChecked, v.headHash, v.firstBadSeq, v.problem};
+    });
+}
+
+std::vector<AuditEventView> Installation::auditEvents(std::int64_t after, std::size_t limit) const {
+    return guarded([&] {
+        std::vector<AuditEventView> out;
+        for (auto& e : state_->audit.list(after, limit))
+            out.push_back({e.seq, e.occurredAt, e.actor, e.kind, e.subject, e.payload});
+        return out;
+    });
+}
+
+}  // namespace avtaleflyt::engine

@@ -1,0 +1,205 @@
+#include "avtaleflyt/engine/SampleNetwork.h"
+
+#include <set>
+
+namespace avtaleflyt::engine {
+namespace {
+
+// A small deterministic generator (the standard distributions differ between libraries).
+class Random {
+public:
+    explicit Random(std::uint32_t seed) : state_(seed * 2654435761u + 1) {}
+    std::uint32_t next() {
+        state_ ^= state_ << 13;
+        state_ ^= state_ >> 17;
+        state_ ^= state_ << 5;
+        return state_;
+    }
+    std::size_t below(std::size_t n) { return next() % n; }
+    template <typename T>
+    const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
+
+private:
+    std::uint32_t state_;
+};
+
+const std::vector<std::string> kFirstNames = {
+    "Anne-Lise", "Bjørg", "Åse", "Kjersti", "Ingrid", "Solveig", "Marit", "Hanne", "Siv", "Tone",
+    "Liv", "Grete", "Kari", "Ragnhild", "Ørjan", "Stian", "Jørgen", "Håkon", "Eirik", "Mona",
+    "Trine", "Synnøve", "Mari-Ann", "Ann-Kristin", "Torbjørg", "Silje", "Ida", "Nora", "Emma",
+    "Sara", "Maja", "Thea", "Ingvild", "Gro", "Berit", "Randi", "Elin", "Camilla", "Linda",
+    "Heidi", "Astrid", "Øyvind", "Knut", "Sølvi", "Märta", "Aurora", "Frøydis", "Jon Erik",
+    "Mette", "Hilde", "Vigdis", "Turid", "Bente", "Fatima", "Amina", "Tuyet", "Agnieszka",
+    "Line", "Kristin", "Lene"};
+
+const std::vector<std::string> kSurnames = {
+    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
+    "Jensen", "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen",
+    "Andreassen", "Jacobsen", "Dahl", "Jørgensen", "Halvorsen", "Henriksen", "Lund", "Sørensen",
+    "Moen", "Gundersen", "Iversen", "Strand", "Solberg", "Svendsen", "Eide", "Knutsen",
+    "Martinsen", "Bakken", "Mathisen", "Lie", "Amundsen", "Nguyen", "Rasmussen", "Lunde",
+    "Solheim", "Nygård", "Bakke", "Fredriksen", "Holm", "Lien", "Hauge", "Sæther", "Aas",
+    "Myhre", "Haugland", "Rønning", "Næss", "Vik", "Ødegård", "Bøe", "Tveit", "Brekke",
+    "Skår-Olsen", "D'Souza", "Kowalska", "Østby", "Aasland", "Grønvold", "Løken"};
+
+struct AreaPlan {
+    std::string name;
+    std::vector<std::string> municipalities;
+    int share;  // per mille of the nurses
+};
+
+const std::vector<AreaPlan> kAreas = {
+    {"Bydelene i Oslo", {"Bydel Alna", "Bydel Grorud", "Bydel Stovner"}, 140},
+    {"Follo", {"Nordre Follo", "Ås", "Frogn", "Nesodden", "Vestby", "Enebakk"}, 160},
+    {"Nedre Romerike", {"Lillestrøm", "Lørenskog", "Rælingen", "Aurskog-Høland"}, 180},
+    {"Øvre Romerike", {"Ullensaker", "Nes", "Eidsvoll", "Nannestad", "Gjerdrum", "Hurdal"}, 160},
+    {"Kongsvinger", {"Kongsvinger", "Sør-Odal", "Nord-Odal", "Eidskog", "Grue", "Åsnes"}, 120},
+    {"Ahus", {"Akershus universitetssykehus"}, 240},
+};
+
+const std::vector<std::string> kHomeNames = {
+    "Solbakken", "Lindeheim", "Bjørkely", "Furuly", "Granheim", "Eikelund", "Rosenhaugen",
+    "Kløverenga", "Tunet", "Åsgården", "Lyngheim", "Fjellhaug", "Sjøglimt", "Bekkefaret"};
+const std::vector<std::string> kHomeKinds = {"sykehjem", "omsorgssenter", "helsehus"};
+const std::vector<std::string> kZones = {"nord", "sør", "øst", "vest", "sentrum"};
+const std::vector<std::string> kDepartments = {
+    "Kreftavdelingen, sengepost", "Lungeavdelingen, sengepost", "Hjerteavdelingen, sengepost",
+    "Geriatrisk avdeling, sengepost", "Medisinsk avdeling, sengepost", "Gastrokirurgisk avdeling, sengepost",
+    "Nevrologisk avdeling, sengepost", "Nyremedisinsk avdeling, sengepost"};
+
+// ASCII form of a name for an e-mail address: "Ørjan Skår-Olsen" -> "orjan.skar-olsen".
+std::string mailPart(const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == 0xC3 && i + 1 < s.size()) {
+            const auto n = static_cast<unsigned char>(s[++i]);
+            switch (n) {
+                case 0xA6: case 0x86: out += "ae"; break;  // æ Æ
+                case 0xB8: case 0x98: out += "o"; break;   // ø Ø
+                case 0xA5: case 0x85: out += "aa"; break;  // å Å
+                case 0xA4: case 0x84: out += "a"; break;   // ä Ä
+                case 0xB6: case 0x96: out += "o"; break;   // ö Ö
+                default: break;
+            }
+        } else if (c == ' ') {
+            out += '.';
+        } else if ((c >= 'a' && c <= 'z') || c == '-') {
+            out += static_cast<char>(c);
+        } else if (c >= 'A' && c <= 'Z') {
+            out += static_cast<char>(c + 32);
+        }
+    }
+    return out;
+}
+
+class Builder {
+public:
+    explicit Builder(std::uint32_t seed) : rnd_(seed) {}
+
+    Person person(const std::string& domain) {
+        for (;;) {
+            const std::string name = rnd_.pick(kFirstNames) + " " + rnd_.pick(kSurnames);
+            std::string email = mailPart(name) + "@" + domain;
+            for (int n = 2; emails_.count(email); ++n)
+                email = mailPart(name) + std::to_string(n) + "@" + domain;
+            if (names_.count(name)) continue;  // one name, one person: easier to read
+            names_.insert(name);
+            emails_.insert(email);
+            const std::uint32_t number = 40000000u + static_cast<std::uint32_t>(rnd_.below(60000000));
+            std::string digits = std::to_string(number);
+            if (rnd_.below(2)) digits[0] = '9';
+            return {email, name, digits.substr(0, 3) + " " + digits.substr(3, 2) + " " + digits.substr(5)};
+        }
+    }
+
+    Random& random() { return rnd_; }
+
+private:
+    Random rnd_;
+    std::set<std::string> names_, emails_;
+};
+
+std::string domainFor(const std::string& municipality) {
+    if (municipality == "Akershus universitetssykehus") return "ahus.example";
+    std::string m = mailPart(municipality);
+    if (m.rfind("bydel.", 0) == 0) return "bydel-" + m.substr(6) + ".oslo.kommune.example";
+    return m + ".kommune.example";
+}
+
+}  // namespace
+
+SampleNetwork makeSampleNetwork(std::uint32_t seed, int nurses) {
+    Builder b(seed);
+    SampleNetwork net;
+    net.name = "Kompetansenettverk for lindrende behandling, Ahus-området";
+    Roster& r = net.roster;
+
+    const Person head = b.person("ahus.example");
+    r.people[head.email] = head;
+    r.networkLeader = head.email;
+
+    int made = 0;
+    for (std::size_t a = 0; a < kAreas.size(); ++a) {
+        const AreaPlan& plan = kAreas[a];
+        net.areas.push_back(plan.name);
+        const Person areaLeader = b.person(domainFor(plan.municipalities.front()));
+        r.people[areaLeader.email] = areaLeader;
+        r.areaLeaders[plan.name] = areaLeader.email;
+
+        const int target = a + 1 == kAreas.size() ? nurses - made : nurses * plan.share / 1000;
+        int inArea = 0;
+        std::string previousLeader;
+        for (std::size_t unitNo = 0; inArea < target; ++unitNo) {
+            const std::string& municipality = plan.municipalities[unitNo % plan.municipalities.size()];
+            UnitRef unit;
+            unit.area = plan.name;
+            unit.municipality = municipality;
+            if (plan.name == "Ahus") {
+                unit.name = kDepartments[unitNo % kDepartments.size()] + " " + std::to_string(unitNo / kDepartments.size() + 1);
+                unit.kind = UnitKind::HospitalDepartment;
+            } else if (unitNo % 3 == 2) {
+                unit.name = "Hjemmetjenesten " + kZones[(unitNo / 3) % kZones.size()];
+                unit.kind = UnitKind::HomeCare;
+            } else {
+                unit.name = kHomeNames[(unitNo * 5 + a) % kHomeNames.size()] + " " +
+                            kHomeKinds[unitNo % kHomeKinds.size()];
+                unit.kind = UnitKind::NursingHome;
+            }
+            // Every fourth unit shares its leader with the unit before it.
+            std::string leader;
+            if (unitNo % 4 == 3 && !previousLeader.empty()) {
+                leader = previousLeader;
+            } else {
+                const Person p = b.person(domainFor(municipality));
+                r.people[p.email] = p;
+                leader = p.email;
+            }
+            previousLeader = leader;
+
+            const int size = 1 + static_cast<int>(b.random().below(plan.name == "Ahus" ? 5 : 4));
+            for (int k = 0; k < size && inArea < target; ++k, ++inArea, ++made) {
+                const Person p = b.person(domainFor(municipality));
+                r.people[p.email] = p;
+                NurseMembership m;
+                m.email = p.email;
+                m.unit = unit;
+                m.leaderEmail = leader;
+                m.status = made % 19 == 7 ? MemberStatus::OnLeave : MemberStatus::Active;
+                r.nurses[p.email] = m;
+            }
+        }
+    }
+    // Two nurses who have left, still on the list as leaders often keep them.
+    int leaving = 2;
+    for (auto& [email, m] : r.nurses) {
+        if (leaving == 0) break;
+        if (m.status == MemberStatus::Active && email.size() % 7 == 0) {
+            --leaving;
+            m.status = MemberStatus::Left;
+        }
+    }
+    return net;
+}
+
+}  // namespace avtaleflyt::engine

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The demo: a fresh installation in ./demo-data, an invented network of six areas and about
+# 250 nurses imported from a name list as Excel writes it, the summary per area, a second
+# list with changes (someone on leave, a move, a new leader, someone gone), a list with
+# mistakes, and the audit log verified.
+set -euo pipefail
+bin=${1:?usage: demo.sh PATH-TO-avtaleflyt}
+data=demo-data
+rm -rf "$data"
+export AVTALEFLYT_DATA=$data
+af() { echo; echo "\$ avtaleflyt $*"; "$bin" "$@"; }
+
+af init
+af sample roster --out "$data/navneliste.csv" --add-network
+echo; echo "\$ avtaleflyt import roster $data/navneliste.csv --dry-run   (first lines)"
+"$bin" import roster "$data/navneliste.csv" --dry-run | head -n 8
+echo "  ..."
+echo; echo "\$ avtaleflyt import roster $data/navneliste.csv   (last line)"
+"$bin" import roster "$data/navneliste.csv" | tail -n 1
+af network show
+af import roster "$data/navneliste.csv"
+
+# Next month's list: row 20 goes on leave, row 30 moves to row 150's unit, row 40 gets row
+# 50's leader, row 60 is gone.
+awk -F';' -v OFS=';' '
+  NR == 150 { unit31 = $6; muni31 = $5; area31 = $4 }
+  NR == 50 { leader50 = $8; leaderMail50 = $9 }
+  { rows[NR] = $0 }
+  END {
+    for (i = 1; i <= NR; i++) {
+      $0 = rows[i]
+      if (i == 20) $10 = "perm"
+      if (i == 30) { $4 = area31; $5 = muni31; $6 = unit31 }
+      if (i == 40) { $8 = leader50; $9 = leaderMail50 }
+      if (i != 60) print
+    }
+  }' "$data/navneliste.csv" > "$data/navneliste-desember.csv"
+af import roster "$data/navneliste-desember.csv" --dry-run
+"$bin" import roster "$data/navneliste-desember.csv" > /dev/null
+af people list --area Follo --status perm
+
+# A list with mistakes: every problem is reported, and nothing is imported.
+{
+  printf 'Navn;E-post;Område;Arbeidssted;Leder;Leders e-post;Status\r\n'
+  printf 'Hedda Vik;hedda.vik@frogn.kommune.example;Follo;Solbakken sykehjem;Tor Lie;tor.lie@frogn.kommune.example;aktiv\r\n'
+  printf 'Mia Berg;;Follo;Solbakken sykehjem;Tor Lie;tor.lie@frogn.kommune.example;aktiv\r\n'
+  printf 'Jonas Aas;jonas.aas@frogn;Follo;Solbakken sykehjem;Tor Lie;tor.lie@frogn.kommune.example;aktiv\r\n'
+  printf 'Siri Moe;siri.moe@frogn.kommune.example;Vestfold;Solbakken sykehjem;Tor Lie;tor.lie@frogn.kommune.example;pensjonert\r\n'
+  printf 'Hedda Vik;hedda.vik@frogn.kommune.example;Follo;Solbakken sykehjem;Tor Lie;tor.lie@frogn.kommune.example;aktiv\r\n'
+  printf 'Ola Dahl;ola.dahl@frogn.kommune.example;Follo;Solbakken sykehjem;;;aktiv\r\n'
+} > "$data/navneliste-feil.csv"
+af import roster "$data/navneliste-feil.csv" || echo "(exit code $?: nothing was imported)"
+
+af log verify
+af log list --last 5
+echo
+echo "The data folder is $data/: the database avtaleflyt.db and the configuration avtaleflyt.properties."

@@ -1,0 +1,74 @@
+#pragma once
+// The database of an installation: one SQLite file, opened in WAL mode with foreign keys on and
+// a busy timeout, and brought to the newest schema by numbered migrations when it is opened.
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace avtaleflyt::storage {
+
+// A fault in storage: the message names the database file and the cause.
+class StorageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The database was written by a newer avtaleflyt than this one.
+class SchemaTooNew : public StorageError {
+public:
+    using StorageError::StorageError;
+};
+
+struct Migration {
+    int version;       // 1, 2, ...: applied in this order, each once
+    std::string name;  // from the file name, e.g. "initial"
+    std::string sql;   // one or more statements
+};
+
+// The migrations compiled from storage/migrations/NNNN_name.sql.
+const std::vector<Migration>& builtinMigrations();
+
+class Database {
+public:
+    enum class Mode { OpenExisting, CreateIfMissing };
+
+    // Opens the database at `path` and applies the pending `migrations`, each in its own
+    // transaction together with its row in schema_version. Throws StorageError if the file is
+    // missing (OpenExisting) or not a database, or a migration fails (the database is left at
+    // the last migration that succeeded), and SchemaTooNew if the database knows a version
+    // beyond the last of `migrations`.
+    Database(const std::string& path, Mode mode,
+             const std::vector<Migration>& migrations = builtinMigrations());
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    const std::string& path() const;
+    int schemaVersion() const;
+
+    class Impl;  // defined in storage/src; used by the repositories only
+    Impl& impl() { return *impl_; }
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+// A write transaction (BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout rather
+// than fail half-way). Rolled back on destruction unless commit() was called. Not nestable.
+class Transaction {
+public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    void commit();
+
+private:
+    Database& db_;
+    bool done_ = false;
+};
+
+}  // namespace avtaleflyt::storage

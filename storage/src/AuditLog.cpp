@@ -1,0 +1,138 @@
+#include "avtaleflyt/storage/AuditLog.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+
+#include "DatabaseImpl.h"
+#include "Rows.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace avtaleflyt::storage {
+namespace {
+
+struct Head {
+    std::int64_t seq = 0;
+    std::string hash;
+};
+
+Head readHead(Database::Impl& db) {
+    Head h;
+    db.session << "SELECT seq, hash FROM audit_head WHERE id = 1", into(h.seq), into(h.hash), now;
+    return h;
+}
+
+}  // namespace
+
+const std::string& AuditLog::genesisHash() {
+    static const std::string zeros(64, '0');
+    return zeros;
+}
+
+std::string AuditLog::hashOf(const AuditEvent& e) {
+    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+    sha.update(std::string("avtaleflyt-audit-v1\n"));
+    const std::string seq = std::to_string(e.seq);
+    for (const std::string* field :
+         {&seq, &e.occurredAt, &e.actor, &e.kind, &e.subject, &e.payload, &e.prevHash}) {
+        sha.update(std::to_string(field->size()) + ":");
+        sha.update(*field);
+        sha.update(std::string("\n"));
+    }
+    return Poco::DigestEngine::digestToHex(sha.digest());
+}
+
+AuditEvent AuditLog::append(const AuditEventInput& in) {
+    auto& db = db_.impl();
+    const Head head = readHead(db);
+    AuditEvent e;
+    e.seq = head.seq + 1;
+    e.occurredAt = formatTimestamp(in.at);
+    e.actor = in.actor;
+    e.kind = in.kind;
+    e.subject = in.subject;
+    e.payload = in.payload;
+    e.prevHash = head.hash;
+    e.hash = hashOf(e);
+    db.session << "INSERT INTO audit_event (seq, occurred_at, actor, kind, subject, payload, "
+                  "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        bind(e.seq), bind(e.occurredAt), bind(e.actor), bind(e.kind), bind(e.subject),
+        bind(e.payload), bind(e.prevHash), bind(e.hash), now;
+    db.session << "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", bind(e.seq),
+        bind(e.hash), now;
+    return e;
+}
+
+std::vector<AuditEvent> AuditLog::list(std::int64_t after, std::size_t limit) const {
+    auto& db = db_.impl();
+    Poco::Data::Statement select(db.session);
+    const auto lim = static_cast<std::int64_t>(limit);
+    select << "SELECT seq, occurred_at, actor, kind, subject, payload, prev_hash, hash "
+              "FROM audit_event WHERE seq > ? ORDER BY seq LIMIT ?",
+        bind(after), bind(lim), now;
+    Poco::Data::RecordSet rs(select);
+    std::vector<AuditEvent> events;
+    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+        AuditEvent e;
+        e.seq = integerAt(rs, row, 0);
+        e.occurredAt = textAt(rs, row, 1);
+        e.actor = textAt(rs, row, 2);
+        e.kind = textAt(rs, row, 3);
+        e.subject = textAt(rs, row, 4);
+        e.payload = textAt(rs, row, 5);
+        e.prevHash = textAt(rs, row, 6);
+        e.hash = textAt(rs, row, 7);
+        events.push_back(std::move(e));
+    }
+    return events;
+}
+
+AuditVerification AuditLog::verify() const {
+    AuditVerification v;
+    v.headHash = genesisHash();
+    std::int64_t last = 0;
+    const auto fail = [&v](std::int64_t seq, std::string problem) {
+        v.firstBadSeq = seq;
+        v.problem = std::move(problem);
+        return v;
+    };
+    for (;;) {
+        const auto page = list(last, 1000);
+        if (page.empty()) break;
+        for (const auto& e : page) {
+            const std::int64_t expected = last + 1;
+            if (e.seq != expected)
+                return fail(expected, "event " + std::to_string(expected) +
+                                          " is missing: the log jumps from event " +
+                                          std::to_string(last) + " to " + std::to_string(e.seq));
+            if (e.prevHash != v.headHash)
+                return fail(e.seq, "event " + std::to_string(e.seq) +
+                                       " does not follow the event before it (its previous-hash "
+                                       "differs): an event before it was deleted, inserted or "
+                                       "rewritten");
+            if (hashOf(e) != e.hash)
+                return fail(e.seq, "event " + std::to_string(e.seq) +
+                                       " was changed after it was written (its hash does not "
+                                       "match its contents)");
+            v.headHash = e.hash;
+            v.eventsChecked = e.seq;
+            last = e.seq;
+        }
+    }
+    const Head head = readHead(db_.impl());
+    if (head.seq > last)
+        return fail(last + 1, "events " + std::to_string(last + 1) + " to " +
+                                  std::to_string(head.seq) +
+                                  " are missing from the end of the log");
+    if (head.seq < last)
+        return fail(head.seq + 1, "event " + std::to_string(head.seq + 1) +
+                                      " was added to the end of the log outside avtaleflyt");
+    if (head.hash != v.headHash)
+        return fail(last, "event " + std::to_string(last) +
+                              " differs from the one recorded as the log's newest");
+    return v;
+}
+
+}  // namespace avtaleflyt::storage

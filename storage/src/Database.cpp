@@ -1,0 +1,102 @@
+#include "avtaleflyt/storage/Database.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <sqlite3.h>
+
+#include <mutex>
+
+#include "DatabaseImpl.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace avtaleflyt::storage {
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+
+void registerSqlite() {
+    static std::once_flag once;
+    std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+}
+
+int currentVersion(Database::Impl& db) {
+    int version = 0;
+    db.session << "SELECT COALESCE(MAX(version), 0) FROM schema_version", into(version), now;
+    return version;
+}
+
+}  // namespace
+
+sqlite3* Database::Impl::handle() { return Poco::Data::SQLite::Utility::dbHandle(session); }
+
+void Database::Impl::execScript(const std::string& sql, const std::string& what) {
+    char* error = nullptr;
+    if (sqlite3_exec(handle(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+        const std::string message = error ? error : "unknown error";
+        sqlite3_free(error);
+        throw StorageError(path + ": " + what + ": " + message);
+    }
+}
+
+Database::Database(const std::string& path, Mode mode, const std::vector<Migration>& migrations) {
+    registerSqlite();
+    if (mode == Mode::OpenExisting && !Poco::File(path).exists())
+        throw StorageError(path + ": no database here");
+    try {
+        impl_ = std::make_unique<Impl>(path, Poco::Data::Session("SQLite", path));
+        impl_->execScript("SELECT count(*) FROM sqlite_master", "not an avtaleflyt database");
+        sqlite3_busy_timeout(impl_->handle(), kBusyTimeoutMs);
+        impl_->execScript("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                          "PRAGMA synchronous = NORMAL;",
+                          "setting up the connection");
+    } catch (const Poco::Exception& e) {
+        throw StorageError(path + ": cannot open the database: " + e.displayText());
+    }
+
+    impl_->execScript(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        "creating the schema_version table");
+    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    const int version = currentVersion(*impl_);
+    if (version > latest)
+        throw SchemaTooNew(path + ": the database has schema version " + std::to_string(version) +
+                           ", but this avtaleflyt knows versions up to " + std::to_string(latest) +
+                           "; use a newer avtaleflyt with this data folder");
+    for (const auto& m : migrations) {
+        if (m.version <= version) continue;
+        Transaction tx(*this);
+        impl_->execScript(m.sql, "migration " + std::to_string(m.version) + " (" + m.name + ")");
+        impl_->session << "INSERT INTO schema_version (version, name, applied_at) "
+                          "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            bind(m.version), bind(m.name), now;
+        tx.commit();
+    }
+}
+
+Database::~Database() = default;
+
+const std::string& Database::path() const { return impl_->path; }
+
+int Database::schemaVersion() const { return currentVersion(*impl_); }
+
+Transaction::Transaction(Database& db) : db_(db) {
+    db_.impl().execScript("BEGIN IMMEDIATE", "starting a transaction");
+}
+
+Transaction::~Transaction() {
+    if (done_) return;
+    char* error = nullptr;
+    sqlite3_exec(db_.impl().handle(), "ROLLBACK", nullptr, nullptr, &error);
+    sqlite3_free(error);
+}
+
+void Transaction::commit() {
+    db_.impl().execScript("COMMIT", "committing");
+    done_ = true;
+}
+
+}  // namespace avtaleflyt::storage
