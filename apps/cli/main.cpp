@@ -204,8 +204,8 @@ private:
             clock = std::make_unique<FixedClock>(*t);
         }
 
-        const std::string dataDir =
-            invocation_.value("data", Poco::Environment::get("AVTALEFLYT_DATA", "avtaleflyt-data"));
+        std::string dataDir = invocation_.value("data", Poco::Environment::get("AVTALEFLYT_DATA", ""));
+        if (dataDir.empty()) dataDir = "avtaleflyt-data";
         const std::string configFile = Poco::Path(dataDir).append(engine::Installation::kConfigFile).toString();
         if (Poco::File(configFile).exists()) loadConfiguration(configFile);
         const std::string defaultNetwork = config().getString("network.default", "");

@@ -151,7 +151,7 @@ private:
                         "unknown role " + quoted(r) +
                             " (use ressurssykepleier, områdeleder or nettverksleder; or nurse, "
                             "area leader, network leader)");
-                ok = false;
+                return;  // what else the row needs depends on its role
             }
         }
         if (name.empty()) {

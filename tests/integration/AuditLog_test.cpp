@@ -1,0 +1,131 @@
+#include <catch2/catch.hpp>
+
+#include "TestSupport.h"
+#include "avtaleflyt/storage/AuditLog.h"
+
+using namespace avtaleflyt;
+using namespace avtaleflyt::storage;
+
+namespace {
+
+// A database with five events; tampering is done through a second connection, with the
+// append-only triggers dropped first, as someone with the file would.
+struct LogFixture {
+    test::TempDir dir;
+    std::string path = dir.file("a.db");
+    Database db{path, Database::Mode::CreateIfMissing};
+    AuditLog log{db};
+
+    LogFixture() {
+        FixedClock clock(*parseTimestamp("2026-11-24T10:00:00Z"));
+        Transaction tx(db);
+        for (int i = 1; i <= 5; ++i) {
+            log.append({clock.now(), "cli:test", "roster.nurse.added", "n" + std::to_string(i) + "@x.example",
+                        "{\"name\":\"Åse " + std::to_string(i) + "\"}"});
+            clock.advance(std::chrono::minutes(1));
+        }
+        tx.commit();
+    }
+
+    void tamper(const std::string& sql) {
+        test::execSql(path, "DROP TRIGGER IF EXISTS audit_event_no_update; DROP TRIGGER IF EXISTS audit_event_no_delete; " + sql);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("an untouched log verifies and chains each event to the one before", "[audit]") {
+    LogFixture f;
+    const auto v = f.log.verify();
+    CHECK(v.intact());
+    CHECK(v.eventsChecked == 5);
+    const auto events = f.log.list(0, 10);
+    REQUIRE(events.size() == 5);
+    CHECK(events[0].prevHash == AuditLog::genesisHash());
+    CHECK(events[1].prevHash == events[0].hash);
+    CHECK(events[4].hash == v.headHash);
+    CHECK(events[0].occurredAt == "2026-11-24T10:00:00Z");
+    CHECK(events[0].payload == "{\"name\":\"Åse 1\"}");
+}
+
+TEST_CASE("the database itself refuses updates and deletes of events", "[audit]") {
+    LogFixture f;
+    CHECK_THROWS_WITH(test::execSql(f.path, "UPDATE audit_event SET actor = 'x' WHERE seq = 2"),
+                      Catch::Matchers::Contains("the audit log is append-only"));
+    CHECK_THROWS_WITH(test::execSql(f.path, "DELETE FROM audit_event WHERE seq = 2"),
+                      Catch::Matchers::Contains("the audit log is append-only"));
+}
+
+TEST_CASE("an edited event is found and named", "[audit]") {
+    LogFixture f;
+    f.tamper("UPDATE audit_event SET payload = '{\"name\":\"Eva\"}' WHERE seq = 3");
+    const auto v = f.log.verify();
+    CHECK(v.firstBadSeq == 3);
+    CHECK(v.problem == "event 3 was changed after it was written (its hash does not match its contents)");
+    CHECK(v.eventsChecked == 2);
+}
+
+TEST_CASE("an edited event with a recomputed hash breaks the link of the next one", "[audit]") {
+    LogFixture f;
+    auto events = f.log.list(0, 10);
+    AuditEvent e = events[2];
+    e.actor = "cli:someone-else";
+    const std::string newHash = AuditLog::hashOf(e);
+    f.tamper("UPDATE audit_event SET actor = 'cli:someone-else', hash = '" + newHash + "' WHERE seq = 3");
+    const auto v = f.log.verify();
+    CHECK(v.firstBadSeq == 4);
+    CHECK(v.problem == "event 4 does not follow the event before it (its previous-hash differs): an event "
+                       "before it was deleted, inserted or rewritten");
+}
+
+TEST_CASE("a deleted event in the middle is found", "[audit]") {
+    LogFixture f;
+    f.tamper("DELETE FROM audit_event WHERE seq = 2");
+    const auto v = f.log.verify();
+    CHECK(v.firstBadSeq == 2);
+    CHECK(v.problem == "event 2 is missing: the log jumps from event 1 to 3");
+}
+
+TEST_CASE("deleted events at the end are found through the head", "[audit]") {
+    LogFixture f;
+    f.tamper("DELETE FROM audit_event WHERE seq >= 4");
+    const auto v = f.log.verify();
+    CHECK(v.firstBadSeq == 4);
+    CHECK(v.problem == "events 4 to 5 are missing from the end of the log");
+}
+
+TEST_CASE("an inserted event is found, at the end or renumbered into the middle", "[audit]") {
+    SECTION("appended without the head") {
+        LogFixture f;
+        auto last = f.log.list(4, 1).at(0);
+        AuditEvent forged = last;
+        forged.seq = 6;
+        forged.prevHash = last.hash;
+        forged.hash = AuditLog::hashOf(forged);
+        f.tamper("INSERT INTO audit_event VALUES (6, '" + forged.occurredAt + "', 'x', 'x', 'x', '{}', '" +
+                 forged.prevHash + "', '" + forged.hash + "')");
+        const auto v = f.log.verify();
+        CHECK(v.firstBadSeq == 6);
+    }
+    SECTION("renumbered into the middle") {
+        LogFixture f;
+        f.tamper("UPDATE audit_event SET seq = 6 WHERE seq = 5; UPDATE audit_event SET seq = 5 WHERE seq = 4;"
+                 "UPDATE audit_event SET seq = 4 WHERE seq = 3;"
+                 "INSERT INTO audit_event VALUES (3, '2026-11-24T10:02:30Z', 'x', 'x', 'x', '{}', 'aa', 'bb');"
+                 "UPDATE audit_head SET seq = 6");
+        const auto v = f.log.verify();
+        CHECK(v.firstBadSeq == 3);
+        CHECK(v.problem == "event 3 does not follow the event before it (its previous-hash differs): an event "
+                           "before it was deleted, inserted or rewritten");
+    }
+}
+
+TEST_CASE("an event appended in a rolled-back transaction leaves no trace", "[audit]") {
+    LogFixture f;
+    {
+        Transaction tx(f.db);
+        f.log.append({*parseTimestamp("2026-11-25"), "cli:test", "x", "y", "{}"});
+    }
+    CHECK(f.log.verify().intact());
+    CHECK(f.log.verify().eventsChecked == 5);
+}

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include "TestSupport.h"
+#include "avtaleflyt/storage/Database.h"
+
+using namespace avtaleflyt;
+using namespace avtaleflyt::storage;
+
+TEST_CASE("a new database gets every migration and WAL mode", "[migrations]") {
+    test::TempDir dir;
+    const std::string path = dir.file("a.db");
+    {
+        Database db(path, Database::Mode::CreateIfMissing);
+        CHECK(db.schemaVersion() == builtinMigrations().back().version);
+    }
+    CHECK(test::querySql(path, "PRAGMA journal_mode") == "wal");
+    CHECK(test::querySql(path, "SELECT group_concat(version || ':' || name, ',') FROM schema_version") ==
+          "1:initial");
+}
+
+TEST_CASE("opening again applies only the migrations that are new", "[migrations]") {
+    test::TempDir dir;
+    const std::string path = dir.file("a.db");
+    std::vector<Migration> v1 = {{1, "first", "CREATE TABLE t1 (x INTEGER);"}};
+    { Database db(path, Database::Mode::CreateIfMissing, v1); }
+    std::vector<Migration> v2 = v1;
+    v2.push_back({2, "second", "CREATE TABLE t2 (x INTEGER); INSERT INTO t1 VALUES (7);"});
+    {
+        Database db(path, Database::Mode::OpenExisting, v2);
+        CHECK(db.schemaVersion() == 2);
+    }
+    { Database again(path, Database::Mode::OpenExisting, v2); }
+    CHECK(test::querySql(path, "SELECT count(*) FROM t1") == "1");  // migration 2 ran once
+}
+
+TEST_CASE("a database newer than the program is refused and left alone", "[migrations]") {
+    test::TempDir dir;
+    const std::string path = dir.file("a.db");
+    { Database db(path, Database::Mode::CreateIfMissing); }
+    test::execSql(path, "INSERT INTO schema_version VALUES (99, 'future', '2030-01-01T00:00:00Z')");
+    CHECK_THROWS_AS(Database(path, Database::Mode::OpenExisting), SchemaTooNew);
+    CHECK_THROWS_WITH(Database(path, Database::Mode::OpenExisting),
+                      path + ": the database has schema version 99, but this avtaleflyt knows versions up "
+                             "to 1; use a newer avtaleflyt with this data folder");
+    CHECK(test::querySql(path, "SELECT max(version) FROM schema_version") == "99");
+}
+
+TEST_CASE("a failing migration is rolled back whole and named", "[migrations]") {
+    test::TempDir dir;
+    const std::string path = dir.file("a.db");
+    std::vector<Migration> ms = {{1, "first", "CREATE TABLE t1 (x INTEGER);"},
+                                 {2, "broken", "CREATE TABLE t2 (x INTEGER); INSERT INTO nowhere VALUES (1);"}};
+    CHECK_THROWS_WITH(Database(path, Database::Mode::CreateIfMissing, ms),
+                      path + ": migration 2 (broken): no such table: nowhere");
+    CHECK(test::querySql(path, "SELECT max(version) FROM schema_version") == "1");
+    CHECK(test::querySql(path, "SELECT count(*) FROM sqlite_master WHERE name = 't2'") == "0");
+}
+
+TEST_CASE("opening a missing database or a file that is not one fails clearly", "[migrations]") {
+    test::TempDir dir;
+    CHECK_THROWS_WITH(Database(dir.file("none.db"), Database::Mode::OpenExisting), dir.file("none.db") + ": no database here");
+    test::writeFile(dir.file("text.db"), std::string(4096, 'x'));
+    CHECK_THROWS_WITH(Database(dir.file("text.db"), Database::Mode::OpenExisting),
+                      Catch::Matchers::StartsWith(dir.file("text.db") + ": not an avtaleflyt database"));
+}
+
+TEST_CASE("a transaction not committed leaves nothing behind", "[migrations]") {
+    test::TempDir dir;
+    const std::string path = dir.file("a.db");
+    Database db(path, Database::Mode::CreateIfMissing, {{1, "t", "CREATE TABLE t (x INTEGER);"}});
+    {
+        Transaction tx(db);
+        test::querySql(path, "SELECT 1");  // another connection can still read
+    }
+    {
+        Transaction tx(db);
+        tx.commit();
+    }
+    CHECK(db.schemaVersion() == 1);
+}

@@ -1,0 +1,46 @@
+#pragma once
+// Helpers for the tests: a private temporary folder per test, files, running the CLI, and
+// raw SQL on a database (for tampering with it the way an attacker would).
+
+#include <string>
+#include <vector>
+
+namespace avtaleflyt::test {
+
+// A fresh folder under the system's temp folder, removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+void writeFile(const std::string& path, const std::string& bytes);
+std::string readFile(const std::string& path);
+
+struct CliResult {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs the avtaleflyt binary built with the tests, with `args`, in `workDir`, and waits.
+// AVTALEFLYT_DATA is unset for it, so only --data decides the data folder.
+CliResult runCli(const std::vector<std::string>& args, const std::string& workDir);
+
+// Runs SQL (several statements allowed) on the SQLite file at `dbPath`; throws on failure.
+void execSql(const std::string& dbPath, const std::string& sql);
+// The first column of the first row of `sql`, as text ("" if no row).
+std::string querySql(const std::string& dbPath, const std::string& sql);
+
+// Counts the lines of `text` that contain `needle`.
+std::size_t countLines(const std::string& text, const std::string& needle);
+
+}  // namespace avtaleflyt::test
