@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+
 #include "avtaleflyt/domain/RosterSheet.h"
 
 using namespace avtaleflyt;
@@ -189,5 +192,20 @@ TEST_CASE("a written roster reads back as the same roster", "[roster-sheet]") {
         CHECK(m.unit.kind == n.unit.kind);
         CHECK(m.leaderEmail == n.leaderEmail);
         CHECK(m.status == n.status);
+    }
+}
+
+TEST_CASE("docs/roster-import.md documents every column header the import accepts", "[roster-sheet][docs]") {
+    std::ifstream in(AVTALEFLYT_SOURCE_DIR "/docs/roster-import.md");
+    REQUIRE(in);
+    const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto& spec : rosterColumns()) {
+        std::vector<std::string> headers = spec.aliases;
+        headers.push_back(spec.norwegian);
+        headers.push_back(spec.english);
+        for (const auto& h : headers) {
+            INFO(h);
+            CHECK(doc.find("`" + h + "`") != std::string::npos);
+        }
     }
 }
