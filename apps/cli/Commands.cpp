@@ -19,7 +19,11 @@ namespace avtaleflyt::cli {
 
 Context::Context(const Invocation& i, std::string dir, std::unique_ptr<Clock> clock,
                  std::string defaultNetwork, std::ostream& o, std::ostream& e)
-    : inv(i), dataDir(std::move(dir)), out(o), err(e), clock_(std::move(clock)),
+    : inv(i),
+      dataDir(std::move(dir)),
+      out(o),
+      err(e),
+      clock_(std::move(clock)),
       defaultNetwork_(std::move(defaultNetwork)) {}
 
 std::string Context::actor() const {
@@ -28,11 +32,14 @@ std::string Context::actor() const {
 }
 
 engine::Installation& Context::installation() {
-    if (!installation_) installation_.emplace(dataDir, *clock_, actor());
+    if (!installation_)
+        installation_.emplace(dataDir, *clock_, actor());
     return *installation_;
 }
 
-std::string Context::network() const { return inv.value("network", defaultNetwork_); }
+std::string Context::network() const {
+    return inv.value("network", defaultNetwork_);
+}
 
 namespace {
 
@@ -53,9 +60,12 @@ void writeFileAtomically(const std::string& path, const std::string& content) {
 
 std::string statusWord(MemberStatus s) {
     switch (s) {
-        case MemberStatus::Active: return "active";
-        case MemberStatus::OnLeave: return "on leave";
-        case MemberStatus::Left: return "left";
+        case MemberStatus::Active:
+            return "active";
+        case MemberStatus::OnLeave:
+            return "on leave";
+        case MemberStatus::Left:
+            return "left";
     }
     return "";
 }
@@ -79,8 +89,10 @@ int runInit(Context& ctx) {
 
 int runNetworkAdd(Context& ctx) {
     const auto it = ctx.inv.values.find("area");
-    const std::vector<std::string> areas = it == ctx.inv.values.end() ? std::vector<std::string>{} : it->second;
-    if (areas.empty()) throw UsageError("network add needs at least one --area");
+    const std::vector<std::string> areas =
+        it == ctx.inv.values.end() ? std::vector<std::string>{} : it->second;
+    if (areas.empty())
+        throw UsageError("network add needs at least one --area");
     const auto net = ctx.installation().addNetwork(ctx.inv.args.at(0), areas);
     ctx.out << "Added network \"" << net.name << "\" with " << net.areas.size() << " areas.\n";
     return 0;
@@ -119,10 +131,13 @@ int runNetworkShow(Context& ctx) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& s : summarizeRoster(roster, net.areas)) {
         rows.push_back({s.area, s.areaLeader, std::to_string(s.units), std::to_string(s.leaders),
-                        std::to_string(s.active), std::to_string(s.onLeave), std::to_string(s.left)});
+                        std::to_string(s.active), std::to_string(s.onLeave),
+                        std::to_string(s.left)});
     }
-    if (rows.size() > 1) rows.insert(rows.end() - 1, std::vector<std::string>(7, ""));
-    printTable(ctx.out, {"Area", "Area leader", "Units", "Leaders", "Active", "On leave", "Left"}, rows);
+    if (rows.size() > 1)
+        rows.insert(rows.end() - 1, std::vector<std::string>(7, ""));
+    printTable(ctx.out, {"Area", "Area leader", "Units", "Leaders", "Active", "On leave", "Left"},
+               rows);
     return 0;
 }
 
@@ -134,8 +149,9 @@ int runImportRoster(Context& ctx) {
     for (const auto& w : result.warnings) ctx.err << "warning: " << w << '\n';
     if (!result.problems.empty()) {
         for (const auto& p : result.problems) ctx.err << p.toString() << '\n';
-        ctx.err << result.problems.size() << (result.problems.size() == 1 ? " problem" : " problems")
-                << " in " << result.source << "; nothing was imported.\n";
+        ctx.err << result.problems.size()
+                << (result.problems.size() == 1 ? " problem" : " problems") << " in "
+                << result.source << "; nothing was imported.\n";
         return 1;
     }
     ctx.out << "Roster " << result.source << " for \"" << result.network.name << "\"";
@@ -145,36 +161,46 @@ int runImportRoster(Context& ctx) {
         return 0;
     }
     using G = RosterChange::Group;
-    const std::pair<G, const char*> groups[] = {{G::Added, "Added"}, {G::Changed, "Changed"}, {G::Left, "Left"}};
+    const std::pair<G, const char*> groups[] = {
+        {G::Added, "Added"}, {G::Changed, "Changed"}, {G::Left, "Left"}};
     for (const auto& [group, title] : groups) {
         const std::size_t n = result.diff.count(group);
-        if (n == 0) continue;
+        if (n == 0)
+            continue;
         ctx.out << "\n" << title << " (" << n << "):\n";
         const char mark = group == G::Added ? '+' : group == G::Changed ? '~' : '-';
         for (const auto& c : result.diff.changes)
-            if (c.group == group) ctx.out << "  " << mark << ' ' << c.summary << '\n';
+            if (c.group == group)
+                ctx.out << "  " << mark << ' ' << c.summary << '\n';
     }
-    ctx.out << "\n" << result.diff.count(G::Added) << " added, " << result.diff.count(G::Changed)
+    ctx.out << "\n"
+            << result.diff.count(G::Added) << " added, " << result.diff.count(G::Changed)
             << " changed, " << result.diff.count(G::Left) << " left. "
-            << (result.applied ? "Saved, with one audit-log event per change.\n"
-                               : "Nothing written (dry run); run again without --dry-run to apply.\n");
+            << (result.applied
+                    ? "Saved, with one audit-log event per change.\n"
+                    : "Nothing written (dry run); run again without --dry-run to apply.\n");
     return 0;
 }
 
 // --- people list ------------------------------------------------------------------------------
 
 // The roster narrowed to one area and/or status (leaders outside the area are dropped).
-Roster filterRoster(const Roster& all, const std::string& area, std::optional<MemberStatus> status) {
+Roster filterRoster(const Roster& all, const std::string& area,
+                    std::optional<MemberStatus> status) {
     Roster r;
     r.people = all.people;
     for (const auto& [email, n] : all.nurses) {
-        if (!area.empty() && n.unit.area != area) continue;
-        if (status && n.status != *status) continue;
+        if (!area.empty() && n.unit.area != area)
+            continue;
+        if (status && n.status != *status)
+            continue;
         r.nurses[email] = n;
     }
     for (const auto& [a, email] : all.areaLeaders)
-        if (area.empty() || a == area) r.areaLeaders[a] = email;
-    if (area.empty()) r.networkLeader = all.networkLeader;
+        if (area.empty() || a == area)
+            r.areaLeaders[a] = email;
+    if (area.empty())
+        r.networkLeader = all.networkLeader;
     return r;
 }
 
@@ -185,11 +211,13 @@ int runPeopleList(Context& ctx) {
     if (ctx.inv.has("area")) {
         const std::string wanted = ctx.inv.value("area");
         for (const auto& a : net.areas)
-            if (text::equalsFolded(a, wanted)) area = a;
+            if (text::equalsFolded(a, wanted))
+                area = a;
         if (area.empty()) {
             std::string names;
             for (const auto& a : net.areas) names += (names.empty() ? "" : ", ") + a;
-            throw UsageError("no area \"" + wanted + "\" in \"" + net.name + "\" (there are: " + names + ")");
+            throw UsageError("no area \"" + wanted + "\" in \"" + net.name +
+                             "\" (there are: " + names + ")");
         }
     }
     std::optional<MemberStatus> status;
@@ -216,7 +244,8 @@ int runPeopleList(Context& ctx) {
                 const auto& spec = rosterColumns()[c];
                 std::string key = text::foldCase(spec.english);
                 for (auto& ch : key)
-                    if (ch == ' ') ch = '_';
+                    if (ch == ' ')
+                        ch = '_';
                 obj.set(key, sheet[r][c]);
             }
             list.add(obj);
@@ -225,7 +254,8 @@ int runPeopleList(Context& ctx) {
         ctx.out << '\n';
         return 0;
     }
-    if (format != "table") throw UsageError("unknown format \"" + format + "\" (use table, csv or json)");
+    if (format != "table")
+        throw UsageError("unknown format \"" + format + "\" (use table, csv or json)");
     std::vector<std::vector<std::string>> rows;
     for (const auto& [email, n] : roster.nurses) {
         const Person* p = roster.person(email);
@@ -236,7 +266,8 @@ int runPeopleList(Context& ctx) {
     std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
         return std::tie(a[3], a[4], a[0]) < std::tie(b[3], b[4], b[0]);
     });
-    printTable(ctx.out, {"Name", "E-mail", "Phone", "Area", "Unit", "Nearest leader", "Status"}, rows);
+    printTable(ctx.out, {"Name", "E-mail", "Phone", "Area", "Unit", "Nearest leader", "Status"},
+               rows);
     ctx.out << rows.size() << (rows.size() == 1 ? " nurse\n" : " nurses\n");
     return 0;
 }
@@ -246,8 +277,8 @@ int runPeopleList(Context& ctx) {
 int runLogVerify(Context& ctx) {
     const auto check = ctx.installation().verifyAuditLog();
     if (check.firstBadSeq) {
-        ctx.err << "The audit log is broken at event " << *check.firstBadSeq << ": " << check.problem
-                << ".\n"
+        ctx.err << "The audit log is broken at event " << *check.firstBadSeq << ": "
+                << check.problem << ".\n"
                 << "Events 1 to " << check.eventsChecked << " are intact.\n";
         return 1;
     }
@@ -264,13 +295,16 @@ int runLogList(Context& ctx) {
         } catch (const std::exception&) {
             last = -1;
         }
-        if (last < 1) throw UsageError("--last needs a positive number, not \"" + ctx.inv.value("last") + "\"");
+        if (last < 1)
+            throw UsageError("--last needs a positive number, not \"" + ctx.inv.value("last") +
+                             "\"");
     }
     auto& inst = ctx.installation();
     const auto head = inst.verifyAuditLog();
     const std::int64_t total = head.firstBadSeq ? *head.firstBadSeq - 1 : head.eventsChecked;
     std::vector<std::vector<std::string>> rows;
-    for (const auto& e : inst.auditEvents(std::max<std::int64_t>(0, total - last), static_cast<std::size_t>(last)))
+    for (const auto& e :
+         inst.auditEvents(std::max<std::int64_t>(0, total - last), static_cast<std::size_t>(last)))
         rows.push_back({std::to_string(e.seq), e.occurredAt, e.actor, e.kind, e.subject});
     printTable(ctx.out, {"#", "Time (UTC)", "Actor", "Kind", "Subject"}, rows);
     return 0;
@@ -282,12 +316,15 @@ int runSampleRoster(Context& ctx) {
     int nurses = 250;
     std::uint32_t seed = 2024;
     try {
-        if (ctx.inv.has("nurses")) nurses = std::stoi(ctx.inv.value("nurses"));
-        if (ctx.inv.has("seed")) seed = static_cast<std::uint32_t>(std::stoul(ctx.inv.value("seed")));
+        if (ctx.inv.has("nurses"))
+            nurses = std::stoi(ctx.inv.value("nurses"));
+        if (ctx.inv.has("seed"))
+            seed = static_cast<std::uint32_t>(std::stoul(ctx.inv.value("seed")));
     } catch (const std::exception&) {
         throw UsageError("--nurses and --seed take whole numbers");
     }
-    if (nurses < 1 || nurses > 100000) throw UsageError("--nurses must be between 1 and 100000");
+    if (nurses < 1 || nurses > 100000)
+        throw UsageError("--nurses must be between 1 and 100000");
     const auto sample = engine::makeSampleNetwork(seed, nurses);
     const std::string csv = documents::formatCsv(writeRosterSheet(sample.roster, sample.areas));
     const std::string out = ctx.inv.value("out");
@@ -295,7 +332,8 @@ int runSampleRoster(Context& ctx) {
         ctx.out << csv;
     } else {
         writeFileAtomically(out, csv);
-        ctx.err << "Wrote " << sample.roster.nurses.size() << " nurses of \"" << sample.name << "\" to " << out << ".\n";
+        ctx.err << "Wrote " << sample.roster.nurses.size() << " nurses of \"" << sample.name
+                << "\" to " << out << ".\n";
     }
     if (ctx.inv.has("add-network")) {
         auto& inst = ctx.installation();
@@ -303,7 +341,8 @@ int runSampleRoster(Context& ctx) {
         for (const auto& n : inst.networks()) exists = exists || n.name == sample.name;
         if (!exists) {
             inst.addNetwork(sample.name, sample.areas);
-            ctx.err << "Added network \"" << sample.name << "\" with its " << sample.areas.size() << " areas.\n";
+            ctx.err << "Added network \"" << sample.name << "\" with its " << sample.areas.size()
+                    << " areas.\n";
         }
     }
     return 0;
@@ -313,30 +352,66 @@ int runSampleRoster(Context& ctx) {
 
 const std::vector<CommandSpec>& commands() {
     static const std::vector<CommandSpec> table = {
-        {{"init"}, "", 0, 0, "create the data folder and its database",
+        {{"init"},
+         "",
+         0,
+         0,
+         "create the data folder and its database",
          "Creates the data folder, the database (avtaleflyt.db) and a commented configuration "
          "file (avtaleflyt.properties). Running it again changes nothing.",
-         {}, runInit},
-        {{"network", "add"}, "NAME", 1, 1, "add a network with its areas",
+         {},
+         runInit},
+        {{"network", "add"},
+         "NAME",
+         1,
+         1,
+         "add a network with its areas",
          "Adds a competence network. Give each area with its own --area; the roster import "
          "accepts only these areas.",
-         {{"area", "AREA", "an area of the network (repeat for each area)", true}}, runNetworkAdd},
-        {{"network", "add-area"}, "AREA", 1, 1, "add an area to a network", "Adds an area at the end of the network's list.",
-         {kNetworkOption}, runNetworkAddArea},
-        {{"network", "list"}, "", 0, 0, "list the networks and their areas", "Lists every network of the installation.",
-         {}, runNetworkList},
-        {{"network", "show"}, "", 0, 0, "summarise a network's roster per area",
+         {{"area", "AREA", "an area of the network (repeat for each area)", true}},
+         runNetworkAdd},
+        {{"network", "add-area"},
+         "AREA",
+         1,
+         1,
+         "add an area to a network",
+         "Adds an area at the end of the network's list.",
+         {kNetworkOption},
+         runNetworkAddArea},
+        {{"network", "list"},
+         "",
+         0,
+         0,
+         "list the networks and their areas",
+         "Lists every network of the installation.",
+         {},
+         runNetworkList},
+        {{"network", "show"},
+         "",
+         0,
+         0,
+         "summarise a network's roster per area",
          "Prints the network leader and, per area, the area leader and the number of units, "
          "nearest leaders, and nurses who are active, on leave and have left.",
-         {kNetworkOption}, runNetworkShow},
-        {{"import", "roster"}, "FILE", 1, 1, "import a name list (CSV or .xlsx)",
+         {kNetworkOption},
+         runNetworkShow},
+        {{"import", "roster"},
+         "FILE",
+         1,
+         1,
+         "import a name list (CSV or .xlsx)",
          "Reads FILE as the network's complete roster and shows what changes: people added, "
          "moved, with a new leader, on leave or back, and who left (a nurse missing from the "
          "list has left). Without --dry-run the changes are saved, each as an audit-log event. "
          "Any problem in the file is reported as FILE:LINE: column: cause, all of them at once, "
          "and then nothing is saved. See docs/roster-import.md for the columns.",
-         {kNetworkOption, {"dry-run", "", "show the changes without saving them"}}, runImportRoster},
-        {{"people", "list"}, "", 0, 0, "list the nurses of a network",
+         {kNetworkOption, {"dry-run", "", "show the changes without saving them"}},
+         runImportRoster},
+        {{"people", "list"},
+         "",
+         0,
+         0,
+         "list the nurses of a network",
          "Lists nurses with their unit, nearest leader and status. --format csv writes the same "
          "columns the import reads (leaders included), so an unfiltered export can be imported "
          "again without changes.",
@@ -345,13 +420,28 @@ const std::vector<CommandSpec>& commands() {
           {"status", "STATUS", "only this status: active, leave or left (aktiv, perm, sluttet)"},
           {"format", "FORMAT", "table (default), csv or json"}},
          runPeopleList},
-        {{"log", "verify"}, "", 0, 0, "check the audit log's hash chain",
+        {{"log", "verify"},
+         "",
+         0,
+         0,
+         "check the audit log's hash chain",
          "Recomputes every event's hash and its link to the event before. Exit code 1 and the "
          "first bad event if any event was edited, inserted or deleted.",
-         {}, runLogVerify},
-        {{"log", "list"}, "", 0, 0, "show the newest audit-log events", "Shows the newest events, oldest first.",
-         {{"last", "N", "how many events (default 20)"}}, runLogList},
-        {{"sample", "roster"}, "", 0, 0, "write an invented sample network's name list",
+         {},
+         runLogVerify},
+        {{"log", "list"},
+         "",
+         0,
+         0,
+         "show the newest audit-log events",
+         "Shows the newest events, oldest first.",
+         {{"last", "N", "how many events (default 20)"}},
+         runLogList},
+        {{"sample", "roster"},
+         "",
+         0,
+         0,
+         "write an invented sample network's name list",
          "Writes the name list of an invented network of six areas (CSV as Excel writes it in "
          "Norway). With --add-network the network and its areas are added to the installation.",
          {{"out", "FILE", "where to write (default: standard output)"},

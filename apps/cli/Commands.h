@@ -14,7 +14,7 @@ namespace avtaleflyt::cli {
 
 // What a command runs with: its invocation, the data folder, the clock, the configuration.
 class Context {
-public:
+  public:
     Context(const Invocation& inv, std::string dataDir, std::unique_ptr<Clock> clock,
             std::string defaultNetwork, std::ostream& out, std::ostream& err);
 
@@ -31,7 +31,7 @@ public:
     // --network, else network.default from the configuration, else empty (the only network).
     std::string network() const;
 
-private:
+  private:
     std::unique_ptr<Clock> clock_;
     std::string defaultNetwork_;
     std::optional<engine::Installation> installation_;

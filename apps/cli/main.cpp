@@ -32,7 +32,8 @@ std::string wrap(const std::string& text, std::size_t width, const std::string& 
         }
         line += (line.empty() ? "" : " ") + word;
     }
-    if (!line.empty()) out += indent + line + "\n";
+    if (!line.empty())
+        out += indent + line + "\n";
     return out;
 }
 
@@ -45,17 +46,20 @@ std::string spelledName(const CommandSpec& c) {
 void printOptions(std::ostream& out, const std::vector<OptionSpec>& options) {
     for (const auto& o : options) {
         std::string flag = "  --" + o.name + (o.argument.empty() ? "" : " " + o.argument);
-        if (flag.size() < 22) flag.resize(22, ' ');
-        else flag += "\n" + std::string(22, ' ');
+        if (flag.size() < 22)
+            flag.resize(22, ' ');
+        else
+            flag += "\n" + std::string(22, ' ');
         out << flag << o.help << (o.repeatable ? " (repeatable)" : "") << '\n';
     }
 }
 
 void printGeneralHelp(std::ostream& out) {
     out << "Usage: avtaleflyt [--data DIR] [--now DATETIME] COMMAND [ARGUMENTS] [OPTIONS]\n\n"
-        << wrap("avtaleflyt drives the function descriptions and collaboration agreements of a "
-                "competence network of resource nurses through send, sign, remind and archive.",
-                78, "")
+        << wrap(
+               "avtaleflyt drives the function descriptions and collaboration agreements of a "
+               "competence network of resource nurses through send, sign, remind and archive.",
+               78, "")
         << "\nCommands:\n";
     for (const auto& c : commands()) {
         std::string name = "  " + spelledName(c);
@@ -81,11 +85,11 @@ void printCommandHelp(std::ostream& out, const CommandSpec& c) {
 }
 
 class AvtaleflytApp : public Poco::Util::Application {
-public:
+  public:
     // Poco hands argv() out only after defineOptions(), which needs it: keep a copy first.
     AvtaleflytApp(int argc, char** argv) : words_(argv, argv + argc) { setUnixOptions(true); }
 
-protected:
+  protected:
     // The command is known from the words on the command line before options are parsed, so
     // that the option set holds the global options and exactly that command's options.
     void defineOptions(Poco::Util::OptionSet& options) override {
@@ -94,7 +98,8 @@ protected:
         auto add = [&](const OptionSpec& o) {
             Poco::Util::Option opt(o.name, o.name == "help" ? "h" : "", o.help);
             opt.required(false).repeatable(true);
-            if (!o.argument.empty()) opt.argument(o.argument, true);
+            if (!o.argument.empty())
+                opt.argument(o.argument, true);
             options.addOption(opt);
         };
         for (const auto& o : globalOptions()) add(o);
@@ -134,24 +139,28 @@ protected:
         }
     }
 
-private:
+  private:
     // Words that are not options and not the value of an option, in order.
     std::vector<std::string> positionalWords() const {
         std::set<std::string> takeValue;
         for (const auto& o : globalOptions())
-            if (!o.argument.empty()) takeValue.insert(o.name);
+            if (!o.argument.empty())
+                takeValue.insert(o.name);
         for (const auto& c : commands())
             for (const auto& o : c.options)
-                if (!o.argument.empty()) takeValue.insert(o.name);
+                if (!o.argument.empty())
+                    takeValue.insert(o.name);
         std::vector<std::string> words;
         const auto& all = words_;
         for (std::size_t i = 1; i < all.size(); ++i) {
             const std::string& a = all[i];
             if (a.rfind("--", 0) == 0) {
-                if (a.find('=') == std::string::npos && takeValue.count(a.substr(2))) ++i;
+                if (a.find('=') == std::string::npos && takeValue.count(a.substr(2)))
+                    ++i;
                 continue;
             }
-            if (a.size() > 1 && a[0] == '-') continue;
+            if (a.size() > 1 && a[0] == '-')
+                continue;
             words.push_back(a);
         }
         return words;
@@ -161,9 +170,12 @@ private:
         const auto words = positionalWords();
         const CommandSpec* best = nullptr;
         for (const auto& c : commands()) {
-            if (c.words.size() > words.size()) continue;
-            if (!std::equal(c.words.begin(), c.words.end(), words.begin())) continue;
-            if (!best || c.words.size() > best->words.size()) best = &c;
+            if (c.words.size() > words.size())
+                continue;
+            if (!std::equal(c.words.begin(), c.words.end(), words.begin()))
+                continue;
+            if (!best || c.words.size() > best->words.size())
+                best = &c;
         }
         return best;
     }
@@ -187,7 +199,8 @@ private:
             return 0;
         }
         invocation_.command = command_;
-        invocation_.args.assign(args.begin() + static_cast<std::ptrdiff_t>(command_->words.size()), args.end());
+        invocation_.args.assign(args.begin() + static_cast<std::ptrdiff_t>(command_->words.size()),
+                                args.end());
         const std::size_t n = invocation_.args.size();
         if (n < command_->minArgs)
             throw UsageError(spelledName(*command_) + " needs " + command_->arguments);
@@ -204,10 +217,14 @@ private:
             clock = std::make_unique<FixedClock>(*t);
         }
 
-        std::string dataDir = invocation_.value("data", Poco::Environment::get("AVTALEFLYT_DATA", ""));
-        if (dataDir.empty()) dataDir = "avtaleflyt-data";
-        const std::string configFile = Poco::Path(dataDir).append(engine::Installation::kConfigFile).toString();
-        if (Poco::File(configFile).exists()) loadConfiguration(configFile);
+        std::string dataDir =
+            invocation_.value("data", Poco::Environment::get("AVTALEFLYT_DATA", ""));
+        if (dataDir.empty())
+            dataDir = "avtaleflyt-data";
+        const std::string configFile =
+            Poco::Path(dataDir).append(engine::Installation::kConfigFile).toString();
+        if (Poco::File(configFile).exists())
+            loadConfiguration(configFile);
         const std::string defaultNetwork = config().getString("network.default", "");
 
         Context ctx(invocation_, dataDir, std::move(clock), defaultNetwork, std::cout, std::cerr);

@@ -12,22 +12,31 @@ char detectDelimiter(const std::string& s, std::size_t from) {
     bool quoted = false;
     for (std::size_t i = from; i < s.size(); ++i) {
         const char c = s[i];
-        if (c == '"') quoted = !quoted;
-        if (quoted) continue;
-        if (c == '\n' || c == '\r') break;
-        if (c == ';') ++counts[0];
-        if (c == ',') ++counts[1];
-        if (c == '\t') ++counts[2];
+        if (c == '"')
+            quoted = !quoted;
+        if (quoted)
+            continue;
+        if (c == '\n' || c == '\r')
+            break;
+        if (c == ';')
+            ++counts[0];
+        if (c == ',')
+            ++counts[1];
+        if (c == '\t')
+            ++counts[2];
     }
-    if (counts[1] > counts[0] && counts[1] >= counts[2]) return ',';
-    if (counts[2] > counts[0] && counts[2] > counts[1]) return '\t';
+    if (counts[1] > counts[0] && counts[1] >= counts[2])
+        return ',';
+    if (counts[2] > counts[0] && counts[2] > counts[1])
+        return '\t';
     return ';';
 }
 
 }  // namespace
 
 Table parseCsv(const std::string& raw, const std::string& source) {
-    if (raw.size() >= 2 && ((raw[0] == '\xFF' && raw[1] == '\xFE') || (raw[0] == '\xFE' && raw[1] == '\xFF')))
+    if (raw.size() >= 2 &&
+        ((raw[0] == '\xFF' && raw[1] == '\xFE') || (raw[0] == '\xFE' && raw[1] == '\xFF')))
         throw TableFileError(source +
                              ": the file is UTF-16 (Excel's \"Unicode text\"); save it as "
                              "\"CSV UTF-8\" or as .xlsx");
@@ -44,14 +53,18 @@ Table parseCsv(const std::string& raw, const std::string& source) {
     int line = 1;
     char delim = 0;
     // Excel's optional first line "sep=;" names the delimiter.
-    if (s.compare(0, 4, "sep=") == 0 && s.size() >= 5 && (s.size() == 5 || s[5] == '\r' || s[5] == '\n')) {
+    if (s.compare(0, 4, "sep=") == 0 && s.size() >= 5 &&
+        (s.size() == 5 || s[5] == '\r' || s[5] == '\n')) {
         delim = s[4];
         pos = 5;
-        if (pos < s.size() && s[pos] == '\r') ++pos;
-        if (pos < s.size() && s[pos] == '\n') ++pos;
+        if (pos < s.size() && s[pos] == '\r')
+            ++pos;
+        if (pos < s.size() && s[pos] == '\n')
+            ++pos;
         line = 2;
     }
-    if (!delim) delim = detectDelimiter(s, pos);
+    if (!delim)
+        delim = detectDelimiter(s, pos);
 
     Table table;
     table.source = source;
@@ -81,7 +94,8 @@ Table parseCsv(const std::string& raw, const std::string& source) {
                     ++pos;  // a CRLF inside quotes is one line break
                     continue;
                 }
-                if (q == '\n' || q == '\r') ++line;
+                if (q == '\n' || q == '\r')
+                    ++line;
                 field += q == '\r' ? '\n' : q;
                 ++pos;
             }
@@ -106,7 +120,8 @@ Table parseCsv(const std::string& raw, const std::string& source) {
             continue;
         }
         field += c;
-        if (c != ' ' && c != '\t') fieldStarted = true;
+        if (c != ' ' && c != '\t')
+            fieldStarted = true;
         ++pos;
     }
     if (fieldStarted || !field.empty() || !row.cells.empty()) {
@@ -120,12 +135,14 @@ std::string formatCsv(const std::vector<std::vector<std::string>>& rows) {
     std::string out = "\xEF\xBB\xBF";
     for (const auto& row : rows) {
         for (std::size_t i = 0; i < row.size(); ++i) {
-            if (i) out += ';';
+            if (i)
+                out += ';';
             const std::string& f = row[i];
             if (f.find_first_of(";\",\r\n") != std::string::npos || text::trim(f) != f) {
                 out += '"';
                 for (const char c : f) {
-                    if (c == '"') out += '"';
+                    if (c == '"')
+                        out += '"';
                     out += c;
                 }
                 out += '"';

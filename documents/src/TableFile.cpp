@@ -11,8 +11,10 @@ namespace avtaleflyt::documents {
 
 Table readTableFile(const std::string& path) {
     Poco::File file(path);
-    if (!file.exists()) throw TableFileError(path + ": no such file");
-    if (!file.isFile()) throw TableFileError(path + ": not a file");
+    if (!file.exists())
+        throw TableFileError(path + ": no such file");
+    if (!file.isFile())
+        throw TableFileError(path + ": not a file");
     if (file.getSize() > kMaxTableFileBytes)
         throw TableFileError(path + ": the file is larger than " +
                              std::to_string(kMaxTableFileBytes / (1024 * 1024)) + " MiB");
@@ -24,9 +26,11 @@ Table readTableFile(const std::string& path) {
         throw TableFileError(path + ": cannot read the file (" + e.displayText() + ")");
     }
     const std::string ext = text::foldCase(Poco::Path(path).getExtension());
-    if (ext == "xlsx") return parseXlsx(bytes, path);
+    if (ext == "xlsx")
+        return parseXlsx(bytes, path);
     if (ext == "xls")
-        throw TableFileError(path + ": the old Excel format (.xls) is not read; save it as .xlsx or CSV");
+        throw TableFileError(path +
+                             ": the old Excel format (.xls) is not read; save it as .xlsx or CSV");
     return parseCsv(bytes, path);
 }
 

@@ -40,10 +40,12 @@ unsigned daysInMonth(long long y, unsigned m) {
 }
 
 bool readDigits(std::string_view text, std::size_t pos, std::size_t count, unsigned& out) {
-    if (pos + count > text.size()) return false;
+    if (pos + count > text.size())
+        return false;
     out = 0;
     for (std::size_t i = pos; i < pos + count; ++i) {
-        if (text[i] < '0' || text[i] > '9') return false;
+        if (text[i] < '0' || text[i] > '9')
+            return false;
         out = out * 10 + static_cast<unsigned>(text[i] - '0');
     }
     return true;
@@ -66,10 +68,13 @@ std::string formatTimestamp(Timestamp t) {
     return buf;
 }
 
-std::string formatDate(Timestamp t) { return formatTimestamp(t).substr(0, 10); }
+std::string formatDate(Timestamp t) {
+    return formatTimestamp(t).substr(0, 10);
+}
 
 std::optional<Timestamp> parseTimestamp(std::string_view text) {
-    if (!text.empty() && text.back() == 'Z') text.remove_suffix(1);
+    if (!text.empty() && text.back() == 'Z')
+        text.remove_suffix(1);
     unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     if (text.size() < 10 || !readDigits(text, 0, 4, y) || text[4] != '-' ||
         !readDigits(text, 5, 2, mo) || text[7] != '-' || !readDigits(text, 8, 2, d))
@@ -78,7 +83,8 @@ std::optional<Timestamp> parseTimestamp(std::string_view text) {
         if ((text[10] != 'T' && text[10] != ' ') || !readDigits(text, 11, 2, h) ||
             text.size() < 16 || text[13] != ':' || !readDigits(text, 14, 2, mi))
             return std::nullopt;
-        if (text.size() > 16 && (text.size() != 19 || text[16] != ':' || !readDigits(text, 17, 2, s)))
+        if (text.size() > 16 &&
+            (text.size() != 19 || text[16] != ':' || !readDigits(text, 17, 2, s)))
             return std::nullopt;
     }
     if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59)

@@ -7,28 +7,33 @@ namespace avtaleflyt {
 namespace {
 
 std::string nameOf(const Roster& r, const std::string& email) {
-    if (email.empty()) return "(none)";
+    if (email.empty())
+        return "(none)";
     const Person* p = r.person(email);
     return p && !p->name.empty() ? p->name : email;
 }
 
 std::string describeUnit(const UnitRef& u) {
     std::string s = u.name;
-    if (!u.municipality.empty()) s += ", " + u.municipality;
+    if (!u.municipality.empty())
+        s += ", " + u.municipality;
     return s + " (" + u.area + ")";
 }
 
 std::string describeStatus(MemberStatus s) {
     switch (s) {
-        case MemberStatus::Active: return "active";
-        case MemberStatus::OnLeave: return "on leave";
-        case MemberStatus::Left: return "left";
+        case MemberStatus::Active:
+            return "active";
+        case MemberStatus::OnLeave:
+            return "on leave";
+        case MemberStatus::Left:
+            return "left";
     }
     return "active";
 }
 
 class Differ {
-public:
+  public:
     Differ(const Roster& current, const Roster& desired) : cur_(current), want_(desired) {}
 
     RosterDiff run() {
@@ -38,13 +43,14 @@ public:
         networkLeader();
         std::stable_sort(diff_.changes.begin(), diff_.changes.end(),
                          [](const RosterChange& a, const RosterChange& b) {
-                             if (a.group != b.group) return a.group < b.group;
+                             if (a.group != b.group)
+                                 return a.group < b.group;
                              return a.summary < b.summary;
                          });
         return std::move(diff_);
     }
 
-private:
+  private:
     void add(RosterChange::Group g, std::string kind, std::string subject, std::string summary,
              std::vector<std::pair<std::string, std::string>> details) {
         diff_.changes.push_back(
@@ -57,13 +63,15 @@ private:
             if (!old) {
                 // A new nurse's personal details are part of the nurse.added change.
                 if (!want_.nurses.count(email))
-                    add(RosterChange::Group::Added, "roster.person.added", email, "person " + p.name,
+                    add(RosterChange::Group::Added, "roster.person.added", email,
+                        "person " + p.name,
                         {{"name", p.name}, {"email", email}, {"phone", p.phone}});
                 continue;
             }
             if (old->name != p.name)
                 add(RosterChange::Group::Changed, "roster.person.renamed", email,
-                    old->name + ": renamed to " + p.name, {{"before", old->name}, {"after", p.name}});
+                    old->name + ": renamed to " + p.name,
+                    {{"before", old->name}, {"after", p.name}});
             if (old->phone != p.phone)
                 add(RosterChange::Group::Changed, "roster.person.phone_changed", email,
                     p.name + ": phone " + (old->phone.empty() ? "(none)" : old->phone) + " -> " +
@@ -78,9 +86,10 @@ private:
             const auto it = cur_.nurses.find(email);
             if (it == cur_.nurses.end()) {
                 const Person* p = want_.person(email);
-                std::string summary = "nurse " + name + " at " + describeUnit(n.unit) + ", leader " +
-                                      nameOf(want_, n.leaderEmail);
-                if (n.status != MemberStatus::Active) summary += ", " + describeStatus(n.status);
+                std::string summary = "nurse " + name + " at " + describeUnit(n.unit) +
+                                      ", leader " + nameOf(want_, n.leaderEmail);
+                if (n.status != MemberStatus::Active)
+                    summary += ", " + describeStatus(n.status);
                 add(RosterChange::Group::Added, "roster.nurse.added", email, summary,
                     {{"name", name},
                      {"email", email},
@@ -109,7 +118,7 @@ private:
                     {{"before", old.leaderEmail}, {"after", n.leaderEmail}});
             if (old.status != n.status) {
                 const auto group = n.status == MemberStatus::Left ? RosterChange::Group::Left
-                                                                   : RosterChange::Group::Changed;
+                                                                  : RosterChange::Group::Changed;
                 add(group, "roster.nurse.status_changed", email,
                     name + ": " + describeStatus(old.status) + " -> " + describeStatus(n.status),
                     {{"before", std::string(toString(old.status))},
@@ -117,7 +126,8 @@ private:
             }
         }
         for (const auto& [email, old] : cur_.nurses) {
-            if (old.status == MemberStatus::Left || want_.nurses.count(email)) continue;
+            if (old.status == MemberStatus::Left || want_.nurses.count(email))
+                continue;
             add(RosterChange::Group::Left, "roster.nurse.left", email,
                 nameOf(cur_, email) + ": left (no longer on the list)",
                 {{"before", std::string(toString(old.status))}, {"after", "left"}});
@@ -133,15 +143,18 @@ private:
             const auto w = want_.areaLeaders.find(area);
             const std::string before = c == cur_.areaLeaders.end() ? "" : c->second;
             const std::string after = w == want_.areaLeaders.end() ? "" : w->second;
-            if (before == after) continue;
+            if (before == after)
+                continue;
             add(RosterChange::Group::Changed, "roster.area_leader.changed", area,
-                "area leader of " + area + ": " + nameOf(cur_, before) + " -> " + nameOf(want_, after),
+                "area leader of " + area + ": " + nameOf(cur_, before) + " -> " +
+                    nameOf(want_, after),
                 {{"area", area}, {"before", before}, {"after", after}});
         }
     }
 
     void networkLeader() {
-        if (cur_.networkLeader == want_.networkLeader) return;
+        if (cur_.networkLeader == want_.networkLeader)
+            return;
         add(RosterChange::Group::Changed, "roster.network_leader.changed", want_.networkLeader,
             "network leader: " + nameOf(cur_, cur_.networkLeader) + " -> " +
                 nameOf(want_, want_.networkLeader),

@@ -1,8 +1,8 @@
 #include "avtaleflyt/domain/RosterSheet.h"
 
 #include <algorithm>
-#include <tuple>
 #include <optional>
+#include <tuple>
 
 #include "avtaleflyt/domain/Email.h"
 #include "avtaleflyt/domain/Text.h"
@@ -14,12 +14,15 @@ namespace {
 std::string headerKey(const std::string& header) {
     std::string out;
     for (const char c : text::foldCase(text::trim(header))) {
-        if (c != ' ' && c != '-' && c != '.' && c != '_' && c != '/') out += c;
+        if (c != ' ' && c != '-' && c != '.' && c != '_' && c != '/')
+            out += c;
     }
     return out;
 }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+    return "\"" + s + "\"";
+}
 
 std::string joined(const std::vector<std::string>& items) {
     std::string out;
@@ -28,7 +31,7 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 class SheetReader {
-public:
+  public:
     SheetReader(const Table& table, const std::vector<std::string>& areas,
                 const std::map<std::string, Person>& knownPeople)
         : table_(table), areas_(areas), known_(knownPeople) {}
@@ -40,15 +43,17 @@ public:
             problem(1, "header", "the file has no header row and no rows");
             return std::move(result_);
         }
-        if (!readHeader(table_.rows[i])) return std::move(result_);
+        if (!readHeader(table_.rows[i]))
+            return std::move(result_);
         for (++i; i < table_.rows.size(); ++i) {
-            if (!isEmpty(table_.rows[i])) readRow(table_.rows[i]);
+            if (!isEmpty(table_.rows[i]))
+                readRow(table_.rows[i]);
         }
         resolveLeaderNames();
         return std::move(result_);
     }
 
-private:
+  private:
     struct NameSeen {
         std::string name;
         int line;
@@ -56,7 +61,8 @@ private:
 
     static bool isEmpty(const TableRow& row) {
         for (const auto& c : row.cells)
-            if (!text::trim(c).empty()) return false;
+            if (!text::trim(c).empty())
+                return false;
         return true;
     }
 
@@ -67,7 +73,8 @@ private:
     bool readHeader(const TableRow& header) {
         for (std::size_t c = 0; c < header.cells.size(); ++c) {
             const std::string key = headerKey(header.cells[c]);
-            if (key.empty()) continue;
+            if (key.empty())
+                continue;
             const RosterColumnSpec* spec = findSpec(key);
             if (!spec) {
                 result_.warnings.push_back(table_.source + ":" + std::to_string(header.line) +
@@ -86,44 +93,52 @@ private:
         for (const auto& spec : rosterColumns()) {
             if (spec.required && !columns_.count(spec.column))
                 problem(header.line, "header",
-                        "missing column " + quoted(spec.norwegian) + " (or " + quoted(spec.english) + ")");
+                        "missing column " + quoted(spec.norwegian) + " (or " +
+                            quoted(spec.english) + ")");
         }
         return result_.problems.empty();
     }
 
     static const RosterColumnSpec* findSpec(const std::string& key) {
         for (const auto& spec : rosterColumns()) {
-            if (headerKey(spec.norwegian) == key || headerKey(spec.english) == key) return &spec;
+            if (headerKey(spec.norwegian) == key || headerKey(spec.english) == key)
+                return &spec;
             for (const auto& a : spec.aliases)
-                if (headerKey(a) == key) return &spec;
+                if (headerKey(a) == key)
+                    return &spec;
         }
         return nullptr;
     }
 
     std::string cell(const TableRow& row, RosterColumn col) const {
         const auto it = columns_.find(col);
-        if (it == columns_.end() || it->second >= row.cells.size()) return {};
+        if (it == columns_.end() || it->second >= row.cells.size())
+            return {};
         return text::trim(row.cells[it->second]);
     }
 
     // The header the file itself uses for a column, so messages speak the file's language.
     std::string title(RosterColumn col) const {
         const auto it = titles_.find(col);
-        if (it != titles_.end()) return it->second;
+        if (it != titles_.end())
+            return it->second;
         for (const auto& spec : rosterColumns())
-            if (spec.column == col) return spec.norwegian;
+            if (spec.column == col)
+                return spec.norwegian;
         return {};
     }
 
     std::optional<std::string> canonicalArea(const std::string& area) const {
         for (const auto& a : areas_)
-            if (text::equalsFolded(a, area)) return a;
+            if (text::equalsFolded(a, area))
+                return a;
         return std::nullopt;
     }
 
     // Records that `email` is called `name` on `line`; a different name elsewhere is a problem.
     void seeName(const std::string& email, const std::string& name, int line, RosterColumn col) {
-        if (name.empty()) return;
+        if (name.empty())
+            return;
         const auto it = names_.find(email);
         if (it == names_.end()) {
             names_[email] = {name, line};
@@ -162,7 +177,8 @@ private:
             problem(line, title(RosterColumn::Email), "missing e-mail for " + who);
             ok = false;
         } else if (!isWellFormedEmail(email)) {
-            problem(line, title(RosterColumn::Email), "malformed e-mail address " + quoted(rawEmail));
+            problem(line, title(RosterColumn::Email),
+                    "malformed e-mail address " + quoted(rawEmail));
             ok = false;
         }
 
@@ -183,7 +199,8 @@ private:
             area = canonicalArea(a);
             if (!area) {
                 problem(line, title(RosterColumn::Area),
-                        "unknown area " + quoted(a) + " (the network's areas are: " + joined(areas_) + ")");
+                        "unknown area " + quoted(a) +
+                            " (the network's areas are: " + joined(areas_) + ")");
                 ok = false;
             }
         } else if (role != RosterRole::NetworkLeader) {
@@ -195,15 +212,19 @@ private:
             const auto dup = rowsByEmail_.find({email, role});
             if (dup != rowsByEmail_.end()) {
                 problem(line, title(RosterColumn::Email),
-                        "duplicate person " + email + " (also on line " + std::to_string(dup->second) + ")");
+                        "duplicate person " + email + " (also on line " +
+                            std::to_string(dup->second) + ")");
                 return;
             }
             rowsByEmail_[{email, role}] = line;
         }
-        if (!email.empty()) seeName(email, name, line, RosterColumn::Name);
+        if (!email.empty())
+            seeName(email, name, line, RosterColumn::Name);
 
         switch (role) {
-            case RosterRole::Nurse: readNurse(row, name, email, area, status, ok); break;
+            case RosterRole::Nurse:
+                readNurse(row, name, email, area, status, ok);
+                break;
             case RosterRole::AreaLeader:
                 if (ok) {
                     const auto prev = areaLeaderLines_.find(*area);
@@ -250,7 +271,8 @@ private:
             } else {
                 problem(line, title(RosterColumn::UnitType),
                         "unknown unit type " + quoted(k) +
-                            " (use kommune, bydel, sykehjem, hjemmetjeneste, sykehusavdeling or annet)");
+                            " (use kommune, bydel, sykehjem, hjemmetjeneste, sykehusavdeling or "
+                            "annet)");
                 ok = false;
             }
         }
@@ -259,7 +281,8 @@ private:
         const std::string leaderName = cell(row, RosterColumn::Leader);
         if (leaderEmail.empty()) {
             if (status != MemberStatus::Left) {
-                problem(line, title(RosterColumn::LeaderEmail), "nurse " + who + " has no nearest leader");
+                problem(line, title(RosterColumn::LeaderEmail),
+                        "nurse " + who + " has no nearest leader");
                 ok = false;
             }
         } else if (!isWellFormedEmail(leaderEmail)) {
@@ -267,13 +290,16 @@ private:
                     "malformed e-mail address " + quoted(rawLeaderEmail));
             ok = false;
         } else if (leaderEmail == email) {
-            problem(line, title(RosterColumn::LeaderEmail), who + " is listed as their own nearest leader");
+            problem(line, title(RosterColumn::LeaderEmail),
+                    who + " is listed as their own nearest leader");
             ok = false;
         } else {
             seeName(leaderEmail, leaderName, line, RosterColumn::Leader);
-            if (!leaderName.empty() || !leaderLines_.count(leaderEmail)) leaderLines_[leaderEmail] = line;
+            if (!leaderName.empty() || !leaderLines_.count(leaderEmail))
+                leaderLines_[leaderEmail] = line;
         }
-        if (!ok) return;
+        if (!ok)
+            return;
         addPerson(email, name, cell(row, RosterColumn::Phone));
         NurseMembership m;
         m.email = email;
@@ -287,13 +313,15 @@ private:
         auto& p = result_.roster.people[email];
         p.email = email;
         p.name = name;
-        if (!phone.empty()) p.phone = phone;
+        if (!phone.empty())
+            p.phone = phone;
     }
 
     // A leader named only by e-mail takes the name from another row or from what is stored.
     void resolveLeaderNames() {
         for (const auto& [email, line] : leaderLines_) {
-            if (result_.roster.people.count(email)) continue;
+            if (result_.roster.people.count(email))
+                continue;
             Person p;
             p.email = email;
             if (const auto seen = names_.find(email); seen != names_.end()) {
@@ -302,7 +330,8 @@ private:
                 p.name = k->second.name;
                 p.phone = k->second.phone;
             } else {
-                problem(line, title(RosterColumn::Leader), "missing name of nearest leader " + email);
+                problem(line, title(RosterColumn::Leader),
+                        "missing name of nearest leader " + email);
                 continue;
             }
             if (const auto k = known_.find(email); k != known_.end() && p.phone.empty())
@@ -312,10 +341,12 @@ private:
         // Keep a stored phone number when the list has no phone column or an empty cell.
         for (auto& [email, p] : result_.roster.people) {
             if (p.phone.empty())
-                if (const auto k = known_.find(email); k != known_.end()) p.phone = k->second.phone;
+                if (const auto k = known_.find(email); k != known_.end())
+                    p.phone = k->second.phone;
         }
-        std::stable_sort(result_.problems.begin(), result_.problems.end(),
-                  [](const InputProblem& a, const InputProblem& b) { return a.line < b.line; });
+        std::stable_sort(
+            result_.problems.begin(), result_.problems.end(),
+            [](const InputProblem& a, const InputProblem& b) { return a.line < b.line; });
     }
 
     const Table& table_;
@@ -339,13 +370,23 @@ const std::vector<RosterColumnSpec>& rosterColumns() {
         {RosterColumn::Email, "E-post", "Email", {"E-postadresse", "E-mail", "Mail"}, true},
         {RosterColumn::Phone, "Telefon", "Phone", {"Tlf", "Mobil", "Mobilnummer", "Mobile"}, false},
         {RosterColumn::Area, "Område", "Area", {"Omrade"}, true},
-        {RosterColumn::Municipality, "Kommune/Bydel", "Municipality",
-         {"Kommune", "Bydel", "District", "City district"}, false},
+        {RosterColumn::Municipality,
+         "Kommune/Bydel",
+         "Municipality",
+         {"Kommune", "Bydel", "District", "City district"},
+         false},
         {RosterColumn::Unit, "Arbeidssted", "Unit", {"Enhet", "Avdeling", "Workplace"}, true},
         {RosterColumn::UnitType, "Enhetstype", "Unit type", {}, false},
-        {RosterColumn::Leader, "Leder", "Leader", {"Nærmeste leder", "Nearest leader", "Manager"}, false},
-        {RosterColumn::LeaderEmail, "Leders e-post", "Leader email",
-         {"Leder e-post", "Leders epost", "Leader e-mail", "Manager email", "Nærmeste leders e-post"},
+        {RosterColumn::Leader,
+         "Leder",
+         "Leader",
+         {"Nærmeste leder", "Nearest leader", "Manager"},
+         false},
+        {RosterColumn::LeaderEmail,
+         "Leders e-post",
+         "Leader email",
+         {"Leder e-post", "Leders epost", "Leader e-mail", "Manager email",
+          "Nærmeste leders e-post"},
          true},
         {RosterColumn::Status, "Status", "Status", {}, false},
         {RosterColumn::Role, "Rolle", "Role", {}, false},
@@ -390,7 +431,8 @@ std::vector<std::vector<std::string>> writeRosterSheet(const Roster& roster,
              {RosterColumn::Role, "nettverksleder"}});
     for (const auto& area : areas) {
         const auto it = roster.areaLeaders.find(area);
-        if (it == roster.areaLeaders.end()) continue;
+        if (it == roster.areaLeaders.end())
+            continue;
         row({{RosterColumn::Name, nameOf(it->second)},
              {RosterColumn::Email, it->second},
              {RosterColumn::Phone, phoneOf(it->second)},
@@ -402,13 +444,17 @@ std::vector<std::vector<std::string>> writeRosterSheet(const Roster& roster,
     const auto areaIndex = [&](const std::string& a) {
         return std::find(areas.begin(), areas.end(), a) - areas.begin();
     };
-    std::stable_sort(nurses.begin(), nurses.end(), [&](const NurseMembership* a, const NurseMembership* b) {
-        const auto ka = std::make_tuple(areaIndex(a->unit.area), a->unit.municipality, a->unit.name, nameOf(a->email));
-        const auto kb = std::make_tuple(areaIndex(b->unit.area), b->unit.municipality, b->unit.name, nameOf(b->email));
-        return ka < kb;
-    });
+    std::stable_sort(
+        nurses.begin(), nurses.end(), [&](const NurseMembership* a, const NurseMembership* b) {
+            const auto ka = std::make_tuple(areaIndex(a->unit.area), a->unit.municipality,
+                                            a->unit.name, nameOf(a->email));
+            const auto kb = std::make_tuple(areaIndex(b->unit.area), b->unit.municipality,
+                                            b->unit.name, nameOf(b->email));
+            return ka < kb;
+        });
     static const char* statusWords[] = {"aktiv", "perm", "sluttet"};
-    static const char* kindWords[] = {"kommune", "bydel", "sykehjem", "hjemmetjeneste", "sykehusavdeling", "annet"};
+    static const char* kindWords[] = {"kommune",        "bydel",           "sykehjem",
+                                      "hjemmetjeneste", "sykehusavdeling", "annet"};
     for (const NurseMembership* n : nurses) {
         row({{RosterColumn::Name, nameOf(n->email)},
              {RosterColumn::Email, n->email},

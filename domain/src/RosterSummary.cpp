@@ -4,7 +4,8 @@
 
 namespace avtaleflyt {
 
-std::vector<AreaSummary> summarizeRoster(const Roster& roster, const std::vector<std::string>& areas) {
+std::vector<AreaSummary> summarizeRoster(const Roster& roster,
+                                         const std::vector<std::string>& areas) {
     std::vector<AreaSummary> out;
     std::set<std::string> allUnits, allLeaders;
     AreaSummary total;
@@ -18,11 +19,18 @@ std::vector<AreaSummary> summarizeRoster(const Roster& roster, const std::vector
         }
         std::set<std::string> units, leaders;
         for (const auto& [email, n] : roster.nurses) {
-            if (n.unit.area != area) continue;
+            if (n.unit.area != area)
+                continue;
             switch (n.status) {
-                case MemberStatus::Active: ++s.active; break;
-                case MemberStatus::OnLeave: ++s.onLeave; break;
-                case MemberStatus::Left: ++s.left; continue;
+                case MemberStatus::Active:
+                    ++s.active;
+                    break;
+                case MemberStatus::OnLeave:
+                    ++s.onLeave;
+                    break;
+                case MemberStatus::Left:
+                    ++s.left;
+                    continue;
             }
             const std::string unitKey = n.unit.name + "\n" + n.unit.municipality;
             units.insert(unitKey);

@@ -92,10 +92,12 @@ bool isValidUtf8(std::string_view s) {
         } else {
             return false;
         }
-        if (i + n >= s.size()) return false;
+        if (i + n >= s.size())
+            return false;
         for (std::size_t k = 1; k <= n; ++k) {
             const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
+            if ((cc & 0xC0) != 0x80)
+                return false;
             cp = (cp << 6) | (cc & 0x3F);
         }
         if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
@@ -131,7 +133,8 @@ std::string windows1252ToUtf8(std::string_view s) {
 std::size_t displayWidth(std::string_view s) {
     std::size_t n = 0;
     for (const char ch : s) {
-        if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++n;
+        if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80)
+            ++n;
     }
     return n;
 }

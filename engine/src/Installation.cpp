@@ -38,7 +38,9 @@ std::string json(const std::vector<std::pair<std::string, std::string>>& fields)
     return out.str();
 }
 
-Network toNetwork(const storage::NetworkRecord& r) { return {r.name, r.areas, r.createdAt}; }
+Network toNetwork(const storage::NetworkRecord& r) {
+    return {r.name, r.areas, r.createdAt};
+}
 
 // Runs `f`, turning storage faults into EngineError with the same message.
 template <typename F>
@@ -72,19 +74,23 @@ struct Installation::State {
         const auto all = rosters.networks();
         std::string wanted = name;
         if (wanted.empty()) {
-            if (all.size() == 1) return all.front();
+            if (all.size() == 1)
+                return all.front();
             if (all.empty())
-                throw EngineError("there is no network yet; create one with 'avtaleflyt network add'");
+                throw EngineError(
+                    "there is no network yet; create one with 'avtaleflyt network add'");
             std::string names;
             for (const auto& n : all) names += (names.empty() ? "" : ", ") + n.name;
             throw EngineError("this installation holds several networks (" + names +
                               "); say which with --network");
         }
-        if (auto n = rosters.findNetwork(wanted)) return *n;
+        if (auto n = rosters.findNetwork(wanted))
+            return *n;
         std::string names;
         for (const auto& n : all) names += (names.empty() ? "" : ", ") + n.name;
-        throw EngineError("no network named \"" + wanted + "\"" +
-                          (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
+        throw EngineError(
+            "no network named \"" + wanted + "\"" +
+            (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
     }
 
     std::string dataDir;
@@ -133,23 +139,31 @@ Installation::Installation(const std::string& dataDir, const Clock& clock, std::
 Installation::~Installation() = default;
 Installation::Installation(Installation&&) noexcept = default;
 
-const std::string& Installation::dataDir() const { return state_->dataDir; }
+const std::string& Installation::dataDir() const {
+    return state_->dataDir;
+}
 
-int Installation::schemaVersion() const { return state_->db.schemaVersion(); }
+int Installation::schemaVersion() const {
+    return state_->db.schemaVersion();
+}
 
-Network Installation::addNetwork(const std::string& nameIn, const std::vector<std::string>& areasIn) {
+Network Installation::addNetwork(const std::string& nameIn,
+                                 const std::vector<std::string>& areasIn) {
     const std::string name = text::trim(nameIn);
-    if (name.empty()) throw EngineError("a network needs a name");
+    if (name.empty())
+        throw EngineError("a network needs a name");
     std::vector<std::string> areas;
     for (const auto& a : areasIn) {
         const std::string area = text::trim(a);
-        if (area.empty()) continue;
+        if (area.empty())
+            continue;
         for (const auto& seen : areas)
             if (text::equalsFolded(seen, area))
                 throw EngineError("area \"" + area + "\" is given twice");
         areas.push_back(area);
     }
-    if (areas.empty()) throw EngineError("network \"" + name + "\" needs at least one area (--area)");
+    if (areas.empty())
+        throw EngineError("network \"" + name + "\" needs at least one area (--area)");
     return guarded([&] {
         if (state_->rosters.findNetwork(name))
             throw EngineError("a network named \"" + name + "\" exists already");
@@ -165,12 +179,14 @@ Network Installation::addNetwork(const std::string& nameIn, const std::vector<st
 
 void Installation::addArea(const std::string& networkName, const std::string& areaIn) {
     const std::string area = text::trim(areaIn);
-    if (area.empty()) throw EngineError("an area needs a name");
+    if (area.empty())
+        throw EngineError("an area needs a name");
     guarded([&] {
         const auto record = state_->networkRecord(networkName);
         for (const auto& a : record.areas)
             if (text::equalsFolded(a, area))
-                throw EngineError("network \"" + record.name + "\" already has an area \"" + a + "\"");
+                throw EngineError("network \"" + record.name + "\" already has an area \"" + a +
+                                  "\"");
         storage::Transaction tx(state_->db);
         state_->rosters.addArea(record, area);
         state_->record("network.area_added", record.name, {{"area", area}});
@@ -211,9 +227,11 @@ RosterImport Installation::importRoster(const std::string& path, const std::stri
         result.source = path;
         result.problems = std::move(sheet.problems);
         result.warnings = std::move(sheet.warnings);
-        if (!result.problems.empty()) return result;
+        if (!result.problems.empty())
+            return result;
         result.diff = diffRoster(current, sheet.roster);
-        if (dryRun || result.diff.empty()) return result;
+        if (dryRun || result.diff.empty())
+            return result;
 
         state_->rosters.save(record, sheet.roster, state_->clock.now());
         for (const auto& change : result.diff.changes) {

@@ -7,7 +7,7 @@ namespace {
 
 // A small deterministic generator (the standard distributions differ between libraries).
 class Random {
-public:
+  public:
     explicit Random(std::uint32_t seed) : state_(seed * 2654435761u + 1) {}
     std::uint32_t next() {
         state_ ^= state_ << 13;
@@ -17,30 +17,35 @@ public:
     }
     std::size_t below(std::size_t n) { return next() % n; }
     template <typename T>
-    const T& pick(const std::vector<T>& v) { return v[below(v.size())]; }
+    const T& pick(const std::vector<T>& v) {
+        return v[below(v.size())];
+    }
 
-private:
+  private:
     std::uint32_t state_;
 };
 
 const std::vector<std::string> kFirstNames = {
-    "Anne-Lise", "Bjørg", "Åse", "Kjersti", "Ingrid", "Solveig", "Marit", "Hanne", "Siv", "Tone",
-    "Liv", "Grete", "Kari", "Ragnhild", "Ørjan", "Stian", "Jørgen", "Håkon", "Eirik", "Mona",
-    "Trine", "Synnøve", "Mari-Ann", "Ann-Kristin", "Torbjørg", "Silje", "Ida", "Nora", "Emma",
-    "Sara", "Maja", "Thea", "Ingvild", "Gro", "Berit", "Randi", "Elin", "Camilla", "Linda",
-    "Heidi", "Astrid", "Øyvind", "Knut", "Sølvi", "Märta", "Aurora", "Frøydis", "Jon Erik",
-    "Mette", "Hilde", "Vigdis", "Turid", "Bente", "Fatima", "Amina", "Tuyet", "Agnieszka",
-    "Line", "Kristin", "Lene"};
+    "Anne-Lise", "Bjørg",  "Åse",     "Kjersti", "Ingrid", "Solveig",  "Marit",    "Hanne",
+    "Siv",       "Tone",   "Liv",     "Grete",   "Kari",   "Ragnhild", "Ørjan",    "Stian",
+    "Jørgen",    "Håkon",  "Eirik",   "Mona",    "Trine",  "Synnøve",  "Mari-Ann", "Ann-Kristin",
+    "Torbjørg",  "Silje",  "Ida",     "Nora",    "Emma",   "Sara",     "Maja",     "Thea",
+    "Ingvild",   "Gro",    "Berit",   "Randi",   "Elin",   "Camilla",  "Linda",    "Heidi",
+    "Astrid",    "Øyvind", "Knut",    "Sølvi",   "Märta",  "Aurora",   "Frøydis",  "Jon Erik",
+    "Mette",     "Hilde",  "Vigdis",  "Turid",   "Bente",  "Fatima",   "Amina",    "Tuyet",
+    "Agnieszka", "Line",   "Kristin", "Lene"};
 
 const std::vector<std::string> kSurnames = {
-    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
-    "Jensen", "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen",
-    "Andreassen", "Jacobsen", "Dahl", "Jørgensen", "Halvorsen", "Henriksen", "Lund", "Sørensen",
-    "Moen", "Gundersen", "Iversen", "Strand", "Solberg", "Svendsen", "Eide", "Knutsen",
-    "Martinsen", "Bakken", "Mathisen", "Lie", "Amundsen", "Nguyen", "Rasmussen", "Lunde",
-    "Solheim", "Nygård", "Bakke", "Fredriksen", "Holm", "Lien", "Hauge", "Sæther", "Aas",
-    "Myhre", "Haugland", "Rønning", "Næss", "Vik", "Ødegård", "Bøe", "Tveit", "Brekke",
-    "Skår-Olsen", "D'Souza", "Kowalska", "Østby", "Aasland", "Grønvold", "Løken"};
+    "Hansen",      "Johansen",   "Olsen",      "Larsen",    "Andersen",  "Pedersen",  "Nilsen",
+    "Kristiansen", "Jensen",     "Karlsen",    "Johnsen",   "Pettersen", "Eriksen",   "Berg",
+    "Haugen",      "Hagen",      "Andreassen", "Jacobsen",  "Dahl",      "Jørgensen", "Halvorsen",
+    "Henriksen",   "Lund",       "Sørensen",   "Moen",      "Gundersen", "Iversen",   "Strand",
+    "Solberg",     "Svendsen",   "Eide",       "Knutsen",   "Martinsen", "Bakken",    "Mathisen",
+    "Lie",         "Amundsen",   "Nguyen",     "Rasmussen", "Lunde",     "Solheim",   "Nygård",
+    "Bakke",       "Fredriksen", "Holm",       "Lien",      "Hauge",     "Sæther",    "Aas",
+    "Myhre",       "Haugland",   "Rønning",    "Næss",      "Vik",       "Ødegård",   "Bøe",
+    "Tveit",       "Brekke",     "Skår-Olsen", "D'Souza",   "Kowalska",  "Østby",     "Aasland",
+    "Grønvold",    "Løken"};
 
 struct AreaPlan {
     std::string name;
@@ -58,13 +63,14 @@ const std::vector<AreaPlan> kAreas = {
 };
 
 const std::vector<std::string> kHomeNames = {
-    "Solbakken", "Lindeheim", "Bjørkely", "Furuly", "Granheim", "Eikelund", "Rosenhaugen",
-    "Kløverenga", "Tunet", "Åsgården", "Lyngheim", "Fjellhaug", "Sjøglimt", "Bekkefaret"};
+    "Solbakken",  "Lindeheim", "Bjørkely", "Furuly",   "Granheim",  "Eikelund", "Rosenhaugen",
+    "Kløverenga", "Tunet",     "Åsgården", "Lyngheim", "Fjellhaug", "Sjøglimt", "Bekkefaret"};
 const std::vector<std::string> kHomeKinds = {"sykehjem", "omsorgssenter", "helsehus"};
 const std::vector<std::string> kZones = {"nord", "sør", "øst", "vest", "sentrum"};
 const std::vector<std::string> kDepartments = {
-    "Kreftavdelingen, sengepost", "Lungeavdelingen, sengepost", "Hjerteavdelingen, sengepost",
-    "Geriatrisk avdeling, sengepost", "Medisinsk avdeling, sengepost", "Gastrokirurgisk avdeling, sengepost",
+    "Kreftavdelingen, sengepost",      "Lungeavdelingen, sengepost",
+    "Hjerteavdelingen, sengepost",     "Geriatrisk avdeling, sengepost",
+    "Medisinsk avdeling, sengepost",   "Gastrokirurgisk avdeling, sengepost",
     "Nevrologisk avdeling, sengepost", "Nyremedisinsk avdeling, sengepost"};
 
 // ASCII form of a name for an e-mail address: "Ørjan Skår-Olsen" -> "orjan.skar-olsen".
@@ -75,12 +81,28 @@ std::string mailPart(const std::string& s) {
         if (c == 0xC3 && i + 1 < s.size()) {
             const auto n = static_cast<unsigned char>(s[++i]);
             switch (n) {
-                case 0xA6: case 0x86: out += "ae"; break;  // æ Æ
-                case 0xB8: case 0x98: out += "o"; break;   // ø Ø
-                case 0xA5: case 0x85: out += "aa"; break;  // å Å
-                case 0xA4: case 0x84: out += "a"; break;   // ä Ä
-                case 0xB6: case 0x96: out += "o"; break;   // ö Ö
-                default: break;
+                case 0xA6:
+                case 0x86:
+                    out += "ae";
+                    break;  // æ Æ
+                case 0xB8:
+                case 0x98:
+                    out += "o";
+                    break;  // ø Ø
+                case 0xA5:
+                case 0x85:
+                    out += "aa";
+                    break;  // å Å
+                case 0xA4:
+                case 0x84:
+                    out += "a";
+                    break;  // ä Ä
+                case 0xB6:
+                case 0x96:
+                    out += "o";
+                    break;  // ö Ö
+                default:
+                    break;
             }
         } else if (c == ' ') {
             out += '.';
@@ -94,7 +116,7 @@ std::string mailPart(const std::string& s) {
 }
 
 class Builder {
-public:
+  public:
     explicit Builder(std::uint32_t seed) : rnd_(seed) {}
 
     Person person(const std::string& domain) {
@@ -103,27 +125,33 @@ public:
             std::string email = mailPart(name) + "@" + domain;
             for (int n = 2; emails_.count(email); ++n)
                 email = mailPart(name) + std::to_string(n) + "@" + domain;
-            if (names_.count(name)) continue;  // one name, one person: easier to read
+            if (names_.count(name))
+                continue;  // one name, one person: easier to read
             names_.insert(name);
             emails_.insert(email);
-            const std::uint32_t number = 40000000u + static_cast<std::uint32_t>(rnd_.below(60000000));
+            const std::uint32_t number =
+                40000000u + static_cast<std::uint32_t>(rnd_.below(60000000));
             std::string digits = std::to_string(number);
-            if (rnd_.below(2)) digits[0] = '9';
-            return {email, name, digits.substr(0, 3) + " " + digits.substr(3, 2) + " " + digits.substr(5)};
+            if (rnd_.below(2))
+                digits[0] = '9';
+            return {email, name,
+                    digits.substr(0, 3) + " " + digits.substr(3, 2) + " " + digits.substr(5)};
         }
     }
 
     Random& random() { return rnd_; }
 
-private:
+  private:
     Random rnd_;
     std::set<std::string> names_, emails_;
 };
 
 std::string domainFor(const std::string& municipality) {
-    if (municipality == "Akershus universitetssykehus") return "ahus.example";
+    if (municipality == "Akershus universitetssykehus")
+        return "ahus.example";
     std::string m = mailPart(municipality);
-    if (m.rfind("bydel.", 0) == 0) return "bydel-" + m.substr(6) + ".oslo.kommune.example";
+    if (m.rfind("bydel.", 0) == 0)
+        return "bydel-" + m.substr(6) + ".oslo.kommune.example";
     return m + ".kommune.example";
 }
 
@@ -151,12 +179,14 @@ SampleNetwork makeSampleNetwork(std::uint32_t seed, int nurses) {
         int inArea = 0;
         std::string previousLeader;
         for (std::size_t unitNo = 0; inArea < target; ++unitNo) {
-            const std::string& municipality = plan.municipalities[unitNo % plan.municipalities.size()];
+            const std::string& municipality =
+                plan.municipalities[unitNo % plan.municipalities.size()];
             UnitRef unit;
             unit.area = plan.name;
             unit.municipality = municipality;
             if (plan.name == "Ahus") {
-                unit.name = kDepartments[unitNo % kDepartments.size()] + " " + std::to_string(unitNo / kDepartments.size() + 1);
+                unit.name = kDepartments[unitNo % kDepartments.size()] + " " +
+                            std::to_string(unitNo / kDepartments.size() + 1);
                 unit.kind = UnitKind::HospitalDepartment;
             } else if (unitNo % 3 == 2) {
                 unit.name = "Hjemmetjenesten " + kZones[(unitNo / 3) % kZones.size()];
@@ -193,7 +223,8 @@ SampleNetwork makeSampleNetwork(std::uint32_t seed, int nurses) {
     // Two nurses who have left, still on the list as leaders often keep them.
     int leaving = 2;
     for (auto& [email, m] : r.nurses) {
-        if (leaving == 0) break;
+        if (leaving == 0)
+            break;
         if (m.status == MemberStatus::Active && email.size() % 7 == 0) {
             --leaving;
             m.status = MemberStatus::Left;

@@ -60,8 +60,8 @@ AuditEvent AuditLog::append(const AuditEventInput& in) {
                   "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         bind(e.seq), bind(e.occurredAt), bind(e.actor), bind(e.kind), bind(e.subject),
         bind(e.payload), bind(e.prevHash), bind(e.hash), now;
-    db.session << "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", bind(e.seq),
-        bind(e.hash), now;
+    db.session << "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", bind(e.seq), bind(e.hash),
+        now;
     return e;
 }
 
@@ -100,7 +100,8 @@ AuditVerification AuditLog::verify() const {
     };
     for (;;) {
         const auto page = list(last, 1000);
-        if (page.empty()) break;
+        if (page.empty())
+            break;
         for (const auto& e : page) {
             const std::int64_t expected = last + 1;
             if (e.seq != expected)

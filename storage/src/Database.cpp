@@ -30,7 +30,9 @@ int currentVersion(Database::Impl& db) {
 
 }  // namespace
 
-sqlite3* Database::Impl::handle() { return Poco::Data::SQLite::Utility::dbHandle(session); }
+sqlite3* Database::Impl::handle() {
+    return Poco::Data::SQLite::Utility::dbHandle(session);
+}
 
 void Database::Impl::execScript(const std::string& sql, const std::string& what) {
     char* error = nullptr;
@@ -49,9 +51,10 @@ Database::Database(const std::string& path, Mode mode, const std::vector<Migrati
         impl_ = std::make_unique<Impl>(path, Poco::Data::Session("SQLite", path));
         impl_->execScript("SELECT count(*) FROM sqlite_master", "not an avtaleflyt database");
         sqlite3_busy_timeout(impl_->handle(), kBusyTimeoutMs);
-        impl_->execScript("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                          "PRAGMA synchronous = NORMAL;",
-                          "setting up the connection");
+        impl_->execScript(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+            "PRAGMA synchronous = NORMAL;",
+            "setting up the connection");
     } catch (const Poco::Exception& e) {
         throw StorageError(path + ": cannot open the database: " + e.displayText());
     }
@@ -67,7 +70,8 @@ Database::Database(const std::string& path, Mode mode, const std::vector<Migrati
                            ", but this avtaleflyt knows versions up to " + std::to_string(latest) +
                            "; use a newer avtaleflyt with this data folder");
     for (const auto& m : migrations) {
-        if (m.version <= version) continue;
+        if (m.version <= version)
+            continue;
         Transaction tx(*this);
         impl_->execScript(m.sql, "migration " + std::to_string(m.version) + " (" + m.name + ")");
         impl_->session << "INSERT INTO schema_version (version, name, applied_at) "
@@ -79,16 +83,21 @@ Database::Database(const std::string& path, Mode mode, const std::vector<Migrati
 
 Database::~Database() = default;
 
-const std::string& Database::path() const { return impl_->path; }
+const std::string& Database::path() const {
+    return impl_->path;
+}
 
-int Database::schemaVersion() const { return currentVersion(*impl_); }
+int Database::schemaVersion() const {
+    return currentVersion(*impl_);
+}
 
 Transaction::Transaction(Database& db) : db_(db) {
     db_.impl().execScript("BEGIN IMMEDIATE", "starting a transaction");
 }
 
 Transaction::~Transaction() {
-    if (done_) return;
+    if (done_)
+        return;
     char* error = nullptr;
     sqlite3_exec(db_.impl().handle(), "ROLLBACK", nullptr, nullptr, &error);
     sqlite3_free(error);

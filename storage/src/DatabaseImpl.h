@@ -12,7 +12,7 @@ struct sqlite3;
 namespace avtaleflyt::storage {
 
 class Database::Impl {
-public:
+  public:
     Impl(std::string file, Poco::Data::Session opened)
         : path(std::move(file)), session(std::move(opened)) {}
 

@@ -31,7 +31,8 @@ std::int64_t areaId(Database::Impl& db, std::int64_t networkId, const std::strin
     std::int64_t id = 0;
     db.session << "SELECT id FROM area WHERE network_id = ? AND name = ?", bind(networkId),
         bind(area), into(id), now;
-    if (id == 0) throw StorageError(db.path + ": no area \"" + area + "\" in this network");
+    if (id == 0)
+        throw StorageError(db.path + ": no area \"" + area + "\" in this network");
     return id;
 }
 
@@ -57,7 +58,8 @@ std::int64_t upsertPerson(Database::Impl& db, const Person& p, const std::string
 std::int64_t personId(Database::Impl& db, const std::string& email) {
     std::int64_t id = 0;
     db.session << "SELECT id FROM person WHERE email = ?", bind(email), into(id), now;
-    if (id == 0) throw StorageError(db.path + ": no person with e-mail " + email);
+    if (id == 0)
+        throw StorageError(db.path + ": no person with e-mail " + email);
     return id;
 }
 
@@ -85,13 +87,13 @@ UnitKind unitKindFrom(const std::string& stored) {
 }  // namespace
 
 NetworkRecord RosterRepository::createNetwork(const std::string& name,
-                                              const std::vector<std::string>& areas,
-                                              Timestamp at) {
+                                              const std::vector<std::string>& areas, Timestamp at) {
     auto& db = db_.impl();
-    if (findNetwork(name)) throw StorageError("a network named \"" + name + "\" exists already");
+    if (findNetwork(name))
+        throw StorageError("a network named \"" + name + "\" exists already");
     const std::string created = formatTimestamp(at);
-    db.session << "INSERT INTO network (name, created_at) VALUES (?, ?)", bind(name),
-        bind(created), now;
+    db.session << "INSERT INTO network (name, created_at) VALUES (?, ?)", bind(name), bind(created),
+        now;
     NetworkRecord n{lastId(db), name, {}, created};
     for (const auto& a : areas) addArea(n, a);
     n.areas = areasOf(db, n.id);
@@ -105,14 +107,16 @@ void RosterRepository::addArea(const NetworkRecord& network, const std::string& 
         bind(area), into(exists), now;
     if (exists)
         throw StorageError("network \"" + network.name + "\" already has an area \"" + area + "\"");
-    db.session << "INSERT INTO area (network_id, name, position) "
-                  "VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM area WHERE network_id = ?))",
+    db.session
+        << "INSERT INTO area (network_id, name, position) "
+           "VALUES (?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM area WHERE network_id = ?))",
         bind(network.id), bind(area), bind(network.id), now;
 }
 
 std::optional<NetworkRecord> RosterRepository::findNetwork(const std::string& name) const {
     for (auto& n : networks())
-        if (text::equalsFolded(n.name, name)) return n;
+        if (text::equalsFolded(n.name, name))
+            return n;
     return std::nullopt;
 }
 
@@ -157,7 +161,8 @@ Roster RosterRepository::load(const NetworkRecord& network) const {
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
         NurseMembership m;
         m.email = textAt(rs, row, 0);
-        m.unit = UnitRef{textAt(rs, row, 1), textAt(rs, row, 2), textAt(rs, row, 3), unitKindFrom(textAt(rs, row, 4))};
+        m.unit = UnitRef{textAt(rs, row, 1), textAt(rs, row, 2), textAt(rs, row, 3),
+                         unitKindFrom(textAt(rs, row, 4))};
         m.leaderEmail = textAt(rs, row, 5);
         m.status = parseMemberStatus(textAt(rs, row, 6)).value_or(MemberStatus::Active);
         m.statusSince = textAt(rs, row, 7);
@@ -177,7 +182,8 @@ Roster RosterRepository::load(const NetworkRecord& network) const {
     db.session << "SELECT p.email FROM network_leader nl JOIN person p ON p.id = nl.person_id "
                   "WHERE nl.network_id = ?",
         bind(network.id), into(head), now;
-    if (!head.empty()) r.networkLeader = head.front();
+    if (!head.empty())
+        r.networkLeader = head.front();
     return r;
 }
 
@@ -205,10 +211,11 @@ void RosterRepository::save(const NetworkRecord& network, const Roster& desired,
             continue;
         }
         // A nurse listed as left without a leader keeps the leader stored last.
-        db.session << "UPDATE membership SET unit_id = ?, "
-                      "leader_id = COALESCE((SELECT id FROM person WHERE email = ?), leader_id), "
-                      "status = ?, status_since = CASE WHEN status = ? THEN status_since ELSE ? END "
-                      "WHERE id = ?",
+        db.session
+            << "UPDATE membership SET unit_id = ?, "
+               "leader_id = COALESCE((SELECT id FROM person WHERE email = ?), leader_id), "
+               "status = ?, status_since = CASE WHEN status = ? THEN status_since ELSE ? END "
+               "WHERE id = ?",
             bind(unit), bind(n.leaderEmail), bind(status), bind(status), bind(today), bind(id), now;
     }
 
@@ -219,9 +226,11 @@ void RosterRepository::save(const NetworkRecord& network, const Roster& desired,
               "WHERE m.network_id = ? AND m.status <> 'left'",
         bind(network.id), into(storedEmails), now;
     for (const auto& email : storedEmails) {
-        if (desired.nurses.count(email)) continue;
-        db.session << "UPDATE membership SET status = 'left', status_since = ? "
-                      "WHERE network_id = ? AND person_id = (SELECT id FROM person WHERE email = ?)",
+        if (desired.nurses.count(email))
+            continue;
+        db.session
+            << "UPDATE membership SET status = 'left', status_since = ? "
+               "WHERE network_id = ? AND person_id = (SELECT id FROM person WHERE email = ?)",
             bind(today), bind(network.id), bind(email), now;
     }
 

@@ -20,7 +20,8 @@ struct LogFixture {
         FixedClock clock(*parseTimestamp("2026-11-24T10:00:00Z"));
         Transaction tx(db);
         for (int i = 1; i <= 5; ++i) {
-            log.append({clock.now(), "cli:test", "roster.nurse.added", "n" + std::to_string(i) + "@x.example",
+            log.append({clock.now(), "cli:test", "roster.nurse.added",
+                        "n" + std::to_string(i) + "@x.example",
                         "{\"name\":\"Åse " + std::to_string(i) + "\"}"});
             clock.advance(std::chrono::minutes(1));
         }
@@ -28,7 +29,10 @@ struct LogFixture {
     }
 
     void tamper(const std::string& sql) {
-        test::execSql(path, "DROP TRIGGER IF EXISTS audit_event_no_update; DROP TRIGGER IF EXISTS audit_event_no_delete; " + sql);
+        test::execSql(path,
+                      "DROP TRIGGER IF EXISTS audit_event_no_update; DROP TRIGGER IF EXISTS "
+                      "audit_event_no_delete; " +
+                          sql);
     }
 };
 
@@ -61,7 +65,8 @@ TEST_CASE("an edited event is found and named", "[audit]") {
     f.tamper("UPDATE audit_event SET payload = '{\"name\":\"Eva\"}' WHERE seq = 3");
     const auto v = f.log.verify();
     CHECK(v.firstBadSeq == 3);
-    CHECK(v.problem == "event 3 was changed after it was written (its hash does not match its contents)");
+    CHECK(v.problem ==
+          "event 3 was changed after it was written (its hash does not match its contents)");
     CHECK(v.eventsChecked == 2);
 }
 
@@ -71,11 +76,13 @@ TEST_CASE("an edited event with a recomputed hash breaks the link of the next on
     AuditEvent e = events[2];
     e.actor = "cli:someone-else";
     const std::string newHash = AuditLog::hashOf(e);
-    f.tamper("UPDATE audit_event SET actor = 'cli:someone-else', hash = '" + newHash + "' WHERE seq = 3");
+    f.tamper("UPDATE audit_event SET actor = 'cli:someone-else', hash = '" + newHash +
+             "' WHERE seq = 3");
     const auto v = f.log.verify();
     CHECK(v.firstBadSeq == 4);
-    CHECK(v.problem == "event 4 does not follow the event before it (its previous-hash differs): an event "
-                       "before it was deleted, inserted or rewritten");
+    CHECK(v.problem ==
+          "event 4 does not follow the event before it (its previous-hash differs): an event "
+          "before it was deleted, inserted or rewritten");
 }
 
 TEST_CASE("a deleted event in the middle is found", "[audit]") {
@@ -102,21 +109,25 @@ TEST_CASE("an inserted event is found, at the end or renumbered into the middle"
         forged.seq = 6;
         forged.prevHash = last.hash;
         forged.hash = AuditLog::hashOf(forged);
-        f.tamper("INSERT INTO audit_event VALUES (6, '" + forged.occurredAt + "', 'x', 'x', 'x', '{}', '" +
-                 forged.prevHash + "', '" + forged.hash + "')");
+        f.tamper("INSERT INTO audit_event VALUES (6, '" + forged.occurredAt +
+                 "', 'x', 'x', 'x', '{}', '" + forged.prevHash + "', '" + forged.hash + "')");
         const auto v = f.log.verify();
         CHECK(v.firstBadSeq == 6);
     }
     SECTION("renumbered into the middle") {
         LogFixture f;
-        f.tamper("UPDATE audit_event SET seq = 6 WHERE seq = 5; UPDATE audit_event SET seq = 5 WHERE seq = 4;"
-                 "UPDATE audit_event SET seq = 4 WHERE seq = 3;"
-                 "INSERT INTO audit_event VALUES (3, '2026-11-24T10:02:30Z', 'x', 'x', 'x', '{}', 'aa', 'bb');"
-                 "UPDATE audit_head SET seq = 6");
+        f.tamper(
+            "UPDATE audit_event SET seq = 6 WHERE seq = 5; UPDATE audit_event SET seq = 5 WHERE "
+            "seq = 4;"
+            "UPDATE audit_event SET seq = 4 WHERE seq = 3;"
+            "INSERT INTO audit_event VALUES (3, '2026-11-24T10:02:30Z', 'x', 'x', 'x', '{}', 'aa', "
+            "'bb');"
+            "UPDATE audit_head SET seq = 6");
         const auto v = f.log.verify();
         CHECK(v.firstBadSeq == 3);
-        CHECK(v.problem == "event 3 does not follow the event before it (its previous-hash differs): an event "
-                           "before it was deleted, inserted or rewritten");
+        CHECK(v.problem ==
+              "event 3 does not follow the event before it (its previous-hash differs): an event "
+              "before it was deleted, inserted or rewritten");
     }
 }
 

@@ -22,8 +22,11 @@ struct CliFixture {
     // An installation with the sample network imported.
     void sample() {
         REQUIRE(run({"init", "--now", "2026-11-02"}).exitCode == 0);
-        REQUIRE(run({"sample", "roster", "--out", dir.file("liste.csv"), "--add-network"}).exitCode == 0);
-        REQUIRE(run({"import", "roster", dir.file("liste.csv"), "--now", "2026-11-02T08:00"}).exitCode == 0);
+        REQUIRE(
+            run({"sample", "roster", "--out", dir.file("liste.csv"), "--add-network"}).exitCode ==
+            0);
+        REQUIRE(run({"import", "roster", dir.file("liste.csv"), "--now", "2026-11-02T08:00"})
+                    .exitCode == 0);
     }
 };
 
@@ -33,9 +36,12 @@ TEST_CASE("cli: --help lists every command and exits 0; no command is a usage er
     CliFixture f;
     const auto help = f.run({"--help"});
     CHECK(help.exitCode == 0);
-    for (const char* cmd : {"init", "network add", "import roster", "people list", "log verify", "sample roster"})
+    for (const char* cmd :
+         {"init", "network add", "import roster", "people list", "log verify", "sample roster"})
         CHECK(help.out.find(cmd) != std::string::npos);
-    CHECK(help.out.find("Exit codes: 0 ok, 1 problems found or the operation failed, 2 wrong usage.") != std::string::npos);
+    CHECK(help.out.find(
+              "Exit codes: 0 ok, 1 problems found or the operation failed, 2 wrong usage.") !=
+          std::string::npos);
     const auto none = runCli({}, f.dir.path());
     CHECK(none.exitCode == 2);
     CHECK(none.err.find("Usage: avtaleflyt") != std::string::npos);
@@ -56,7 +62,9 @@ TEST_CASE("cli: wrong usage exits 2 with a message that says what is wrong", "[c
     REQUIRE(f.run({"init"}).exitCode == 0);
     auto r = f.run({"import", "roster"});
     CHECK(r.exitCode == 2);
-    CHECK(r.err == "avtaleflyt: import roster needs FILE\nRun 'avtaleflyt import roster --help' for help.\n");
+    CHECK(
+        r.err ==
+        "avtaleflyt: import roster needs FILE\nRun 'avtaleflyt import roster --help' for help.\n");
     r = f.run({"import", "roster", "a.csv", "--bogus"});
     CHECK(r.exitCode == 2);
     CHECK(r.err.find("bogus") != std::string::npos);
@@ -78,7 +86,8 @@ TEST_CASE("cli: commands before init say to run init, exit 1", "[cli]") {
                        " (run 'avtaleflyt init' first, or give the right --data folder)\n");
 }
 
-TEST_CASE("cli: the data folder comes from --data, else AVTALEFLYT_DATA, else ./avtaleflyt-data", "[cli]") {
+TEST_CASE("cli: the data folder comes from --data, else AVTALEFLYT_DATA, else ./avtaleflyt-data",
+          "[cli]") {
     CliFixture f;
     CHECK(runCli({"init"}, f.dir.path()).exitCode == 0);
     CHECK(test::readFile(f.dir.file("avtaleflyt-data/avtaleflyt.properties")).size() > 0);
@@ -88,23 +97,28 @@ TEST_CASE("cli: a bad roster lists every problem, exits 1 and writes nothing", "
     CliFixture f;
     f.sample();
     const std::string before = f.events();
-    test::writeFile(f.dir.file("feil.csv"),
-                    "Navn;E-post;Område;Arbeidssted;Leder;Leders e-post;Status\r\n"
-                    "Mia Berg;;Follo;Tunet;Tor Lie;tor@frogn.example;aktiv\r\n"
-                    "Siri Moe;siri@frogn.example;Vestfold;Tunet;Tor Lie;tor@frogn.example;pensjonert\r\n");
+    test::writeFile(
+        f.dir.file("feil.csv"),
+        "Navn;E-post;Område;Arbeidssted;Leder;Leders e-post;Status\r\n"
+        "Mia Berg;;Follo;Tunet;Tor Lie;tor@frogn.example;aktiv\r\n"
+        "Siri Moe;siri@frogn.example;Vestfold;Tunet;Tor Lie;tor@frogn.example;pensjonert\r\n");
     const auto r = f.run({"import", "roster", "feil.csv"});
     CHECK(r.exitCode == 1);
     CHECK(r.out.empty());
     CHECK(r.err ==
           "feil.csv:2: E-post: missing e-mail for Mia Berg\n"
-          "feil.csv:3: Status: unknown status \"pensjonert\" (use aktiv, perm or sluttet; or active, leave, left)\n"
-          "feil.csv:3: Område: unknown area \"Vestfold\" (the network's areas are: Bydelene i Oslo, Follo, Nedre "
+          "feil.csv:3: Status: unknown status \"pensjonert\" (use aktiv, perm or sluttet; or "
+          "active, leave, left)\n"
+          "feil.csv:3: Område: unknown area \"Vestfold\" (the network's areas are: Bydelene i "
+          "Oslo, Follo, Nedre "
           "Romerike, Øvre Romerike, Kongsvinger, Ahus)\n"
           "3 problems in feil.csv; nothing was imported.\n");
     CHECK(f.events() == before);
 }
 
-TEST_CASE("cli: import prints the diff; a dry run writes nothing; the same file again changes nothing", "[cli]") {
+TEST_CASE(
+    "cli: import prints the diff; a dry run writes nothing; the same file again changes nothing",
+    "[cli]") {
     CliFixture f;
     REQUIRE(f.run({"init"}).exitCode == 0);
     REQUIRE(f.run({"sample", "roster", "--out", "liste.csv", "--add-network"}).exitCode == 0);
@@ -127,7 +141,8 @@ TEST_CASE("cli: network show sums the sample per area", "[cli]") {
     f.sample();
     const auto r = f.run({"network", "show"});
     CHECK(r.exitCode == 0);
-    for (const char* area : {"Bydelene i Oslo", "Follo", "Nedre Romerike", "Øvre Romerike", "Kongsvinger", "Ahus", "Total"})
+    for (const char* area : {"Bydelene i Oslo", "Follo", "Nedre Romerike", "Øvre Romerike",
+                             "Kongsvinger", "Ahus", "Total"})
         CHECK(r.out.find(area) != std::string::npos);
     CHECK(r.out.find("Network leader: ") != std::string::npos);
 }
@@ -160,7 +175,8 @@ TEST_CASE("cli: people list filters, and its CSV imports again without changes",
 TEST_CASE("cli: --now sets the time recorded on events", "[cli]") {
     CliFixture f;
     f.sample();
-    CHECK(test::querySql(f.db(), "SELECT occurred_at FROM audit_event ORDER BY seq DESC LIMIT 1") == "2026-11-02T08:00:00Z");
+    CHECK(test::querySql(f.db(), "SELECT occurred_at FROM audit_event ORDER BY seq DESC LIMIT 1") ==
+          "2026-11-02T08:00:00Z");
 }
 
 TEST_CASE("cli: log verify exits 0 on an intact log and 1 naming the first bad event", "[cli]") {
@@ -169,27 +185,36 @@ TEST_CASE("cli: log verify exits 0 on an intact log and 1 naming the first bad e
     auto r = f.run({"log", "verify"});
     CHECK(r.exitCode == 0);
     CHECK(r.out.find("The audit log is intact: ") != std::string::npos);
-    test::execSql(f.db(), "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET actor = 'x' WHERE seq = 7");
+    test::execSql(
+        f.db(),
+        "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET actor = 'x' WHERE seq = 7");
     r = f.run({"log", "verify"});
     CHECK(r.exitCode == 1);
-    CHECK(r.err == "The audit log is broken at event 7: event 7 was changed after it was written (its hash does not "
-                   "match its contents).\nEvents 1 to 6 are intact.\n");
+    CHECK(r.err ==
+          "The audit log is broken at event 7: event 7 was changed after it was written (its hash "
+          "does not "
+          "match its contents).\nEvents 1 to 6 are intact.\n");
 }
 
 TEST_CASE("cli: a database from a newer avtaleflyt is refused, exit 1, untouched", "[cli]") {
     CliFixture f;
     REQUIRE(f.run({"init"}).exitCode == 0);
-    test::execSql(f.db(), "INSERT INTO schema_version VALUES (42, 'future', '2030-01-01T00:00:00Z')");
+    test::execSql(f.db(),
+                  "INSERT INTO schema_version VALUES (42, 'future', '2030-01-01T00:00:00Z')");
     const auto r = f.run({"network", "list"});
     CHECK(r.exitCode == 1);
-    CHECK(r.err.find("the database has schema version 42, but this avtaleflyt knows versions up to 1") != std::string::npos);
+    CHECK(r.err.find(
+              "the database has schema version 42, but this avtaleflyt knows versions up to 1") !=
+          std::string::npos);
     CHECK(test::querySql(f.db(), "SELECT max(version) FROM schema_version") == "42");
 }
 
 TEST_CASE("cli: network.default in the configuration picks the network", "[cli]") {
     CliFixture f;
     f.sample();
-    REQUIRE(f.run({"network", "add", "Nettverk Vest", "--area", "Bergen", "--area", "Voss"}).exitCode == 0);
+    REQUIRE(
+        f.run({"network", "add", "Nettverk Vest", "--area", "Bergen", "--area", "Voss"}).exitCode ==
+        0);
     auto r = f.run({"network", "show"});
     CHECK(r.exitCode == 1);
     CHECK(r.err.find("say which with --network") != std::string::npos);

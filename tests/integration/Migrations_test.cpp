@@ -14,7 +14,8 @@ TEST_CASE("a new database gets every migration and WAL mode", "[migrations]") {
         CHECK(db.schemaVersion() == builtinMigrations().back().version);
     }
     CHECK(test::querySql(path, "PRAGMA journal_mode") == "wal");
-    CHECK(test::querySql(path, "SELECT group_concat(version || ':' || name, ',') FROM schema_version") ==
+    CHECK(test::querySql(path,
+                         "SELECT group_concat(version || ':' || name, ',') FROM schema_version") ==
           "1:initial");
 }
 
@@ -39,17 +40,20 @@ TEST_CASE("a database newer than the program is refused and left alone", "[migra
     { Database db(path, Database::Mode::CreateIfMissing); }
     test::execSql(path, "INSERT INTO schema_version VALUES (99, 'future', '2030-01-01T00:00:00Z')");
     CHECK_THROWS_AS(Database(path, Database::Mode::OpenExisting), SchemaTooNew);
-    CHECK_THROWS_WITH(Database(path, Database::Mode::OpenExisting),
-                      path + ": the database has schema version 99, but this avtaleflyt knows versions up "
-                             "to 1; use a newer avtaleflyt with this data folder");
+    CHECK_THROWS_WITH(
+        Database(path, Database::Mode::OpenExisting),
+        path +
+            ": the database has schema version 99, but this avtaleflyt knows versions up "
+            "to 1; use a newer avtaleflyt with this data folder");
     CHECK(test::querySql(path, "SELECT max(version) FROM schema_version") == "99");
 }
 
 TEST_CASE("a failing migration is rolled back whole and named", "[migrations]") {
     test::TempDir dir;
     const std::string path = dir.file("a.db");
-    std::vector<Migration> ms = {{1, "first", "CREATE TABLE t1 (x INTEGER);"},
-                                 {2, "broken", "CREATE TABLE t2 (x INTEGER); INSERT INTO nowhere VALUES (1);"}};
+    std::vector<Migration> ms = {
+        {1, "first", "CREATE TABLE t1 (x INTEGER);"},
+        {2, "broken", "CREATE TABLE t2 (x INTEGER); INSERT INTO nowhere VALUES (1);"}};
     CHECK_THROWS_WITH(Database(path, Database::Mode::CreateIfMissing, ms),
                       path + ": migration 2 (broken): no such table: nowhere");
     CHECK(test::querySql(path, "SELECT max(version) FROM schema_version") == "1");
@@ -58,10 +62,12 @@ TEST_CASE("a failing migration is rolled back whole and named", "[migrations]") 
 
 TEST_CASE("opening a missing database or a file that is not one fails clearly", "[migrations]") {
     test::TempDir dir;
-    CHECK_THROWS_WITH(Database(dir.file("none.db"), Database::Mode::OpenExisting), dir.file("none.db") + ": no database here");
+    CHECK_THROWS_WITH(Database(dir.file("none.db"), Database::Mode::OpenExisting),
+                      dir.file("none.db") + ": no database here");
     test::writeFile(dir.file("text.db"), std::string(4096, 'x'));
-    CHECK_THROWS_WITH(Database(dir.file("text.db"), Database::Mode::OpenExisting),
-                      Catch::Matchers::StartsWith(dir.file("text.db") + ": not an avtaleflyt database"));
+    CHECK_THROWS_WITH(
+        Database(dir.file("text.db"), Database::Mode::OpenExisting),
+        Catch::Matchers::StartsWith(dir.file("text.db") + ": not an avtaleflyt database"));
 }
 
 TEST_CASE("a transaction not committed leaves nothing behind", "[migrations]") {

@@ -10,20 +10,25 @@ using namespace avtaleflyt::engine;
 
 namespace {
 
-const std::vector<std::string> kAreas = {"Bydelene i Oslo", "Follo", "Nedre Romerike",
-                                         "Øvre Romerike", "Kongsvinger", "Ahus"};
+const std::vector<std::string> kAreas = {"Bydelene i Oslo", "Follo",       "Nedre Romerike",
+                                         "Øvre Romerike",   "Kongsvinger", "Ahus"};
 const std::string kNetwork = "Nettverk Test";
 
 using Rows = std::vector<std::vector<std::string>>;
 
 const Rows kRoster = {
-    {"Navn", "E-post", "Telefon", "Område", "Kommune/Bydel", "Arbeidssted", "Leder", "Leders e-post", "Status", "Rolle"},
+    {"Navn", "E-post", "Telefon", "Område", "Kommune/Bydel", "Arbeidssted", "Leder",
+     "Leders e-post", "Status", "Rolle"},
     {"Nina Holm", "nina@ahus.example", "", "", "", "", "", "", "", "nettverksleder"},
     {"Geir Lund", "geir@follo.example", "", "Follo", "", "", "", "", "", "områdeleder"},
-    {"Åse Ødegård-Bø", "ase@frogn.example", "412 34 567", "Follo", "Frogn", "Solbakken sykehjem", "Tor O'Neil", "tor@frogn.example", "aktiv", ""},
-    {"Kari \"Kia\" Berg", "kari@frogn.example", "", "Follo", "Frogn", "Hjemmetjenesten nord", "Tor O'Neil", "tor@frogn.example", "perm", ""},
-    {"Liv Lie", "liv@ahus.example", "", "Ahus", "", "Kreftavdelingen, sengepost 1", "Eva Ask", "eva@ahus.example", "aktiv", ""},
-    {"Per Vik", "per@ahus.example", "", "Ahus", "", "Kreftavdelingen, sengepost 1", "Eva Ask", "eva@ahus.example", "aktiv", ""},
+    {"Åse Ødegård-Bø", "ase@frogn.example", "412 34 567", "Follo", "Frogn", "Solbakken sykehjem",
+     "Tor O'Neil", "tor@frogn.example", "aktiv", ""},
+    {"Kari \"Kia\" Berg", "kari@frogn.example", "", "Follo", "Frogn", "Hjemmetjenesten nord",
+     "Tor O'Neil", "tor@frogn.example", "perm", ""},
+    {"Liv Lie", "liv@ahus.example", "", "Ahus", "", "Kreftavdelingen, sengepost 1", "Eva Ask",
+     "eva@ahus.example", "aktiv", ""},
+    {"Per Vik", "per@ahus.example", "", "Ahus", "", "Kreftavdelingen, sengepost 1", "Eva Ask",
+     "eva@ahus.example", "aktiv", ""},
 };
 
 struct InstallationFixture {
@@ -56,7 +61,8 @@ TEST_CASE("init creates the folder, database and configuration once", "[install]
     FixedClock clock(*parseTimestamp("2026-11-02"));
     const std::string data = dir.file("nested/data");
     CHECK(Installation::init(data, clock, "cli:test"));
-    CHECK(test::readFile(data + "/avtaleflyt.properties").find("network.default") != std::string::npos);
+    CHECK(test::readFile(data + "/avtaleflyt.properties").find("network.default") !=
+          std::string::npos);
     CHECK_FALSE(Installation::init(data, clock, "cli:test"));
     Installation inst(data, clock, "cli:test");
     const auto events = inst.auditEvents(0, 10);
@@ -76,16 +82,21 @@ TEST_CASE("opening a folder without an installation says what to do", "[install]
 TEST_CASE("networks: names are unique, areas required and not repeated", "[install]") {
     InstallationFixture f;
     auto inst = f.open();
-    CHECK_THROWS_WITH(inst.addNetwork("nettverk test", {"A"}), "a network named \"nettverk test\" exists already");
+    CHECK_THROWS_WITH(inst.addNetwork("nettverk test", {"A"}),
+                      "a network named \"nettverk test\" exists already");
     CHECK_THROWS_WITH(inst.addNetwork("Ny", {}), "network \"Ny\" needs at least one area (--area)");
     CHECK_THROWS_WITH(inst.addNetwork("Ny", {"Follo", "follo"}), "area \"follo\" is given twice");
     inst.addNetwork("Nettverk To", {"Vest"});
-    CHECK_THROWS_WITH(inst.network(""), "this installation holds several networks (Nettverk Test, Nettverk To); say which with --network");
-    CHECK_THROWS_WITH(inst.network("Tre"), "no network named \"Tre\" (there are: Nettverk Test, Nettverk To)");
+    CHECK_THROWS_WITH(inst.network(""),
+                      "this installation holds several networks (Nettverk Test, Nettverk To); say "
+                      "which with --network");
+    CHECK_THROWS_WITH(inst.network("Tre"),
+                      "no network named \"Tre\" (there are: Nettverk Test, Nettverk To)");
     CHECK(inst.network("NETTVERK TO").name == "Nettverk To");
 }
 
-TEST_CASE("a CSV roster is imported, each change an audit event, and re-importing changes nothing", "[import]") {
+TEST_CASE("a CSV roster is imported, each change an audit event, and re-importing changes nothing",
+          "[import]") {
     InstallationFixture f;
     const std::string file = f.csv("navneliste.csv", kRoster);
     const std::size_t before = f.events();
@@ -118,7 +129,8 @@ TEST_CASE("a CSV roster is imported, each change an audit event, and re-importin
     CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
 }
 
-TEST_CASE("the same roster as .xlsx and as Windows-1252 CSV gives the same stored roster", "[import]") {
+TEST_CASE("the same roster as .xlsx and as Windows-1252 CSV gives the same stored roster",
+          "[import]") {
     InstallationFixture f;
     f.open().importRoster(f.csv("utf8.csv", kRoster), kNetwork, false);
 
@@ -142,8 +154,10 @@ TEST_CASE("the same roster as .xlsx and as Windows-1252 CSV gives the same store
         std::string out;
         for (std::size_t i = 0; i < s.size(); ++i) {
             const auto c = static_cast<unsigned char>(s[i]);
-            if (c == 0xC3) out += static_cast<char>(static_cast<unsigned char>(s[++i]) + 0x40);
-            else out += s[i];
+            if (c == 0xC3)
+                out += static_cast<char>(static_cast<unsigned char>(s[++i]) + 0x40);
+            else
+                out += s[i];
         }
         return out;
     };
@@ -159,14 +173,17 @@ TEST_CASE("a roster with problems writes nothing at all", "[import]") {
     const std::size_t before = f.events();
     const Roster stored = f.open().roster(f.open().network(kNetwork));
 
-    Rows bad = with(kRoster, 3, 8, "perm");       // a real change...
-    bad = with(bad, 5, 3, "Vestfold");            // ...and a bad area
-    bad = with(bad, 6, 1, "per@@ahus.example");   // ...and a bad e-mail
+    Rows bad = with(kRoster, 3, 8, "perm");      // a real change...
+    bad = with(bad, 5, 3, "Vestfold");           // ...and a bad area
+    bad = with(bad, 6, 1, "per@@ahus.example");  // ...and a bad e-mail
     const auto r = f.open().importRoster(f.csv("bad.csv", bad), kNetwork, false);
     REQUIRE(r.problems.size() == 2);
-    CHECK(r.problems[0].toString() == f.dir.file("bad.csv") + ":6: Område: unknown area \"Vestfold\" (the network's areas are: "
-                                      "Bydelene i Oslo, Follo, Nedre Romerike, Øvre Romerike, Kongsvinger, Ahus)");
-    CHECK(r.problems[1].toString() == f.dir.file("bad.csv") + ":7: E-post: malformed e-mail address \"per@@ahus.example\"");
+    CHECK(r.problems[0].toString() ==
+          f.dir.file("bad.csv") +
+              ":6: Område: unknown area \"Vestfold\" (the network's areas are: "
+              "Bydelene i Oslo, Follo, Nedre Romerike, Øvre Romerike, Kongsvinger, Ahus)");
+    CHECK(r.problems[1].toString() ==
+          f.dir.file("bad.csv") + ":7: E-post: malformed e-mail address \"per@@ahus.example\"");
     CHECK_FALSE(r.applied);
     CHECK(f.events() == before);
     const Roster after = f.open().roster(f.open().network(kNetwork));
@@ -174,27 +191,29 @@ TEST_CASE("a roster with problems writes nothing at all", "[import]") {
     CHECK(after.people == stored.people);
 }
 
-TEST_CASE("going on leave, moving, a new leader and leaving are applied with their dates", "[import]") {
+TEST_CASE("going on leave, moving, a new leader and leaving are applied with their dates",
+          "[import]") {
     InstallationFixture f;
     f.open().importRoster(f.csv("nov.csv", kRoster), kNetwork, false);
     f.clock.set(*parseTimestamp("2026-12-01T09:00:00Z"));
 
-    Rows dec = with(kRoster, 3, 8, "perm");                       // Åse on leave
-    dec = with(dec, 4, 5, "Solbakken sykehjem");                  // Kari moves
+    Rows dec = with(kRoster, 3, 8, "perm");                            // Åse on leave
+    dec = with(dec, 4, 5, "Solbakken sykehjem");                       // Kari moves
     dec = with(with(dec, 5, 6, "Ny Leder"), 5, 7, "ny@ahus.example");  // Liv's new leader
-    dec.erase(dec.begin() + 6);                                   // Per is gone
+    dec.erase(dec.begin() + 6);                                        // Per is gone
     const auto r = f.open().importRoster(f.csv("dec.csv", dec), kNetwork, false);
     std::vector<std::string> kinds;
     for (const auto& c : r.diff.changes) kinds.push_back(c.kind);
     CHECK(kinds == std::vector<std::string>{"roster.person.added", "roster.nurse.moved",
-                                            "roster.nurse.leader_changed", "roster.nurse.status_changed",
-                                            "roster.nurse.left"});
+                                            "roster.nurse.leader_changed",
+                                            "roster.nurse.status_changed", "roster.nurse.left"});
     const Roster s = f.open().roster(f.open().network(kNetwork));
     CHECK(s.nurses.at("ase@frogn.example").status == MemberStatus::OnLeave);
     CHECK(s.nurses.at("ase@frogn.example").statusSince == "2026-12-01");
     CHECK(s.nurses.at("ase@frogn.example").memberSince == "2026-11-02");
     CHECK(s.nurses.at("kari@frogn.example").unit.name == "Solbakken sykehjem");
-    CHECK(s.nurses.at("kari@frogn.example").statusSince == "2026-11-02");  // still on leave since then
+    CHECK(s.nurses.at("kari@frogn.example").statusSince ==
+          "2026-11-02");  // still on leave since then
     CHECK(s.nurses.at("liv@ahus.example").leaderEmail == "ny@ahus.example");
     CHECK(s.nurses.at("per@ahus.example").status == MemberStatus::Left);
     CHECK(s.nurses.at("per@ahus.example").statusSince == "2026-12-01");
@@ -203,7 +222,9 @@ TEST_CASE("going on leave, moving, a new leader and leaving are applied with the
     CHECK(events.back().kind == "roster.nurse.left");
     CHECK(events.back().subject == "per@ahus.example");
     CHECK(events.back().occurredAt == "2026-12-01T09:00:00Z");
-    CHECK(events.back().payload == "{\"network\":\"Nettverk Test\",\"before\":\"active\",\"after\":\"left\",\"source\":\"dec.csv\"}");
+    CHECK(events.back().payload ==
+          "{\"network\":\"Nettverk "
+          "Test\",\"before\":\"active\",\"after\":\"left\",\"source\":\"dec.csv\"}");
     // Importing December again changes nothing, and Per stays left.
     CHECK(f.open().importRoster(f.dir.file("dec.csv"), kNetwork, false).diff.empty());
 }

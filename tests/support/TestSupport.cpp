@@ -17,7 +17,8 @@ namespace avtaleflyt::test {
 TempDir::TempDir() {
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = std::string(base && *base ? base : "/tmp") + "/avtaleflyt-test-XXXXXX";
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    if (!mkdtemp(tmpl.data()))
+        throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
 }
 
@@ -62,7 +63,8 @@ CliResult runCli(const std::vector<std::string>& args, const std::string& workDi
 namespace {
 struct Db {
     explicit Db(const std::string& path) {
-        if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open " + path);
+        if (sqlite3_open(path.c_str(), &db) != SQLITE_OK)
+            throw std::runtime_error("cannot open " + path);
     }
     ~Db() { sqlite3_close(db); }
     sqlite3* db = nullptr;
@@ -98,7 +100,8 @@ std::size_t countLines(const std::string& text, const std::string& needle) {
     std::string line;
     std::size_t n = 0;
     while (std::getline(in, line))
-        if (line.find(needle) != std::string::npos) ++n;
+        if (line.find(needle) != std::string::npos)
+            ++n;
     return n;
 }
 

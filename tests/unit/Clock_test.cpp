@@ -20,8 +20,8 @@ TEST_CASE("the --now option accepts a date, minutes, a space for T, and leap day
 }
 
 TEST_CASE("impossible dates and malformed times are refused", "[clock]") {
-    for (const char* bad : {"2026-02-29", "2026-13-01", "2026-11-31", "2026-11-24T24:00", "24.11.2026",
-                            "2026-11-24T09", "2026-11-24T09:30:5", "", "tomorrow"}) {
+    for (const char* bad : {"2026-02-29", "2026-13-01", "2026-11-31", "2026-11-24T24:00",
+                            "24.11.2026", "2026-11-24T09", "2026-11-24T09:30:5", "", "tomorrow"}) {
         INFO(bad);
         CHECK_FALSE(parseTimestamp(bad));
     }

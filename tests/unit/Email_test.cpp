@@ -5,7 +5,8 @@
 using namespace avtaleflyt;
 
 TEST_CASE("addresses are compared trimmed and in lower case", "[email]") {
-    CHECK(normalizeEmail("  Kari.Berg@Frogn.Kommune.EXAMPLE ") == "kari.berg@frogn.kommune.example");
+    CHECK(normalizeEmail("  Kari.Berg@Frogn.Kommune.EXAMPLE ") ==
+          "kari.berg@frogn.kommune.example");
 }
 
 TEST_CASE("well-formed addresses pass", "[email]") {
@@ -17,9 +18,10 @@ TEST_CASE("well-formed addresses pass", "[email]") {
 }
 
 TEST_CASE("malformed addresses fail", "[email]") {
-    for (const char* bad : {"kari.berg", "kari@", "@ahus.example", "kari@ahus", "kari berg@ahus.example",
-                            "kari@@ahus.example", "kari@ahus..example", "kari@-ahus.example",
-                            ".kari@ahus.example", "kari@ahus.example.", "kari;per@ahus.example"}) {
+    for (const char* bad :
+         {"kari.berg", "kari@", "@ahus.example", "kari@ahus", "kari berg@ahus.example",
+          "kari@@ahus.example", "kari@ahus..example", "kari@-ahus.example", ".kari@ahus.example",
+          "kari@ahus.example.", "kari;per@ahus.example"}) {
         INFO(bad);
         CHECK_FALSE(isWellFormedEmail(bad));
     }

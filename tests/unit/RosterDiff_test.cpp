@@ -12,8 +12,18 @@ Roster baseRoster() {
     r.people["liv@ahus.example"] = {"liv@ahus.example", "Liv Lie", ""};
     r.people["tor@ahus.example"] = {"tor@ahus.example", "Tor Li", ""};
     r.people["eva@ahus.example"] = {"eva@ahus.example", "Eva Ask", ""};
-    r.nurses["kari@ahus.example"] = {"kari@ahus.example", {"Ahus", "Post 1", "", UnitKind::HospitalDepartment}, "tor@ahus.example", MemberStatus::Active, "", ""};
-    r.nurses["liv@ahus.example"] = {"liv@ahus.example", {"Ahus", "Post 2", "", UnitKind::HospitalDepartment}, "tor@ahus.example", MemberStatus::Active, "", ""};
+    r.nurses["kari@ahus.example"] = {"kari@ahus.example",
+                                     {"Ahus", "Post 1", "", UnitKind::HospitalDepartment},
+                                     "tor@ahus.example",
+                                     MemberStatus::Active,
+                                     "",
+                                     ""};
+    r.nurses["liv@ahus.example"] = {"liv@ahus.example",
+                                    {"Ahus", "Post 2", "", UnitKind::HospitalDepartment},
+                                    "tor@ahus.example",
+                                    MemberStatus::Active,
+                                    "",
+                                    ""};
     r.areaLeaders["Ahus"] = "eva@ahus.example";
     r.networkLeader = "eva@ahus.example";
     return r;
@@ -31,7 +41,8 @@ TEST_CASE("the same roster gives no changes", "[roster-diff]") {
     CHECK(diffRoster(baseRoster(), baseRoster()).empty());
 }
 
-TEST_CASE("leave, a move, a new leader, a new nurse and someone missing are each one change", "[roster-diff]") {
+TEST_CASE("leave, a move, a new leader, a new nurse and someone missing are each one change",
+          "[roster-diff]") {
     const Roster current = baseRoster();
     Roster desired = current;
     desired.nurses["kari@ahus.example"].status = MemberStatus::OnLeave;
@@ -40,7 +51,12 @@ TEST_CASE("leave, a move, a new leader, a new nurse and someone missing are each
     desired.nurses["kari@ahus.example"].leaderEmail = "ny@ahus.example";
     desired.nurses.erase("liv@ahus.example");
     desired.people["ida@ahus.example"] = {"ida@ahus.example", "Ida Holm", "900 00 000"};
-    desired.nurses["ida@ahus.example"] = {"ida@ahus.example", {"Ahus", "Post 2", "", UnitKind::HospitalDepartment}, "tor@ahus.example", MemberStatus::Active, "", ""};
+    desired.nurses["ida@ahus.example"] = {"ida@ahus.example",
+                                          {"Ahus", "Post 2", "", UnitKind::HospitalDepartment},
+                                          "tor@ahus.example",
+                                          MemberStatus::Active,
+                                          "",
+                                          ""};
 
     const RosterDiff d = diffRoster(current, desired);
     CHECK(summaries(d) == std::vector<std::string>{
@@ -58,18 +74,22 @@ TEST_CASE("leave, a move, a new leader, a new nurse and someone missing are each
     CHECK(d.changes[5].kind == "roster.nurse.left");
 }
 
-TEST_CASE("a nurse marked as left counts among those who left; one who left and returns is a change", "[roster-diff]") {
+TEST_CASE(
+    "a nurse marked as left counts among those who left; one who left and returns is a change",
+    "[roster-diff]") {
     Roster current = baseRoster();
     current.nurses["liv@ahus.example"].status = MemberStatus::Left;
     Roster desired = current;
     desired.nurses["kari@ahus.example"].status = MemberStatus::Left;
     desired.nurses["liv@ahus.example"].status = MemberStatus::Active;
     const RosterDiff d = diffRoster(current, desired);
-    CHECK(summaries(d) == std::vector<std::string>{"Liv Lie: left -> active", "Kari Berg: active -> left"});
+    CHECK(summaries(d) ==
+          std::vector<std::string>{"Liv Lie: left -> active", "Kari Berg: active -> left"});
     CHECK(d.changes[1].group == RosterChange::Group::Left);
 }
 
-TEST_CASE("a nurse who has left is not reported again when missing from the list", "[roster-diff]") {
+TEST_CASE("a nurse who has left is not reported again when missing from the list",
+          "[roster-diff]") {
     Roster current = baseRoster();
     current.nurses["liv@ahus.example"].status = MemberStatus::Left;
     Roster desired = current;
@@ -77,7 +97,8 @@ TEST_CASE("a nurse who has left is not reported again when missing from the list
     CHECK(diffRoster(current, desired).empty());
 }
 
-TEST_CASE("renames, new phone numbers and new area and network leaders are changes", "[roster-diff]") {
+TEST_CASE("renames, new phone numbers and new area and network leaders are changes",
+          "[roster-diff]") {
     const Roster current = baseRoster();
     Roster desired = current;
     desired.people["kari@ahus.example"].name = "Kari Berg-Holm";
@@ -85,8 +106,7 @@ TEST_CASE("renames, new phone numbers and new area and network leaders are chang
     desired.areaLeaders["Ahus"] = "tor@ahus.example";
     desired.networkLeader = "";
     CHECK(summaries(diffRoster(current, desired)) ==
-          std::vector<std::string>{"Kari Berg-Holm: phone 412 00 001 -> (none)",
-                                   "Kari Berg: renamed to Kari Berg-Holm",
-                                   "area leader of Ahus: Eva Ask -> Tor Li",
-                                   "network leader: Eva Ask -> (none)"});
+          std::vector<std::string>{
+              "Kari Berg-Holm: phone 412 00 001 -> (none)", "Kari Berg: renamed to Kari Berg-Holm",
+              "area leader of Ahus: Eva Ask -> Tor Li", "network leader: Eva Ask -> (none)"});
 }

@@ -9,8 +9,8 @@ using namespace avtaleflyt;
 
 namespace {
 
-const std::vector<std::string> kAreas = {"Bydelene i Oslo", "Follo", "Nedre Romerike",
-                                         "Øvre Romerike", "Kongsvinger", "Ahus"};
+const std::vector<std::string> kAreas = {"Bydelene i Oslo", "Follo",       "Nedre Romerike",
+                                         "Øvre Romerike",   "Kongsvinger", "Ahus"};
 
 Table table(std::vector<std::vector<std::string>> rows) {
     Table t;
@@ -26,16 +26,18 @@ std::vector<std::string> messages(const RosterSheet& s) {
     return out;
 }
 
-const std::vector<std::string> kHeader = {"Navn", "E-post", "Telefon", "Område", "Kommune/Bydel",
-                                          "Arbeidssted", "Leder", "Leders e-post", "Status"};
+const std::vector<std::string> kHeader = {"Navn",   "E-post",        "Telefon",
+                                          "Område", "Kommune/Bydel", "Arbeidssted",
+                                          "Leder",  "Leders e-post", "Status"};
 
 }  // namespace
 
 TEST_CASE("a Norwegian name list becomes a roster", "[roster-sheet]") {
     const auto sheet = readRosterSheet(
         table({kHeader,
-               {"Åse Ødegård-Bø", "Aase.Odegard@Frogn.kommune.example", "412 34 567", "Follo", "Frogn",
-                "Solbakken sykehjem", "Tor O'Neil", "tor.oneil@frogn.kommune.example", "aktiv"},
+               {"Åse Ødegård-Bø", "Aase.Odegard@Frogn.kommune.example", "412 34 567", "Follo",
+                "Frogn", "Solbakken sykehjem", "Tor O'Neil", "tor.oneil@frogn.kommune.example",
+                "aktiv"},
                {"Kari \"Kia\" Berg", "kari.berg@frogn.kommune.example", "", "follo", "Frogn",
                 "Hjemmetjenesten nord", "Tor O'Neil", "tor.oneil@frogn.kommune.example", "perm"}}),
         kAreas, {});
@@ -59,10 +61,12 @@ TEST_CASE("a Norwegian name list becomes a roster", "[roster-sheet]") {
 }
 
 TEST_CASE("English headers in another order and case read the same", "[roster-sheet]") {
-    const auto sheet = readRosterSheet(
-        table({{"STATUS", "leader email", "Name", "area", "Unit", "email", "Municipality", "Nearest leader"},
-               {"leave", "tor@ahus.example", "Liv Lie", "Ahus", "Kreftavdelingen", "liv@ahus.example", "", "Tor Li"}}),
-        kAreas, {});
+    const auto sheet =
+        readRosterSheet(table({{"STATUS", "leader email", "Name", "area", "Unit", "email",
+                                "Municipality", "Nearest leader"},
+                               {"leave", "tor@ahus.example", "Liv Lie", "Ahus", "Kreftavdelingen",
+                                "liv@ahus.example", "", "Tor Li"}}),
+                        kAreas, {});
     REQUIRE(sheet.problems.empty());
     const auto& n = sheet.roster.nurses.at("liv@ahus.example");
     CHECK(n.status == MemberStatus::OnLeave);
@@ -81,24 +85,35 @@ TEST_CASE("every status word leaders use is understood", "[roster-sheet]") {
     CHECK_FALSE(parseMemberStatus("pensjonert"));
 }
 
-TEST_CASE("each kind of bad row is reported with line, column and cause, all in one run", "[roster-sheet]") {
-    const auto sheet = readRosterSheet(
-        table({kHeader,
-               {"Mia Berg", "", "", "Follo", "", "Solbakken sykehjem", "Tor Lie", "tor@frogn.example", "aktiv"},
-               {"Jonas Aas", "jonas.aas@frogn", "", "Follo", "", "Solbakken sykehjem", "Tor Lie", "tor@frogn.example", "aktiv"},
-               {"Siri Moe", "siri@frogn.example", "", "Vestfold", "", "Solbakken sykehjem", "Tor Lie", "tor@frogn.example", "pensjonert"},
-               {"Hedda Vik", "hedda@frogn.example", "", "Follo", "", "Solbakken sykehjem", "Tor Lie", "tor@frogn.example", "aktiv"},
-               {"Hedda Vik", "HEDDA@frogn.example", "", "Follo", "", "Solbakken sykehjem", "Tor Lie", "tor@frogn.example", "aktiv"},
-               {"Ola Dahl", "ola@frogn.example", "", "Follo", "", "Solbakken sykehjem", "", "", "aktiv"},
-               {"Per Li", "per@frogn.example", "", "Follo", "", "Solbakken sykehjem", "", "tor@frogn", "aktiv"},
-               {"", "anon@frogn.example", "", "Follo", "", "", "Tor Lie", "tor@frogn.example", "aktiv"}}),
-        kAreas, {});
+TEST_CASE("each kind of bad row is reported with line, column and cause, all in one run",
+          "[roster-sheet]") {
+    const auto sheet =
+        readRosterSheet(table({kHeader,
+                               {"Mia Berg", "", "", "Follo", "", "Solbakken sykehjem", "Tor Lie",
+                                "tor@frogn.example", "aktiv"},
+                               {"Jonas Aas", "jonas.aas@frogn", "", "Follo", "",
+                                "Solbakken sykehjem", "Tor Lie", "tor@frogn.example", "aktiv"},
+                               {"Siri Moe", "siri@frogn.example", "", "Vestfold", "",
+                                "Solbakken sykehjem", "Tor Lie", "tor@frogn.example", "pensjonert"},
+                               {"Hedda Vik", "hedda@frogn.example", "", "Follo", "",
+                                "Solbakken sykehjem", "Tor Lie", "tor@frogn.example", "aktiv"},
+                               {"Hedda Vik", "HEDDA@frogn.example", "", "Follo", "",
+                                "Solbakken sykehjem", "Tor Lie", "tor@frogn.example", "aktiv"},
+                               {"Ola Dahl", "ola@frogn.example", "", "Follo", "",
+                                "Solbakken sykehjem", "", "", "aktiv"},
+                               {"Per Li", "per@frogn.example", "", "Follo", "",
+                                "Solbakken sykehjem", "", "tor@frogn", "aktiv"},
+                               {"", "anon@frogn.example", "", "Follo", "", "", "Tor Lie",
+                                "tor@frogn.example", "aktiv"}}),
+                        kAreas, {});
     CHECK(messages(sheet) ==
           std::vector<std::string>{
               "navneliste.csv:2: E-post: missing e-mail for Mia Berg",
               "navneliste.csv:3: E-post: malformed e-mail address \"jonas.aas@frogn\"",
-              "navneliste.csv:4: Status: unknown status \"pensjonert\" (use aktiv, perm or sluttet; or active, leave, left)",
-              "navneliste.csv:4: Område: unknown area \"Vestfold\" (the network's areas are: Bydelene i Oslo, Follo, "
+              "navneliste.csv:4: Status: unknown status \"pensjonert\" (use aktiv, perm or "
+              "sluttet; or active, leave, left)",
+              "navneliste.csv:4: Område: unknown area \"Vestfold\" (the network's areas are: "
+              "Bydelene i Oslo, Follo, "
               "Nedre Romerike, Øvre Romerike, Kongsvinger, Ahus)",
               "navneliste.csv:6: E-post: duplicate person hedda@frogn.example (also on line 5)",
               "navneliste.csv:7: Leders e-post: nurse Ola Dahl has no nearest leader",
@@ -113,31 +128,42 @@ TEST_CASE("messages use the file's own column headers", "[roster-sheet]") {
         table({{"Name", "Email", "Area", "Unit", "Leader email", "Status"},
                {"Liv Lie", "liv@ahus.example", "Ahus", "Kreftavdelingen", "", "active"}}),
         kAreas, {});
-    CHECK(messages(sheet) == std::vector<std::string>{"navneliste.csv:2: Leader email: nurse Liv Lie has no nearest leader"});
+    CHECK(messages(sheet) ==
+          std::vector<std::string>{
+              "navneliste.csv:2: Leader email: nurse Liv Lie has no nearest leader"});
 }
 
-TEST_CASE("missing columns are named in Norwegian and English; unused columns are warned of", "[roster-sheet]") {
-    const auto sheet = readRosterSheet(table({{"Navn", "Område", "Kommentar", "Arbeidssted"}}), kAreas, {});
-    CHECK(messages(sheet) == std::vector<std::string>{
-                                 "navneliste.csv:1: header: missing column \"E-post\" (or \"Email\")",
-                                 "navneliste.csv:1: header: missing column \"Leders e-post\" (or \"Leader email\")"});
-    CHECK(sheet.warnings == std::vector<std::string>{"navneliste.csv:1: column \"Kommentar\" is not used"});
+TEST_CASE("missing columns are named in Norwegian and English; unused columns are warned of",
+          "[roster-sheet]") {
+    const auto sheet =
+        readRosterSheet(table({{"Navn", "Område", "Kommentar", "Arbeidssted"}}), kAreas, {});
+    CHECK(messages(sheet) ==
+          std::vector<std::string>{
+              "navneliste.csv:1: header: missing column \"E-post\" (or \"Email\")",
+              "navneliste.csv:1: header: missing column \"Leders e-post\" (or \"Leader email\")"});
+    CHECK(sheet.warnings ==
+          std::vector<std::string>{"navneliste.csv:1: column \"Kommentar\" is not used"});
 }
 
 TEST_CASE("an empty file is a problem, not an empty roster", "[roster-sheet]") {
     const auto sheet = readRosterSheet(table({}), kAreas, {});
-    CHECK(messages(sheet) == std::vector<std::string>{"navneliste.csv:1: header: the file has no header row and no rows"});
+    CHECK(messages(sheet) ==
+          std::vector<std::string>{
+              "navneliste.csv:1: header: the file has no header row and no rows"});
 }
 
-TEST_CASE("a leader named only by e-mail takes the stored name, or is a problem", "[roster-sheet]") {
-    const std::map<std::string, Person> known = {{"tor@ahus.example", {"tor@ahus.example", "Tor Li", "900 00 000"}}};
+TEST_CASE("a leader named only by e-mail takes the stored name, or is a problem",
+          "[roster-sheet]") {
+    const std::map<std::string, Person> known = {
+        {"tor@ahus.example", {"tor@ahus.example", "Tor Li", "900 00 000"}}};
     const auto rows = std::vector<std::vector<std::string>>{
         {"Navn", "E-post", "Område", "Arbeidssted", "Leders e-post"},
         {"Liv Lie", "liv@ahus.example", "Ahus", "Kreftavdelingen", "tor@ahus.example"},
         {"Eli Vik", "eli@ahus.example", "Ahus", "Kreftavdelingen", "ukjent@ahus.example"}};
     const auto sheet = readRosterSheet(table(rows), kAreas, known);
     CHECK(messages(sheet) ==
-          std::vector<std::string>{"navneliste.csv:3: Leder: missing name of nearest leader ukjent@ahus.example"});
+          std::vector<std::string>{
+              "navneliste.csv:3: Leder: missing name of nearest leader ukjent@ahus.example"});
     CHECK(sheet.roster.people.at("tor@ahus.example").name == "Tor Li");
     CHECK(sheet.roster.people.at("tor@ahus.example").phone == "900 00 000");
 }
@@ -145,11 +171,14 @@ TEST_CASE("a leader named only by e-mail takes the stored name, or is a problem"
 TEST_CASE("one person with two names is a problem", "[roster-sheet]") {
     const auto sheet = readRosterSheet(
         table({{"Navn", "E-post", "Område", "Arbeidssted", "Leder", "Leders e-post"},
-               {"Liv Lie", "liv@ahus.example", "Ahus", "Kreftavdelingen", "Tor Li", "tor@ahus.example"},
-               {"Eli Vik", "eli@ahus.example", "Ahus", "Kreftavdelingen", "Tor Lid", "tor@ahus.example"}}),
+               {"Liv Lie", "liv@ahus.example", "Ahus", "Kreftavdelingen", "Tor Li",
+                "tor@ahus.example"},
+               {"Eli Vik", "eli@ahus.example", "Ahus", "Kreftavdelingen", "Tor Lid",
+                "tor@ahus.example"}}),
         kAreas, {});
-    CHECK(messages(sheet) == std::vector<std::string>{
-                                 "navneliste.csv:3: Leder: tor@ahus.example is named \"Tor Lid\" here but \"Tor Li\" on line 2"});
+    CHECK(messages(sheet) ==
+          std::vector<std::string>{"navneliste.csv:3: Leder: tor@ahus.example is named \"Tor Lid\" "
+                                   "here but \"Tor Li\" on line 2"});
 }
 
 TEST_CASE("area and network leaders come from the role column", "[roster-sheet]") {
@@ -161,22 +190,28 @@ TEST_CASE("area and network leaders come from the role column", "[roster-sheet]"
                {"Ole Moe", "ole@ahus.example", "", "", "", "network leader"},
                {"Kim Ask", "kim@ahus.example", "Ahus", "", "", "sjef"}}),
         kAreas, {});
-    CHECK(messages(sheet) == std::vector<std::string>{
-                                 "navneliste.csv:4: Område: area Follo already has an area leader on line 3",
-                                 "navneliste.csv:5: Rolle: a second network leader (the first is on line 2)",
-                                 "navneliste.csv:6: Rolle: unknown role \"sjef\" (use ressurssykepleier, områdeleder "
-                                 "or nettverksleder; or nurse, area leader, network leader)"});
+    CHECK(messages(sheet) ==
+          std::vector<std::string>{
+              "navneliste.csv:4: Område: area Follo already has an area leader on line 3",
+              "navneliste.csv:5: Rolle: a second network leader (the first is on line 2)",
+              "navneliste.csv:6: Rolle: unknown role \"sjef\" (use ressurssykepleier, områdeleder "
+              "or nettverksleder; or nurse, area leader, network leader)"});
     CHECK(sheet.roster.networkLeader == "nina@ahus.example");
     CHECK(sheet.roster.areaLeaders.at("Follo") == "geir@follo.example");
 }
 
 TEST_CASE("a written roster reads back as the same roster", "[roster-sheet]") {
     const auto first = readRosterSheet(
-        table({{"Navn", "E-post", "Telefon", "Område", "Kommune", "Arbeidssted", "Enhetstype", "Leder", "Leders e-post", "Status", "Rolle"},
-               {"Nina Holm", "nina@ahus.example", "1", "", "", "", "", "", "", "", "nettverksleder"},
-               {"Geir Lund", "geir@follo.example", "", "Follo", "", "", "", "", "", "", "områdeleder"},
-               {"Åse Bø", "ase@frogn.example", "2", "Follo", "Frogn", "Tunet", "bydel", "Tor Li", "tor@frogn.example", "perm", ""},
-               {"Liv Lie", "liv@ahus.example", "", "Ahus", "", "Post 3", "", "Tor Li", "tor@frogn.example", "sluttet", ""}}),
+        table(
+            {{"Navn", "E-post", "Telefon", "Område", "Kommune", "Arbeidssted", "Enhetstype",
+              "Leder", "Leders e-post", "Status", "Rolle"},
+             {"Nina Holm", "nina@ahus.example", "1", "", "", "", "", "", "", "", "nettverksleder"},
+             {"Geir Lund", "geir@follo.example", "", "Follo", "", "", "", "", "", "",
+              "områdeleder"},
+             {"Åse Bø", "ase@frogn.example", "2", "Follo", "Frogn", "Tunet", "bydel", "Tor Li",
+              "tor@frogn.example", "perm", ""},
+             {"Liv Lie", "liv@ahus.example", "", "Ahus", "", "Post 3", "", "Tor Li",
+              "tor@frogn.example", "sluttet", ""}}),
         kAreas, {});
     REQUIRE(first.problems.empty());
     const auto rows = writeRosterSheet(first.roster, kAreas);
@@ -195,7 +230,8 @@ TEST_CASE("a written roster reads back as the same roster", "[roster-sheet]") {
     }
 }
 
-TEST_CASE("docs/roster-import.md documents every column header the import accepts", "[roster-sheet][docs]") {
+TEST_CASE("docs/roster-import.md documents every column header the import accepts",
+          "[roster-sheet][docs]") {
     std::ifstream in(AVTALEFLYT_SOURCE_DIR "/docs/roster-import.md");
     REQUIRE(in);
     const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

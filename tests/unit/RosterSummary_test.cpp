@@ -4,11 +4,13 @@
 
 using namespace avtaleflyt;
 
-TEST_CASE("the summary counts nurses, units and leaders per area and in total", "[roster-summary]") {
+TEST_CASE("the summary counts nurses, units and leaders per area and in total",
+          "[roster-summary]") {
     Roster r;
     r.people["eva@x.example"] = {"eva@x.example", "Eva Ask", ""};
     r.areaLeaders["Follo"] = "eva@x.example";
-    const auto nurse = [&](const char* email, const char* area, const char* unit, const char* leader, MemberStatus s) {
+    const auto nurse = [&](const char* email, const char* area, const char* unit,
+                           const char* leader, MemberStatus s) {
         r.nurses[email] = {email, {area, unit, "", UnitKind::Other}, leader, s, "", ""};
     };
     nurse("a@x.example", "Follo", "Tunet", "l1@x.example", MemberStatus::Active);
@@ -24,7 +26,7 @@ TEST_CASE("the summary counts nurses, units and leaders per area and in total", 
     CHECK(s[0].active == 2);
     CHECK(s[0].onLeave == 1);
     CHECK(s[0].left == 1);
-    CHECK(s[0].units == 2);    // the unit of the nurse who left does not count
+    CHECK(s[0].units == 2);  // the unit of the nurse who left does not count
     CHECK(s[0].leaders == 1);
     CHECK(s[2].active == 0);
     CHECK(s[3].area == "Total");

@@ -6,7 +6,9 @@ using namespace avtaleflyt;
 
 TEST_CASE("Windows-1252 bytes become the same letters in UTF-8", "[text]") {
     // "Bjørg Ødegård – «Ås»" in Windows-1252
-    const std::string cp1252 = "Bj\xF8rg \xD8" "deg\xE5rd \x96 \xAB\xC5s\xBB \x80";
+    const std::string cp1252 =
+        "Bj\xF8rg \xD8"
+        "deg\xE5rd \x96 \xAB\xC5s\xBB \x80";
     CHECK(text::windows1252ToUtf8(cp1252) == "Bjørg Ødegård – «Ås» €");
     CHECK(text::isValidUtf8(text::windows1252ToUtf8(cp1252)));
     CHECK_FALSE(text::isValidUtf8(cp1252));
@@ -14,10 +16,10 @@ TEST_CASE("Windows-1252 bytes become the same letters in UTF-8", "[text]") {
 
 TEST_CASE("UTF-8 validation rejects overlongs, surrogates and cut sequences", "[text]") {
     CHECK(text::isValidUtf8("Æøå – “sitat”"));
-    CHECK_FALSE(text::isValidUtf8("\xC0\xAF"));          // overlong '/'
-    CHECK_FALSE(text::isValidUtf8("\xED\xA0\x80"));      // surrogate
-    CHECK_FALSE(text::isValidUtf8("\xC3"));              // cut
-    CHECK_FALSE(text::isValidUtf8("abc\xE2\x82"));       // cut at the end
+    CHECK_FALSE(text::isValidUtf8("\xC0\xAF"));      // overlong '/'
+    CHECK_FALSE(text::isValidUtf8("\xED\xA0\x80"));  // surrogate
+    CHECK_FALSE(text::isValidUtf8("\xC3"));          // cut
+    CHECK_FALSE(text::isValidUtf8("abc\xE2\x82"));   // cut at the end
 }
 
 TEST_CASE("case folding covers Æ Ø Å and trimming covers no-break spaces", "[text]") {

@@ -25,12 +25,14 @@ std::vector<std::vector<std::string>> cells(const Table& t) {
 
 }  // namespace
 
-TEST_CASE("an .xlsx first sheet reads with shared strings, skipped cells and row numbers", "[xlsx]") {
+TEST_CASE("an .xlsx first sheet reads with shared strings, skipped cells and row numbers",
+          "[xlsx]") {
     const auto t = parseXlsx(test::makeXlsx(kRows), "liste.xlsx");
     REQUIRE(t.rows.size() == 4);  // the empty row 4 is not in the sheet at all
     CHECK(t.rows[0].cells == kRows[0]);
     CHECK(t.rows[1].cells == kRows[1]);
-    CHECK(t.rows[2].cells == std::vector<std::string>{"Kari \"Kia\" O'Neil", "kari@x.example", "", "Follo"});
+    CHECK(t.rows[2].cells ==
+          std::vector<std::string>{"Kari \"Kia\" O'Neil", "kari@x.example", "", "Follo"});
     CHECK(t.rows[3].line == 5);
     CHECK(t.rows[3].cells == std::vector<std::string>{"Liv <Lie> & co", "", "90000000", "Ahus"});
 }
@@ -56,12 +58,15 @@ TEST_CASE("a file that is not a workbook gets a clear error", "[xlsx]") {
                       "liste.xlsx: not an .xlsx workbook (xl/workbook.xml is missing)");
 }
 
-TEST_CASE("readTableFile picks the reader by extension and refuses .xls and missing files", "[xlsx]") {
+TEST_CASE("readTableFile picks the reader by extension and refuses .xls and missing files",
+          "[xlsx]") {
     test::TempDir dir;
     test::writeFile(dir.file("liste.XLSX"), test::makeXlsx(kRows));
     CHECK(readTableFile(dir.file("liste.XLSX")).rows[1].cells == kRows[1]);
     test::writeFile(dir.file("liste.xls"), "x");
     CHECK_THROWS_WITH(readTableFile(dir.file("liste.xls")),
-                      dir.file("liste.xls") + ": the old Excel format (.xls) is not read; save it as .xlsx or CSV");
-    CHECK_THROWS_WITH(readTableFile(dir.file("mangler.csv")), dir.file("mangler.csv") + ": no such file");
+                      dir.file("liste.xls") +
+                          ": the old Excel format (.xls) is not read; save it as .xlsx or CSV");
+    CHECK_THROWS_WITH(readTableFile(dir.file("mangler.csv")),
+                      dir.file("mangler.csv") + ": no such file");
 }

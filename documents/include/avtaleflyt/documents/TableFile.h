@@ -12,7 +12,7 @@ namespace avtaleflyt::documents {
 // A file that cannot be read as a table at all. The message starts with the file name
 // (and the line, where there is one) and says why.
 class TableFileError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

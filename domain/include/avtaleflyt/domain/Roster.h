@@ -26,12 +26,20 @@ std::string_view toString(RosterRole r);
 // nettverksleder / network leader (any case).
 std::optional<RosterRole> parseRosterRole(std::string_view text);
 
-enum class UnitKind { Municipality, CityDistrict, NursingHome, HomeCare, HospitalDepartment, Other };
+enum class UnitKind {
+    Municipality,
+    CityDistrict,
+    NursingHome,
+    HomeCare,
+    HospitalDepartment,
+    Other
+};
 std::string_view toString(UnitKind k);
 // kommune, bydel, sykehjem, hjemmetjeneste/hjemmesykepleie, sykehusavdeling/avdeling and the
 // English forms municipality, city district, nursing home, home care, hospital department, other.
 std::optional<UnitKind> parseUnitKind(std::string_view text);
-// A kind guessed from a unit's name when the list does not say (documented in docs/roster-import.md).
+// A kind guessed from a unit's name when the list does not say (documented in
+// docs/roster-import.md).
 UnitKind guessUnitKind(std::string_view unitName);
 
 struct Person {
@@ -57,7 +65,7 @@ struct UnitRef {
 };
 
 struct NurseMembership {
-    std::string email;        // the nurse
+    std::string email;  // the nurse
     UnitRef unit;
     std::string leaderEmail;  // the nearest leader; empty only for a nurse who has left
     MemberStatus status = MemberStatus::Active;

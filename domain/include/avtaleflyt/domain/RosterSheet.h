@@ -12,14 +12,24 @@
 namespace avtaleflyt {
 
 enum class RosterColumn {
-    Name, Email, Phone, Unit, Municipality, Area, Leader, LeaderEmail, Status, Role, UnitType
+    Name,
+    Email,
+    Phone,
+    Unit,
+    Municipality,
+    Area,
+    Leader,
+    LeaderEmail,
+    Status,
+    Role,
+    UnitType
 };
 
 struct RosterColumnSpec {
     RosterColumn column;
-    std::string norwegian;              // the header written on export
+    std::string norwegian;  // the header written on export
     std::string english;
-    std::vector<std::string> aliases;   // further accepted headers
+    std::vector<std::string> aliases;  // further accepted headers
     bool required;
 };
 

@@ -19,6 +19,7 @@ struct AreaSummary {
 };
 
 // One entry per area, in the order of `areas`, and a last entry "Total" over all of them.
-std::vector<AreaSummary> summarizeRoster(const Roster& roster, const std::vector<std::string>& areas);
+std::vector<AreaSummary> summarizeRoster(const Roster& roster,
+                                         const std::vector<std::string>& areas);
 
 }  // namespace avtaleflyt

@@ -19,13 +19,13 @@ namespace avtaleflyt::engine {
 // An operation that could not be done; the message says what and why, for the user.
 // Nothing was changed when it is thrown.
 class EngineError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // The installation is missing or unusable (no data folder, a database from a newer version).
 class InstallationError : public EngineError {
-public:
+  public:
     using EngineError::EngineError;
 };
 
@@ -41,8 +41,8 @@ struct RosterImport {
     std::string source;
     std::vector<InputProblem> problems;  // non-empty: nothing was (or would be) written
     std::vector<std::string> warnings;
-    RosterDiff diff;                     // what was (or would be) changed
-    bool applied = false;                // true when the diff was written
+    RosterDiff diff;       // what was (or would be) changed
+    bool applied = false;  // true when the diff was written
 };
 
 struct AuditEventView {
@@ -58,7 +58,7 @@ struct AuditCheck {
 };
 
 class Installation {
-public:
+  public:
     static constexpr const char* kDatabaseFile = "avtaleflyt.db";
     static constexpr const char* kConfigFile = "avtaleflyt.properties";
 
@@ -94,7 +94,7 @@ public:
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

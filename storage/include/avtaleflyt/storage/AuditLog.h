@@ -34,14 +34,14 @@ struct AuditEvent {
 
 struct AuditVerification {
     std::int64_t eventsChecked = 0;
-    std::string headHash;            // hash of the last event checked
+    std::string headHash;  // hash of the last event checked
     std::optional<std::int64_t> firstBadSeq;
-    std::string problem;             // why firstBadSeq is bad; empty when the log is intact
+    std::string problem;  // why firstBadSeq is bad; empty when the log is intact
     bool intact() const { return !firstBadSeq; }
 };
 
 class AuditLog {
-public:
+  public:
     explicit AuditLog(Database& db) : db_(db) {}
 
     // Appends an event. Must be called inside a Transaction, so that the event is written
@@ -59,7 +59,7 @@ public:
 
     static const std::string& genesisHash();  // 64 zeros: the prev_hash of event 1
 
-private:
+  private:
     Database& db_;
 };
 

@@ -11,13 +11,13 @@ namespace avtaleflyt::storage {
 
 // A fault in storage: the message names the database file and the cause.
 class StorageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // The database was written by a newer avtaleflyt than this one.
 class SchemaTooNew : public StorageError {
-public:
+  public:
     using StorageError::StorageError;
 };
 
@@ -31,7 +31,7 @@ struct Migration {
 const std::vector<Migration>& builtinMigrations();
 
 class Database {
-public:
+  public:
     enum class Mode { OpenExisting, CreateIfMissing };
 
     // Opens the database at `path` and applies the pending `migrations`, each in its own
@@ -51,14 +51,14 @@ public:
     class Impl;  // defined in storage/src; used by the repositories only
     Impl& impl() { return *impl_; }
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 
 // A write transaction (BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout rather
 // than fail half-way). Rolled back on destruction unless commit() was called. Not nestable.
 class Transaction {
-public:
+  public:
     explicit Transaction(Database& db);
     ~Transaction();
     Transaction(const Transaction&) = delete;
@@ -66,7 +66,7 @@ public:
 
     void commit();
 
-private:
+  private:
     Database& db_;
     bool done_ = false;
 };

@@ -21,7 +21,7 @@ struct NetworkRecord {
 };
 
 class RosterRepository {
-public:
+  public:
     explicit RosterRepository(Database& db) : db_(db) {}
 
     // Creates a network with its areas. Throws StorageError if the name is taken (ignoring case).
@@ -43,7 +43,7 @@ public:
     // from `desired` marked left, area and network leaders replaced. Call inside a Transaction.
     void save(const NetworkRecord& network, const Roster& desired, Timestamp now);
 
-private:
+  private:
     Database& db_;
 };
 
