@@ -58,18 +58,6 @@ void writeFileAtomically(const std::string& path, const std::string& content) {
     Poco::File(tmp).renameTo(path);
 }
 
-std::string statusWord(MemberStatus s) {
-    switch (s) {
-        case MemberStatus::Active:
-            return "active";
-        case MemberStatus::OnLeave:
-            return "on leave";
-        case MemberStatus::Left:
-            return "left";
-    }
-    return "";
-}
-
 // --- init -----------------------------------------------------------------------------------
 
 int runInit(Context& ctx) {
@@ -109,9 +97,7 @@ int runNetworkAddArea(Context& ctx) {
 int runNetworkList(Context& ctx) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& n : ctx.installation().networks()) {
-        std::string areas;
-        for (const auto& a : n.areas) areas += (areas.empty() ? "" : ", ") + a;
-        rows.push_back({n.name, areas, n.createdAt.substr(0, 10)});
+        rows.push_back({n.name, text::join(n.areas), n.createdAt.substr(0, 10)});
     }
     if (rows.empty()) {
         ctx.out << "No networks yet. Add one with 'avtaleflyt network add NAME --area AREA ...'.\n";
@@ -214,10 +200,8 @@ int runPeopleList(Context& ctx) {
             if (text::equalsFolded(a, wanted))
                 area = a;
         if (area.empty()) {
-            std::string names;
-            for (const auto& a : net.areas) names += (names.empty() ? "" : ", ") + a;
             throw UsageError("no area \"" + wanted + "\" in \"" + net.name +
-                             "\" (there are: " + names + ")");
+                             "\" (there are: " + text::join(net.areas) + ")");
         }
     }
     std::optional<MemberStatus> status;
@@ -261,7 +245,7 @@ int runPeopleList(Context& ctx) {
         const Person* p = roster.person(email);
         const Person* l = roster.person(n.leaderEmail);
         rows.push_back({p ? p->name : email, email, p ? p->phone : "", n.unit.area, n.unit.name,
-                        l ? l->name : "", statusWord(n.status)});
+                        l ? l->name : "", std::string(describe(n.status))});
     }
     std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
         return std::tie(a[3], a[4], a[0]) < std::tie(b[3], b[4], b[0]);

@@ -16,6 +16,22 @@ std::string_view toString(MemberStatus s) {
     return "active";
 }
 
+std::string_view describe(MemberStatus s) {
+    return s == MemberStatus::OnLeave ? "on leave" : toString(s);
+}
+
+std::string_view toNorwegian(MemberStatus s) {
+    switch (s) {
+        case MemberStatus::Active:
+            return "aktiv";
+        case MemberStatus::OnLeave:
+            return "perm";
+        case MemberStatus::Left:
+            return "sluttet";
+    }
+    return "aktiv";
+}
+
 std::optional<MemberStatus> parseMemberStatus(std::string_view textIn) {
     const std::string t = text::foldCase(text::trim(textIn));
     if (t == "aktiv" || t == "active")
@@ -83,6 +99,24 @@ std::optional<UnitKind> parseUnitKind(std::string_view textIn) {
     if (t == "annet" || t == "other")
         return UnitKind::Other;
     return std::nullopt;
+}
+
+std::string_view toNorwegian(UnitKind k) {
+    switch (k) {
+        case UnitKind::Municipality:
+            return "kommune";
+        case UnitKind::CityDistrict:
+            return "bydel";
+        case UnitKind::NursingHome:
+            return "sykehjem";
+        case UnitKind::HomeCare:
+            return "hjemmetjeneste";
+        case UnitKind::HospitalDepartment:
+            return "sykehusavdeling";
+        case UnitKind::Other:
+            return "annet";
+    }
+    return "annet";
 }
 
 UnitKind guessUnitKind(std::string_view unitName) {

@@ -20,18 +20,6 @@ std::string describeUnit(const UnitRef& u) {
     return s + " (" + u.area + ")";
 }
 
-std::string describeStatus(MemberStatus s) {
-    switch (s) {
-        case MemberStatus::Active:
-            return "active";
-        case MemberStatus::OnLeave:
-            return "on leave";
-        case MemberStatus::Left:
-            return "left";
-    }
-    return "active";
-}
-
 class Differ {
   public:
     Differ(const Roster& current, const Roster& desired) : cur_(current), want_(desired) {}
@@ -89,7 +77,7 @@ class Differ {
                 std::string summary = "nurse " + name + " at " + describeUnit(n.unit) +
                                       ", leader " + nameOf(want_, n.leaderEmail);
                 if (n.status != MemberStatus::Active)
-                    summary += ", " + describeStatus(n.status);
+                    summary += ", " + std::string(describe(n.status));
                 add(RosterChange::Group::Added, "roster.nurse.added", email, summary,
                     {{"name", name},
                      {"email", email},
@@ -120,7 +108,8 @@ class Differ {
                 const auto group = n.status == MemberStatus::Left ? RosterChange::Group::Left
                                                                   : RosterChange::Group::Changed;
                 add(group, "roster.nurse.status_changed", email,
-                    name + ": " + describeStatus(old.status) + " -> " + describeStatus(n.status),
+                    name + ": " + std::string(describe(old.status)) + " -> " +
+                        std::string(describe(n.status)),
                     {{"before", std::string(toString(old.status))},
                      {"after", std::string(toString(n.status))}});
             }

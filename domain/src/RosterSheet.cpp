@@ -24,12 +24,6 @@ std::string quoted(const std::string& s) {
     return "\"" + s + "\"";
 }
 
-std::string joined(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-    return out;
-}
-
 class SheetReader {
   public:
     SheetReader(const Table& table, const std::vector<std::string>& areas,
@@ -200,7 +194,7 @@ class SheetReader {
             if (!area) {
                 problem(line, title(RosterColumn::Area),
                         "unknown area " + quoted(a) +
-                            " (the network's areas are: " + joined(areas_) + ")");
+                            " (the network's areas are: " + text::join(areas_) + ")");
                 ok = false;
             }
         } else if (role != RosterRole::NetworkLeader) {
@@ -452,9 +446,6 @@ std::vector<std::vector<std::string>> writeRosterSheet(const Roster& roster,
                                             b->unit.name, nameOf(b->email));
             return ka < kb;
         });
-    static const char* statusWords[] = {"aktiv", "perm", "sluttet"};
-    static const char* kindWords[] = {"kommune",        "bydel",           "sykehjem",
-                                      "hjemmetjeneste", "sykehusavdeling", "annet"};
     for (const NurseMembership* n : nurses) {
         row({{RosterColumn::Name, nameOf(n->email)},
              {RosterColumn::Email, n->email},
@@ -462,10 +453,10 @@ std::vector<std::vector<std::string>> writeRosterSheet(const Roster& roster,
              {RosterColumn::Area, n->unit.area},
              {RosterColumn::Municipality, n->unit.municipality},
              {RosterColumn::Unit, n->unit.name},
-             {RosterColumn::UnitType, kindWords[static_cast<int>(n->unit.kind)]},
+             {RosterColumn::UnitType, std::string(toNorwegian(n->unit.kind))},
              {RosterColumn::Leader, nameOf(n->leaderEmail)},
              {RosterColumn::LeaderEmail, n->leaderEmail},
-             {RosterColumn::Status, statusWords[static_cast<int>(n->status)]},
+             {RosterColumn::Status, std::string(toNorwegian(n->status))},
              {RosterColumn::Role, "ressurssykepleier"}});
     }
     return rows;

@@ -130,6 +130,16 @@ std::string windows1252ToUtf8(std::string_view s) {
     return out;
 }
 
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i)
+            out += separator;
+        out += items[i];
+    }
+    return out;
+}
+
 std::size_t displayWidth(std::string_view s) {
     std::size_t n = 0;
     for (const char ch : s) {

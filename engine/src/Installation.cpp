@@ -38,6 +38,12 @@ std::string json(const std::vector<std::pair<std::string, std::string>>& fields)
     return out.str();
 }
 
+std::string networkNames(const std::vector<storage::NetworkRecord>& all) {
+    std::vector<std::string> names;
+    for (const auto& n : all) names.push_back(n.name);
+    return text::join(names);
+}
+
 Network toNetwork(const storage::NetworkRecord& r) {
     return {r.name, r.areas, r.createdAt};
 }
@@ -79,15 +85,12 @@ struct Installation::State {
             if (all.empty())
                 throw EngineError(
                     "there is no network yet; create one with 'avtaleflyt network add'");
-            std::string names;
-            for (const auto& n : all) names += (names.empty() ? "" : ", ") + n.name;
-            throw EngineError("this installation holds several networks (" + names +
+            throw EngineError("this installation holds several networks (" + networkNames(all) +
                               "); say which with --network");
         }
         if (auto n = rosters.findNetwork(wanted))
             return *n;
-        std::string names;
-        for (const auto& n : all) names += (names.empty() ? "" : ", ") + n.name;
+        const std::string names = networkNames(all);
         throw EngineError(
             "no network named \"" + wanted + "\"" +
             (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
@@ -169,9 +172,8 @@ Network Installation::addNetwork(const std::string& nameIn,
             throw EngineError("a network named \"" + name + "\" exists already");
         storage::Transaction tx(state_->db);
         const auto record = state_->rosters.createNetwork(name, areas, state_->clock.now());
-        std::string list;
-        for (const auto& a : areas) list += (list.empty() ? "" : "; ") + a;
-        state_->record("network.created", name, {{"name", name}, {"areas", list}});
+        state_->record("network.created", name,
+                       {{"name", name}, {"areas", text::join(areas, "; ")}});
         tx.commit();
         return toNetwork(record);
     });

@@ -15,6 +15,10 @@ enum class MemberStatus { Active, OnLeave, Left };
 
 // "active", "leave", "left": the stored and printed form.
 std::string_view toString(MemberStatus s);
+// "active", "on leave", "left": for sentences.
+std::string_view describe(MemberStatus s);
+// "aktiv", "perm", "sluttet": what a Norwegian name list says.
+std::string_view toNorwegian(MemberStatus s);
 // Accepts the stored form and what leaders write: aktiv, perm, permisjon, sluttet, active,
 // leave, on leave, left (any case). Nothing for anything else.
 std::optional<MemberStatus> parseMemberStatus(std::string_view text);
@@ -38,6 +42,8 @@ std::string_view toString(UnitKind k);
 // kommune, bydel, sykehjem, hjemmetjeneste/hjemmesykepleie, sykehusavdeling/avdeling and the
 // English forms municipality, city district, nursing home, home care, hospital department, other.
 std::optional<UnitKind> parseUnitKind(std::string_view text);
+// kommune, bydel, sykehjem, hjemmetjeneste, sykehusavdeling, annet.
+std::string_view toNorwegian(UnitKind k);
 // A kind guessed from a unit's name when the list does not say (documented in
 // docs/roster-import.md).
 UnitKind guessUnitKind(std::string_view unitName);

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace avtaleflyt::text {
 
@@ -21,6 +22,9 @@ bool isValidUtf8(std::string_view s);
 // Converts Windows-1252 bytes (what Excel writes as "CSV" on a Norwegian Windows) to UTF-8.
 // The five undefined code points map to U+FFFD.
 std::string windows1252ToUtf8(std::string_view s);
+
+// The items with `separator` between them.
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
 // Number of code points; what a terminal column width is for the letters this project meets.
 std::size_t displayWidth(std::string_view s);
