@@ -84,3 +84,13 @@ TEST_CASE("a transaction not committed leaves nothing behind", "[migrations]") {
     }
     CHECK(db.schemaVersion() == 1);
 }
+
+TEST_CASE("the shipped migrations are numbered 1, 2, 3, ... and named", "[migrations]") {
+    const auto& ms = builtinMigrations();
+    REQUIRE_FALSE(ms.empty());
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+        CHECK(ms[i].version == static_cast<int>(i) + 1);
+        CHECK_FALSE(ms[i].name.empty());
+    }
+    CHECK(ms.front().name == "initial");
+}

@@ -27,7 +27,7 @@ struct Migration {
     std::string sql;   // one or more statements
 };
 
-// The migrations compiled from storage/migrations/NNNN_name.sql.
+// The migrations compiled from storage/migrations/NNNN_name.sql, in version order.
 const std::vector<Migration>& builtinMigrations();
 
 class Database {
