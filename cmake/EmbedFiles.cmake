@@ -10,17 +10,19 @@ set(AVTALEFLYT_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_FILE})
 function(avtaleflyt_embed target)
   cmake_parse_arguments(E "" "NAMESPACE;FUNCTION" "FILES" ${ARGN})
   set(output ${CMAKE_CURRENT_BINARY_DIR}/${E_FUNCTION}.cpp)
+  # The list goes through a file: a ';' on the command line would split it.
+  file(WRITE ${output}.list "${E_FILES}")
   add_custom_command(
     OUTPUT ${output}
     COMMAND ${CMAKE_COMMAND} -DOUTPUT=${output} -DNAMESPACE=${E_NAMESPACE} -DFUNCTION=${E_FUNCTION}
-            "-DFILES=${E_FILES}" -P ${AVTALEFLYT_EMBED_SCRIPT}
+            -DLIST_FILE=${output}.list -P ${AVTALEFLYT_EMBED_SCRIPT}
     DEPENDS ${E_FILES} ${AVTALEFLYT_EMBED_SCRIPT}
     COMMENT "Embedding ${E_FUNCTION}")
   target_sources(${target} PRIVATE ${output})
 endfunction()
 
 if(CMAKE_SCRIPT_MODE_FILE)
-  set(files ${FILES})
+  file(READ ${LIST_FILE} files)
   list(SORT files)
   set(body "")
   foreach(f IN LISTS files)
