@@ -65,13 +65,9 @@ AuditEvent AuditLog::append(const AuditEventInput& in) {
     return e;
 }
 
-std::vector<AuditEvent> AuditLog::list(std::int64_t after, std::size_t limit) const {
-    auto& db = db_.impl();
-    Poco::Data::Statement select(db.session);
-    const auto lim = static_cast<std::int64_t>(limit);
-    select << "SELECT seq, occurred_at, actor, kind, subject, payload, prev_hash, hash "
-              "FROM audit_event WHERE seq > ? ORDER BY seq LIMIT ?",
-        bind(after), bind(lim), now;
+namespace {
+
+std::vector<AuditEvent> eventsFrom(Poco::Data::Statement& select) {
     Poco::Data::RecordSet rs(select);
     std::vector<AuditEvent> events;
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
@@ -87,6 +83,23 @@ std::vector<AuditEvent> AuditLog::list(std::int64_t after, std::size_t limit) co
         events.push_back(std::move(e));
     }
     return events;
+}
+
+const char* kEventColumns = "SELECT seq, occurred_at, actor, kind, subject, payload, prev_hash, hash FROM audit_event ";
+
+}  // namespace
+
+std::vector<AuditEvent> AuditLog::list(std::int64_t after, std::size_t limit) const {
+    Poco::Data::Statement select(db_.impl().session);
+    const auto lim = static_cast<std::int64_t>(limit);
+    select << std::string(kEventColumns) + "WHERE seq > ? ORDER BY seq LIMIT ?", bind(after), bind(lim), now;
+    return eventsFrom(select);
+}
+
+std::vector<AuditEvent> AuditLog::forSubject(const std::string& subject) const {
+    Poco::Data::Statement select(db_.impl().session);
+    select << std::string(kEventColumns) + "WHERE subject = ? ORDER BY seq", bind(subject), now;
+    return eventsFrom(select);
 }
 
 AuditVerification AuditLog::verify() const {

@@ -46,6 +46,7 @@ struct Case {
     std::string templateName;
     int templateVersion = 0;
     std::string title;
+    std::string series;           // revisions of one agreement share it
     std::string subjectEmail;     // the nurse of a function description; empty otherwise
     std::string area;             // the nurse's area; empty otherwise
     std::string state;

@@ -54,6 +54,9 @@ class AuditLog {
     // Events with seq > after, oldest first, at most `limit`.
     std::vector<AuditEvent> list(std::int64_t after, std::size_t limit) const;
 
+    // Every event about `subject`, oldest first.
+    std::vector<AuditEvent> forSubject(const std::string& subject) const;
+
     // The hash of an event with these fields (hex, lower case).
     static std::string hashOf(const AuditEvent& e);
 

@@ -1,0 +1,57 @@
+#pragma once
+// Cases with their signature requests and timers, and the actions their steps queued.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "avtaleflyt/domain/CaseMachine.h"
+#include "avtaleflyt/domain/Clock.h"
+#include "avtaleflyt/storage/Database.h"
+
+namespace avtaleflyt::storage {
+
+struct CaseFilter {
+    std::int64_t networkId = 0;  // 0: every network
+    std::string workflow;        // empty: any
+    std::string state;           // empty: any
+    std::string area;            // empty: any
+    std::string subjectEmail;    // empty: any
+};
+
+struct QueuedAction {
+    std::int64_t id = 0;
+    std::string action;
+    std::vector<std::string> recipients;
+    std::string createdAt;
+    std::string status;
+};
+
+class CaseRepository {
+public:
+    explicit CaseRepository(Database& db) : db_(db) {}
+
+    // Stores a new case with the next reference PREFIX-YEAR-NNNN of `prefix` and `year`, its
+    // signature requests (their people must exist) and timers. Returns it as stored (version 1).
+    // Call inside a Transaction.
+    Case create(const Case& c, std::int64_t networkId, const std::string& prefix, int year, Timestamp now);
+
+    std::optional<Case> find(const std::string& reference) const;
+    std::vector<Case> list(const CaseFilter& filter) const;
+
+    // Writes `after` over the stored case if it is still at `after.version`; returns false if
+    // another step came first. Bumps the version. Call inside a Transaction.
+    bool update(const Case& after, Timestamp now);
+
+    void queueAction(const Case& c, const StepAction& action, Timestamp now);
+    std::vector<QueuedAction> actions(const Case& c) const;
+
+    // References of cases with a timer due at `now` that is not paused, soonest first.
+    std::vector<std::string> withDueTimers(Timestamp now) const;
+
+private:
+    Database& db_;
+};
+
+}  // namespace avtaleflyt::storage
