@@ -16,7 +16,7 @@ namespace avtaleflyt::cli {
 class Context {
   public:
     Context(const Invocation& inv, std::string dataDir, std::unique_ptr<Clock> clock,
-            std::string defaultNetwork, std::ostream& out, std::ostream& err);
+            std::string defaultNetwork, engine::Settings settings, std::ostream& out, std::ostream& err);
 
     const Invocation& inv;
     const std::string dataDir;
@@ -34,6 +34,7 @@ class Context {
   private:
     std::unique_ptr<Clock> clock_;
     std::string defaultNetwork_;
+    engine::Settings settings_;
     std::optional<engine::Installation> installation_;
 };
 

@@ -226,8 +226,16 @@ class AvtaleflytApp : public Poco::Util::Application {
         if (Poco::File(configFile).exists())
             loadConfiguration(configFile);
         const std::string defaultNetwork = config().getString("network.default", "");
+        engine::Settings settings;
+        settings.workflowsDir = config().getString("workflows.dir", "");
+        Poco::Util::AbstractConfiguration::Keys workflows;
+        config().keys("workflow", workflows);
+        for (const auto& name : workflows)
+            if (config().has("workflow." + name + ".signing"))
+                settings.signingOrder[name] = config().getString("workflow." + name + ".signing");
 
-        Context ctx(invocation_, dataDir, std::move(clock), defaultNetwork, std::cout, std::cerr);
+        Context ctx(invocation_, dataDir, std::move(clock), defaultNetwork, std::move(settings), std::cout,
+                    std::cerr);
         return command_->run(ctx);
     }
 

@@ -293,7 +293,12 @@ Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& t
         timers.erase(it);
     }
     if (td->action) {
-        StepAction sa{*td->action, openRecipients(c)};
+        StepAction sa{*td->action, {}};
+        if (sa.action == Action::Remind) {
+            sa.recipients = openRecipients(c);
+        } else if (sa.action == Action::EscalateToLeader) {
+            if (const SignatureRequest* leader = c.signature("leader")) sa.recipients.push_back(leader->email);
+        }
         step.actions.push_back(sa);
     }
     (void)now;

@@ -2,7 +2,6 @@
 
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
-#include <Poco/JSON/Object.h>
 #include <Poco/Path.h>
 
 #include <set>
@@ -11,9 +10,8 @@
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/RosterSheet.h"
 #include "avtaleflyt/domain/Text.h"
-#include "avtaleflyt/storage/AuditLog.h"
-#include "avtaleflyt/storage/Database.h"
-#include "avtaleflyt/storage/RosterRepository.h"
+#include "InstallationState.h"
+#include "avtaleflyt/workflows/Workflows.h"
 
 namespace avtaleflyt::engine {
 namespace {
@@ -24,18 +22,16 @@ const char* kDefaultConfig =
     "\n"
     "# The network that commands use when --network is not given. Needed only when the\n"
     "# installation holds more than one network.\n"
-    "#network.default =\n";
+    "#network.default =\n"
+    "\n"
+    "# A folder of workflow definitions (*.xml) to use instead of the ones built in.\n"
+    "#workflows.dir =\n"
+    "\n"
+    "# Whether the signers of a workflow sign all at once or one after another.\n"
+    "#workflow.function-description.signing = parallel\n";
 
 std::string databasePath(const std::string& dataDir) {
     return Poco::Path(dataDir).append(Installation::kDatabaseFile).toString();
-}
-
-std::string json(const std::vector<std::pair<std::string, std::string>>& fields) {
-    Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
-    for (const auto& [k, v] : fields) obj.set(k, v);
-    std::ostringstream out;
-    obj.stringify(out);
-    return out.str();
 }
 
 std::string networkNames(const std::vector<storage::NetworkRecord>& all) {
@@ -48,61 +44,52 @@ Network toNetwork(const storage::NetworkRecord& r) {
     return {r.name, r.areas, r.createdAt};
 }
 
-// Runs `f`, turning storage faults into EngineError with the same message.
-template <typename F>
-auto guarded(F&& f) -> decltype(f()) {
+}  // namespace
+
+
+Installation::State::State(std::string dir, const Clock& c, std::string who, const Settings& settings)
+    : dataDir(std::move(dir)),
+      clock(c),
+      actor(std::move(who)),
+      db(databasePath(dataDir), storage::Database::Mode::OpenExisting),
+      audit(db),
+      rosters(db),
+      cases(db),
+      queueingPort(cases, c),
+      port(&queueingPort) {
     try {
-        return f();
-    } catch (const storage::SchemaTooNew& e) {
-        throw InstallationError(e.what());
-    } catch (const storage::StorageError& e) {
-        throw EngineError(e.what());
+        workflows = settings.workflowsDir.empty() ? workflows::shippedWorkflows()
+                                                  : workflows::loadWorkflowDir(settings.workflowsDir);
+    } catch (const workflows::WorkflowError& e) {
+        throw InstallationError(std::string("the workflow definitions cannot be used:\n") + e.what());
+    }
+    for (const auto& [name, order] : settings.signingOrder) {
+        auto it = std::find_if(workflows.begin(), workflows.end(), [&](const WorkflowDef& d) { return d.name == name; });
+        if (it == workflows.end()) throw InstallationError("signing order set for unknown workflow \"" + name + "\"");
+        if (order != "parallel" && order != "sequential")
+            throw InstallationError("workflow." + name + ".signing must be parallel or sequential, not \"" + order + "\"");
+        it->order = order == "sequential" ? SigningOrder::Sequential : SigningOrder::Parallel;
     }
 }
 
-}  // namespace
+void Installation::State::record(const std::string& kind, const std::string& subject, const Fields& payload,
+                                 const std::string& who) {
+    audit.append({clock.now(), who.empty() ? actor : who, kind, subject, json(payload)});
+}
 
-struct Installation::State {
-    State(std::string dir, const Clock& c, std::string who)
-        : dataDir(std::move(dir)),
-          clock(c),
-          actor(std::move(who)),
-          db(databasePath(dataDir), storage::Database::Mode::OpenExisting),
-          audit(db),
-          rosters(db) {}
-
-    void record(const std::string& kind, const std::string& subject,
-                const std::vector<std::pair<std::string, std::string>>& payload) {
-        audit.append({clock.now(), actor, kind, subject, json(payload)});
+storage::NetworkRecord Installation::State::networkRecord(const std::string& name) const {
+    const auto all = rosters.networks();
+    if (name.empty()) {
+        if (all.size() == 1) return all.front();
+        if (all.empty()) throw EngineError("there is no network yet; create one with 'avtaleflyt network add'");
+        throw EngineError("this installation holds several networks (" + networkNames(all) +
+                          "); say which with --network");
     }
-
-    storage::NetworkRecord networkRecord(const std::string& name) const {
-        const auto all = rosters.networks();
-        std::string wanted = name;
-        if (wanted.empty()) {
-            if (all.size() == 1)
-                return all.front();
-            if (all.empty())
-                throw EngineError(
-                    "there is no network yet; create one with 'avtaleflyt network add'");
-            throw EngineError("this installation holds several networks (" + networkNames(all) +
-                              "); say which with --network");
-        }
-        if (auto n = rosters.findNetwork(wanted))
-            return *n;
-        const std::string names = networkNames(all);
-        throw EngineError(
-            "no network named \"" + wanted + "\"" +
-            (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
-    }
-
-    std::string dataDir;
-    const Clock& clock;
-    std::string actor;
-    storage::Database db;
-    storage::AuditLog audit;
-    storage::RosterRepository rosters;
-};
+    if (auto n = rosters.findNetwork(name)) return *n;
+    const std::string names = networkNames(all);
+    throw EngineError("no network named \"" + name + "\"" +
+                      (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
+}
 
 bool Installation::init(const std::string& dataDir, const Clock& clock, const std::string& actor) {
     return guarded([&] {
@@ -132,11 +119,12 @@ bool Installation::init(const std::string& dataDir, const Clock& clock, const st
     });
 }
 
-Installation::Installation(const std::string& dataDir, const Clock& clock, std::string actor) {
+Installation::Installation(const std::string& dataDir, const Clock& clock, std::string actor,
+                           const Settings& settings) {
     if (!Poco::File(databasePath(dataDir)).exists())
         throw InstallationError("no avtaleflyt installation in " + dataDir +
                                 " (run 'avtaleflyt init' first, or give the right --data folder)");
-    state_ = guarded([&] { return std::make_unique<State>(dataDir, clock, std::move(actor)); });
+    state_ = guarded([&] { return std::make_unique<State>(dataDir, clock, std::move(actor), settings); });
 }
 
 Installation::~Installation() = default;
@@ -232,9 +220,10 @@ RosterImport Installation::importRoster(const std::string& path, const std::stri
         if (!result.problems.empty())
             return result;
         result.diff = diffRoster(current, sheet.roster);
-        if (dryRun || result.diff.empty())
+        if (result.diff.empty())
             return result;
 
+        // A dry run does all of it and rolls back, so that it shows exactly what would happen.
         state_->rosters.save(record, sheet.roster, state_->clock.now());
         for (const auto& change : result.diff.changes) {
             auto payload = change.details;
@@ -242,6 +231,9 @@ RosterImport Installation::importRoster(const std::string& path, const std::stri
             payload.push_back({"source", Poco::Path(path).getFileName()});
             state_->record(change.kind, change.subject, payload);
         }
+        result.caseEffects = state_->applyRosterToCases(record, result.diff, sheet.roster);
+        if (dryRun)
+            return result;
         tx.commit();
         result.applied = true;
         return result;

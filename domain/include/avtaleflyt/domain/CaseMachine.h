@@ -96,7 +96,9 @@ Step fire(const WorkflowDef& def, const Case& c, const Trigger& trigger, Timesta
 std::optional<CaseTimer> dueTimer(const Case& c, Timestamp now);
 
 // Records that `timer` fired and queues its next run (or ends it after max runs). For an
-// action timer the Step carries the action; a trigger timer's trigger is fired by the caller.
+// action timer the Step carries the action: a reminder goes to the open signers, an escalation
+// to the leader's request holder; other recipients (the area leader) the caller knows.
+// A trigger timer's trigger is fired by the caller.
 Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& timer, Timestamp now);
 // For a trigger timer: the timer's run is recorded; returns the trigger to fire as the system.
 std::optional<std::string> timerTrigger(const WorkflowDef& def, const std::string& timer);

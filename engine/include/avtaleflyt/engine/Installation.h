@@ -3,12 +3,14 @@
 // (avtaleflyt.properties). The entry point for everything the apps do.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "avtaleflyt/domain/CaseMachine.h"
 #include "avtaleflyt/domain/Clock.h"
 #include "avtaleflyt/domain/Roster.h"
 #include "avtaleflyt/domain/RosterDiff.h"
@@ -35,16 +37,6 @@ struct Network {
     std::string createdAt;
 };
 
-// The outcome of reading a roster file against a network.
-struct RosterImport {
-    Network network;
-    std::string source;
-    std::vector<InputProblem> problems;  // non-empty: nothing was (or would be) written
-    std::vector<std::string> warnings;
-    RosterDiff diff;       // what was (or would be) changed
-    bool applied = false;  // true when the diff was written
-};
-
 struct AuditEventView {
     std::int64_t seq;
     std::string occurredAt, actor, kind, subject, payload;
@@ -57,6 +49,79 @@ struct AuditCheck {
     std::string problem;
 };
 
+// The outcome of reading a roster file against a network.
+struct RosterImport {
+    Network network;
+    std::string source;
+    std::vector<InputProblem> problems;  // non-empty: nothing was (or would be) written
+    std::vector<std::string> warnings;
+    RosterDiff diff;                       // what was (or would be) changed
+    bool applied = false;                  // true when the diff was written
+    std::vector<std::string> caseEffects;  // what the changes did to open cases, one line each
+};
+
+// How an installation is set up beyond its database (from avtaleflyt.properties).
+struct Settings {
+    std::string workflowsDir;                         // empty: the definitions shipped in the binary
+    std::map<std::string, std::string> signingOrder;  // workflow name -> "parallel" | "sequential"
+};
+
+// Where the actions of a step go (render, notify, seal, archive, ...). Called inside the
+// step's transaction: throwing undoes the whole step, state change and audit event included.
+// The default queues each action in the database for the modules that carry them out.
+class ActionPort {
+public:
+    virtual ~ActionPort() = default;
+    virtual void perform(const Case& c, const StepAction& action) = 0;
+};
+
+// The result of firing a trigger: done, or refused with the reason (nothing was written).
+struct StepOutcome {
+    bool done = false;
+    std::string refusal;
+    std::string from, to;
+    Case after;  // the case as stored after the step (as it was, if refused)
+};
+
+struct CaseQuery {
+    std::string network;   // empty: the only network, or network.default
+    std::string workflow;  // empty: any
+    std::string state;     // empty: any
+    std::string area;      // empty: any
+};
+
+struct QueuedActionView {
+    std::string action;
+    std::vector<std::string> recipients;
+    std::string createdAt;
+    std::string status;
+};
+
+struct CaseDetails {
+    Case c;
+    std::vector<AuditEventView> timeline;  // every audit event about the case, oldest first
+    std::vector<QueuedActionView> actions;
+};
+
+// A nurse who would get (or got) a function description.
+struct SendCandidate {
+    std::string email, name, area, unit, leaderName;
+};
+
+struct SendReport {
+    std::vector<SendCandidate> candidates;  // active nurses without a current function description
+    std::vector<Case> sent;                 // the cases opened and sent (empty on a dry run)
+    std::size_t covered = 0;                // active nurses who have one already (or an open case)
+};
+
+struct Party {
+    std::string organisation, name, email;
+};
+
+struct TimerReport {
+    std::vector<std::string> fired;  // one line per timer that fired: reference, timer, what it did
+};
+
 class Installation {
   public:
     static constexpr const char* kDatabaseFile = "avtaleflyt.db";
@@ -66,9 +131,10 @@ class Installation {
     // Returns false if an installation was there already (it is then only brought up to date).
     static bool init(const std::string& dataDir, const Clock& clock, const std::string& actor);
 
-    // Opens an existing installation. Throws InstallationError if there is none at `dataDir`
-    // or its database is from a newer avtaleflyt. `actor` is recorded on every audit event.
-    Installation(const std::string& dataDir, const Clock& clock, std::string actor);
+    // Opens an existing installation. Throws InstallationError if there is none at `dataDir`,
+    // its database is from a newer avtaleflyt, or a workflow definition in settings.workflowsDir
+    // is invalid. `actor` is recorded on every audit event.
+    Installation(const std::string& dataDir, const Clock& clock, std::string actor, const Settings& settings = {});
     ~Installation();
     Installation(Installation&&) noexcept;
 
@@ -90,6 +156,35 @@ class Installation {
 
     // The stored roster of a network (people: everybody the installation knows).
     Roster roster(const Network& network) const;
+
+    // Workflows.
+    const std::vector<WorkflowDef>& workflows() const;
+    const WorkflowDef& workflow(const std::string& name) const;  // throws EngineError if unknown
+    // Replaces where step actions go (the default queues them in the database).
+    void setActionPort(ActionPort* port);
+
+    // Opens and sends a function description to every active nurse of the network (in `area`
+    // if given) who has none of the current template version, signed or under way. One
+    // transaction per nurse. With `dryRun`, only says who would get one.
+    SendReport sendFunctionDescriptions(const std::string& network, const std::string& area, bool dryRun);
+
+    // A new collaboration agreement in draft, one signatory per party; `revises` names the
+    // revision it replaces once archived.
+    Case newAgreement(const std::string& network, const std::string& title, const std::vector<Party>& parties,
+                      const std::string& revises);
+
+    // Fires `trigger` on the case. A trigger that is not allowed (state, actor, guards), or a
+    // case changed since `expectedVersion`, is refused as a value. Throws EngineError for an
+    // unknown case.
+    StepOutcome fire(const std::string& reference, const Trigger& trigger,
+                     std::optional<int> expectedVersion = std::nullopt);
+
+    std::vector<Case> cases(const CaseQuery& query) const;
+    CaseDetails caseDetails(const std::string& reference) const;
+
+    // Fires every timer due now: reminders and escalations queue their actions, expiry expires.
+    // One transaction per case; with `dryRun` nothing is written.
+    TimerReport runDueTimers(bool dryRun);
 
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;

@@ -32,6 +32,10 @@ class RosterRepository {
     std::optional<NetworkRecord> findNetwork(const std::string& name) const;
     std::vector<NetworkRecord> networks() const;
 
+    // Adds a person who is not on a roster (e.g. an agreement's signatory). Call inside a
+    // Transaction; throws StorageError if the e-mail is taken.
+    void addPerson(const Person& p, Timestamp now);
+
     // Everybody the installation knows, by e-mail.
     std::map<std::string, Person> people() const;
 

@@ -1,0 +1,87 @@
+#pragma once
+// Private to the engine: what an open installation holds, shared by Installation.cpp (roster,
+// networks, audit) and Cases.cpp (cases, workflows, timers).
+
+#include <Poco/JSON/Object.h>
+
+#include <memory>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "avtaleflyt/engine/Installation.h"
+#include "avtaleflyt/storage/AuditLog.h"
+#include "avtaleflyt/storage/CaseRepository.h"
+#include "avtaleflyt/storage/Database.h"
+#include "avtaleflyt/storage/RosterRepository.h"
+
+namespace avtaleflyt::engine {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// A JSON object of string fields, in order: the payload of an audit event.
+inline std::string json(const Fields& fields) {
+    Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
+    for (const auto& [k, v] : fields) obj.set(k, v);
+    std::ostringstream out;
+    obj.stringify(out);
+    return out.str();
+}
+
+// Runs `f`, turning storage faults into engine errors with the same message.
+template <typename F>
+auto guarded(F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const storage::SchemaTooNew& e) {
+        throw InstallationError(e.what());
+    } catch (const storage::StorageError& e) {
+        throw EngineError(e.what());
+    }
+}
+
+// Queues each action in case_action, for the modules that carry them out.
+class QueueingActionPort final : public ActionPort {
+public:
+    QueueingActionPort(storage::CaseRepository& cases, const Clock& clock) : cases_(cases), clock_(clock) {}
+    void perform(const Case& c, const StepAction& action) override { cases_.queueAction(c, action, clock_.now()); }
+
+private:
+    storage::CaseRepository& cases_;
+    const Clock& clock_;
+};
+
+struct Installation::State {
+    State(std::string dir, const Clock& c, std::string who, const Settings& settings);
+
+    // Appends an audit event by `who` (default: the installation's actor). Inside a transaction.
+    void record(const std::string& kind, const std::string& subject, const Fields& payload,
+                const std::string& who = "");
+
+    storage::NetworkRecord networkRecord(const std::string& name) const;
+    const WorkflowDef& workflow(const std::string& name) const;
+
+    // Fires `trigger` on `c` and, if allowed, stores the step with its audit event (kind
+    // "case.<trigger>") and hands its actions on. Inside a transaction.
+    StepOutcome step(const Case& c, const Trigger& trigger, const std::string& who = "");
+    // Stores an already decided step. Inside a transaction.
+    void commitStep(const Case& before, const Step& s, const std::string& kind, Fields payload,
+                    const std::string& who);
+    // What roster changes do to open cases; returns one line per effect. Inside a transaction.
+    std::vector<std::string> applyRosterToCases(const storage::NetworkRecord& network, const RosterDiff& diff,
+                                                const Roster& roster);
+
+    std::string dataDir;
+    const Clock& clock;
+    std::string actor;
+    storage::Database db;
+    storage::AuditLog audit;
+    storage::RosterRepository rosters;
+    storage::CaseRepository cases;
+    std::vector<WorkflowDef> workflows;
+    QueueingActionPort queueingPort;
+    ActionPort* port;
+};
+
+}  // namespace avtaleflyt::engine
