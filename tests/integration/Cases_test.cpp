@@ -1,0 +1,294 @@
+// Cases through the engine on a real database: sending, steps with their audit events and
+// actions in one transaction, refusals, concurrency, timers and roster changes.
+#include <catch2/catch.hpp>
+
+#include "TestSupport.h"
+#include "avtaleflyt/documents/TableFile.h"
+#include "avtaleflyt/engine/Installation.h"
+
+using namespace avtaleflyt;
+using namespace avtaleflyt::engine;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+const std::string kNetwork = "Nettverk Test";
+
+const Rows kRoster = {
+    {"Navn", "E-post", "Område", "Arbeidssted", "Leder", "Leders e-post", "Status", "Rolle"},
+    {"Geir Lund", "geir@follo.example", "Follo", "", "", "", "", "områdeleder"},
+    {"Åse Bø", "ase@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example", "aktiv", ""},
+    {"Kari Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example", "aktiv", ""},
+    {"Liv Lie", "liv@ahus.example", "Ahus", "Post 1", "Eva Ask", "eva@ahus.example", "aktiv", ""},
+    {"Per Vik", "per@ahus.example", "Ahus", "Post 1", "Eva Ask", "eva@ahus.example", "perm", ""},
+};
+
+struct CasesFixture {
+    test::TempDir dir;
+    FixedClock clock{*parseTimestamp("2026-11-02T09:00:00Z")};
+    std::string data = dir.file("data");
+    Settings settings;
+
+    CasesFixture() {
+        Installation::init(data, clock, "cli:test");
+        open().addNetwork(kNetwork, {"Follo", "Ahus"});
+        importRoster(kRoster);
+    }
+    Installation open() { return Installation(data, clock, "cli:test", settings); }
+    RosterImport importRoster(const Rows& rows) {
+        test::writeFile(dir.file("liste.csv"), documents::formatCsv(rows));
+        return open().importRoster(dir.file("liste.csv"), kNetwork, false);
+    }
+    std::string db() const { return data + "/avtaleflyt.db"; }
+    std::string count(const std::string& table) const { return test::querySql(db(), "SELECT count(*) FROM " + table); }
+    Case caseOf(const std::string& email) {
+        for (auto& c : open().cases({kNetwork, "function-description", "", ""}))
+            if (c.subjectEmail == email) return c;
+        FAIL("no case for " << email);
+        throw;
+    }
+};
+
+Trigger signer(const std::string& email, const std::string& trigger = "sign") {
+    Trigger t;
+    t.name = trigger;
+    t.actor = ActorKind::Signer;
+    t.actorEmail = email;
+    return t;
+}
+
+Trigger leader(const std::string& trigger, const std::string& reason = "") {
+    Trigger t;
+    t.name = trigger;
+    t.reason = reason;
+    return t;
+}
+
+Rows with(Rows rows, std::size_t row, std::size_t col, const std::string& v) {
+    rows.at(row).at(col) = v;
+    return rows;
+}
+
+}  // namespace
+
+TEST_CASE("every active nurse gets one function description, and nobody gets two", "[cases]") {
+    CasesFixture f;
+    const auto dry = f.open().sendFunctionDescriptions(kNetwork, "", true);
+    CHECK(dry.candidates.size() == 3);  // Per is on leave
+    CHECK(f.count("case_file") == "0");
+
+    const auto follo = f.open().sendFunctionDescriptions(kNetwork, "follo", false);
+    REQUIRE(follo.sent.size() == 2);
+    CHECK(follo.sent[0].reference == "FB-2026-0001");
+    CHECK(follo.sent[0].state == "sent");
+    CHECK(follo.sent[0].templateVersion == 1);
+    const auto all = f.open().sendFunctionDescriptions(kNetwork, "", false);
+    CHECK(all.sent.size() == 1);
+    CHECK(all.covered == 2);
+    CHECK(f.open().sendFunctionDescriptions(kNetwork, "", false).sent.empty());
+
+    const auto d = f.open().caseDetails("FB-2026-0001");
+    std::vector<std::string> kinds;
+    for (const auto& e : d.timeline) kinds.push_back(e.kind);
+    CHECK(kinds == std::vector<std::string>{"case.opened", "case.send"});
+    REQUIRE(d.actions.size() == 2);
+    CHECK(d.actions[0].action == "render");
+    CHECK(d.actions[1].action == "notify_signers");
+    CHECK(d.actions[1].recipients == std::vector<std::string>{"ase@frogn.example", "tor@frogn.example"});
+    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
+    CHECK_THROWS_WITH(f.open().sendFunctionDescriptions(kNetwork, "Vest", true),
+                      "no area \"Vest\" in \"Nettverk Test\" (there are: Follo, Ahus)");
+}
+
+TEST_CASE("signing through the engine: both sign, the case is signed and the completion is queued", "[cases]") {
+    CasesFixture f;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    const Case c = f.caseOf("kari@frogn.example");
+    auto out = f.open().fire(c.reference, signer("kari@frogn.example"));
+    CHECK(out.done);
+    CHECK(out.to == "partially_signed");
+    CHECK(out.after.version == c.version + 1);
+    out = f.open().fire(c.reference, signer("tor@frogn.example"));
+    CHECK(out.to == "signed");
+    const auto d = f.open().caseDetails(c.reference);
+    CHECK(d.c.timers.empty());
+    CHECK(d.actions.back().action == "notify_completed");
+    CHECK(d.timeline.back().kind == "case.sign");
+    CHECK(d.timeline.back().actor == "cli:test");
+}
+
+TEST_CASE("a refused trigger is a value and writes nothing", "[cases]") {
+    CasesFixture f;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    const std::string events = f.count("audit_event"), actions = f.count("case_action");
+    const auto out = f.open().fire("FB-2026-0001", leader("withdraw"));
+    CHECK_FALSE(out.done);
+    CHECK(out.refusal == "case FB-2026-0001 (sent): cannot withdraw: a reason is required");
+    CHECK(f.count("audit_event") == events);
+    CHECK(f.count("case_action") == actions);
+    CHECK_THROWS_WITH(f.open().fire("FB-2026-9999", leader("send")), "no case FB-2026-9999");
+}
+
+TEST_CASE("a step whose action fails leaves no trace: state, version, event and actions as before", "[cases]") {
+    struct FailingPort : ActionPort {
+        void perform(const Case&, const StepAction&) override { throw EngineError("the mail queue is full"); }
+    } failing;
+    CasesFixture f;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    const Case before = f.caseOf("kari@frogn.example");
+    const std::string events = f.count("audit_event"), actions = f.count("case_action");
+    auto inst = f.open();
+    inst.setActionPort(&failing);
+    CHECK_THROWS_WITH(inst.fire(before.reference, leader("withdraw", "sluttet")), "the mail queue is full");
+    const Case after = f.caseOf("kari@frogn.example");
+    CHECK(after.state == "sent");
+    CHECK(after.version == before.version);
+    CHECK(after.signatures[0].status == SignatureStatus::Open);
+    CHECK(f.count("audit_event") == events);
+    CHECK(f.count("case_action") == actions);
+    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
+}
+
+TEST_CASE("two writers with the same version of a case cannot both win", "[cases]") {
+    CasesFixture f;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    const Case seen = f.caseOf("kari@frogn.example");
+    auto first = f.open();
+    auto second = f.open();  // a second connection, as a second process would have
+    CHECK(first.fire(seen.reference, signer("kari@frogn.example"), seen.version).done);
+    Trigger withdraw = leader("withdraw", "feil person");
+    const auto lost = second.fire(seen.reference, withdraw, seen.version);
+    CHECK_FALSE(lost.done);
+    CHECK(lost.refusal == "case " + seen.reference + " was changed by someone else (it is at version " +
+                              std::to_string(seen.version + 1) + ", not " + std::to_string(seen.version) +
+                              "); look at it again and retry");
+    CHECK(f.caseOf("kari@frogn.example").state == "partially_signed");
+}
+
+TEST_CASE("timers under a fixed clock: reminders queued, escalation to the area leader, expiry", "[cases][timers]") {
+    CasesFixture f;
+    f.open().sendFunctionDescriptions(kNetwork, "follo", false);
+    f.clock.set(*parseTimestamp("2026-11-09T10:00:00Z"));
+    const auto dry = f.open().runDueTimers(true);
+    CHECK(dry.fired.size() == 2);
+    CHECK(f.count("case_action WHERE action = 'remind'") == "0");
+    const auto run = f.open().runDueTimers(false);
+    CHECK(run.fired == std::vector<std::string>{"FB-2026-0001: reminder -> remind ase@frogn.example, tor@frogn.example",
+                                                "FB-2026-0002: reminder -> remind kari@frogn.example, tor@frogn.example"});
+    CHECK(f.open().runDueTimers(false).fired.empty());  // nothing twice
+
+    f.clock.set(*parseTimestamp("2026-12-08T10:00:00Z"));
+    f.open().runDueTimers(false);
+    CHECK(test::querySql(f.db(), "SELECT recipients FROM case_action WHERE action = 'escalate_to_area_leader' LIMIT 1") ==
+          "geir@follo.example");
+    f.clock.set(*parseTimestamp("2027-01-02T10:00:00Z"));
+    f.open().runDueTimers(false);
+    CHECK(f.caseOf("kari@frogn.example").state == "expired");
+    const auto d = f.open().caseDetails(f.caseOf("kari@frogn.example").reference);
+    CHECK(d.timeline.back().kind == "case.expire");
+    CHECK(d.timeline.back().actor == "system:timer");
+}
+
+TEST_CASE("roster changes reach open cases: leaving withdraws, a new leader takes over, leave pauses", "[cases][roster]") {
+    CasesFixture f;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    const Case ase = f.caseOf("ase@frogn.example");
+    const Case kari = f.caseOf("kari@frogn.example");
+    const Case liv = f.caseOf("liv@ahus.example");
+    f.open().fire(ase.reference, signer("tor@frogn.example"));  // Tor signed for Åse already
+    f.clock.advance(24h * 3);
+
+    Rows dec = with(kRoster, 2, 4, "Ny Leder");
+    dec = with(dec, 2, 5, "ny@frogn.example");         // Åse: new leader, but Tor has signed
+    dec = with(with(dec, 3, 4, "Ny Leder"), 3, 5, "ny@frogn.example");  // Kari: new leader
+    dec = with(dec, 4, 6, "perm");                      // Liv goes on leave
+    dec = with(dec, 5, 6, "sluttet");                   // Per has left (no case)
+    const auto r = f.importRoster(dec);
+    CHECK(r.caseEffects == std::vector<std::string>{kari.reference + ": the leader's signature now goes to Ny Leder",
+                                                    liv.reference + ": reminders and deadline paused while the nurse is on leave"});
+    const Case k = f.caseOf("kari@frogn.example");
+    CHECK(k.signature("leader")->email == "ny@frogn.example");
+    CHECK(k.signature("leader")->status == SignatureStatus::Open);
+    CHECK(f.caseOf("ase@frogn.example").signature("leader")->email == "tor@frogn.example");
+    const auto kd = f.open().caseDetails(k.reference);
+    CHECK(kd.actions.back().recipients == std::vector<std::string>{"ny@frogn.example"});
+    CHECK(kd.timeline.back().kind == "case.signer_replaced");
+    CHECK(kd.timeline.back().actor == "system:roster-import");
+    for (const auto& t : f.caseOf("liv@ahus.example").timers) CHECK(t.pausedAt);
+
+    // Ten days later Liv is back and Kari leaves.
+    f.clock.advance(24h * 10);
+    Rows jan = with(dec, 4, 6, "aktiv");
+    jan.erase(jan.begin() + 3);
+    const auto r2 = f.importRoster(jan);
+    CHECK(r2.caseEffects == std::vector<std::string>{liv.reference + ": reminders and deadline resumed",
+                                                     kari.reference + ": withdrawn, the nurse has left"});
+    CHECK(f.caseOf("kari@frogn.example").state == "withdrawn");
+    CHECK(f.caseOf("kari@frogn.example").note == "the nurse has left the network (roster import)");
+    CHECK(formatTimestamp(*f.caseOf("liv@ahus.example").deadline) == "2027-01-11T09:00:00Z");
+    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
+}
+
+TEST_CASE("a dry-run import shows what it would do to cases and changes nothing", "[cases][roster]") {
+    CasesFixture f;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    Rows dec = kRoster;
+    dec.erase(dec.begin() + 3);
+    test::writeFile(f.dir.file("dec.csv"), documents::formatCsv(dec));
+    const std::string events = f.count("audit_event");
+    const auto r = f.open().importRoster(f.dir.file("dec.csv"), kNetwork, true);
+    CHECK(r.caseEffects.size() == 1);
+    CHECK_FALSE(r.applied);
+    CHECK(f.caseOf("kari@frogn.example").state == "sent");
+    CHECK(f.count("audit_event") == events);
+}
+
+TEST_CASE("sequential signing by setting: the leader is asked after the nurse", "[cases]") {
+    CasesFixture f;
+    f.settings.signingOrder["function-description"] = "sequential";
+    f.open().sendFunctionDescriptions(kNetwork, "follo", false);
+    const Case c = f.caseOf("kari@frogn.example");
+    CHECK(c.signature("leader")->status == SignatureStatus::Waiting);
+    const auto early = f.open().fire(c.reference, signer("tor@frogn.example"));
+    CHECK_FALSE(early.done);
+    f.open().fire(c.reference, signer("kari@frogn.example"));
+    CHECK(f.caseOf("kari@frogn.example").signature("leader")->status == SignatureStatus::Open);
+    f.settings.signingOrder["function-description"] = "alphabetical";
+    CHECK_THROWS_WITH(f.open(), "workflow.function-description.signing must be parallel or sequential, not \"alphabetical\"");
+}
+
+TEST_CASE("an agreement from draft to archived; the next revision supersedes it", "[cases][agreement]") {
+    CasesFixture f;
+    const std::vector<Party> parties = {{"Ahus", "Anne Ås", "anne@ahus.example"}, {"Nordre Follo kommune", "Bo Berg", "bo@nf.example"}};
+    const Case draft = f.open().newAgreement(kNetwork, "Samarbeidsavtale om lindrende behandling", parties, "");
+    CHECK(draft.reference == "SA-2026-0001");
+    CHECK(draft.state == "draft");
+    auto inst = f.open();
+    CHECK(inst.fire(draft.reference, leader("send")).refusal ==
+          "case SA-2026-0001 (draft): send is allowed only from approved or expired");
+    CHECK(inst.fire(draft.reference, leader("review")).done);
+    Trigger approve = leader("approve");
+    approve.approvalBody = "Samarbeidsutvalget";
+    approve.approvalDate = "2026-10-30";
+    CHECK(inst.fire(draft.reference, approve).done);
+    CHECK(inst.fire(draft.reference, leader("send")).done);
+    CHECK(inst.fire(draft.reference, signer("anne@ahus.example")).to == "partially_signed");
+    CHECK(inst.fire(draft.reference, signer("bo@nf.example")).to == "signed");
+    CHECK(inst.fire(draft.reference, leader("archive")).to == "archived");
+    CHECK(inst.caseDetails(draft.reference).c.approvalBody == "Samarbeidsutvalget");
+
+    const Case next = inst.newAgreement(kNetwork, "Samarbeidsavtale 2027", parties, draft.reference);
+    inst.fire(next.reference, leader("review"));
+    inst.fire(next.reference, approve);
+    inst.fire(next.reference, leader("send"));
+    inst.fire(next.reference, signer("anne@ahus.example"));
+    inst.fire(next.reference, signer("bo@nf.example"));
+    inst.fire(next.reference, leader("archive"));
+    CHECK(inst.caseDetails(draft.reference).c.state == "superseded");
+    CHECK(inst.caseDetails(draft.reference).c.note == "superseded by " + next.reference);
+    CHECK(inst.caseDetails(next.reference).c.state == "archived");
+
+    CHECK_THROWS_WITH(inst.newAgreement(kNetwork, "X", {parties[0]}, ""),
+                      "an agreement needs at least two parties (--party)");
+}
