@@ -161,6 +161,10 @@ int runImportRoster(Context& ctx) {
             if (c.group == group)
                 ctx.out << "  " << mark << ' ' << c.summary << '\n';
     }
+    if (!result.caseEffects.empty()) {
+        ctx.out << "\nOpen cases (" << result.caseEffects.size() << "):\n";
+        for (const auto& e : result.caseEffects) ctx.out << "  * " << e << '\n';
+    }
     ctx.out << "\n"
             << result.diff.count(G::Added) << " added, " << result.diff.count(G::Changed)
             << " changed, " << result.diff.count(G::Left) << " left. "

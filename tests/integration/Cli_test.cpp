@@ -224,3 +224,109 @@ TEST_CASE("cli: network.default in the configuration picks the network", "[cli]"
     CHECK(r.exitCode == 0);
     CHECK(r.out.find("Bergen") != std::string::npos);
 }
+
+TEST_CASE("cli: send, list and show cases; a refused step exits 1 with the reason", "[cli][cases]") {
+    CliFixture f;
+    f.sample();
+    auto r = f.run({"send", "function-descriptions", "--area", "Kongsvinger", "--dry-run"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("function descriptions would be sent; 0 nurses have one already. Nothing written (dry run).") !=
+          std::string::npos);
+    CHECK(f.run({"case", "list"}).out.find("0 cases") != std::string::npos);
+
+    r = f.run({"send", "function-descriptions", "--now", "2026-11-03T09:00"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("FB-2026-0001") != std::string::npos);
+    CHECK(r.out.find("function descriptions sent; 0 nurses have one already.") != std::string::npos);
+    r = f.run({"send", "function-descriptions"});
+    CHECK(r.out.find("0 function descriptions sent;") != std::string::npos);
+
+    r = f.run({"case", "list", "--area", "Ahus", "--format", "csv"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("Reference;Workflow;Title;Area;State;Signed;Deadline\r\n") != std::string::npos);
+    CHECK(r.out.find(";Ahus;sent;0/2;2027-01-02") != std::string::npos);
+
+    r = f.run({"case", "show", "FB-2026-0001"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("State:    sent (version 2)") != std::string::npos);
+    CHECK(r.out.find("case.opened") != std::string::npos);
+    CHECK(r.out.find("notify_signers") != std::string::npos);
+
+    r = f.run({"case", "withdraw", "FB-2026-0001"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err == "case FB-2026-0001 (sent): cannot withdraw: a reason is required\n");
+    r = f.run({"case", "withdraw", "FB-2026-0001", "--reason", "Feil person"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out == "FB-2026-0001: sent -> withdrawn\n");
+    r = f.run({"case", "show", "FB-0000"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err == "avtaleflyt: no case FB-0000\n");
+}
+
+TEST_CASE("cli: an agreement through review, approval and sending", "[cli][cases]") {
+    CliFixture f;
+    f.sample();
+    auto r = f.run({"agreement", "new", "--title", "Samarbeidsavtale", "--party", "Ahus|Anne Ås|anne@ahus.example",
+                    "--party", "Frogn kommune|Bo Berg|bo@frogn.example"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out == "SA-2026-0001: Samarbeidsavtale (draft, 2 parties)\n");
+    CHECK(f.run({"agreement", "new", "--title", "X", "--party", "Ahus"}).exitCode == 2);
+    CHECK(f.run({"agreement", "review", "SA-2026-0001"}).out == "SA-2026-0001: draft -> in_review\n");
+    r = f.run({"agreement", "approve", "SA-2026-0001", "--body", "Samarbeidsutvalget"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("the approving body and the approval date (YYYY-MM-DD) are required") != std::string::npos);
+    CHECK(f.run({"agreement", "approve", "SA-2026-0001", "--body", "Samarbeidsutvalget", "--date", "2026-10-30"})
+              .exitCode == 0);
+    CHECK(f.run({"agreement", "send", "SA-2026-0001"}).out == "SA-2026-0001: approved -> sent\n");
+}
+
+TEST_CASE("cli: timers run fires what is due as of --now", "[cli][cases]") {
+    CliFixture f;
+    f.sample();
+    f.run({"send", "function-descriptions", "--area", "Follo", "--now", "2026-11-03T09:00"});
+    auto r = f.run({"timers", "run", "--now", "2026-11-05"});
+    CHECK(r.out == "0 timers due at 2026-11-05T00:00:00Z.\n");
+    r = f.run({"timers", "run", "--now", "2026-11-10T12:00", "--dry-run"});
+    CHECK(test::countLines(r.out, ": reminder -> remind ") >= 30);
+    CHECK(r.out.find("nothing written (dry run)") != std::string::npos);
+    r = f.run({"timers", "run", "--now", "2026-11-10T12:00"});
+    const auto fired = test::countLines(r.out, ": reminder -> remind ");
+    CHECK(fired >= 30);
+    CHECK(test::querySql(f.db(), "SELECT count(*) FROM case_action WHERE action = 'remind'") == std::to_string(fired));
+}
+
+TEST_CASE("cli: workflows are listed, drawn and checked", "[cli][workflows]") {
+    CliFixture f;
+    REQUIRE(f.run({"init"}).exitCode == 0);
+    auto r = f.run({"workflow", "list"});
+    CHECK(r.out.find("function-description") != std::string::npos);
+    CHECK(r.out.find("nurse, leader") != std::string::npos);
+    r = f.run({"workflow", "diagram", "record"});
+    CHECK(r.out.rfind("stateDiagram-v2\n    [*] --> draft\n", 0) == 0);
+    test::writeFile(f.dir.file("bad.xml"), "<?xml version=\"1.0\"?>\n<workflow xmlns=\"urn:avtaleflyt:workflow:1\"/>\n");
+    r = f.run({"workflow", "check", f.dir.path()});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find(f.dir.file("bad.xml") + ":2: xml: ") != std::string::npos);
+
+    // A data folder set to use broken definitions refuses to start, naming the file.
+    test::writeFile(f.data + "/avtaleflyt.properties", "workflows.dir = " + f.dir.path() + "\n");
+    r = f.run({"case", "list"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("the workflow definitions cannot be used:") != std::string::npos);
+}
+
+TEST_CASE("cli: a roster import shows what it does to open cases", "[cli][cases]") {
+    CliFixture f;
+    f.sample();
+    f.run({"send", "function-descriptions"});
+    // Drop the first nurse row of the sample list (after the network and area leader rows).
+    const std::string list = test::readFile(f.dir.file("liste.csv"));
+    std::size_t pos = 0;
+    for (int i = 0; i < 8; ++i) pos = list.find("\r\n", pos) + 2;
+    const std::size_t end = list.find("\r\n", pos) + 2;
+    test::writeFile(f.dir.file("neste.csv"), list.substr(0, pos) + list.substr(end));
+    const auto r = f.run({"import", "roster", "neste.csv"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("Open cases (1):\n  * FB-2026-") != std::string::npos);
+    CHECK(r.out.find(": withdrawn, the nurse has left") != std::string::npos);
+}
