@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo: a fresh installation in ./demo-data, an invented network of six areas and about
-# 250 nurses imported from a name list as Excel writes it, the summary per area, a second
-# list with changes (someone on leave, a move, a new leader, someone gone), a list with
-# mistakes, and the audit log verified.
+# 250 nurses imported from a name list as Excel writes it, the summary per area, function
+# descriptions sent to every active nurse, a collaboration agreement through approval, a second
+# list with changes (someone on leave, a new leader, someone gone) reaching the open cases, a
+# list with mistakes, the first reminders, and the audit log verified.
 set -euo pipefail
 bin=${1:?usage: demo.sh PATH-TO-avtaleflyt}
 data=demo-data
@@ -20,6 +21,23 @@ echo; echo "\$ avtaleflyt import roster $data/navneliste.csv   (last line)"
 af network show
 af import roster "$data/navneliste.csv"
 
+# Function descriptions for every active nurse: nobody forgotten, nobody twice.
+af send function-descriptions --area Follo --dry-run --now 2026-11-02T09:00 | tail -n 3
+echo; echo "\$ avtaleflyt send function-descriptions --now 2026-11-02T09:00   (last lines)"
+"$bin" send function-descriptions --now 2026-11-02T09:00 | tail -n 3
+af send function-descriptions --now 2026-11-02T09:00
+af case list --area Kongsvinger
+
+# A collaboration agreement: draft, review, approval by the committee, sent to the parties.
+af agreement new --title "Samarbeidsavtale om kompetansenettverket" \
+  --party "Akershus universitetssykehus|Hanne Solberg|hanne.solberg@ahus.example" \
+  --party "Lillestrøm kommune|Rune Haugland|rune.haugland@lillestrom.kommune.example" \
+  --party "Nordre Follo kommune|Mona Strand|mona.strand@nordre.follo.kommune.example"
+af agreement review SA-2026-0001
+af agreement approve SA-2026-0001 --body "Samarbeidsutvalget" --date 2026-10-30
+af agreement send SA-2026-0001 --now 2026-11-02T10:00
+af case withdraw SA-2026-0001 || echo "(exit code $?: refused, nothing changed)"
+
 # Next month's list: row 20 goes on leave, row 30 moves to row 150's unit, row 40 gets row
 # 50's leader, row 60 is gone.
 awk -F';' -v OFS=';' '
@@ -35,8 +53,8 @@ awk -F';' -v OFS=';' '
       if (i != 60) print
     }
   }' "$data/navneliste.csv" > "$data/navneliste-desember.csv"
-af import roster "$data/navneliste-desember.csv" --dry-run
-"$bin" import roster "$data/navneliste-desember.csv" > /dev/null
+af import roster "$data/navneliste-desember.csv" --dry-run --now 2026-11-05T08:00
+"$bin" import roster "$data/navneliste-desember.csv" --now 2026-11-05T08:00 > /dev/null
 af people list --area Follo --status perm
 
 # A list with mistakes: every problem is reported, and nothing is imported.
@@ -51,6 +69,15 @@ af people list --area Follo --status perm
 } > "$data/navneliste-feil.csv"
 af import roster "$data/navneliste-feil.csv" || echo "(exit code $?: nothing was imported)"
 
+# A week later the engine chases: the first reminders are due (queued for the mail module).
+echo; echo "\$ avtaleflyt timers run --now 2026-11-09T10:00   (first lines)"
+fired=$("$bin" timers run --now 2026-11-09T10:00)
+echo "$fired" | head -n 3
+echo "  ..."
+echo "$fired" | tail -n 1
+af case show FB-2026-0001
+
+af workflow list
 af log verify
 af log list --last 5
 echo
