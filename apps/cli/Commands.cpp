@@ -19,7 +19,8 @@
 namespace avtaleflyt::cli {
 
 Context::Context(const Invocation& i, std::string dir, std::unique_ptr<Clock> clock,
-                 std::string defaultNetwork, engine::Settings settings, std::ostream& o, std::ostream& e)
+                 std::string defaultNetwork, engine::Settings settings, std::ostream& o,
+                 std::ostream& e)
     : inv(i),
       dataDir(std::move(dir)),
       out(o),
@@ -338,7 +339,6 @@ int runSampleRoster(Context& ctx) {
     return 0;
 }
 
-
 // --- cases ------------------------------------------------------------------------------------
 
 int printOutcome(Context& ctx, const engine::StepOutcome& out) {
@@ -353,28 +353,36 @@ int printOutcome(Context& ctx, const engine::StepOutcome& out) {
 std::string signedCount(const Case& c) {
     std::size_t total = 0, done = 0;
     for (const auto& r : c.signatures) {
-        if (r.status == SignatureStatus::Void) continue;
+        if (r.status == SignatureStatus::Void)
+            continue;
         ++total;
-        if (r.status == SignatureStatus::Signed) ++done;
+        if (r.status == SignatureStatus::Signed)
+            ++done;
     }
     return total ? std::to_string(done) + "/" + std::to_string(total) : "-";
 }
 
-std::string dateOrDash(const std::optional<Timestamp>& t) { return t ? formatDate(*t) : "-"; }
+std::string dateOrDash(const std::optional<Timestamp>& t) {
+    return t ? formatDate(*t) : "-";
+}
 
 int runSendFunctionDescriptions(Context& ctx) {
     const bool dryRun = ctx.inv.has("dry-run");
-    const auto report = ctx.installation().sendFunctionDescriptions(ctx.network(), ctx.inv.value("area"), dryRun);
+    const auto report =
+        ctx.installation().sendFunctionDescriptions(ctx.network(), ctx.inv.value("area"), dryRun);
     if (dryRun) {
         std::vector<std::vector<std::string>> rows;
-        for (const auto& c : report.candidates) rows.push_back({c.name, c.area, c.unit, c.leaderName});
-        if (!rows.empty()) printTable(ctx.out, {"Nurse", "Area", "Unit", "Nearest leader"}, rows);
-        ctx.out << report.candidates.size() << " function descriptions would be sent; " << report.covered
-                << " nurses have one already. Nothing written (dry run).\n";
+        for (const auto& c : report.candidates)
+            rows.push_back({c.name, c.area, c.unit, c.leaderName});
+        if (!rows.empty())
+            printTable(ctx.out, {"Nurse", "Area", "Unit", "Nearest leader"}, rows);
+        ctx.out << report.candidates.size() << " function descriptions would be sent; "
+                << report.covered << " nurses have one already. Nothing written (dry run).\n";
         return 0;
     }
     for (const auto& c : report.sent)
-        ctx.out << "  " << c.reference << "  " << c.title << "  (deadline " << dateOrDash(c.deadline) << ")\n";
+        ctx.out << "  " << c.reference << "  " << c.title << "  (deadline "
+                << dateOrDash(c.deadline) << ")\n";
     ctx.out << report.sent.size() << " function descriptions sent; " << report.covered
             << " nurses have one already.\n";
     return 0;
@@ -391,13 +399,17 @@ int runAgreementNew(Context& ctx) {
                 parts.push_back(p.substr(start, bar - start));
             parts.push_back(p.substr(start));
             if (parts.size() != 3)
-                throw UsageError("--party takes \"ORGANISATION|SIGNATORY|E-MAIL\", not \"" + p + "\"");
+                throw UsageError("--party takes \"ORGANISATION|SIGNATORY|E-MAIL\", not \"" + p +
+                                 "\"");
             parties.push_back({parts[0], parts[1], parts[2]});
         }
     }
-    if (!ctx.inv.has("title")) throw UsageError("agreement new needs --title");
-    const Case c = ctx.installation().newAgreement(ctx.network(), ctx.inv.value("title"), parties, ctx.inv.value("revises"));
-    ctx.out << c.reference << ": " << c.title << " (" << c.state << ", " << c.signatures.size() << " parties)\n";
+    if (!ctx.inv.has("title"))
+        throw UsageError("agreement new needs --title");
+    const Case c = ctx.installation().newAgreement(ctx.network(), ctx.inv.value("title"), parties,
+                                                   ctx.inv.value("revises"));
+    ctx.out << c.reference << ": " << c.title << " (" << c.state << ", " << c.signatures.size()
+            << " parties)\n";
     return 0;
 }
 
@@ -418,12 +430,15 @@ int runCaseWithdraw(Context& ctx) {
 }
 
 int runCaseList(Context& ctx) {
-    engine::CaseQuery q{ctx.network(), ctx.inv.value("workflow"), ctx.inv.value("state"), ctx.inv.value("area")};
+    engine::CaseQuery q{ctx.network(), ctx.inv.value("workflow"), ctx.inv.value("state"),
+                        ctx.inv.value("area")};
     const auto cases = ctx.installation().cases(q);
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : cases)
-        rows.push_back({c.reference, c.workflow, c.title, c.area, c.state, signedCount(c), dateOrDash(c.deadline)});
-    const std::vector<std::string> header = {"Reference", "Workflow", "Title", "Area", "State", "Signed", "Deadline"};
+        rows.push_back({c.reference, c.workflow, c.title, c.area, c.state, signedCount(c),
+                        dateOrDash(c.deadline)});
+    const std::vector<std::string> header = {"Reference", "Workflow", "Title",   "Area",
+                                             "State",     "Signed",   "Deadline"};
     const std::string format = ctx.inv.value("format", "table");
     if (format == "csv") {
         rows.insert(rows.begin(), header);
@@ -432,7 +447,8 @@ int runCaseList(Context& ctx) {
         Poco::JSON::Array list;
         for (const auto& r : rows) {
             Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
-            for (std::size_t i = 0; i < header.size(); ++i) obj.set(text::foldCase(header[i]), r[i]);
+            for (std::size_t i = 0; i < header.size(); ++i)
+                obj.set(text::foldCase(header[i]), r[i]);
             list.add(obj);
         }
         list.stringify(ctx.out, 2);
@@ -451,25 +467,31 @@ int runCaseShow(Context& ctx) {
     const Case& c = d.c;
     ctx.out << c.reference << "  " << c.title << "\n"
             << "Workflow: " << c.workflow;
-    if (c.templateVersion) ctx.out << " (template " << c.templateName << " v" << c.templateVersion << ")";
+    if (c.templateVersion)
+        ctx.out << " (template " << c.templateName << " v" << c.templateVersion << ")";
     ctx.out << "\nState:    " << c.state << " (version " << c.version << ")\n"
             << "Deadline: " << dateOrDash(c.deadline) << "\n";
-    if (!c.area.empty()) ctx.out << "Area:     " << c.area << "\n";
-    if (!c.approvalBody.empty()) ctx.out << "Approved: " << c.approvalBody << ", " << c.approvalDate << "\n";
-    if (!c.note.empty()) ctx.out << "Note:     " << c.note << "\n";
+    if (!c.area.empty())
+        ctx.out << "Area:     " << c.area << "\n";
+    if (!c.approvalBody.empty())
+        ctx.out << "Approved: " << c.approvalBody << ", " << c.approvalDate << "\n";
+    if (!c.note.empty())
+        ctx.out << "Note:     " << c.note << "\n";
     if (!c.signatures.empty()) {
         ctx.out << "\nSigners:\n";
         std::vector<std::vector<std::string>> rows;
         for (const auto& r : c.signatures)
-            rows.push_back({std::to_string(r.position), r.role, r.name, r.organisation, std::string(toString(r.status)),
-                            r.signedAt, r.method, r.reason});
-        printTable(ctx.out, {"#", "Role", "Name", "Organisation", "Status", "When", "How", "Reason"}, rows);
+            rows.push_back({std::to_string(r.position), r.role, r.name, r.organisation,
+                            std::string(toString(r.status)), r.signedAt, r.method, r.reason});
+        printTable(ctx.out,
+                   {"#", "Role", "Name", "Organisation", "Status", "When", "How", "Reason"}, rows);
     }
     if (!c.timers.empty()) {
         ctx.out << "\nTimers:\n";
         std::vector<std::vector<std::string>> rows;
         for (const auto& t : c.timers)
-            rows.push_back({t.name, formatTimestamp(t.due), std::to_string(t.fired), t.pausedAt ? "paused" : ""});
+            rows.push_back({t.name, formatTimestamp(t.due), std::to_string(t.fired),
+                            t.pausedAt ? "paused" : ""});
         printTable(ctx.out, {"Timer", "Due (UTC)", "Fired", ""}, rows);
     }
     ctx.out << "\nTimeline:\n";
@@ -479,7 +501,8 @@ int runCaseShow(Context& ctx) {
     if (!d.actions.empty()) {
         ctx.out << "\nActions asked for:\n";
         std::vector<std::vector<std::string>> arows;
-        for (const auto& a : d.actions) arows.push_back({a.createdAt, a.action, text::join(a.recipients), a.status});
+        for (const auto& a : d.actions)
+            arows.push_back({a.createdAt, a.action, text::join(a.recipients), a.status});
         printTable(ctx.out, {"Time (UTC)", "Action", "For", "Status"}, arows);
     }
     return 0;
@@ -489,8 +512,9 @@ int runTimersRun(Context& ctx) {
     const bool dryRun = ctx.inv.has("dry-run");
     const auto report = ctx.installation().runDueTimers(dryRun);
     for (const auto& line : report.fired) ctx.out << "  " << line << '\n';
-    ctx.out << report.fired.size() << (report.fired.size() == 1 ? " timer" : " timers") << " due at "
-            << formatTimestamp(ctx.clock().now()) << (dryRun ? "; nothing written (dry run).\n" : ".\n");
+    ctx.out << report.fired.size() << (report.fired.size() == 1 ? " timer" : " timers")
+            << " due at " << formatTimestamp(ctx.clock().now())
+            << (dryRun ? "; nothing written (dry run).\n" : ".\n");
     return 0;
 }
 
@@ -501,10 +525,13 @@ int runWorkflowList(Context& ctx) {
     for (const auto& d : ctx.installation().workflows()) {
         std::vector<std::string> states;
         for (const auto& s : d.states) states.push_back(s.name);
-        rows.push_back({d.name, d.title, d.templateVersion ? d.templateName + " v" + std::to_string(d.templateVersion) : "-",
-                        d.signerRoles.empty() ? "-" : text::join(d.signerRoles) +
-                            (d.order == SigningOrder::Sequential ? " (in turn)" : ""),
-                        text::join(states)});
+        rows.push_back(
+            {d.name, d.title,
+             d.templateVersion ? d.templateName + " v" + std::to_string(d.templateVersion) : "-",
+             d.signerRoles.empty() ? "-"
+                                   : text::join(d.signerRoles) +
+                                         (d.order == SigningOrder::Sequential ? " (in turn)" : ""),
+             text::join(states)});
     }
     printTable(ctx.out, {"Workflow", "Title", "Template", "Signers", "States"}, rows);
     return 0;
@@ -627,13 +654,25 @@ const std::vector<CommandSpec>& commands() {
           {"seed", "N", "another seed gives other people (default 2024)"},
           {"add-network", "", "also add the sample network and its areas to the installation"}},
          runSampleRoster},
-        {{"send", "function-descriptions"}, "", 0, 0, "send function descriptions to nurses who lack one",
-         "Opens a function description case for every active nurse who has none of the current template "
-         "version (signed, or under way) and sends it to the nurse and the nearest leader. Nobody is "
+        {{"send", "function-descriptions"},
+         "",
+         0,
+         0,
+         "send function descriptions to nurses who lack one",
+         "Opens a function description case for every active nurse who has none of the current "
+         "template "
+         "version (signed, or under way) and sends it to the nurse and the nearest leader. Nobody "
+         "is "
          "forgotten and nobody gets two: running it again sends only to nurses added since.",
-         {kNetworkOption, {"area", "AREA", "only nurses in this area"}, {"dry-run", "", "only list who would get one"}},
+         {kNetworkOption,
+          {"area", "AREA", "only nurses in this area"},
+          {"dry-run", "", "only list who would get one"}},
          runSendFunctionDescriptions},
-        {{"agreement", "new"}, "", 0, 0, "start a collaboration agreement (a draft)",
+        {{"agreement", "new"},
+         "",
+         0,
+         0,
+         "start a collaboration agreement (a draft)",
          "Creates a collaboration agreement in draft with one signatory per party. Then: agreement "
          "review, agreement approve, agreement send.",
          {kNetworkOption,
@@ -641,16 +680,36 @@ const std::vector<CommandSpec>& commands() {
           {"party", "ORG|NAME|E-MAIL", "a party and its signatory", true},
           {"revises", "REF", "the archived agreement this revision replaces"}},
          runAgreementNew},
-        {{"agreement", "review"}, "REF", 1, 1, "put a draft agreement up for review", "Moves the draft to in_review.",
-         {}, [](Context& c) { return runAgreementStep(c, "review"); }},
-        {{"agreement", "approve"}, "REF", 1, 1, "record the approval of an agreement under review",
+        {{"agreement", "review"},
+         "REF",
+         1,
+         1,
+         "put a draft agreement up for review",
+         "Moves the draft to in_review.",
+         {},
+         [](Context& c) { return runAgreementStep(c, "review"); }},
+        {{"agreement", "approve"},
+         "REF",
+         1,
+         1,
+         "record the approval of an agreement under review",
          "Records who approved the agreement (e.g. the collaboration committee) and when.",
-         {{"body", "BODY", "the approving body"}, {"date", "YYYY-MM-DD", "the date of the approval"}},
+         {{"body", "BODY", "the approving body"},
+          {"date", "YYYY-MM-DD", "the date of the approval"}},
          [](Context& c) { return runAgreementStep(c, "approve"); }},
-        {{"agreement", "send"}, "REF", 1, 1, "send an approved agreement to its signatories",
-         "Sends the approved agreement to every party's signatory.", {},
+        {{"agreement", "send"},
+         "REF",
+         1,
+         1,
+         "send an approved agreement to its signatories",
+         "Sends the approved agreement to every party's signatory.",
+         {},
          [](Context& c) { return runAgreementStep(c, "send"); }},
-        {{"case", "list"}, "", 0, 0, "list cases",
+        {{"case", "list"},
+         "",
+         0,
+         0,
+         "list cases",
          "Lists the network's cases with their state, signatures and deadline.",
          {kNetworkOption,
           {"state", "STATE", "only cases in this state"},
@@ -658,25 +717,59 @@ const std::vector<CommandSpec>& commands() {
           {"workflow", "NAME", "only cases of this workflow"},
           {"format", "FORMAT", "table (default), csv or json"}},
          runCaseList},
-        {{"case", "show"}, "REF", 1, 1, "show a case with its signers, timers and timeline",
-         "Shows the case's state, deadline, each signer's status, running timers, every event in the "
+        {{"case", "show"},
+         "REF",
+         1,
+         1,
+         "show a case with its signers, timers and timeline",
+         "Shows the case's state, deadline, each signer's status, running timers, every event in "
+         "the "
          "audit log about it, and the actions its steps asked for.",
-         {}, runCaseShow},
-        {{"case", "withdraw"}, "REF", 1, 1, "withdraw a case", "Withdraws an open case; a reason is required.",
-         {{"reason", "TEXT", "why (required)"}}, runCaseWithdraw},
-        {{"timers", "run"}, "", 0, 0, "fire the timers that are due",
-         "Fires every timer that is due: reminders and escalations are queued, cases past their deadline "
+         {},
+         runCaseShow},
+        {{"case", "withdraw"},
+         "REF",
+         1,
+         1,
+         "withdraw a case",
+         "Withdraws an open case; a reason is required.",
+         {{"reason", "TEXT", "why (required)"}},
+         runCaseWithdraw},
+        {{"timers", "run"},
+         "",
+         0,
+         0,
+         "fire the timers that are due",
+         "Fires every timer that is due: reminders and escalations are queued, cases past their "
+         "deadline "
          "expire. Use --now to run as of another time.",
-         {{"dry-run", "", "show what would fire without writing"}}, runTimersRun},
-        {{"workflow", "list"}, "", 0, 0, "list the workflows in use", "Lists the workflow definitions in use.", {},
+         {{"dry-run", "", "show what would fire without writing"}},
+         runTimersRun},
+        {{"workflow", "list"},
+         "",
+         0,
+         0,
+         "list the workflows in use",
+         "Lists the workflow definitions in use.",
+         {},
          runWorkflowList},
-        {{"workflow", "diagram"}, "NAME", 1, 1, "print a workflow's state diagram (Mermaid)",
-         "Prints the state diagram of the workflow as Mermaid text, drawn from its definition.", {},
+        {{"workflow", "diagram"},
+         "NAME",
+         1,
+         1,
+         "print a workflow's state diagram (Mermaid)",
+         "Prints the state diagram of the workflow as Mermaid text, drawn from its definition.",
+         {},
          runWorkflowDiagram},
-        {{"workflow", "check"}, "DIR", 1, 1, "validate a folder of workflow definitions",
+        {{"workflow", "check"},
+         "DIR",
+         1,
+         1,
+         "validate a folder of workflow definitions",
          "Validates every *.xml in DIR against the workflow schema and the consistency rules, and "
          "prints each problem as FILE:LINE. Exit code 1 if any is invalid.",
-         {}, runWorkflowCheck},
+         {},
+         runWorkflowCheck},
     };
     return table;
 }

@@ -16,7 +16,8 @@ namespace avtaleflyt::cli {
 class Context {
   public:
     Context(const Invocation& inv, std::string dataDir, std::unique_ptr<Clock> clock,
-            std::string defaultNetwork, engine::Settings settings, std::ostream& out, std::ostream& err);
+            std::string defaultNetwork, engine::Settings settings, std::ostream& out,
+            std::ostream& err);
 
     const Invocation& inv;
     const std::string dataDir;

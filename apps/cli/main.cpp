@@ -234,8 +234,8 @@ class AvtaleflytApp : public Poco::Util::Application {
             if (config().has("workflow." + name + ".signing"))
                 settings.signingOrder[name] = config().getString("workflow." + name + ".signing");
 
-        Context ctx(invocation_, dataDir, std::move(clock), defaultNetwork, std::move(settings), std::cout,
-                    std::cerr);
+        Context ctx(invocation_, dataDir, std::move(clock), defaultNetwork, std::move(settings),
+                    std::cout, std::cerr);
         return command_->run(ctx);
     }
 

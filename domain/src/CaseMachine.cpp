@@ -29,7 +29,8 @@ std::string withArticle(const std::string& noun) {
 
 // "a, b or c"
 std::string alternatives(const std::vector<std::string>& items) {
-    if (items.size() <= 1) return items.empty() ? "" : items[0];
+    if (items.size() <= 1)
+        return items.empty() ? "" : items[0];
     std::vector<std::string> head(items.begin(), items.end() - 1);
     return text::join(head) + " or " + items.back();
 }
@@ -42,8 +43,10 @@ bool unsignedRequest(const SignatureRequest& r) {
 // registered for.
 SignatureRequest* requestFor(Case& c, const Trigger& t) {
     for (auto& r : c.signatures) {
-        if (!unsignedRequest(r)) continue;
-        if (!t.signerRole.empty() ? r.role == t.signerRole : (!t.actorEmail.empty() && r.email == t.actorEmail))
+        if (!unsignedRequest(r))
+            continue;
+        if (!t.signerRole.empty() ? r.role == t.signerRole
+                                  : (!t.actorEmail.empty() && r.email == t.actorEmail))
             return &r;
     }
     return nullptr;
@@ -53,32 +56,40 @@ SignatureRequest* requestFor(Case& c, const Trigger& t) {
 void openInOrder(const WorkflowDef& def, Case& c) {
     std::vector<SignatureRequest*> pending;
     for (auto& r : c.signatures)
-        if (unsignedRequest(r)) pending.push_back(&r);
+        if (unsignedRequest(r))
+            pending.push_back(&r);
     std::sort(pending.begin(), pending.end(),
-              [](const SignatureRequest* a, const SignatureRequest* b) { return a->position < b->position; });
+              [](const SignatureRequest* a, const SignatureRequest* b) {
+                  return a->position < b->position;
+              });
     for (std::size_t i = 0; i < pending.size(); ++i)
-        pending[i]->status = def.order == SigningOrder::Parallel || i == 0 ? SignatureStatus::Open
-                                                                             : SignatureStatus::Waiting;
+        pending[i]->status = def.order == SigningOrder::Parallel || i == 0
+                                 ? SignatureStatus::Open
+                                 : SignatureStatus::Waiting;
 }
 
 std::vector<std::string> openRecipients(const Case& c) {
     std::vector<std::string> out;
     for (const auto& r : c.signatures)
-        if (r.status == SignatureStatus::Open) out.push_back(r.email);
+        if (r.status == SignatureStatus::Open)
+            out.push_back(r.email);
     return out;
 }
 
 // Why a guard fails, or nothing if it holds.
-std::optional<std::string> failedGuard(Guard g, const WorkflowDef& def, const Case& c, const Trigger& t) {
+std::optional<std::string> failedGuard(Guard g, const WorkflowDef& def, const Case& c,
+                                       const Trigger& t) {
     Case probe = c;
     SignatureRequest* req = requestFor(probe, t);
     switch (g) {
         case Guard::ReasonGiven:
-            if (text::trim(t.reason).empty()) return std::string("a reason is required");
+            if (text::trim(t.reason).empty())
+                return std::string("a reason is required");
             return std::nullopt;
         case Guard::ApprovalRecorded:
             if (text::trim(t.approvalBody).empty() || !parseTimestamp(t.approvalDate))
-                return std::string("the approving body and the approval date (YYYY-MM-DD) are required");
+                return std::string(
+                    "the approving body and the approval date (YYYY-MM-DD) are required");
             return std::nullopt;
         case Guard::SignerMaySign:
             if (!req) {
@@ -92,9 +103,12 @@ std::optional<std::string> failedGuard(Guard g, const WorkflowDef& def, const Ca
         case Guard::LastSignature: {
             std::size_t remaining = 0;
             for (const auto& r : probe.signatures)
-                if (unsignedRequest(r) && &r != req) ++remaining;
-            if (g == Guard::MoreSignaturesNeeded && remaining == 0) return std::string("this is the last signature");
-            if (g == Guard::LastSignature && remaining > 0) return std::string("other signatures are still needed");
+                if (unsignedRequest(r) && &r != req)
+                    ++remaining;
+            if (g == Guard::MoreSignaturesNeeded && remaining == 0)
+                return std::string("this is the last signature");
+            if (g == Guard::LastSignature && remaining > 0)
+                return std::string("other signatures are still needed");
             return std::nullopt;
         }
     }
@@ -108,30 +122,43 @@ void scheduleTimers(const WorkflowDef& def, Case& c, const std::string& from, Ti
     for (const auto& t : c.timers) {
         const TimerDef* td = nullptr;
         for (const auto& d : def.timers)
-            if (d.name == t.name) td = &d;
-        if (td && contains(td->states, c.state)) kept.push_back(t);
+            if (d.name == t.name)
+                td = &d;
+        if (td && contains(td->states, c.state))
+            kept.push_back(t);
     }
     for (const auto& d : def.timers) {
-        if (!contains(d.states, c.state) || contains(d.states, from)) continue;
-        const bool running = std::any_of(kept.begin(), kept.end(), [&](const CaseTimer& t) { return t.name == d.name; });
-        if (running) continue;
+        if (!contains(d.states, c.state) || contains(d.states, from))
+            continue;
+        const bool running = std::any_of(kept.begin(), kept.end(),
+                                         [&](const CaseTimer& t) { return t.name == d.name; });
+        if (running)
+            continue;
         kept.push_back({d.name, now + d.after, 0, std::nullopt});
-        if (d.deadline) c.deadline = now + d.after;
+        if (d.deadline)
+            c.deadline = now + d.after;
     }
     c.timers = kept;
 }
 
-std::string refusalPrefix(const Case& c) { return "case " + c.reference + " (" + c.state + "): "; }
+std::string refusalPrefix(const Case& c) {
+    return "case " + c.reference + " (" + c.state + "): ";
+}
 
 }  // namespace
 
 std::string_view toString(SignatureStatus s) {
     switch (s) {
-        case SignatureStatus::Waiting: return "waiting";
-        case SignatureStatus::Open: return "open";
-        case SignatureStatus::Signed: return "signed";
-        case SignatureStatus::Declined: return "declined";
-        case SignatureStatus::Void: return "void";
+        case SignatureStatus::Waiting:
+            return "waiting";
+        case SignatureStatus::Open:
+            return "open";
+        case SignatureStatus::Signed:
+            return "signed";
+        case SignatureStatus::Declined:
+            return "declined";
+        case SignatureStatus::Void:
+            return "void";
     }
     return "waiting";
 }
@@ -139,13 +166,15 @@ std::string_view toString(SignatureStatus s) {
 std::optional<SignatureStatus> parseSignatureStatus(std::string_view s) {
     for (auto st : {SignatureStatus::Waiting, SignatureStatus::Open, SignatureStatus::Signed,
                     SignatureStatus::Declined, SignatureStatus::Void})
-        if (toString(st) == s) return st;
+        if (toString(st) == s)
+            return st;
     return std::nullopt;
 }
 
 const SignatureRequest* Case::signature(const std::string& role) const {
     for (const auto& r : signatures)
-        if (r.role == role && r.status != SignatureStatus::Void) return &r;
+        if (r.role == role && r.status != SignatureStatus::Void)
+            return &r;
     return nullptr;
 }
 
@@ -159,15 +188,19 @@ Step fire(const WorkflowDef& def, const Case& c, const Trigger& trigger, Timesta
 
     std::vector<const TransitionDef*> named;
     for (const auto& t : def.transitions)
-        if (t.trigger == trigger.name) named.push_back(&t);
-    if (named.empty()) return refuse("the " + def.name + " workflow has no trigger \"" + trigger.name + "\"");
+        if (t.trigger == trigger.name)
+            named.push_back(&t);
+    if (named.empty())
+        return refuse("the " + def.name + " workflow has no trigger \"" + trigger.name + "\"");
 
     std::vector<const TransitionDef*> fromHere;
     std::vector<std::string> allowedFrom;
     for (const auto* t : named) {
         for (const auto& f : t->from)
-            if (!contains(allowedFrom, f)) allowedFrom.push_back(f);
-        if (contains(t->from, c.state)) fromHere.push_back(t);
+            if (!contains(allowedFrom, f))
+                allowedFrom.push_back(f);
+        if (contains(t->from, c.state))
+            fromHere.push_back(t);
     }
     if (fromHere.empty())
         return refuse(trigger.name + " is allowed only from " + alternatives(allowedFrom));
@@ -176,25 +209,31 @@ Step fire(const WorkflowDef& def, const Case& c, const Trigger& trigger, Timesta
     std::vector<std::string> actors;
     for (const auto* t : fromHere) {
         for (auto a : t->actors)
-            if (!contains(actors, humanActor(a))) actors.push_back(humanActor(a));
-        if (has(t->actors, trigger.actor)) byActor.push_back(t);
+            if (!contains(actors, humanActor(a)))
+                actors.push_back(humanActor(a));
+        if (has(t->actors, trigger.actor))
+            byActor.push_back(t);
     }
     if (byActor.empty())
-        return refuse(withArticle(humanActor(trigger.actor)) + " may not " + trigger.name + " (only " + alternatives(actors) + ")");
+        return refuse(withArticle(humanActor(trigger.actor)) + " may not " + trigger.name +
+                      " (only " + alternatives(actors) + ")");
 
     const TransitionDef* chosen = nullptr;
     std::string firstFailure;
     for (const auto* t : byActor) {
         std::optional<std::string> failure;
         for (auto g : t->guards)
-            if ((failure = failedGuard(g, def, c, trigger))) break;
+            if ((failure = failedGuard(g, def, c, trigger)))
+                break;
         if (!failure) {
             chosen = t;
             break;
         }
-        if (firstFailure.empty()) firstFailure = *failure;
+        if (firstFailure.empty())
+            firstFailure = *failure;
     }
-    if (!chosen) return refuse("cannot " + trigger.name + ": " + firstFailure);
+    if (!chosen)
+        return refuse("cannot " + trigger.name + ": " + firstFailure);
 
     Case after = c;
     after.state = chosen->to;
@@ -217,8 +256,10 @@ Step fire(const WorkflowDef& def, const Case& c, const Trigger& trigger, Timesta
             case Action::RecordSignature:
             case Action::RecordDecline: {
                 SignatureRequest* r = requestFor(after, trigger);
-                if (!r) break;  // guarded by signer_may_sign
-                r->status = a == Action::RecordSignature ? SignatureStatus::Signed : SignatureStatus::Declined;
+                if (!r)
+                    break;  // guarded by signer_may_sign
+                r->status = a == Action::RecordSignature ? SignatureStatus::Signed
+                                                         : SignatureStatus::Declined;
                 r->signedAt = formatTimestamp(now);
                 r->method = a == Action::RecordSignature ? trigger.method : "";
                 r->reason = a == Action::RecordDecline ? text::trim(trigger.reason) : "";
@@ -231,7 +272,8 @@ Step fire(const WorkflowDef& def, const Case& c, const Trigger& trigger, Timesta
             }
             case Action::VoidSignatures:
                 for (auto& r : after.signatures)
-                    if (unsignedRequest(r)) r.status = SignatureStatus::Void;
+                    if (unsignedRequest(r))
+                        r.status = SignatureStatus::Void;
                 break;
             case Action::RecordApproval:
                 after.approvalBody = text::trim(trigger.approvalBody);
@@ -245,15 +287,19 @@ Step fire(const WorkflowDef& def, const Case& c, const Trigger& trigger, Timesta
         }
     }
     for (auto a : chosen->actions) {
-        if (changesCase(a)) continue;
-        if (a == Action::NotifyNextSigner && !openedNext) continue;
+        if (changesCase(a))
+            continue;
+        if (a == Action::NotifyNextSigner && !openedNext)
+            continue;
         StepAction sa{a, {}};
         if (a == Action::NotifySigners || a == Action::NotifyNextSigner || a == Action::Remind ||
             a == Action::NotifyWithdrawn) {
-            sa.recipients = a == Action::NotifyWithdrawn ? openRecipients(c) : openRecipients(after);
+            sa.recipients =
+                a == Action::NotifyWithdrawn ? openRecipients(c) : openRecipients(after);
         } else if (a == Action::NotifyCompleted) {
             for (const auto& r : after.signatures)
-                if (r.status == SignatureStatus::Signed) sa.recipients.push_back(r.email);
+                if (r.status == SignatureStatus::Signed)
+                    sa.recipients.push_back(r.email);
         }
         step.actions.push_back(sa);
     }
@@ -267,20 +313,24 @@ Step fire(const WorkflowDef& def, const Case& c, const Trigger& trigger, Timesta
 std::optional<CaseTimer> dueTimer(const Case& c, Timestamp now) {
     std::optional<CaseTimer> first;
     for (const auto& t : c.timers)
-        if (!t.pausedAt && t.due <= now && (!first || t.due < first->due)) first = t;
+        if (!t.pausedAt && t.due <= now && (!first || t.due < first->due))
+            first = t;
     return first;
 }
 
-Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& timer, Timestamp now) {
+Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& timer,
+                     Timestamp now) {
     Step step;
     step.from = step.to = c.state;
     step.after = c;
     step.allowed = true;
     const TimerDef* td = nullptr;
     for (const auto& d : def.timers)
-        if (d.name == timer) td = &d;
+        if (d.name == timer)
+            td = &d;
     auto& timers = step.after.timers;
-    const auto it = std::find_if(timers.begin(), timers.end(), [&](const CaseTimer& t) { return t.name == timer; });
+    const auto it = std::find_if(timers.begin(), timers.end(),
+                                 [&](const CaseTimer& t) { return t.name == timer; });
     if (!td || it == timers.end()) {
         step.allowed = false;
         step.refusal = refusalPrefix(c) + "no running timer \"" + timer + "\"";
@@ -297,7 +347,8 @@ Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& t
         if (sa.action == Action::Remind) {
             sa.recipients = openRecipients(c);
         } else if (sa.action == Action::EscalateToLeader) {
-            if (const SignatureRequest* leader = c.signature("leader")) sa.recipients.push_back(leader->email);
+            if (const SignatureRequest* leader = c.signature("leader"))
+                sa.recipients.push_back(leader->email);
         }
         step.actions.push_back(sa);
     }
@@ -307,25 +358,29 @@ Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& t
 
 std::optional<std::string> timerTrigger(const WorkflowDef& def, const std::string& timer) {
     for (const auto& d : def.timers)
-        if (d.name == timer && !d.trigger.empty()) return d.trigger;
+        if (d.name == timer && !d.trigger.empty())
+            return d.trigger;
     return std::nullopt;
 }
 
 Case pauseTimers(const Case& c, Timestamp now) {
     Case out = c;
     for (auto& t : out.timers)
-        if (!t.pausedAt) t.pausedAt = now;
+        if (!t.pausedAt)
+            t.pausedAt = now;
     return out;
 }
 
 Case resumeTimers(const WorkflowDef& def, const Case& c, Timestamp now) {
     Case out = c;
     for (auto& t : out.timers) {
-        if (!t.pausedAt) continue;
+        if (!t.pausedAt)
+            continue;
         t.due += now - *t.pausedAt;
         t.pausedAt.reset();
         for (const auto& d : def.timers)
-            if (d.name == t.name && d.deadline) out.deadline = t.due;
+            if (d.name == t.name && d.deadline)
+                out.deadline = t.due;
     }
     return out;
 }
@@ -334,8 +389,10 @@ std::optional<Case> replaceSigner(const Case& c, const std::string& role, const 
                                   const std::string& name) {
     Case out = c;
     for (auto& r : out.signatures) {
-        if (r.role != role || !unsignedRequest(r)) continue;
-        if (r.email == email) return std::nullopt;
+        if (r.role != role || !unsignedRequest(r))
+            continue;
+        if (r.email == email)
+            return std::nullopt;
         SignatureRequest next = r;
         next.id = 0;
         next.email = email;

@@ -13,7 +13,9 @@ constexpr const char* kAgreement = "collaboration-agreement";
 constexpr const char* kSystemTimer = "system:timer";
 constexpr const char* kSystemRoster = "system:roster-import";
 
-int yearOf(Timestamp t) { return std::stoi(formatDate(t).substr(0, 4)); }
+int yearOf(Timestamp t) {
+    return std::stoi(formatDate(t).substr(0, 4));
+}
 
 bool isOpen(const WorkflowDef& def, const Case& c) {
     const StateDef* s = def.state(c.state);
@@ -21,7 +23,8 @@ bool isOpen(const WorkflowDef& def, const Case& c) {
 }
 
 // A new case of `def` in its initial state.
-Case draftCase(const WorkflowDef& def, const storage::NetworkRecord& network, const std::string& title) {
+Case draftCase(const WorkflowDef& def, const storage::NetworkRecord& network,
+               const std::string& title) {
     Case c;
     c.network = network.name;
     c.workflow = def.name;
@@ -34,7 +37,8 @@ Case draftCase(const WorkflowDef& def, const storage::NetworkRecord& network, co
 
 std::string detail(const RosterChange& change, const std::string& key) {
     for (const auto& [k, v] : change.details)
-        if (k == key) return v;
+        if (k == key)
+            return v;
     return {};
 }
 
@@ -42,14 +46,16 @@ std::string detail(const RosterChange& change, const std::string& key) {
 
 const WorkflowDef& Installation::State::workflow(const std::string& name) const {
     for (const auto& d : workflows)
-        if (d.name == name) return d;
+        if (d.name == name)
+            return d;
     throw EngineError("no workflow named \"" + name + "\"");
 }
 
-void Installation::State::commitStep(const Case& before, const Step& s, const std::string& kind, Fields payload,
-                                     const std::string& who) {
+void Installation::State::commitStep(const Case& before, const Step& s, const std::string& kind,
+                                     Fields payload, const std::string& who) {
     if (!cases.update(s.after, clock.now()))
-        throw EngineError("case " + before.reference + " was changed while this step was being stored");
+        throw EngineError("case " + before.reference +
+                          " was changed while this step was being stored");
     payload.insert(payload.begin(), {{"from", s.from}, {"to", s.to}});
     record(kind, before.reference, payload, who);
     const Case stored = *cases.find(before.reference);
@@ -57,80 +63,103 @@ void Installation::State::commitStep(const Case& before, const Step& s, const st
         if (a.action == Action::SupersedePrevious) {
             for (const auto& old : cases.list({0, stored.workflow, "", "", ""}))
                 if (old.series == stored.series && old.id != stored.id && old.state == "archived")
-                    step(old, {"supersede", ActorKind::System, "", "", "link", "superseded by " + stored.reference, "", ""},
+                    step(old,
+                         {"supersede", ActorKind::System, "", "", "link",
+                          "superseded by " + stored.reference, "", ""},
                          "system");
             continue;
         }
         StepAction out = a;
         if (a.action == Action::EscalateToAreaLeader && out.recipients.empty()) {
             const Roster roster = rosters.load(networkRecord(stored.network));
-            if (const auto it = roster.areaLeaders.find(stored.area); it != roster.areaLeaders.end())
+            if (const auto it = roster.areaLeaders.find(stored.area);
+                it != roster.areaLeaders.end())
                 out.recipients.push_back(it->second);
         }
         port->perform(stored, out);
     }
 }
 
-StepOutcome Installation::State::step(const Case& c, const Trigger& trigger, const std::string& who) {
+StepOutcome Installation::State::step(const Case& c, const Trigger& trigger,
+                                      const std::string& who) {
     const Step s = avtaleflyt::fire(workflow(c.workflow), c, trigger, clock.now());
-    if (!s.allowed) return {false, s.refusal, c.state, c.state, c};
+    if (!s.allowed)
+        return {false, s.refusal, c.state, c.state, c};
     Fields payload;
-    if (!trigger.reason.empty()) payload.push_back({"reason", text::trim(trigger.reason)});
-    if (!trigger.signerRole.empty()) payload.push_back({"signer_role", trigger.signerRole});
-    if (!trigger.actorEmail.empty()) payload.push_back({"signer", trigger.actorEmail});
-    if (!trigger.approvalBody.empty()) payload.push_back({"approved_by", s.after.approvalBody});
-    if (!trigger.approvalDate.empty()) payload.push_back({"approved_on", s.after.approvalDate});
+    if (!trigger.reason.empty())
+        payload.push_back({"reason", text::trim(trigger.reason)});
+    if (!trigger.signerRole.empty())
+        payload.push_back({"signer_role", trigger.signerRole});
+    if (!trigger.actorEmail.empty())
+        payload.push_back({"signer", trigger.actorEmail});
+    if (!trigger.approvalBody.empty())
+        payload.push_back({"approved_by", s.after.approvalBody});
+    if (!trigger.approvalDate.empty())
+        payload.push_back({"approved_on", s.after.approvalDate});
     commitStep(c, s, "case." + trigger.name, payload, who);
     return {true, "", s.from, s.to, *cases.find(c.reference)};
 }
 
-std::vector<std::string> Installation::State::applyRosterToCases(const storage::NetworkRecord& network,
-                                                                 const RosterDiff& diff, const Roster& roster) {
+std::vector<std::string> Installation::State::applyRosterToCases(
+    const storage::NetworkRecord& network, const RosterDiff& diff, const Roster& roster) {
     std::vector<std::string> effects;
     const auto openCasesOf = [&](const std::string& email) {
         std::vector<Case> out;
         for (auto& c : cases.list({network.id, "", "", "", email}))
-            if (isOpen(workflow(c.workflow), c)) out.push_back(std::move(c));
+            if (isOpen(workflow(c.workflow), c))
+                out.push_back(std::move(c));
         return out;
     };
-    const auto store = [&](const Case& before, const Case& after, const std::string& kind, const Fields& payload) {
+    const auto store = [&](const Case& before, const Case& after, const std::string& kind,
+                           const Fields& payload) {
         if (!cases.update(after, clock.now()))
-            throw EngineError("case " + before.reference + " was changed while the roster was being imported");
+            throw EngineError("case " + before.reference +
+                              " was changed while the roster was being imported");
         record(kind, before.reference, payload, kSystemRoster);
     };
     for (const auto& change : diff.changes) {
         const std::string& email = change.subject;
-        const bool left = change.kind == "roster.nurse.left" ||
-                          (change.kind == "roster.nurse.status_changed" && detail(change, "after") == "left");
+        const bool left =
+            change.kind == "roster.nurse.left" ||
+            (change.kind == "roster.nurse.status_changed" && detail(change, "after") == "left");
         if (left) {
             for (const auto& c : openCasesOf(email)) {
-                const auto out = step(c, {"withdraw", ActorKind::System, "", "", "link",
-                                          "the nurse has left the network (roster import)", "", ""},
+                const auto out = step(c,
+                                      {"withdraw", ActorKind::System, "", "", "link",
+                                       "the nurse has left the network (roster import)", "", ""},
                                       kSystemRoster);
-                effects.push_back(c.reference + ": " + (out.done ? "withdrawn, the nurse has left" : out.refusal));
+                effects.push_back(c.reference + ": " +
+                                  (out.done ? "withdrawn, the nurse has left" : out.refusal));
             }
         } else if (change.kind == "roster.nurse.leader_changed") {
             const std::string leader = detail(change, "after");
             const Person* p = roster.person(leader);
             for (const auto& c : openCasesOf(email)) {
                 const auto replaced = replaceSigner(c, "leader", leader, p ? p->name : leader);
-                if (!replaced) continue;
-                store(c, *replaced, "case.signer_replaced",
-                      {{"role", "leader"}, {"before", detail(change, "before")}, {"after", leader}});
+                if (!replaced)
+                    continue;
+                store(
+                    c, *replaced, "case.signer_replaced",
+                    {{"role", "leader"}, {"before", detail(change, "before")}, {"after", leader}});
                 const Case stored = *cases.find(c.reference);
                 const SignatureRequest* r = stored.signature("leader");
-                if (r && r->status == SignatureStatus::Open) port->perform(stored, {Action::NotifySigners, {leader}});
-                effects.push_back(c.reference + ": the leader's signature now goes to " + (p ? p->name : leader));
+                if (r && r->status == SignatureStatus::Open)
+                    port->perform(stored, {Action::NotifySigners, {leader}});
+                effects.push_back(c.reference + ": the leader's signature now goes to " +
+                                  (p ? p->name : leader));
             }
         } else if (change.kind == "roster.nurse.status_changed") {
             const std::string before = detail(change, "before"), after = detail(change, "after");
             for (const auto& c : openCasesOf(email)) {
                 if (after == "leave" && before == "active") {
-                    store(c, pauseTimers(c, clock.now()), "case.timers_paused", {{"because", "the nurse is on leave"}});
-                    effects.push_back(c.reference + ": reminders and deadline paused while the nurse is on leave");
+                    store(c, pauseTimers(c, clock.now()), "case.timers_paused",
+                          {{"because", "the nurse is on leave"}});
+                    effects.push_back(
+                        c.reference +
+                        ": reminders and deadline paused while the nurse is on leave");
                 } else if (after == "active" && before == "leave") {
-                    store(c, resumeTimers(workflow(c.workflow), c, clock.now()), "case.timers_resumed",
-                          {{"because", "the nurse is back from leave"}});
+                    store(c, resumeTimers(workflow(c.workflow), c, clock.now()),
+                          "case.timers_resumed", {{"because", "the nurse is back from leave"}});
                     effects.push_back(c.reference + ": reminders and deadline resumed");
                 }
             }
@@ -139,24 +168,31 @@ std::vector<std::string> Installation::State::applyRosterToCases(const storage::
     return effects;
 }
 
-const std::vector<WorkflowDef>& Installation::workflows() const { return state_->workflows; }
+const std::vector<WorkflowDef>& Installation::workflows() const {
+    return state_->workflows;
+}
 
-const WorkflowDef& Installation::workflow(const std::string& name) const { return state_->workflow(name); }
+const WorkflowDef& Installation::workflow(const std::string& name) const {
+    return state_->workflow(name);
+}
 
-void Installation::setActionPort(ActionPort* port) { state_->port = port ? port : &state_->queueingPort; }
+void Installation::setActionPort(ActionPort* port) {
+    state_->port = port ? port : &state_->queueingPort;
+}
 
-SendReport Installation::sendFunctionDescriptions(const std::string& networkName, const std::string& areaIn,
-                                                  bool dryRun) {
+SendReport Installation::sendFunctionDescriptions(const std::string& networkName,
+                                                  const std::string& areaIn, bool dryRun) {
     return guarded([&] {
         auto& st = *state_;
         const auto network = st.networkRecord(networkName);
         std::string area;
         if (!areaIn.empty()) {
             for (const auto& a : network.areas)
-                if (text::equalsFolded(a, areaIn)) area = a;
+                if (text::equalsFolded(a, areaIn))
+                    area = a;
             if (area.empty())
-                throw EngineError("no area \"" + areaIn + "\" in \"" + network.name + "\" (there are: " +
-                                  text::join(network.areas) + ")");
+                throw EngineError("no area \"" + areaIn + "\" in \"" + network.name +
+                                  "\" (there are: " + text::join(network.areas) + ")");
         }
         const WorkflowDef& def = st.workflow(kFunctionDescription);
         const Roster roster = st.rosters.load(network);
@@ -164,9 +200,11 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
 
         SendReport report;
         for (const auto& [email, n] : roster.nurses) {
-            if (n.status != MemberStatus::Active || (!area.empty() && n.unit.area != area)) continue;
+            if (n.status != MemberStatus::Active || (!area.empty() && n.unit.area != area))
+                continue;
             const bool covered = std::any_of(existing.begin(), existing.end(), [&](const Case& c) {
-                return c.subjectEmail == email && c.templateVersion == def.templateVersion && c.state != "withdrawn";
+                return c.subjectEmail == email && c.templateVersion == def.templateVersion &&
+                       c.state != "withdrawn";
             });
             if (covered) {
                 ++report.covered;
@@ -174,10 +212,11 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
             }
             const Person* nurse = roster.person(email);
             const Person* leader = roster.person(n.leaderEmail);
-            report.candidates.push_back({email, nurse ? nurse->name : email, n.unit.area, n.unit.name,
-                                         leader ? leader->name : n.leaderEmail});
+            report.candidates.push_back({email, nurse ? nurse->name : email, n.unit.area,
+                                         n.unit.name, leader ? leader->name : n.leaderEmail});
         }
-        if (dryRun) return report;
+        if (dryRun)
+            return report;
 
         for (const auto& cand : report.candidates) {
             storage::Transaction tx(st.db);
@@ -185,17 +224,21 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
             c.subjectEmail = cand.email;
             c.area = cand.area;
             const auto& n = roster.nurses.at(cand.email);
-            c.signatures.push_back({0, "nurse", cand.email, cand.name, "", 1, SignatureStatus::Waiting, "", "", ""});
             c.signatures.push_back(
-                {0, "leader", n.leaderEmail, cand.leaderName, "", 2, SignatureStatus::Waiting, "", "", ""});
-            const Case created = st.cases.create(c, network.id, def.referencePrefix, yearOf(st.clock.now()), st.clock.now());
+                {0, "nurse", cand.email, cand.name, "", 1, SignatureStatus::Waiting, "", "", ""});
+            c.signatures.push_back({0, "leader", n.leaderEmail, cand.leaderName, "", 2,
+                                    SignatureStatus::Waiting, "", "", ""});
+            const Case created = st.cases.create(c, network.id, def.referencePrefix,
+                                                 yearOf(st.clock.now()), st.clock.now());
             st.record("case.opened", created.reference,
                       {{"workflow", def.name},
                        {"template", def.templateName + " v" + std::to_string(def.templateVersion)},
                        {"nurse", cand.email},
                        {"leader", n.leaderEmail}});
-            const auto out = st.step(created, {"send", ActorKind::NetworkLeader, "", "", "link", "", "", ""});
-            if (!out.done) throw EngineError(out.refusal);
+            const auto out =
+                st.step(created, {"send", ActorKind::NetworkLeader, "", "", "link", "", "", ""});
+            if (!out.done)
+                throw EngineError(out.refusal);
             tx.commit();
             report.sent.push_back(out.after);
         }
@@ -206,8 +249,10 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
 Case Installation::newAgreement(const std::string& networkName, const std::string& titleIn,
                                 const std::vector<Party>& parties, const std::string& revises) {
     const std::string title = text::trim(titleIn);
-    if (title.empty()) throw EngineError("an agreement needs a title");
-    if (parties.size() < 2) throw EngineError("an agreement needs at least two parties (--party)");
+    if (title.empty())
+        throw EngineError("an agreement needs a title");
+    if (parties.size() < 2)
+        throw EngineError("an agreement needs at least two parties (--party)");
     return guarded([&] {
         auto& st = *state_;
         const auto network = st.networkRecord(networkName);
@@ -225,37 +270,51 @@ Case Installation::newAgreement(const std::string& networkName, const std::strin
         int position = 0;
         for (const auto& party : parties) {
             const std::string email = normalizeEmail(party.email);
-            if (text::trim(party.organisation).empty() || text::trim(party.name).empty() || !isWellFormedEmail(email))
-                throw EngineError("a party is \"ORGANISATION|SIGNATORY|E-MAIL\", e.g. \"Ahus|Kari Berg|kari@ahus.no\"; "
-                                  "not \"" + party.organisation + "|" + party.name + "|" + party.email + "\"");
-            if (!known.count(email)) st.rosters.addPerson({email, text::trim(party.name), ""}, st.clock.now());
-            c.signatures.push_back({0, "party", email, text::trim(party.name), text::trim(party.organisation),
-                                    ++position, SignatureStatus::Waiting, "", "", ""});
+            if (text::trim(party.organisation).empty() || text::trim(party.name).empty() ||
+                !isWellFormedEmail(email))
+                throw EngineError(
+                    "a party is \"ORGANISATION|SIGNATORY|E-MAIL\", e.g. \"Ahus|Kari "
+                    "Berg|kari@ahus.no\"; "
+                    "not \"" +
+                    party.organisation + "|" + party.name + "|" + party.email + "\"");
+            if (!known.count(email))
+                st.rosters.addPerson({email, text::trim(party.name), ""}, st.clock.now());
+            c.signatures.push_back({0, "party", email, text::trim(party.name),
+                                    text::trim(party.organisation), ++position,
+                                    SignatureStatus::Waiting, "", "", ""});
         }
-        const Case created = st.cases.create(c, network.id, def.referencePrefix, yearOf(st.clock.now()), st.clock.now());
+        const Case created = st.cases.create(c, network.id, def.referencePrefix,
+                                             yearOf(st.clock.now()), st.clock.now());
         std::vector<std::string> names;
         for (const auto& p : parties) names.push_back(text::trim(p.organisation));
         st.record("case.opened", created.reference,
-                  {{"workflow", def.name}, {"title", title}, {"parties", text::join(names, "; ")}, {"revises", revises}});
+                  {{"workflow", def.name},
+                   {"title", title},
+                   {"parties", text::join(names, "; ")},
+                   {"revises", revises}});
         tx.commit();
         return created;
     });
 }
 
-StepOutcome Installation::fire(const std::string& reference, const Trigger& trigger, std::optional<int> expectedVersion) {
+StepOutcome Installation::fire(const std::string& reference, const Trigger& trigger,
+                               std::optional<int> expectedVersion) {
     return guarded([&] {
         auto& st = *state_;
         storage::Transaction tx(st.db);
         const auto c = st.cases.find(reference);
-        if (!c) throw EngineError("no case " + text::trim(reference));
+        if (!c)
+            throw EngineError("no case " + text::trim(reference));
         if (expectedVersion && *expectedVersion != c->version)
-            return StepOutcome{false,
-                               "case " + c->reference + " was changed by someone else (it is at version " +
-                                   std::to_string(c->version) + ", not " + std::to_string(*expectedVersion) +
-                                   "); look at it again and retry",
-                               c->state, c->state, *c};
+            return StepOutcome{
+                false,
+                "case " + c->reference + " was changed by someone else (it is at version " +
+                    std::to_string(c->version) + ", not " + std::to_string(*expectedVersion) +
+                    "); look at it again and retry",
+                c->state, c->state, *c};
         auto out = st.step(*c, trigger);
-        if (out.done) tx.commit();
+        if (out.done)
+            tx.commit();
         return out;
     });
 }
@@ -265,7 +324,8 @@ std::vector<Case> Installation::cases(const CaseQuery& q) const {
         const auto network = state_->networkRecord(q.network);
         std::string area = q.area;
         for (const auto& a : network.areas)
-            if (text::equalsFolded(a, q.area)) area = a;
+            if (text::equalsFolded(a, q.area))
+                area = a;
         return state_->cases.list({network.id, q.workflow, q.state, area, ""});
     });
 }
@@ -273,11 +333,13 @@ std::vector<Case> Installation::cases(const CaseQuery& q) const {
 CaseDetails Installation::caseDetails(const std::string& reference) const {
     return guarded([&] {
         const auto c = state_->cases.find(reference);
-        if (!c) throw EngineError("no case " + text::trim(reference));
+        if (!c)
+            throw EngineError("no case " + text::trim(reference));
         CaseDetails d{*c, {}, {}};
         for (const auto& e : state_->audit.forSubject(c->reference))
             d.timeline.push_back({e.seq, e.occurredAt, e.actor, e.kind, e.subject, e.payload});
-        for (const auto& a : state_->cases.actions(*c)) d.actions.push_back({a.action, a.recipients, a.createdAt, a.status});
+        for (const auto& a : state_->cases.actions(*c))
+            d.actions.push_back({a.action, a.recipients, a.createdAt, a.status});
         return d;
     });
 }
@@ -289,31 +351,40 @@ TimerReport Installation::runDueTimers(bool dryRun) {
         TimerReport report;
         // A dry run does everything in one transaction and rolls it back.
         std::optional<storage::Transaction> dryTx;
-        if (dryRun) dryTx.emplace(st.db);
+        if (dryRun)
+            dryTx.emplace(st.db);
         for (const auto& reference : st.cases.withDueTimers(now)) {
             std::optional<storage::Transaction> tx;
-            if (!dryRun) tx.emplace(st.db);
+            if (!dryRun)
+                tx.emplace(st.db);
             for (;;) {
                 const Case c = *st.cases.find(reference);
                 const auto timer = dueTimer(c, now);
-                if (!timer) break;
+                if (!timer)
+                    break;
                 const WorkflowDef& def = st.workflow(c.workflow);
                 if (const auto trigger = timerTrigger(def, timer->name)) {
-                    const auto out = st.step(c, {*trigger, ActorKind::System, "", "", "link", "", "", ""}, kSystemTimer);
+                    const auto out = st.step(
+                        c, {*trigger, ActorKind::System, "", "", "link", "", "", ""}, kSystemTimer);
                     if (out.done) {
-                        report.fired.push_back(reference + ": " + timer->name + " -> " + *trigger + " (now " + out.to + ")");
+                        report.fired.push_back(reference + ": " + timer->name + " -> " + *trigger +
+                                               " (now " + out.to + ")");
                         continue;
                     }
-                    report.fired.push_back(reference + ": " + timer->name + " could not " + *trigger + ": " + out.refusal);
+                    report.fired.push_back(reference + ": " + timer->name + " could not " +
+                                           *trigger + ": " + out.refusal);
                 }
                 const Step s = fireActionTimer(def, c, timer->name, now);
                 std::string what = "timer ran out";
-                for (const auto& a : s.actions) what = std::string(toString(a.action)) + " " + text::join(a.recipients);
-                st.commitStep(c, s, "case.timer", {{"timer", timer->name}, {"due", formatTimestamp(timer->due)}},
+                for (const auto& a : s.actions)
+                    what = std::string(toString(a.action)) + " " + text::join(a.recipients);
+                st.commitStep(c, s, "case.timer",
+                              {{"timer", timer->name}, {"due", formatTimestamp(timer->due)}},
                               kSystemTimer);
                 report.fired.push_back(reference + ": " + timer->name + " -> " + what);
             }
-            if (tx) tx->commit();
+            if (tx)
+                tx->commit();
         }
         return report;
     });

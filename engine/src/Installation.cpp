@@ -7,10 +7,10 @@
 #include <set>
 #include <sstream>
 
+#include "InstallationState.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/RosterSheet.h"
 #include "avtaleflyt/domain/Text.h"
-#include "InstallationState.h"
 #include "avtaleflyt/workflows/Workflows.h"
 
 namespace avtaleflyt::engine {
@@ -46,8 +46,8 @@ Network toNetwork(const storage::NetworkRecord& r) {
 
 }  // namespace
 
-
-Installation::State::State(std::string dir, const Clock& c, std::string who, const Settings& settings)
+Installation::State::State(std::string dir, const Clock& c, std::string who,
+                           const Settings& settings)
     : dataDir(std::move(dir)),
       clock(c),
       actor(std::move(who)),
@@ -58,37 +58,47 @@ Installation::State::State(std::string dir, const Clock& c, std::string who, con
       queueingPort(cases, c),
       port(&queueingPort) {
     try {
-        workflows = settings.workflowsDir.empty() ? workflows::shippedWorkflows()
-                                                  : workflows::loadWorkflowDir(settings.workflowsDir);
+        workflows = settings.workflowsDir.empty()
+                        ? workflows::shippedWorkflows()
+                        : workflows::loadWorkflowDir(settings.workflowsDir);
     } catch (const workflows::WorkflowError& e) {
-        throw InstallationError(std::string("the workflow definitions cannot be used:\n") + e.what());
+        throw InstallationError(std::string("the workflow definitions cannot be used:\n") +
+                                e.what());
     }
     for (const auto& [name, order] : settings.signingOrder) {
-        auto it = std::find_if(workflows.begin(), workflows.end(), [&](const WorkflowDef& d) { return d.name == name; });
-        if (it == workflows.end()) throw InstallationError("signing order set for unknown workflow \"" + name + "\"");
+        auto it = std::find_if(workflows.begin(), workflows.end(),
+                               [&](const WorkflowDef& d) { return d.name == name; });
+        if (it == workflows.end())
+            throw InstallationError("signing order set for unknown workflow \"" + name + "\"");
         if (order != "parallel" && order != "sequential")
-            throw InstallationError("workflow." + name + ".signing must be parallel or sequential, not \"" + order + "\"");
+            throw InstallationError("workflow." + name +
+                                    ".signing must be parallel or sequential, not \"" + order +
+                                    "\"");
         it->order = order == "sequential" ? SigningOrder::Sequential : SigningOrder::Parallel;
     }
 }
 
-void Installation::State::record(const std::string& kind, const std::string& subject, const Fields& payload,
-                                 const std::string& who) {
+void Installation::State::record(const std::string& kind, const std::string& subject,
+                                 const Fields& payload, const std::string& who) {
     audit.append({clock.now(), who.empty() ? actor : who, kind, subject, json(payload)});
 }
 
 storage::NetworkRecord Installation::State::networkRecord(const std::string& name) const {
     const auto all = rosters.networks();
     if (name.empty()) {
-        if (all.size() == 1) return all.front();
-        if (all.empty()) throw EngineError("there is no network yet; create one with 'avtaleflyt network add'");
+        if (all.size() == 1)
+            return all.front();
+        if (all.empty())
+            throw EngineError("there is no network yet; create one with 'avtaleflyt network add'");
         throw EngineError("this installation holds several networks (" + networkNames(all) +
                           "); say which with --network");
     }
-    if (auto n = rosters.findNetwork(name)) return *n;
+    if (auto n = rosters.findNetwork(name))
+        return *n;
     const std::string names = networkNames(all);
-    throw EngineError("no network named \"" + name + "\"" +
-                      (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
+    throw EngineError(
+        "no network named \"" + name + "\"" +
+        (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
 }
 
 bool Installation::init(const std::string& dataDir, const Clock& clock, const std::string& actor) {
@@ -124,7 +134,8 @@ Installation::Installation(const std::string& dataDir, const Clock& clock, std::
     if (!Poco::File(databasePath(dataDir)).exists())
         throw InstallationError("no avtaleflyt installation in " + dataDir +
                                 " (run 'avtaleflyt init' first, or give the right --data folder)");
-    state_ = guarded([&] { return std::make_unique<State>(dataDir, clock, std::move(actor), settings); });
+    state_ = guarded(
+        [&] { return std::make_unique<State>(dataDir, clock, std::move(actor), settings); });
 }
 
 Installation::~Installation() = default;

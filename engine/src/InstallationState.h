@@ -43,11 +43,14 @@ auto guarded(F&& f) -> decltype(f()) {
 
 // Queues each action in case_action, for the modules that carry them out.
 class QueueingActionPort final : public ActionPort {
-public:
-    QueueingActionPort(storage::CaseRepository& cases, const Clock& clock) : cases_(cases), clock_(clock) {}
-    void perform(const Case& c, const StepAction& action) override { cases_.queueAction(c, action, clock_.now()); }
+  public:
+    QueueingActionPort(storage::CaseRepository& cases, const Clock& clock)
+        : cases_(cases), clock_(clock) {}
+    void perform(const Case& c, const StepAction& action) override {
+        cases_.queueAction(c, action, clock_.now());
+    }
 
-private:
+  private:
     storage::CaseRepository& cases_;
     const Clock& clock_;
 };
@@ -69,8 +72,8 @@ struct Installation::State {
     void commitStep(const Case& before, const Step& s, const std::string& kind, Fields payload,
                     const std::string& who);
     // What roster changes do to open cases; returns one line per effect. Inside a transaction.
-    std::vector<std::string> applyRosterToCases(const storage::NetworkRecord& network, const RosterDiff& diff,
-                                                const Roster& roster);
+    std::vector<std::string> applyRosterToCases(const storage::NetworkRecord& network,
+                                                const RosterDiff& diff, const Roster& roster);
 
     std::string dataDir;
     const Clock& clock;

@@ -85,14 +85,16 @@ std::vector<AuditEvent> eventsFrom(Poco::Data::Statement& select) {
     return events;
 }
 
-const char* kEventColumns = "SELECT seq, occurred_at, actor, kind, subject, payload, prev_hash, hash FROM audit_event ";
+const char* kEventColumns =
+    "SELECT seq, occurred_at, actor, kind, subject, payload, prev_hash, hash FROM audit_event ";
 
 }  // namespace
 
 std::vector<AuditEvent> AuditLog::list(std::int64_t after, std::size_t limit) const {
     Poco::Data::Statement select(db_.impl().session);
     const auto lim = static_cast<std::int64_t>(limit);
-    select << std::string(kEventColumns) + "WHERE seq > ? ORDER BY seq LIMIT ?", bind(after), bind(lim), now;
+    select << std::string(kEventColumns) + "WHERE seq > ? ORDER BY seq LIMIT ?", bind(after),
+        bind(lim), now;
     return eventsFrom(select);
 }
 

@@ -19,19 +19,23 @@ namespace {
 std::int64_t personIdOf(Database::Impl& db, const std::string& email) {
     std::int64_t id = 0;
     db.session << "SELECT id FROM person WHERE email = ?", bind(email), into(id), now;
-    if (id == 0) throw StorageError(db.path + ": no person with e-mail " + email);
+    if (id == 0)
+        throw StorageError(db.path + ": no person with e-mail " + email);
     return id;
 }
 
-Timestamp timeOf(const std::string& s) { return parseTimestamp(s).value_or(Timestamp{}); }
+Timestamp timeOf(const std::string& s) {
+    return parseTimestamp(s).value_or(Timestamp{});
+}
 
 void insertRequest(Database::Impl& db, std::int64_t caseId, const SignatureRequest& r) {
     const std::int64_t person = personIdOf(db, r.email);
     const std::string status(toString(r.status));
-    db.session << "INSERT INTO signature_request (case_id, role, person_id, organisation, position, status, "
+    db.session << "INSERT INTO signature_request (case_id, role, person_id, organisation, "
+                  "position, status, "
                   "signed_at, method, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        bind(caseId), bind(r.role), bind(person), bind(r.organisation), bind(r.position), bind(status),
-        bind(r.signedAt), bind(r.method), bind(r.reason), now;
+        bind(caseId), bind(r.role), bind(person), bind(r.organisation), bind(r.position),
+        bind(status), bind(r.signedAt), bind(r.method), bind(r.reason), now;
 }
 
 void writeTimers(Database::Impl& db, const Case& c) {
@@ -46,7 +50,8 @@ void writeTimers(Database::Impl& db, const Case& c) {
 }
 
 const char* kCaseColumns =
-    "SELECT c.id, c.reference, n.name, c.workflow, c.template, c.template_version, c.title, c.series, "
+    "SELECT c.id, c.reference, n.name, c.workflow, c.template, c.template_version, c.title, "
+    "c.series, "
     "COALESCE(p.email, ''), c.area, c.state, c.version, COALESCE(c.deadline, ''), c.approval_body, "
     "c.approval_date, c.note FROM case_file c JOIN network n ON n.id = c.network_id "
     "LEFT JOIN person p ON p.id = c.subject_person_id ";
@@ -65,7 +70,8 @@ Case caseFrom(const RecordSet& rs, std::size_t row) {
     c.area = textAt(rs, row, 9);
     c.state = textAt(rs, row, 10);
     c.version = static_cast<int>(integerAt(rs, row, 11));
-    if (const std::string d = textAt(rs, row, 12); !d.empty()) c.deadline = timeOf(d);
+    if (const std::string d = textAt(rs, row, 12); !d.empty())
+        c.deadline = timeOf(d);
     c.approvalBody = textAt(rs, row, 13);
     c.approvalDate = textAt(rs, row, 14);
     c.note = textAt(rs, row, 15);
@@ -74,7 +80,8 @@ Case caseFrom(const RecordSet& rs, std::size_t row) {
 
 void loadParts(Database::Impl& db, Case& c) {
     Statement reqs(db.session);
-    reqs << "SELECT r.id, r.role, p.email, p.name, r.organisation, r.position, r.status, r.signed_at, "
+    reqs << "SELECT r.id, r.role, p.email, p.name, r.organisation, r.position, r.status, "
+            "r.signed_at, "
             "r.method, r.reason FROM signature_request r JOIN person p ON p.id = r.person_id "
             "WHERE r.case_id = ? ORDER BY r.id",
         bind(c.id), now;
@@ -94,42 +101,50 @@ void loadParts(Database::Impl& db, Case& c) {
         c.signatures.push_back(r);
     }
     Statement timers(db.session);
-    timers << "SELECT name, due_at, fired, COALESCE(paused_at, '') FROM case_timer WHERE case_id = ? "
-              "ORDER BY due_at, name",
+    timers
+        << "SELECT name, due_at, fired, COALESCE(paused_at, '') FROM case_timer WHERE case_id = ? "
+           "ORDER BY due_at, name",
         bind(c.id), now;
     RecordSet ts(timers);
     for (std::size_t row = 0; row < ts.rowCount(); ++row) {
-        CaseTimer t{textAt(ts, row, 0), timeOf(textAt(ts, row, 1)), static_cast<int>(integerAt(ts, row, 2)), {}};
-        if (const std::string p = textAt(ts, row, 3); !p.empty()) t.pausedAt = timeOf(p);
+        CaseTimer t{textAt(ts, row, 0),
+                    timeOf(textAt(ts, row, 1)),
+                    static_cast<int>(integerAt(ts, row, 2)),
+                    {}};
+        if (const std::string p = textAt(ts, row, 3); !p.empty())
+            t.pausedAt = timeOf(p);
         c.timers.push_back(t);
     }
 }
 
 }  // namespace
 
-Case CaseRepository::create(const Case& in, std::int64_t networkId, const std::string& prefix, int year,
-                            Timestamp at) {
+Case CaseRepository::create(const Case& in, std::int64_t networkId, const std::string& prefix,
+                            int year, Timestamp at) {
     auto& db = db_.impl();
     int last = 0;
     db.session << "INSERT INTO case_counter (prefix, year, last) VALUES (?, ?, 1) "
                   "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1",
         bind(prefix), bind(year), now;
-    db.session << "SELECT last FROM case_counter WHERE prefix = ? AND year = ?", bind(prefix), bind(year),
-        into(last), now;
+    db.session << "SELECT last FROM case_counter WHERE prefix = ? AND year = ?", bind(prefix),
+        bind(year), into(last), now;
     Case c = in;
     c.reference = caseReference(prefix, year, last);
     c.version = 1;
     const std::string stamp = formatTimestamp(at);
     const std::string subject = c.subjectEmail;
     const std::string deadline = c.deadline ? formatTimestamp(*c.deadline) : "";
-    db.session << "INSERT INTO case_file (reference, network_id, workflow, template, template_version, title, "
-                  "series, subject_person_id, area, state, version, deadline, approval_body, approval_date, "
+    db.session << "INSERT INTO case_file (reference, network_id, workflow, template, "
+                  "template_version, title, "
+                  "series, subject_person_id, area, state, version, deadline, approval_body, "
+                  "approval_date, "
                   "note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                  "(SELECT id FROM person WHERE email = ? AND ? <> ''), ?, ?, 1, NULLIF(?, ''), ?, ?, ?, ?, ?)",
-        bind(c.reference), bind(networkId), bind(c.workflow), bind(c.templateName), bind(c.templateVersion),
-        bind(c.title), bind(c.series), bind(subject), bind(subject), bind(c.area), bind(c.state),
-        bind(deadline), bind(c.approvalBody), bind(c.approvalDate), bind(c.note), bind(stamp), bind(stamp),
-        now;
+                  "(SELECT id FROM person WHERE email = ? AND ? <> ''), ?, ?, 1, NULLIF(?, ''), ?, "
+                  "?, ?, ?, ?)",
+        bind(c.reference), bind(networkId), bind(c.workflow), bind(c.templateName),
+        bind(c.templateVersion), bind(c.title), bind(c.series), bind(subject), bind(subject),
+        bind(c.area), bind(c.state), bind(deadline), bind(c.approvalBody), bind(c.approvalDate),
+        bind(c.note), bind(stamp), bind(stamp), now;
     db.session << "SELECT last_insert_rowid()", into(c.id), now;
     for (const auto& r : c.signatures) insertRequest(db, c.id, r);
     writeTimers(db, c);
@@ -141,7 +156,8 @@ std::optional<Case> CaseRepository::find(const std::string& reference) const {
     Statement select(db.session);
     select << std::string(kCaseColumns) + "WHERE c.reference = ?", bind(text::trim(reference)), now;
     RecordSet rs(select);
-    if (rs.rowCount() == 0) return std::nullopt;
+    if (rs.rowCount() == 0)
+        return std::nullopt;
     Case c = caseFrom(rs, 0);
     loadParts(db, c);
     return c;
@@ -151,10 +167,11 @@ std::vector<Case> CaseRepository::list(const CaseFilter& f) const {
     auto& db = db_.impl();
     Statement select(db.session);
     select << std::string(kCaseColumns) +
-                  "WHERE (? = 0 OR c.network_id = ?) AND (? = '' OR c.workflow = ?) AND (? = '' OR c.state = ?) "
+                  "WHERE (? = 0 OR c.network_id = ?) AND (? = '' OR c.workflow = ?) AND (? = '' OR "
+                  "c.state = ?) "
                   "AND (? = '' OR c.area = ?) AND (? = '' OR p.email = ?) ORDER BY c.id",
-        bind(f.networkId), bind(f.networkId), bind(f.workflow), bind(f.workflow), bind(f.state), bind(f.state),
-        bind(f.area), bind(f.area), bind(f.subjectEmail), bind(f.subjectEmail), now;
+        bind(f.networkId), bind(f.networkId), bind(f.workflow), bind(f.workflow), bind(f.state),
+        bind(f.state), bind(f.area), bind(f.area), bind(f.subjectEmail), bind(f.subjectEmail), now;
     RecordSet rs(select);
     std::vector<Case> out;
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
@@ -170,21 +187,25 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
     const std::string deadline = c.deadline ? formatTimestamp(*c.deadline) : "";
     Statement update(db.session);
     update << "UPDATE case_file SET state = ?, version = version + 1, deadline = NULLIF(?, ''), "
-              "approval_body = ?, approval_date = ?, note = ?, updated_at = ? WHERE id = ? AND version = ?",
-        bind(c.state), bind(deadline), bind(c.approvalBody), bind(c.approvalDate), bind(c.note), bind(stamp),
-        bind(c.id), bind(c.version), now;
+              "approval_body = ?, approval_date = ?, note = ?, updated_at = ? WHERE id = ? AND "
+              "version = ?",
+        bind(c.state), bind(deadline), bind(c.approvalBody), bind(c.approvalDate), bind(c.note),
+        bind(stamp), bind(c.id), bind(c.version), now;
     int changed = 0;
     db.session << "SELECT changes()", into(changed), now;
-    if (changed == 0) return false;
+    if (changed == 0)
+        return false;
     for (const auto& r : c.signatures) {
         if (r.id == 0) {
             insertRequest(db, c.id, r);
             continue;
         }
         const std::string status(toString(r.status));
-        db.session << "UPDATE signature_request SET status = ?, signed_at = ?, method = ?, reason = ? "
-                      "WHERE id = ? AND case_id = ?",
-            bind(status), bind(r.signedAt), bind(r.method), bind(r.reason), bind(r.id), bind(c.id), now;
+        db.session
+            << "UPDATE signature_request SET status = ?, signed_at = ?, method = ?, reason = ? "
+               "WHERE id = ? AND case_id = ?",
+            bind(status), bind(r.signedAt), bind(r.method), bind(r.reason), bind(r.id), bind(c.id),
+            now;
     }
     writeTimers(db, c);
     return true;
@@ -195,19 +216,22 @@ void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp a
     const std::string action(toString(a.action));
     const std::string recipients = text::join(a.recipients, " ");
     const std::string stamp = formatTimestamp(at);
-    db.session << "INSERT INTO case_action (case_id, action, recipients, created_at) VALUES (?, ?, ?, ?)",
+    db.session
+        << "INSERT INTO case_action (case_id, action, recipients, created_at) VALUES (?, ?, ?, ?)",
         bind(c.id), bind(action), bind(recipients), bind(stamp), now;
 }
 
 std::vector<QueuedAction> CaseRepository::actions(const Case& c) const {
     auto& db = db_.impl();
     Statement select(db.session);
-    select << "SELECT id, action, recipients, created_at, status FROM case_action WHERE case_id = ? ORDER BY id",
+    select << "SELECT id, action, recipients, created_at, status FROM case_action WHERE case_id = "
+              "? ORDER BY id",
         bind(c.id), now;
     RecordSet rs(select);
     std::vector<QueuedAction> out;
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-        QueuedAction a{integerAt(rs, row, 0), textAt(rs, row, 1), {}, textAt(rs, row, 3), textAt(rs, row, 4)};
+        QueuedAction a{
+            integerAt(rs, row, 0), textAt(rs, row, 1), {}, textAt(rs, row, 3), textAt(rs, row, 4)};
         std::istringstream in(textAt(rs, row, 2));
         for (std::string w; in >> w;) a.recipients.push_back(w);
         out.push_back(a);
@@ -219,8 +243,9 @@ std::vector<std::string> CaseRepository::withDueTimers(Timestamp at) const {
     auto& db = db_.impl();
     const std::string stamp = formatTimestamp(at);
     std::vector<std::string> refs;
-    db.session << "SELECT c.reference FROM case_timer t JOIN case_file c ON c.id = t.case_id "
-                  "WHERE t.due_at <= ? AND t.paused_at IS NULL GROUP BY c.id ORDER BY MIN(t.due_at), c.id",
+    db.session
+        << "SELECT c.reference FROM case_timer t JOIN case_file c ON c.id = t.case_id "
+           "WHERE t.due_at <= ? AND t.paused_at IS NULL GROUP BY c.id ORDER BY MIN(t.due_at), c.id",
         bind(stamp), into(refs), now;
     return refs;
 }

@@ -37,11 +37,12 @@ const std::vector<Migration>& builtinMigrations() {
         std::vector<Migration> out;
         for (const auto& [file, sql] : migrationFiles()) {
             // NNNN_name.sql, numbered 1, 2, 3, ...; cmake/EmbedFiles.cmake sorts them by name.
-            const bool named = file.size() > 9 && file[4] == '_' &&
-                               file.find_first_not_of("0123456789") == 4;
+            const bool named =
+                file.size() > 9 && file[4] == '_' && file.find_first_not_of("0123456789") == 4;
             if (!named || std::stoi(file.substr(0, 4)) != static_cast<int>(out.size()) + 1)
-                throw std::logic_error("storage/migrations/" + file +
-                                       ": migrations are named NNNN_name.sql and numbered 1, 2, 3, ...");
+                throw std::logic_error(
+                    "storage/migrations/" + file +
+                    ": migrations are named NNNN_name.sql and numbered 1, 2, 3, ...");
             out.push_back({std::stoi(file.substr(0, 4)), file.substr(5, file.size() - 9), sql});
         }
         return out;

@@ -136,7 +136,8 @@ void RosterRepository::addPerson(const Person& p, Timestamp at) {
     auto& db = db_.impl();
     int exists = 0;
     db.session << "SELECT count(*) FROM person WHERE email = ?", bind(p.email), into(exists), now;
-    if (exists) throw StorageError("a person with e-mail " + p.email + " exists already");
+    if (exists)
+        throw StorageError("a person with e-mail " + p.email + " exists already");
     upsertPerson(db, p, formatTimestamp(at));
 }
 

@@ -19,7 +19,8 @@ const Rows kRoster = {
     {"Navn", "E-post", "Område", "Arbeidssted", "Leder", "Leders e-post", "Status", "Rolle"},
     {"Geir Lund", "geir@follo.example", "Follo", "", "", "", "", "områdeleder"},
     {"Åse Bø", "ase@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example", "aktiv", ""},
-    {"Kari Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example", "aktiv", ""},
+    {"Kari Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example", "aktiv",
+     ""},
     {"Liv Lie", "liv@ahus.example", "Ahus", "Post 1", "Eva Ask", "eva@ahus.example", "aktiv", ""},
     {"Per Vik", "per@ahus.example", "Ahus", "Post 1", "Eva Ask", "eva@ahus.example", "perm", ""},
 };
@@ -41,10 +42,13 @@ struct CasesFixture {
         return open().importRoster(dir.file("liste.csv"), kNetwork, false);
     }
     std::string db() const { return data + "/avtaleflyt.db"; }
-    std::string count(const std::string& table) const { return test::querySql(db(), "SELECT count(*) FROM " + table); }
+    std::string count(const std::string& table) const {
+        return test::querySql(db(), "SELECT count(*) FROM " + table);
+    }
     Case caseOf(const std::string& email) {
         for (auto& c : open().cases({kNetwork, "function-description", "", ""}))
-            if (c.subjectEmail == email) return c;
+            if (c.subjectEmail == email)
+                return c;
         FAIL("no case for " << email);
         throw;
     }
@@ -95,13 +99,15 @@ TEST_CASE("every active nurse gets one function description, and nobody gets two
     REQUIRE(d.actions.size() == 2);
     CHECK(d.actions[0].action == "render");
     CHECK(d.actions[1].action == "notify_signers");
-    CHECK(d.actions[1].recipients == std::vector<std::string>{"ase@frogn.example", "tor@frogn.example"});
+    CHECK(d.actions[1].recipients ==
+          std::vector<std::string>{"ase@frogn.example", "tor@frogn.example"});
     CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
     CHECK_THROWS_WITH(f.open().sendFunctionDescriptions(kNetwork, "Vest", true),
                       "no area \"Vest\" in \"Nettverk Test\" (there are: Follo, Ahus)");
 }
 
-TEST_CASE("signing through the engine: both sign, the case is signed and the completion is queued", "[cases]") {
+TEST_CASE("signing through the engine: both sign, the case is signed and the completion is queued",
+          "[cases]") {
     CasesFixture f;
     f.open().sendFunctionDescriptions(kNetwork, "", false);
     const Case c = f.caseOf("kari@frogn.example");
@@ -130,9 +136,12 @@ TEST_CASE("a refused trigger is a value and writes nothing", "[cases]") {
     CHECK_THROWS_WITH(f.open().fire("FB-2026-9999", leader("send")), "no case FB-2026-9999");
 }
 
-TEST_CASE("a step whose action fails leaves no trace: state, version, event and actions as before", "[cases]") {
+TEST_CASE("a step whose action fails leaves no trace: state, version, event and actions as before",
+          "[cases]") {
     struct FailingPort : ActionPort {
-        void perform(const Case&, const StepAction&) override { throw EngineError("the mail queue is full"); }
+        void perform(const Case&, const StepAction&) override {
+            throw EngineError("the mail queue is full");
+        }
     } failing;
     CasesFixture f;
     f.open().sendFunctionDescriptions(kNetwork, "", false);
@@ -140,7 +149,8 @@ TEST_CASE("a step whose action fails leaves no trace: state, version, event and 
     const std::string events = f.count("audit_event"), actions = f.count("case_action");
     auto inst = f.open();
     inst.setActionPort(&failing);
-    CHECK_THROWS_WITH(inst.fire(before.reference, leader("withdraw", "sluttet")), "the mail queue is full");
+    CHECK_THROWS_WITH(inst.fire(before.reference, leader("withdraw", "sluttet")),
+                      "the mail queue is full");
     const Case after = f.caseOf("kari@frogn.example");
     CHECK(after.state == "sent");
     CHECK(after.version == before.version);
@@ -160,13 +170,15 @@ TEST_CASE("two writers with the same version of a case cannot both win", "[cases
     Trigger withdraw = leader("withdraw", "feil person");
     const auto lost = second.fire(seen.reference, withdraw, seen.version);
     CHECK_FALSE(lost.done);
-    CHECK(lost.refusal == "case " + seen.reference + " was changed by someone else (it is at version " +
-                              std::to_string(seen.version + 1) + ", not " + std::to_string(seen.version) +
-                              "); look at it again and retry");
+    CHECK(lost.refusal == "case " + seen.reference +
+                              " was changed by someone else (it is at version " +
+                              std::to_string(seen.version + 1) + ", not " +
+                              std::to_string(seen.version) + "); look at it again and retry");
     CHECK(f.caseOf("kari@frogn.example").state == "partially_signed");
 }
 
-TEST_CASE("timers under a fixed clock: reminders queued, escalation to the area leader, expiry", "[cases][timers]") {
+TEST_CASE("timers under a fixed clock: reminders queued, escalation to the area leader, expiry",
+          "[cases][timers]") {
     CasesFixture f;
     f.open().sendFunctionDescriptions(kNetwork, "follo", false);
     f.clock.set(*parseTimestamp("2026-11-09T10:00:00Z"));
@@ -174,14 +186,17 @@ TEST_CASE("timers under a fixed clock: reminders queued, escalation to the area 
     CHECK(dry.fired.size() == 2);
     CHECK(f.count("case_action WHERE action = 'remind'") == "0");
     const auto run = f.open().runDueTimers(false);
-    CHECK(run.fired == std::vector<std::string>{"FB-2026-0001: reminder -> remind ase@frogn.example, tor@frogn.example",
-                                                "FB-2026-0002: reminder -> remind kari@frogn.example, tor@frogn.example"});
+    CHECK(run.fired ==
+          std::vector<std::string>{
+              "FB-2026-0001: reminder -> remind ase@frogn.example, tor@frogn.example",
+              "FB-2026-0002: reminder -> remind kari@frogn.example, tor@frogn.example"});
     CHECK(f.open().runDueTimers(false).fired.empty());  // nothing twice
 
     f.clock.set(*parseTimestamp("2026-12-08T10:00:00Z"));
     f.open().runDueTimers(false);
-    CHECK(test::querySql(f.db(), "SELECT recipients FROM case_action WHERE action = 'escalate_to_area_leader' LIMIT 1") ==
-          "geir@follo.example");
+    CHECK(test::querySql(f.db(),
+                         "SELECT recipients FROM case_action WHERE action = "
+                         "'escalate_to_area_leader' LIMIT 1") == "geir@follo.example");
     f.clock.set(*parseTimestamp("2027-01-02T10:00:00Z"));
     f.open().runDueTimers(false);
     CHECK(f.caseOf("kari@frogn.example").state == "expired");
@@ -190,7 +205,9 @@ TEST_CASE("timers under a fixed clock: reminders queued, escalation to the area 
     CHECK(d.timeline.back().actor == "system:timer");
 }
 
-TEST_CASE("roster changes reach open cases: leaving withdraws, a new leader takes over, leave pauses", "[cases][roster]") {
+TEST_CASE(
+    "roster changes reach open cases: leaving withdraws, a new leader takes over, leave pauses",
+    "[cases][roster]") {
     CasesFixture f;
     f.open().sendFunctionDescriptions(kNetwork, "", false);
     const Case ase = f.caseOf("ase@frogn.example");
@@ -200,13 +217,15 @@ TEST_CASE("roster changes reach open cases: leaving withdraws, a new leader take
     f.clock.advance(24h * 3);
 
     Rows dec = with(kRoster, 2, 4, "Ny Leder");
-    dec = with(dec, 2, 5, "ny@frogn.example");         // Åse: new leader, but Tor has signed
+    dec = with(dec, 2, 5, "ny@frogn.example");  // Åse: new leader, but Tor has signed
     dec = with(with(dec, 3, 4, "Ny Leder"), 3, 5, "ny@frogn.example");  // Kari: new leader
-    dec = with(dec, 4, 6, "perm");                      // Liv goes on leave
-    dec = with(dec, 5, 6, "sluttet");                   // Per has left (no case)
+    dec = with(dec, 4, 6, "perm");                                      // Liv goes on leave
+    dec = with(dec, 5, 6, "sluttet");                                   // Per has left (no case)
     const auto r = f.importRoster(dec);
-    CHECK(r.caseEffects == std::vector<std::string>{kari.reference + ": the leader's signature now goes to Ny Leder",
-                                                    liv.reference + ": reminders and deadline paused while the nurse is on leave"});
+    CHECK(r.caseEffects ==
+          std::vector<std::string>{
+              kari.reference + ": the leader's signature now goes to Ny Leder",
+              liv.reference + ": reminders and deadline paused while the nurse is on leave"});
     const Case k = f.caseOf("kari@frogn.example");
     CHECK(k.signature("leader")->email == "ny@frogn.example");
     CHECK(k.signature("leader")->status == SignatureStatus::Open);
@@ -222,15 +241,17 @@ TEST_CASE("roster changes reach open cases: leaving withdraws, a new leader take
     Rows jan = with(dec, 4, 6, "aktiv");
     jan.erase(jan.begin() + 3);
     const auto r2 = f.importRoster(jan);
-    CHECK(r2.caseEffects == std::vector<std::string>{liv.reference + ": reminders and deadline resumed",
-                                                     kari.reference + ": withdrawn, the nurse has left"});
+    CHECK(r2.caseEffects ==
+          std::vector<std::string>{liv.reference + ": reminders and deadline resumed",
+                                   kari.reference + ": withdrawn, the nurse has left"});
     CHECK(f.caseOf("kari@frogn.example").state == "withdrawn");
     CHECK(f.caseOf("kari@frogn.example").note == "the nurse has left the network (roster import)");
     CHECK(formatTimestamp(*f.caseOf("liv@ahus.example").deadline) == "2027-01-11T09:00:00Z");
     CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
 }
 
-TEST_CASE("a dry-run import shows what it would do to cases and changes nothing", "[cases][roster]") {
+TEST_CASE("a dry-run import shows what it would do to cases and changes nothing",
+          "[cases][roster]") {
     CasesFixture f;
     f.open().sendFunctionDescriptions(kNetwork, "", false);
     Rows dec = kRoster;
@@ -255,13 +276,18 @@ TEST_CASE("sequential signing by setting: the leader is asked after the nurse", 
     f.open().fire(c.reference, signer("kari@frogn.example"));
     CHECK(f.caseOf("kari@frogn.example").signature("leader")->status == SignatureStatus::Open);
     f.settings.signingOrder["function-description"] = "alphabetical";
-    CHECK_THROWS_WITH(f.open(), "workflow.function-description.signing must be parallel or sequential, not \"alphabetical\"");
+    CHECK_THROWS_WITH(f.open(),
+                      "workflow.function-description.signing must be parallel or sequential, not "
+                      "\"alphabetical\"");
 }
 
-TEST_CASE("an agreement from draft to archived; the next revision supersedes it", "[cases][agreement]") {
+TEST_CASE("an agreement from draft to archived; the next revision supersedes it",
+          "[cases][agreement]") {
     CasesFixture f;
-    const std::vector<Party> parties = {{"Ahus", "Anne Ås", "anne@ahus.example"}, {"Nordre Follo kommune", "Bo Berg", "bo@nf.example"}};
-    const Case draft = f.open().newAgreement(kNetwork, "Samarbeidsavtale om lindrende behandling", parties, "");
+    const std::vector<Party> parties = {{"Ahus", "Anne Ås", "anne@ahus.example"},
+                                        {"Nordre Follo kommune", "Bo Berg", "bo@nf.example"}};
+    const Case draft =
+        f.open().newAgreement(kNetwork, "Samarbeidsavtale om lindrende behandling", parties, "");
     CHECK(draft.reference == "SA-2026-0001");
     CHECK(draft.state == "draft");
     auto inst = f.open();
@@ -278,7 +304,8 @@ TEST_CASE("an agreement from draft to archived; the next revision supersedes it"
     CHECK(inst.fire(draft.reference, leader("archive")).to == "archived");
     CHECK(inst.caseDetails(draft.reference).c.approvalBody == "Samarbeidsutvalget");
 
-    const Case next = inst.newAgreement(kNetwork, "Samarbeidsavtale 2027", parties, draft.reference);
+    const Case next =
+        inst.newAgreement(kNetwork, "Samarbeidsavtale 2027", parties, draft.reference);
     inst.fire(next.reference, leader("review"));
     inst.fire(next.reference, approve);
     inst.fire(next.reference, leader("send"));

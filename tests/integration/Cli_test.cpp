@@ -205,8 +205,9 @@ TEST_CASE("cli: a database from a newer avtaleflyt is refused, exit 1, untouched
     const auto r = f.run({"network", "list"});
     CHECK(r.exitCode == 1);
     const std::string latest = std::to_string(storage::builtinMigrations().back().version);
-    CHECK(r.err.find("the database has schema version 42, but this avtaleflyt knows versions up to " + latest) !=
-          std::string::npos);
+    CHECK(
+        r.err.find("the database has schema version 42, but this avtaleflyt knows versions up to " +
+                   latest) != std::string::npos);
     CHECK(test::querySql(f.db(), "SELECT max(version) FROM schema_version") == "42");
 }
 
@@ -225,25 +226,28 @@ TEST_CASE("cli: network.default in the configuration picks the network", "[cli]"
     CHECK(r.out.find("Bergen") != std::string::npos);
 }
 
-TEST_CASE("cli: send, list and show cases; a refused step exits 1 with the reason", "[cli][cases]") {
+TEST_CASE("cli: send, list and show cases; a refused step exits 1 with the reason",
+          "[cli][cases]") {
     CliFixture f;
     f.sample();
     auto r = f.run({"send", "function-descriptions", "--area", "Kongsvinger", "--dry-run"});
     CHECK(r.exitCode == 0);
-    CHECK(r.out.find("function descriptions would be sent; 0 nurses have one already. Nothing written (dry run).") !=
-          std::string::npos);
+    CHECK(r.out.find("function descriptions would be sent; 0 nurses have one already. Nothing "
+                     "written (dry run).") != std::string::npos);
     CHECK(f.run({"case", "list"}).out.find("0 cases") != std::string::npos);
 
     r = f.run({"send", "function-descriptions", "--now", "2026-11-03T09:00"});
     CHECK(r.exitCode == 0);
     CHECK(r.out.find("FB-2026-0001") != std::string::npos);
-    CHECK(r.out.find("function descriptions sent; 0 nurses have one already.") != std::string::npos);
+    CHECK(r.out.find("function descriptions sent; 0 nurses have one already.") !=
+          std::string::npos);
     r = f.run({"send", "function-descriptions"});
     CHECK(r.out.find("0 function descriptions sent;") != std::string::npos);
 
     r = f.run({"case", "list", "--area", "Ahus", "--format", "csv"});
     CHECK(r.exitCode == 0);
-    CHECK(r.out.find("Reference;Workflow;Title;Area;State;Signed;Deadline\r\n") != std::string::npos);
+    CHECK(r.out.find("Reference;Workflow;Title;Area;State;Signed;Deadline\r\n") !=
+          std::string::npos);
     CHECK(r.out.find(";Ahus;sent;0/2;2027-01-02") != std::string::npos);
 
     r = f.run({"case", "show", "FB-2026-0001"});
@@ -266,16 +270,20 @@ TEST_CASE("cli: send, list and show cases; a refused step exits 1 with the reaso
 TEST_CASE("cli: an agreement through review, approval and sending", "[cli][cases]") {
     CliFixture f;
     f.sample();
-    auto r = f.run({"agreement", "new", "--title", "Samarbeidsavtale", "--party", "Ahus|Anne Ås|anne@ahus.example",
-                    "--party", "Frogn kommune|Bo Berg|bo@frogn.example"});
+    auto r = f.run({"agreement", "new", "--title", "Samarbeidsavtale", "--party",
+                    "Ahus|Anne Ås|anne@ahus.example", "--party",
+                    "Frogn kommune|Bo Berg|bo@frogn.example"});
     CHECK(r.exitCode == 0);
     CHECK(r.out == "SA-2026-0001: Samarbeidsavtale (draft, 2 parties)\n");
     CHECK(f.run({"agreement", "new", "--title", "X", "--party", "Ahus"}).exitCode == 2);
-    CHECK(f.run({"agreement", "review", "SA-2026-0001"}).out == "SA-2026-0001: draft -> in_review\n");
+    CHECK(f.run({"agreement", "review", "SA-2026-0001"}).out ==
+          "SA-2026-0001: draft -> in_review\n");
     r = f.run({"agreement", "approve", "SA-2026-0001", "--body", "Samarbeidsutvalget"});
     CHECK(r.exitCode == 1);
-    CHECK(r.err.find("the approving body and the approval date (YYYY-MM-DD) are required") != std::string::npos);
-    CHECK(f.run({"agreement", "approve", "SA-2026-0001", "--body", "Samarbeidsutvalget", "--date", "2026-10-30"})
+    CHECK(r.err.find("the approving body and the approval date (YYYY-MM-DD) are required") !=
+          std::string::npos);
+    CHECK(f.run({"agreement", "approve", "SA-2026-0001", "--body", "Samarbeidsutvalget", "--date",
+                 "2026-10-30"})
               .exitCode == 0);
     CHECK(f.run({"agreement", "send", "SA-2026-0001"}).out == "SA-2026-0001: approved -> sent\n");
 }
@@ -292,7 +300,8 @@ TEST_CASE("cli: timers run fires what is due as of --now", "[cli][cases]") {
     r = f.run({"timers", "run", "--now", "2026-11-10T12:00"});
     const auto fired = test::countLines(r.out, ": reminder -> remind ");
     CHECK(fired >= 30);
-    CHECK(test::querySql(f.db(), "SELECT count(*) FROM case_action WHERE action = 'remind'") == std::to_string(fired));
+    CHECK(test::querySql(f.db(), "SELECT count(*) FROM case_action WHERE action = 'remind'") ==
+          std::to_string(fired));
 }
 
 TEST_CASE("cli: workflows are listed, drawn and checked", "[cli][workflows]") {
@@ -303,7 +312,8 @@ TEST_CASE("cli: workflows are listed, drawn and checked", "[cli][workflows]") {
     CHECK(r.out.find("nurse, leader") != std::string::npos);
     r = f.run({"workflow", "diagram", "record"});
     CHECK(r.out.rfind("stateDiagram-v2\n    [*] --> draft\n", 0) == 0);
-    test::writeFile(f.dir.file("bad.xml"), "<?xml version=\"1.0\"?>\n<workflow xmlns=\"urn:avtaleflyt:workflow:1\"/>\n");
+    test::writeFile(f.dir.file("bad.xml"),
+                    "<?xml version=\"1.0\"?>\n<workflow xmlns=\"urn:avtaleflyt:workflow:1\"/>\n");
     r = f.run({"workflow", "check", f.dir.path()});
     CHECK(r.exitCode == 1);
     CHECK(r.err.find(f.dir.file("bad.xml") + ":2: xml: ") != std::string::npos);

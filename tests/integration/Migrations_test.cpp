@@ -17,7 +17,8 @@ TEST_CASE("a new database gets every migration and WAL mode", "[migrations]") {
     std::string expected;
     for (const auto& m : builtinMigrations())
         expected += (expected.empty() ? "" : ",") + std::to_string(m.version) + ":" + m.name;
-    CHECK(test::querySql(path, "SELECT group_concat(version || ':' || name, ',') FROM schema_version") ==
+    CHECK(test::querySql(path,
+                         "SELECT group_concat(version || ':' || name, ',') FROM schema_version") ==
           expected);
 }
 
@@ -44,8 +45,7 @@ TEST_CASE("a database newer than the program is refused and left alone", "[migra
     CHECK_THROWS_AS(Database(path, Database::Mode::OpenExisting), SchemaTooNew);
     CHECK_THROWS_WITH(
         Database(path, Database::Mode::OpenExisting),
-        path +
-            ": the database has schema version 99, but this avtaleflyt knows versions up to " +
+        path + ": the database has schema version 99, but this avtaleflyt knows versions up to " +
             std::to_string(builtinMigrations().back().version) +
             "; use a newer avtaleflyt with this data folder");
     CHECK(test::querySql(path, "SELECT max(version) FROM schema_version") == "99");

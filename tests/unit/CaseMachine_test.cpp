@@ -14,12 +14,15 @@ namespace {
 
 const WorkflowDef& def(const std::string& name) {
     for (const auto& d : workflows::shippedWorkflows())
-        if (d.name == name) return d;
+        if (d.name == name)
+            return d;
     FAIL("no shipped workflow " << name);
     throw;
 }
 
-Timestamp t0() { return *parseTimestamp("2026-11-02T09:00:00Z"); }
+Timestamp t0() {
+    return *parseTimestamp("2026-11-02T09:00:00Z");
+}
 
 Case functionDescription() {
     Case c;
@@ -27,8 +30,9 @@ Case functionDescription() {
     c.workflow = "function-description";
     c.state = "draft";
     c.version = 1;
-    c.signatures = {{1, "nurse", "kari@x.example", "Kari Berg", "", 1, SignatureStatus::Waiting, "", "", ""},
-                    {2, "leader", "tor@x.example", "Tor Li", "", 2, SignatureStatus::Waiting, "", "", ""}};
+    c.signatures = {
+        {1, "nurse", "kari@x.example", "Kari Berg", "", 1, SignatureStatus::Waiting, "", "", ""},
+        {2, "leader", "tor@x.example", "Tor Li", "", 2, SignatureStatus::Waiting, "", "", ""}};
     return c;
 }
 
@@ -66,24 +70,30 @@ Trigger complete(const WorkflowDef& d, const Case& c, const std::string& trigger
     t.approvalBody = "Samarbeidsutvalget";
     t.approvalDate = "2026-11-01";
     for (const auto& tr : d.transitions) {
-        if (tr.trigger != trigger) continue;
-        if (std::find(tr.actors.begin(), tr.actors.end(), ActorKind::NetworkLeader) == tr.actors.end())
+        if (tr.trigger != trigger)
+            continue;
+        if (std::find(tr.actors.begin(), tr.actors.end(), ActorKind::NetworkLeader) ==
+            tr.actors.end())
             t.actor = tr.actors.front();
     }
     for (const auto& r : c.signatures)
         if (r.status == SignatureStatus::Open) {
             t.actorEmail = r.email;
-            if (t.actor == ActorKind::NetworkLeader) t.signerRole = r.role;
+            if (t.actor == ActorKind::NetworkLeader)
+                t.signerRole = r.role;
             break;
         }
-    if (trigger == "decline") t.actor = ActorKind::Signer, t.signerRole.clear();
+    if (trigger == "decline")
+        t.actor = ActorKind::Signer, t.signerRole.clear();
     return t;
 }
 
 }  // namespace
 
-TEST_CASE("every trigger of every shipped workflow is allowed exactly from the states its transitions name",
-          "[machine]") {
+TEST_CASE(
+    "every trigger of every shipped workflow is allowed exactly from the states its transitions "
+    "name",
+    "[machine]") {
     for (const auto& d : workflows::shippedWorkflows()) {
         std::set<std::string> triggers;
         for (const auto& t : d.transitions) triggers.insert(t.trigger);
@@ -92,16 +102,19 @@ TEST_CASE("every trigger of every shipped workflow is allowed exactly from the s
                 Case c = functionDescription();
                 c.workflow = d.name;
                 c.state = state.name;
-                if (d.signerRoles.empty()) c.signatures.clear();
+                if (d.signerRoles.empty())
+                    c.signatures.clear();
                 for (auto& r : c.signatures) r.status = SignatureStatus::Open;
                 bool declared = false;
                 for (const auto& t : d.transitions)
-                    if (t.trigger == trigger && std::find(t.from.begin(), t.from.end(), state.name) != t.from.end())
+                    if (t.trigger == trigger &&
+                        std::find(t.from.begin(), t.from.end(), state.name) != t.from.end())
                         declared = true;
                 const Step s = fire(d, c, complete(d, c, trigger), t0());
                 INFO(d.name << ": " << trigger << " from " << state.name << ": " << s.refusal);
                 CHECK(s.allowed == declared);
-                if (!declared) CHECK(s.refusal.find("is allowed only from") != std::string::npos);
+                if (!declared)
+                    CHECK(s.refusal.find("is allowed only from") != std::string::npos);
             }
         }
     }
@@ -113,7 +126,8 @@ TEST_CASE("a function description is sent, signed by both in parallel, and archi
     REQUIRE(sent.allowed);
     CHECK(sent.to == "sent");
     CHECK(actionNames(sent) == std::vector<std::string>{"render", "notify_signers"});
-    CHECK(sent.actions[1].recipients == std::vector<std::string>{"kari@x.example", "tor@x.example"});
+    CHECK(sent.actions[1].recipients ==
+          std::vector<std::string>{"kari@x.example", "tor@x.example"});
     CHECK(sent.after.signatures[0].status == SignatureStatus::Open);
     CHECK(sent.after.signatures[1].status == SignatureStatus::Open);
     CHECK(formatTimestamp(*sent.after.deadline) == "2027-01-01T09:00:00Z");
@@ -127,7 +141,8 @@ TEST_CASE("a function description is sent, signed by both in parallel, and archi
     const Step last = fire(d, c, signedBy("kari@x.example"), t0() + 48h);
     REQUIRE(last.allowed);
     CHECK(last.to == "signed");
-    CHECK(actionNames(last) == std::vector<std::string>{"render_final", "seal", "notify_completed"});
+    CHECK(actionNames(last) ==
+          std::vector<std::string>{"render_final", "seal", "notify_completed"});
     CHECK(last.after.timers.empty());  // no reminders after signing
     CHECK(step(d, last.after, by("archive")).state == "archived");
 }
@@ -156,14 +171,17 @@ TEST_CASE("refusals name the case, the state, the trigger and why", "[machine]")
           "case FB-2026-0001 (draft): cannot withdraw: a reason is required");
     const Case sent = step(d, draft, by("send"));
     CHECK(fire(d, sent, signedBy("eve@x.example"), t0()).refusal ==
-          "case FB-2026-0001 (sent): cannot sign: eve@x.example has no unsigned signature request on this case");
+          "case FB-2026-0001 (sent): cannot sign: eve@x.example has no unsigned signature request "
+          "on this case");
     CHECK(fire(d, sent, signedBy("kari@x.example", "decline"), t0()).refusal ==
           "case FB-2026-0001 (sent): cannot decline: a reason is required");
     CHECK(fire(d, sent, by("expire"), t0()).refusal ==
           "case FB-2026-0001 (sent): a network leader may not expire (only system)");
 }
 
-TEST_CASE("a decline needs a reason, voids the signatures, and after editing the case is sent afresh", "[machine]") {
+TEST_CASE(
+    "a decline needs a reason, voids the signatures, and after editing the case is sent afresh",
+    "[machine]") {
     const auto& d = def("function-description");
     Case c = step(d, functionDescription(), by("send"));
     c = step(d, c, signedBy("tor@x.example"));
@@ -180,7 +198,8 @@ TEST_CASE("a decline needs a reason, voids the signatures, and after editing the
     c = step(d, step(d, s.after, by("edit")), by("send"));
     CHECK(c.state == "sent");
     CHECK(c.signatures[0].status == SignatureStatus::Open);
-    CHECK(c.signatures[1].status == SignatureStatus::Open);  // the leader signs the edited text again
+    CHECK(c.signatures[1].status ==
+          SignatureStatus::Open);  // the leader signs the edited text again
     CHECK(c.signatures[1].signedAt.empty());
 }
 
@@ -192,14 +211,16 @@ TEST_CASE("sequential signing: the leader is asked only after the nurse has sign
     CHECK(sent.after.signatures[1].status == SignatureStatus::Waiting);
     CHECK(sent.actions[1].recipients == std::vector<std::string>{"kari@x.example"});
     CHECK(fire(d, sent.after, signedBy("tor@x.example"), t0()).refusal ==
-          "case FB-2026-0001 (sent): cannot sign: it is not Tor Li's turn yet: the signers sign one after another");
+          "case FB-2026-0001 (sent): cannot sign: it is not Tor Li's turn yet: the signers sign "
+          "one after another");
     const Step s = fire(d, sent.after, signedBy("kari@x.example"), t0());
     CHECK(actionNames(s) == std::vector<std::string>{"notify_next_signer"});
     CHECK(s.actions[0].recipients == std::vector<std::string>{"tor@x.example"});
     CHECK(s.after.signatures[1].status == SignatureStatus::Open);
 }
 
-TEST_CASE("timers: reminders every 7 days at most 3 times, escalations, expiry at the deadline", "[machine][timers]") {
+TEST_CASE("timers: reminders every 7 days at most 3 times, escalations, expiry at the deadline",
+          "[machine][timers]") {
     const auto& d = def("function-description");
     Case c = step(d, functionDescription(), by("send"));
     REQUIRE(c.timers.size() == 4);
@@ -215,13 +236,14 @@ TEST_CASE("timers: reminders every 7 days at most 3 times, escalations, expiry a
                 continue;
             }
             const Step s = fireActionTimer(d, c, t->name, now);
-            fired.push_back("day " + std::to_string(day) + " " + std::string(toString(s.actions.at(0).action)));
+            fired.push_back("day " + std::to_string(day) + " " +
+                            std::string(toString(s.actions.at(0).action)));
             c = s.after;
         }
     }
     CHECK(fired == std::vector<std::string>{"day 7 remind", "day 14 remind", "day 21 remind",
-                                            "day 21 escalate_to_leader", "day 35 escalate_to_area_leader",
-                                            "day 60 expire"});
+                                            "day 21 escalate_to_leader",
+                                            "day 35 escalate_to_area_leader", "day 60 expire"});
     CHECK(c.state == "expired");
     CHECK(c.signatures[0].status == SignatureStatus::Void);
     const Case again = step(d, c, by("resend"), now);
@@ -229,7 +251,8 @@ TEST_CASE("timers: reminders every 7 days at most 3 times, escalations, expiry a
     CHECK(formatTimestamp(*again.deadline) == formatTimestamp(now + 24h * 60));
 }
 
-TEST_CASE("timers keep running from sent to partially_signed and stop on signing", "[machine][timers]") {
+TEST_CASE("timers keep running from sent to partially_signed and stop on signing",
+          "[machine][timers]") {
     const auto& d = def("function-description");
     Case c = step(d, functionDescription(), by("send"));
     const auto due = c.timers;
@@ -238,7 +261,8 @@ TEST_CASE("timers keep running from sent to partially_signed and stop on signing
     for (std::size_t i = 0; i < due.size(); ++i) CHECK(c.timers[i].due == due[i].due);
 }
 
-TEST_CASE("timers pause while the nurse is on leave and resume with the deadline moved", "[machine][timers]") {
+TEST_CASE("timers pause while the nurse is on leave and resume with the deadline moved",
+          "[machine][timers]") {
     const auto& d = def("function-description");
     Case c = step(d, functionDescription(), by("send"));
     c = pauseTimers(c, t0() + 24h * 5);
@@ -250,7 +274,8 @@ TEST_CASE("timers pause while the nurse is on leave and resume with the deadline
     CHECK(next->name == "reminder");
 }
 
-TEST_CASE("a new nearest leader takes over an unsigned leader signature, not a signed one", "[machine]") {
+TEST_CASE("a new nearest leader takes over an unsigned leader signature, not a signed one",
+          "[machine]") {
     const auto& d = def("function-description");
     Case c = step(d, functionDescription(), by("send"));
     const auto replaced = replaceSigner(c, "leader", "ny@x.example", "Ny Leder");
@@ -262,19 +287,23 @@ TEST_CASE("a new nearest leader takes over an unsigned leader signature, not a s
     CHECK_FALSE(replaceSigner(c, "leader", "ny@x.example", "Ny Leder"));
 }
 
-TEST_CASE("an agreement is reviewed, approved with body and date, signed by every party, archived", "[machine]") {
+TEST_CASE("an agreement is reviewed, approved with body and date, signed by every party, archived",
+          "[machine]") {
     const auto& d = def("collaboration-agreement");
     Case c;
     c.reference = "SA-2026-0001";
     c.workflow = d.name;
     c.state = "draft";
-    c.signatures = {{1, "party", "a@ahus.example", "Anne", "Ahus", 1, SignatureStatus::Waiting, "", "", ""},
-                    {2, "party", "b@ski.example", "Bo", "Nordre Follo", 2, SignatureStatus::Waiting, "", "", ""},
-                    {3, "party", "c@as.example", "Cy", "Ås", 3, SignatureStatus::Waiting, "", "", ""}};
+    c.signatures = {
+        {1, "party", "a@ahus.example", "Anne", "Ahus", 1, SignatureStatus::Waiting, "", "", ""},
+        {2, "party", "b@ski.example", "Bo", "Nordre Follo", 2, SignatureStatus::Waiting, "", "",
+         ""},
+        {3, "party", "c@as.example", "Cy", "Ås", 3, SignatureStatus::Waiting, "", "", ""}};
     c = step(d, c, by("review"));
     Trigger approve = by("approve");
     CHECK(fire(d, c, approve, t0()).refusal ==
-          "case SA-2026-0001 (in_review): cannot approve: the approving body and the approval date (YYYY-MM-DD) are "
+          "case SA-2026-0001 (in_review): cannot approve: the approving body and the approval date "
+          "(YYYY-MM-DD) are "
           "required");
     approve.approvalBody = "Samarbeidsutvalget";
     approve.approvalDate = "2026-10-30";

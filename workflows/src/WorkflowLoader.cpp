@@ -45,21 +45,25 @@ xmlSchemaPtr schema() {
     static xmlSchemaPtr compiled = nullptr;
     std::call_once(once, [] {
         const std::string& xsd = workflowSchema();
-        xmlSchemaParserCtxtPtr ctx = xmlSchemaNewMemParserCtxt(xsd.data(), static_cast<int>(xsd.size()));
+        xmlSchemaParserCtxtPtr ctx =
+            xmlSchemaNewMemParserCtxt(xsd.data(), static_cast<int>(xsd.size()));
         compiled = xmlSchemaParse(ctx);
         xmlSchemaFreeParserCtxt(ctx);
     });
-    if (!compiled) throw std::logic_error("workflow.xsd does not compile");
+    if (!compiled)
+        throw std::logic_error("workflow.xsd does not compile");
     return compiled;
 }
 
 bool isElement(const xmlNode* n, const char* name) {
-    return n->type == XML_ELEMENT_NODE && std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
+    return n->type == XML_ELEMENT_NODE &&
+           std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
 }
 
 std::string attr(const xmlNode* n, const char* name, const std::string& fallback = "") {
     xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
-    if (!v) return fallback;
+    if (!v)
+        return fallback;
     std::string s = reinterpret_cast<const char*>(v);
     xmlFree(v);
     return s;
@@ -80,18 +84,22 @@ bool flag(const xmlNode* n, const char* name) {
 template <typename F>
 void eachChild(const xmlNode* parent, const char* name, F f) {
     for (const xmlNode* c = parent ? parent->children : nullptr; c; c = c->next)
-        if (isElement(c, name)) f(c);
+        if (isElement(c, name))
+            f(c);
 }
 
 const xmlNode* child(const xmlNode* parent, const char* name) {
     for (const xmlNode* c = parent->children; c; c = c->next)
-        if (isElement(c, name)) return c;
+        if (isElement(c, name))
+            return c;
     return nullptr;
 }
 
 // Reads a schema-valid document. Names of guards, actions and actors are known to be valid.
 WorkflowDef read(const xmlNode* root, const std::string& source) {
-    const auto place = [&](const xmlNode* n) { return SourcePlace{source, static_cast<int>(xmlGetLineNo(n))}; };
+    const auto place = [&](const xmlNode* n) {
+        return SourcePlace{source, static_cast<int>(xmlGetLineNo(n))};
+    };
     WorkflowDef def;
     def.name = attr(root, "name");
     def.title = attr(root, "title");
@@ -102,11 +110,14 @@ WorkflowDef read(const xmlNode* root, const std::string& source) {
         def.templateVersion = std::stoi(attr(t, "version"));
     }
     if (const xmlNode* s = child(root, "signing")) {
-        def.order = attr(s, "order", "parallel") == "sequential" ? SigningOrder::Sequential : SigningOrder::Parallel;
-        eachChild(s, "signer", [&](const xmlNode* n) { def.signerRoles.push_back(attr(n, "role")); });
+        def.order = attr(s, "order", "parallel") == "sequential" ? SigningOrder::Sequential
+                                                                 : SigningOrder::Parallel;
+        eachChild(s, "signer",
+                  [&](const xmlNode* n) { def.signerRoles.push_back(attr(n, "role")); });
     }
     eachChild(child(root, "states"), "state", [&](const xmlNode* n) {
-        def.states.push_back({attr(n, "name"), flag(n, "initial"), flag(n, "final"), flag(n, "open"), place(n)});
+        def.states.push_back(
+            {attr(n, "name"), flag(n, "initial"), flag(n, "final"), flag(n, "open"), place(n)});
     });
     eachChild(child(root, "transitions"), "transition", [&](const xmlNode* n) {
         TransitionDef t;
@@ -127,7 +138,8 @@ WorkflowDef read(const xmlNode* root, const std::string& source) {
             t.after = parseIsoDuration(attr(n, "after")).value_or(std::chrono::seconds(0));
             t.every = parseIsoDuration(attr(n, "every", "PT0S")).value_or(std::chrono::seconds(0));
             t.max = std::stoi(attr(n, "max", "1"));
-            if (const std::string a = attr(n, "action"); !a.empty()) t.action = parseAction(a);
+            if (const std::string a = attr(n, "action"); !a.empty())
+                t.action = parseAction(a);
             t.trigger = attr(n, "trigger");
             t.deadline = flag(n, "deadline");
             t.place = place(n);
@@ -145,19 +157,23 @@ std::string describe(const std::vector<InputProblem>& problems) {
 
 }  // namespace
 
-const std::string& workflowSchema() { return schemaFiles().front().second; }
+const std::string& workflowSchema() {
+    return schemaFiles().front().second;
+}
 
 WorkflowDef parseWorkflow(const std::string& xml, const std::string& source) {
     ErrorSink sink{source, {}};
     xmlParserCtxtPtr parser = xmlNewParserCtxt();
     xmlSetStructuredErrorFunc(&sink, &ErrorSink::structured);
-    XmlDoc doc(xmlCtxtReadMemory(parser, xml.data(), static_cast<int>(xml.size()), source.c_str(), nullptr,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
-               &xmlFreeDoc);
+    XmlDoc doc(
+        xmlCtxtReadMemory(parser, xml.data(), static_cast<int>(xml.size()), source.c_str(), nullptr,
+                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
+        &xmlFreeDoc);
     xmlFreeParserCtxt(parser);
     xmlSetStructuredErrorFunc(nullptr, nullptr);
     if (!doc) {
-        if (sink.problems.empty()) sink.problems.push_back({source, 1, "xml", "not well-formed XML"});
+        if (sink.problems.empty())
+            sink.problems.push_back({source, 1, "xml", "not well-formed XML"});
         throw WorkflowError(describe(sink.problems));
     }
 
@@ -166,13 +182,15 @@ WorkflowDef parseWorkflow(const std::string& xml, const std::string& source) {
     const int rc = xmlSchemaValidateDoc(valid, doc.get());
     xmlSchemaFreeValidCtxt(valid);
     if (rc != 0) {
-        if (sink.problems.empty()) sink.problems.push_back({source, 1, "xml", "does not follow workflow.xsd"});
+        if (sink.problems.empty())
+            sink.problems.push_back({source, 1, "xml", "does not follow workflow.xsd"});
         throw WorkflowError(describe(sink.problems));
     }
 
     WorkflowDef def = read(xmlDocGetRootElement(doc.get()), source);
     const auto problems = checkWorkflow(def);
-    if (!problems.empty()) throw WorkflowError(describe(problems));
+    if (!problems.empty())
+        throw WorkflowError(describe(problems));
     return def;
 }
 
@@ -181,7 +199,8 @@ std::vector<WorkflowDef> loadWorkflowDir(const std::string& dir) {
         throw WorkflowError(dir + ": no such folder of workflow definitions");
     std::vector<std::string> files;
     for (Poco::DirectoryIterator it(dir), end; it != end; ++it)
-        if (it->isFile() && text::foldCase(Poco::Path(it->path()).getExtension()) == "xml") files.push_back(it->path());
+        if (it->isFile() && text::foldCase(Poco::Path(it->path()).getExtension()) == "xml")
+            files.push_back(it->path());
     std::sort(files.begin(), files.end());
     std::vector<WorkflowDef> defs;
     std::string errors;
@@ -193,22 +212,25 @@ std::vector<WorkflowDef> loadWorkflowDir(const std::string& dir) {
             Poco::StreamCopier::copyToString(in, xml);
             WorkflowDef def = parseWorkflow(xml, f);
             if (!names.insert(def.name).second)
-                throw WorkflowError(f + ":" + std::to_string(def.place.line) + ": workflow: another file defines \"" +
-                                    def.name + "\" too");
+                throw WorkflowError(f + ":" + std::to_string(def.place.line) +
+                                    ": workflow: another file defines \"" + def.name + "\" too");
             defs.push_back(std::move(def));
         } catch (const WorkflowError& e) {
             errors += (errors.empty() ? "" : "\n") + std::string(e.what());
         }
     }
-    if (!errors.empty()) throw WorkflowError(errors);
-    if (defs.empty()) throw WorkflowError(dir + ": no workflow definitions (*.xml) here");
+    if (!errors.empty())
+        throw WorkflowError(errors);
+    if (defs.empty())
+        throw WorkflowError(dir + ": no workflow definitions (*.xml) here");
     return defs;
 }
 
 const std::vector<WorkflowDef>& shippedWorkflows() {
     static const std::vector<WorkflowDef> defs = [] {
         std::vector<WorkflowDef> out;
-        for (const auto& [file, xml] : shippedWorkflowFiles()) out.push_back(parseWorkflow(xml, "workflows/" + file));
+        for (const auto& [file, xml] : shippedWorkflowFiles())
+            out.push_back(parseWorkflow(xml, "workflows/" + file));
         return out;
     }();
     return defs;

@@ -19,16 +19,16 @@ std::optional<SignatureStatus> parseSignatureStatus(std::string_view s);
 
 // One signer's part in a case.
 struct SignatureRequest {
-    std::int64_t id = 0;        // 0 until stored
-    std::string role;           // "nurse", "leader", "party"
+    std::int64_t id = 0;  // 0 until stored
+    std::string role;     // "nurse", "leader", "party"
     std::string email;
     std::string name;
-    std::string organisation;   // the party, for agreements
-    int position = 0;           // signing order, from 1
+    std::string organisation;  // the party, for agreements
+    int position = 0;          // signing order, from 1
     SignatureStatus status = SignatureStatus::Waiting;
-    std::string signedAt;       // timestamp text, when signed or declined
-    std::string method;         // "link" or "paper" once signed
-    std::string reason;         // why it was declined
+    std::string signedAt;  // timestamp text, when signed or declined
+    std::string method;    // "link" or "paper" once signed
+    std::string reason;    // why it was declined
 };
 
 struct CaseTimer {
@@ -39,22 +39,22 @@ struct CaseTimer {
 };
 
 struct Case {
-    std::int64_t id = 0;          // 0 until stored
-    std::string reference;        // "FB-2026-0001"
+    std::int64_t id = 0;    // 0 until stored
+    std::string reference;  // "FB-2026-0001"
     std::string network;
     std::string workflow;
     std::string templateName;
     int templateVersion = 0;
     std::string title;
-    std::string series;           // revisions of one agreement share it
-    std::string subjectEmail;     // the nurse of a function description; empty otherwise
-    std::string area;             // the nurse's area; empty otherwise
+    std::string series;        // revisions of one agreement share it
+    std::string subjectEmail;  // the nurse of a function description; empty otherwise
+    std::string area;          // the nurse's area; empty otherwise
     std::string state;
-    int version = 0;              // bumped by every stored step; for optimistic locking
+    int version = 0;  // bumped by every stored step; for optimistic locking
     std::optional<Timestamp> deadline;
-    std::string approvalBody;     // agreements: who approved it
-    std::string approvalDate;     // agreements: when (YYYY-MM-DD)
-    std::string note;             // the reason given with the last decline or withdrawal
+    std::string approvalBody;  // agreements: who approved it
+    std::string approvalDate;  // agreements: when (YYYY-MM-DD)
+    std::string note;          // the reason given with the last decline or withdrawal
     std::vector<SignatureRequest> signatures;
     std::vector<CaseTimer> timers;
 
@@ -63,11 +63,11 @@ struct Case {
 
 // A trigger as someone fires it.
 struct Trigger {
-    std::string name;                // "send", "sign", ...
+    std::string name;  // "send", "sign", ...
     ActorKind actor = ActorKind::NetworkLeader;
-    std::string actorEmail;          // who, for a signer
-    std::string signerRole;          // a paper signature registered for this role ("nurse")
-    std::string method = "link";     // how a signature was given: "link" or "paper"
+    std::string actorEmail;       // who, for a signer
+    std::string signerRole;       // a paper signature registered for this role ("nurse")
+    std::string method = "link";  // how a signature was given: "link" or "paper"
     std::string reason;
     std::string approvalBody;
     std::string approvalDate;
@@ -81,11 +81,11 @@ struct StepAction {
 
 struct Step {
     bool allowed = false;
-    std::string refusal;             // when not allowed: names the case, the state and the trigger
+    std::string refusal;  // when not allowed: names the case, the state and the trigger
     std::string from;
     std::string to;
-    Case after;                      // the case after the step
-    std::vector<StepAction> actions; // external actions, in declaration order
+    Case after;                       // the case after the step
+    std::vector<StepAction> actions;  // external actions, in declaration order
 };
 
 // Fires `trigger` on `c`. A trigger that is not allowed from the case's state, by this actor,
@@ -99,7 +99,8 @@ std::optional<CaseTimer> dueTimer(const Case& c, Timestamp now);
 // action timer the Step carries the action: a reminder goes to the open signers, an escalation
 // to the leader's request holder; other recipients (the area leader) the caller knows.
 // A trigger timer's trigger is fired by the caller.
-Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& timer, Timestamp now);
+Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& timer,
+                     Timestamp now);
 // For a trigger timer: the timer's run is recorded; returns the trigger to fire as the system.
 std::optional<std::string> timerTrigger(const WorkflowDef& def, const std::string& timer);
 

@@ -20,11 +20,11 @@ std::optional<ActorKind> parseActorKind(std::string_view s);
 
 // Conditions a transition may require. Named in the XML; evaluated by the case machine.
 enum class Guard {
-    ReasonGiven,         // the trigger carries a non-empty reason
-    ApprovalRecorded,    // the trigger carries the approving body and the approval date
-    SignerMaySign,       // the signer has an open request, and it is their turn
-    MoreSignaturesNeeded,// after this signature, some request is still unsigned
-    LastSignature,       // after this signature, every request is signed
+    ReasonGiven,           // the trigger carries a non-empty reason
+    ApprovalRecorded,      // the trigger carries the approving body and the approval date
+    SignerMaySign,         // the signer has an open request, and it is their turn
+    MoreSignaturesNeeded,  // after this signature, some request is still unsigned
+    LastSignature,         // after this signature, every request is signed
 };
 std::string_view toString(Guard g);
 std::optional<Guard> parseGuard(std::string_view s);
@@ -33,28 +33,28 @@ std::optional<Guard> parseGuard(std::string_view s);
 // the case machine; the rest is handed by the engine to ports (rendering, mail, sealing,
 // archiving) in the same transaction as the step.
 enum class Action {
-    OpenSignatures,      // every request open (parallel) or the first open, the rest waiting
-    ReopenSignatures,    // the same, keeping signatures already given
-    RecordSignature,     // the signer's request is signed
-    RecordDecline,       // the signer's request is declined, with the reason
-    VoidSignatures,      // open and waiting requests are void
-    RecordApproval,      // the approving body and date are kept on the case
-    RecordReason,        // the trigger's reason is kept on the case
+    OpenSignatures,    // every request open (parallel) or the first open, the rest waiting
+    ReopenSignatures,  // the same, keeping signatures already given
+    RecordSignature,   // the signer's request is signed
+    RecordDecline,     // the signer's request is declined, with the reason
+    VoidSignatures,    // open and waiting requests are void
+    RecordApproval,    // the approving body and date are kept on the case
+    RecordReason,      // the trigger's reason is kept on the case
 
-    Render,              // render the document for signing
-    NotifySigners,       // ask every open signer to sign
-    NotifyNextSigner,    // sequential signing: ask the signer whose turn it now is
-    NotifyDeclined,      // tell the sender that a signer declined, with the reason
-    NotifyWithdrawn,     // tell the open signers that the case was withdrawn
-    RenderFinal,         // render the final document with the signature page
-    Seal,                // seal the final PDF
-    NotifyCompleted,     // send the signed document to every signer
-    Archive,             // hand the case to the archive
-    SupersedePrevious,   // mark the previous archived revision superseded
-    Remind,              // remind the open signers
-    EscalateToLeader,    // tell the nurse's nearest leader what is outstanding
-    EscalateToAreaLeader,// tell the area leader what is outstanding
-    NotifyReviewDue,     // tell the owner that the yearly review is due
+    Render,                // render the document for signing
+    NotifySigners,         // ask every open signer to sign
+    NotifyNextSigner,      // sequential signing: ask the signer whose turn it now is
+    NotifyDeclined,        // tell the sender that a signer declined, with the reason
+    NotifyWithdrawn,       // tell the open signers that the case was withdrawn
+    RenderFinal,           // render the final document with the signature page
+    Seal,                  // seal the final PDF
+    NotifyCompleted,       // send the signed document to every signer
+    Archive,               // hand the case to the archive
+    SupersedePrevious,     // mark the previous archived revision superseded
+    Remind,                // remind the open signers
+    EscalateToLeader,      // tell the nurse's nearest leader what is outstanding
+    EscalateToAreaLeader,  // tell the area leader what is outstanding
+    NotifyReviewDue,       // tell the owner that the yearly review is due
 };
 std::string_view toString(Action a);
 bool changesCase(Action a);  // the first group above
@@ -103,11 +103,11 @@ struct TimerDef {
 };
 
 struct WorkflowDef {
-    std::string name;            // "function-description"
-    std::string title;           // for people: "Funksjonsbeskrivelse"
-    std::string referencePrefix; // case references: PREFIX-YEAR-NNNN
-    std::string templateName;    // the document template the cases are rendered from
-    int templateVersion = 0;     // 0: no document template (records)
+    std::string name;             // "function-description"
+    std::string title;            // for people: "Funksjonsbeskrivelse"
+    std::string referencePrefix;  // case references: PREFIX-YEAR-NNNN
+    std::string templateName;     // the document template the cases are rendered from
+    int templateVersion = 0;      // 0: no document template (records)
     SigningOrder order = SigningOrder::Parallel;
     std::vector<std::string> signerRoles;  // "nurse", "leader", "party"; empty: no signatures
     std::vector<StateDef> states;

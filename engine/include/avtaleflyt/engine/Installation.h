@@ -62,7 +62,7 @@ struct RosterImport {
 
 // How an installation is set up beyond its database (from avtaleflyt.properties).
 struct Settings {
-    std::string workflowsDir;                         // empty: the definitions shipped in the binary
+    std::string workflowsDir;  // empty: the definitions shipped in the binary
     std::map<std::string, std::string> signingOrder;  // workflow name -> "parallel" | "sequential"
 };
 
@@ -70,7 +70,7 @@ struct Settings {
 // step's transaction: throwing undoes the whole step, state change and audit event included.
 // The default queues each action in the database for the modules that carry them out.
 class ActionPort {
-public:
+  public:
     virtual ~ActionPort() = default;
     virtual void perform(const Case& c, const StepAction& action) = 0;
 };
@@ -134,7 +134,8 @@ class Installation {
     // Opens an existing installation. Throws InstallationError if there is none at `dataDir`,
     // its database is from a newer avtaleflyt, or a workflow definition in settings.workflowsDir
     // is invalid. `actor` is recorded on every audit event.
-    Installation(const std::string& dataDir, const Clock& clock, std::string actor, const Settings& settings = {});
+    Installation(const std::string& dataDir, const Clock& clock, std::string actor,
+                 const Settings& settings = {});
     ~Installation();
     Installation(Installation&&) noexcept;
 
@@ -166,12 +167,13 @@ class Installation {
     // Opens and sends a function description to every active nurse of the network (in `area`
     // if given) who has none of the current template version, signed or under way. One
     // transaction per nurse. With `dryRun`, only says who would get one.
-    SendReport sendFunctionDescriptions(const std::string& network, const std::string& area, bool dryRun);
+    SendReport sendFunctionDescriptions(const std::string& network, const std::string& area,
+                                        bool dryRun);
 
     // A new collaboration agreement in draft, one signatory per party; `revises` names the
     // revision it replaces once archived.
-    Case newAgreement(const std::string& network, const std::string& title, const std::vector<Party>& parties,
-                      const std::string& revises);
+    Case newAgreement(const std::string& network, const std::string& title,
+                      const std::vector<Party>& parties, const std::string& revises);
 
     // Fires `trigger` on the case. A trigger that is not allowed (state, actor, guards), or a
     // case changed since `expectedVersion`, is refused as a value. Throws EngineError for an

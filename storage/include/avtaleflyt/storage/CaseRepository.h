@@ -29,13 +29,14 @@ struct QueuedAction {
 };
 
 class CaseRepository {
-public:
+  public:
     explicit CaseRepository(Database& db) : db_(db) {}
 
     // Stores a new case with the next reference PREFIX-YEAR-NNNN of `prefix` and `year`, its
     // signature requests (their people must exist) and timers. Returns it as stored (version 1).
     // Call inside a Transaction.
-    Case create(const Case& c, std::int64_t networkId, const std::string& prefix, int year, Timestamp now);
+    Case create(const Case& c, std::int64_t networkId, const std::string& prefix, int year,
+                Timestamp now);
 
     std::optional<Case> find(const std::string& reference) const;
     std::vector<Case> list(const CaseFilter& filter) const;
@@ -50,7 +51,7 @@ public:
     // References of cases with a timer due at `now` that is not paused, soonest first.
     std::vector<std::string> withDueTimers(Timestamp now) const;
 
-private:
+  private:
     Database& db_;
 };
 

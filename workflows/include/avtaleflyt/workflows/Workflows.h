@@ -13,7 +13,7 @@ namespace avtaleflyt::workflows {
 // A definition that cannot be used. The message lists every problem found, one per line, each
 // as "FILE:LINE: what: cause".
 class WorkflowError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
