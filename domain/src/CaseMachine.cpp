@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "EnumWords.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt {
@@ -147,28 +148,22 @@ std::string refusalPrefix(const Case& c) {
 
 }  // namespace
 
-std::string_view toString(SignatureStatus s) {
-    switch (s) {
-        case SignatureStatus::Waiting:
-            return "waiting";
-        case SignatureStatus::Open:
-            return "open";
-        case SignatureStatus::Signed:
-            return "signed";
-        case SignatureStatus::Declined:
-            return "declined";
-        case SignatureStatus::Void:
-            return "void";
-    }
-    return "waiting";
+namespace {
+const EnumWords<SignatureStatus>& signatureWords() {
+    static const EnumWords<SignatureStatus> w = {{SignatureStatus::Waiting, "waiting", "", {}},
+                                                 {SignatureStatus::Open, "open", "", {}},
+                                                 {SignatureStatus::Signed, "signed", "", {}},
+                                                 {SignatureStatus::Declined, "declined", "", {}},
+                                                 {SignatureStatus::Void, "void", "", {}}};
+    return w;
 }
+}  // namespace
 
+std::string_view toString(SignatureStatus s) {
+    return wordOf(signatureWords(), s).name;
+}
 std::optional<SignatureStatus> parseSignatureStatus(std::string_view s) {
-    for (auto st : {SignatureStatus::Waiting, SignatureStatus::Open, SignatureStatus::Signed,
-                    SignatureStatus::Declined, SignatureStatus::Void})
-        if (toString(st) == s)
-            return st;
-    return std::nullopt;
+    return byName(signatureWords(), s);
 }
 
 const SignatureRequest* Case::signature(const std::string& role) const {

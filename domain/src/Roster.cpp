@@ -1,122 +1,68 @@
 #include "avtaleflyt/domain/Roster.h"
 
+#include "EnumWords.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt {
+namespace {
 
-std::string_view toString(MemberStatus s) {
-    switch (s) {
-        case MemberStatus::Active:
-            return "active";
-        case MemberStatus::OnLeave:
-            return "leave";
-        case MemberStatus::Left:
-            return "left";
-    }
-    return "active";
+const EnumWords<MemberStatus>& statusWords() {
+    static const EnumWords<MemberStatus> w = {
+        {MemberStatus::Active, "active", "aktiv", {}},
+        {MemberStatus::OnLeave, "leave", "perm", {"permisjon", "i permisjon", "on leave"}},
+        {MemberStatus::Left, "left", "sluttet", {}}};
+    return w;
 }
 
+const EnumWords<RosterRole>& roleWords() {
+    static const EnumWords<RosterRole> w = {
+        {RosterRole::Nurse, "nurse", "ressurssykepleier", {"resource nurse"}},
+        {RosterRole::AreaLeader, "area leader", "områdeleder", {}},
+        {RosterRole::NetworkLeader, "network leader", "nettverksleder", {}}};
+    return w;
+}
+
+const EnumWords<UnitKind>& unitWords() {
+    static const EnumWords<UnitKind> w = {
+        {UnitKind::Municipality, "municipality", "kommune", {}},
+        {UnitKind::CityDistrict, "city district", "bydel", {}},
+        {UnitKind::NursingHome, "nursing home", "sykehjem", {}},
+        {UnitKind::HomeCare, "home care", "hjemmetjeneste", {"hjemmesykepleie"}},
+        {UnitKind::HospitalDepartment, "hospital department", "sykehusavdeling", {"avdeling"}},
+        {UnitKind::Other, "other", "annet", {}}};
+    return w;
+}
+
+}  // namespace
+
+std::string_view toString(MemberStatus s) {
+    return wordOf(statusWords(), s).name;
+}
 std::string_view describe(MemberStatus s) {
     return s == MemberStatus::OnLeave ? "on leave" : toString(s);
 }
-
 std::string_view toNorwegian(MemberStatus s) {
-    switch (s) {
-        case MemberStatus::Active:
-            return "aktiv";
-        case MemberStatus::OnLeave:
-            return "perm";
-        case MemberStatus::Left:
-            return "sluttet";
-    }
-    return "aktiv";
+    return wordOf(statusWords(), s).norwegian;
 }
-
-std::optional<MemberStatus> parseMemberStatus(std::string_view textIn) {
-    const std::string t = text::foldCase(text::trim(textIn));
-    if (t == "aktiv" || t == "active")
-        return MemberStatus::Active;
-    if (t == "perm" || t == "permisjon" || t == "i permisjon" || t == "leave" || t == "on leave")
-        return MemberStatus::OnLeave;
-    if (t == "sluttet" || t == "left")
-        return MemberStatus::Left;
-    return std::nullopt;
+std::optional<MemberStatus> parseMemberStatus(std::string_view text) {
+    return byAnyWord(statusWords(), text);
 }
 
 std::string_view toString(RosterRole r) {
-    switch (r) {
-        case RosterRole::Nurse:
-            return "nurse";
-        case RosterRole::AreaLeader:
-            return "area leader";
-        case RosterRole::NetworkLeader:
-            return "network leader";
-    }
-    return "nurse";
+    return wordOf(roleWords(), r).name;
 }
-
-std::optional<RosterRole> parseRosterRole(std::string_view textIn) {
-    const std::string t = text::foldCase(text::trim(textIn));
-    if (t == "ressurssykepleier" || t == "nurse" || t == "resource nurse")
-        return RosterRole::Nurse;
-    if (t == "områdeleder" || t == "area leader")
-        return RosterRole::AreaLeader;
-    if (t == "nettverksleder" || t == "network leader")
-        return RosterRole::NetworkLeader;
-    return std::nullopt;
+std::optional<RosterRole> parseRosterRole(std::string_view text) {
+    return byAnyWord(roleWords(), text);
 }
 
 std::string_view toString(UnitKind k) {
-    switch (k) {
-        case UnitKind::Municipality:
-            return "municipality";
-        case UnitKind::CityDistrict:
-            return "city district";
-        case UnitKind::NursingHome:
-            return "nursing home";
-        case UnitKind::HomeCare:
-            return "home care";
-        case UnitKind::HospitalDepartment:
-            return "hospital department";
-        case UnitKind::Other:
-            return "other";
-    }
-    return "other";
+    return wordOf(unitWords(), k).name;
 }
-
-std::optional<UnitKind> parseUnitKind(std::string_view textIn) {
-    const std::string t = text::foldCase(text::trim(textIn));
-    if (t == "kommune" || t == "municipality")
-        return UnitKind::Municipality;
-    if (t == "bydel" || t == "city district")
-        return UnitKind::CityDistrict;
-    if (t == "sykehjem" || t == "nursing home")
-        return UnitKind::NursingHome;
-    if (t == "hjemmetjeneste" || t == "hjemmesykepleie" || t == "home care")
-        return UnitKind::HomeCare;
-    if (t == "sykehusavdeling" || t == "avdeling" || t == "hospital department")
-        return UnitKind::HospitalDepartment;
-    if (t == "annet" || t == "other")
-        return UnitKind::Other;
-    return std::nullopt;
-}
-
 std::string_view toNorwegian(UnitKind k) {
-    switch (k) {
-        case UnitKind::Municipality:
-            return "kommune";
-        case UnitKind::CityDistrict:
-            return "bydel";
-        case UnitKind::NursingHome:
-            return "sykehjem";
-        case UnitKind::HomeCare:
-            return "hjemmetjeneste";
-        case UnitKind::HospitalDepartment:
-            return "sykehusavdeling";
-        case UnitKind::Other:
-            return "annet";
-    }
-    return "annet";
+    return wordOf(unitWords(), k).norwegian;
+}
+std::optional<UnitKind> parseUnitKind(std::string_view text) {
+    return byAnyWord(unitWords(), text);
 }
 
 UnitKind guessUnitKind(std::string_view unitName) {

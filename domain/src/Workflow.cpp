@@ -1,5 +1,7 @@
 #include "avtaleflyt/domain/Workflow.h"
 
+#include "EnumWords.h"
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
@@ -8,87 +10,69 @@
 namespace avtaleflyt {
 namespace {
 
-// Each enum's names, in one table, read both ways.
-template <typename E>
-using Names = std::vector<std::pair<E, std::string_view>>;
-
-const Names<ActorKind>& actorNames() {
-    static const Names<ActorKind> n = {{ActorKind::NetworkLeader, "network_leader"},
-                                       {ActorKind::AreaLeader, "area_leader"},
-                                       {ActorKind::Signer, "signer"},
-                                       {ActorKind::System, "system"}};
+const EnumWords<ActorKind>& actorNames() {
+    static const EnumWords<ActorKind> n = {{ActorKind::NetworkLeader, "network_leader", "", {}},
+                                           {ActorKind::AreaLeader, "area_leader", "", {}},
+                                           {ActorKind::Signer, "signer", "", {}},
+                                           {ActorKind::System, "system", "", {}}};
     return n;
 }
 
-const Names<Guard>& guardNames() {
-    static const Names<Guard> n = {{Guard::ReasonGiven, "reason_given"},
-                                   {Guard::ApprovalRecorded, "approval_recorded"},
-                                   {Guard::SignerMaySign, "signer_may_sign"},
-                                   {Guard::MoreSignaturesNeeded, "more_signatures_needed"},
-                                   {Guard::LastSignature, "last_signature"}};
+const EnumWords<Guard>& guardNames() {
+    static const EnumWords<Guard> n = {
+        {Guard::ReasonGiven, "reason_given", "", {}},
+        {Guard::ApprovalRecorded, "approval_recorded", "", {}},
+        {Guard::SignerMaySign, "signer_may_sign", "", {}},
+        {Guard::MoreSignaturesNeeded, "more_signatures_needed", "", {}},
+        {Guard::LastSignature, "last_signature", "", {}}};
     return n;
 }
 
-const Names<Action>& actionNames() {
-    static const Names<Action> n = {{Action::OpenSignatures, "open_signatures"},
-                                    {Action::ReopenSignatures, "reopen_signatures"},
-                                    {Action::RecordSignature, "record_signature"},
-                                    {Action::RecordDecline, "record_decline"},
-                                    {Action::VoidSignatures, "void_signatures"},
-                                    {Action::RecordApproval, "record_approval"},
-                                    {Action::RecordReason, "record_reason"},
-                                    {Action::Render, "render"},
-                                    {Action::NotifySigners, "notify_signers"},
-                                    {Action::NotifyNextSigner, "notify_next_signer"},
-                                    {Action::NotifyDeclined, "notify_declined"},
-                                    {Action::NotifyWithdrawn, "notify_withdrawn"},
-                                    {Action::RenderFinal, "render_final"},
-                                    {Action::Seal, "seal"},
-                                    {Action::NotifyCompleted, "notify_completed"},
-                                    {Action::Archive, "archive"},
-                                    {Action::SupersedePrevious, "supersede_previous"},
-                                    {Action::Remind, "remind"},
-                                    {Action::EscalateToLeader, "escalate_to_leader"},
-                                    {Action::EscalateToAreaLeader, "escalate_to_area_leader"},
-                                    {Action::NotifyReviewDue, "notify_review_due"}};
+const EnumWords<Action>& actionNames() {
+    static const EnumWords<Action> n = {
+        {Action::OpenSignatures, "open_signatures", "", {}},
+        {Action::ReopenSignatures, "reopen_signatures", "", {}},
+        {Action::RecordSignature, "record_signature", "", {}},
+        {Action::RecordDecline, "record_decline", "", {}},
+        {Action::VoidSignatures, "void_signatures", "", {}},
+        {Action::RecordApproval, "record_approval", "", {}},
+        {Action::RecordReason, "record_reason", "", {}},
+        {Action::Render, "render", "", {}},
+        {Action::NotifySigners, "notify_signers", "", {}},
+        {Action::NotifyNextSigner, "notify_next_signer", "", {}},
+        {Action::NotifyDeclined, "notify_declined", "", {}},
+        {Action::NotifyWithdrawn, "notify_withdrawn", "", {}},
+        {Action::RenderFinal, "render_final", "", {}},
+        {Action::Seal, "seal", "", {}},
+        {Action::NotifyCompleted, "notify_completed", "", {}},
+        {Action::Archive, "archive", "", {}},
+        {Action::SupersedePrevious, "supersede_previous", "", {}},
+        {Action::Remind, "remind", "", {}},
+        {Action::EscalateToLeader, "escalate_to_leader", "", {}},
+        {Action::EscalateToAreaLeader, "escalate_to_area_leader", "", {}},
+        {Action::NotifyReviewDue, "notify_review_due", "", {}}};
     return n;
-}
-
-template <typename E>
-std::string_view nameOf(const Names<E>& names, E e) {
-    for (const auto& [value, name] : names)
-        if (value == e)
-            return name;
-    throw std::logic_error("enum value without a name");
-}
-
-template <typename E>
-std::optional<E> valueOf(const Names<E>& names, std::string_view s) {
-    for (const auto& [value, name] : names)
-        if (name == s)
-            return value;
-    return std::nullopt;
 }
 
 }  // namespace
 
 std::string_view toString(ActorKind k) {
-    return nameOf(actorNames(), k);
+    return wordOf(actorNames(), k).name;
 }
 std::optional<ActorKind> parseActorKind(std::string_view s) {
-    return valueOf(actorNames(), s);
+    return byName(actorNames(), s);
 }
 std::string_view toString(Guard g) {
-    return nameOf(guardNames(), g);
+    return wordOf(guardNames(), g).name;
 }
 std::optional<Guard> parseGuard(std::string_view s) {
-    return valueOf(guardNames(), s);
+    return byName(guardNames(), s);
 }
 std::string_view toString(Action a) {
-    return nameOf(actionNames(), a);
+    return wordOf(actionNames(), a).name;
 }
 std::optional<Action> parseAction(std::string_view s) {
-    return valueOf(actionNames(), s);
+    return byName(actionNames(), s);
 }
 bool changesCase(Action a) {
     return a <= Action::RecordReason;
