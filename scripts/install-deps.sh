@@ -11,6 +11,10 @@ packages=(
   libxml2-dev
   libssl-dev
   catch2
+  libpodofo-dev        # PDF rendering and signing
+  fonts-dejavu-core    # the embedded fonts
+  icc-profiles-free    # sRGB profile for PDF/A
+  poppler-utils qpdf   # pdfsig, pdffonts, pdftotext, qpdf --check in the tests
 )
 
 missing=()

@@ -3,17 +3,14 @@
 #include <Poco/FileStream.h>
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
 
 #include <algorithm>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <sstream>
 
+#include "avtaleflyt/documents/XmlSchema.h"
 #include "avtaleflyt/domain/Text.h"
 #include "avtaleflyt/workflows/Workflows.h"
 
@@ -24,50 +21,9 @@ const std::vector<std::pair<std::string, std::string>>& schemaFiles();          
 
 namespace {
 
-using XmlDoc = std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)>;
-
-// Collects libxml2's messages as problems of `source`.
-struct ErrorSink {
-    std::string source;
-    std::vector<InputProblem> problems;
-
-    static void structured(void* self, xmlErrorPtr e) {
-        auto* sink = static_cast<ErrorSink*>(self);
-        std::string msg = e->message ? e->message : "invalid";
-        while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-        sink->problems.push_back({sink->source, e->line, "xml", msg});
-    }
-};
-
-// The compiled schema, parsed once.
-xmlSchemaPtr schema() {
-    static std::once_flag once;
-    static xmlSchemaPtr compiled = nullptr;
-    std::call_once(once, [] {
-        const std::string& xsd = workflowSchema();
-        xmlSchemaParserCtxtPtr ctx =
-            xmlSchemaNewMemParserCtxt(xsd.data(), static_cast<int>(xsd.size()));
-        compiled = xmlSchemaParse(ctx);
-        xmlSchemaFreeParserCtxt(ctx);
-    });
-    if (!compiled)
-        throw std::logic_error("workflow.xsd does not compile");
-    return compiled;
-}
-
-bool isElement(const xmlNode* n, const char* name) {
-    return n->type == XML_ELEMENT_NODE &&
-           std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
-}
-
-std::string attr(const xmlNode* n, const char* name, const std::string& fallback = "") {
-    xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
-    if (!v)
-        return fallback;
-    std::string s = reinterpret_cast<const char*>(v);
-    xmlFree(v);
-    return s;
-}
+using documents::attribute;
+using documents::firstChild;
+using documents::isElement;
 
 std::vector<std::string> words(const std::string& s) {
     std::istringstream in(s);
@@ -77,7 +33,7 @@ std::vector<std::string> words(const std::string& s) {
 }
 
 bool flag(const xmlNode* n, const char* name) {
-    const std::string v = attr(n, name, "false");
+    const std::string v = attribute(n, name, "false");
     return v == "true" || v == "1";
 }
 
@@ -88,71 +44,58 @@ void eachChild(const xmlNode* parent, const char* name, F f) {
             f(c);
 }
 
-const xmlNode* child(const xmlNode* parent, const char* name) {
-    for (const xmlNode* c = parent->children; c; c = c->next)
-        if (isElement(c, name))
-            return c;
-    return nullptr;
-}
-
 // Reads a schema-valid document. Names of guards, actions and actors are known to be valid.
 WorkflowDef read(const xmlNode* root, const std::string& source) {
     const auto place = [&](const xmlNode* n) {
         return SourcePlace{source, static_cast<int>(xmlGetLineNo(n))};
     };
     WorkflowDef def;
-    def.name = attr(root, "name");
-    def.title = attr(root, "title");
-    def.referencePrefix = attr(root, "reference-prefix");
+    def.name = attribute(root, "name");
+    def.title = attribute(root, "title");
+    def.referencePrefix = attribute(root, "reference-prefix");
     def.place = place(root);
-    if (const xmlNode* t = child(root, "template")) {
-        def.templateName = attr(t, "name");
-        def.templateVersion = std::stoi(attr(t, "version"));
+    if (const xmlNode* t = firstChild(root, "template")) {
+        def.templateName = attribute(t, "name");
+        def.templateVersion = std::stoi(attribute(t, "version"));
     }
-    if (const xmlNode* s = child(root, "signing")) {
-        def.order = attr(s, "order", "parallel") == "sequential" ? SigningOrder::Sequential
+    if (const xmlNode* s = firstChild(root, "signing")) {
+        def.order = attribute(s, "order", "parallel") == "sequential" ? SigningOrder::Sequential
                                                                  : SigningOrder::Parallel;
         eachChild(s, "signer",
-                  [&](const xmlNode* n) { def.signerRoles.push_back(attr(n, "role")); });
+                  [&](const xmlNode* n) { def.signerRoles.push_back(attribute(n, "role")); });
     }
-    eachChild(child(root, "states"), "state", [&](const xmlNode* n) {
+    eachChild(firstChild(root, "states"), "state", [&](const xmlNode* n) {
         def.states.push_back(
-            {attr(n, "name"), flag(n, "initial"), flag(n, "final"), flag(n, "open"), place(n)});
+            {attribute(n, "name"), flag(n, "initial"), flag(n, "final"), flag(n, "open"), place(n)});
     });
-    eachChild(child(root, "transitions"), "transition", [&](const xmlNode* n) {
+    eachChild(firstChild(root, "transitions"), "transition", [&](const xmlNode* n) {
         TransitionDef t;
-        t.trigger = attr(n, "trigger");
-        t.from = words(attr(n, "from"));
-        t.to = attr(n, "to");
-        for (const auto& w : words(attr(n, "actors"))) t.actors.push_back(*parseActorKind(w));
-        for (const auto& w : words(attr(n, "guards"))) t.guards.push_back(*parseGuard(w));
-        for (const auto& w : words(attr(n, "actions"))) t.actions.push_back(*parseAction(w));
+        t.trigger = attribute(n, "trigger");
+        t.from = words(attribute(n, "from"));
+        t.to = attribute(n, "to");
+        for (const auto& w : words(attribute(n, "actors"))) t.actors.push_back(*parseActorKind(w));
+        for (const auto& w : words(attribute(n, "guards"))) t.guards.push_back(*parseGuard(w));
+        for (const auto& w : words(attribute(n, "actions"))) t.actions.push_back(*parseAction(w));
         t.place = place(n);
         def.transitions.push_back(t);
     });
-    if (const xmlNode* timers = child(root, "timers")) {
+    if (const xmlNode* timers = firstChild(root, "timers")) {
         eachChild(timers, "timer", [&](const xmlNode* n) {
             TimerDef t;
-            t.name = attr(n, "name");
-            t.states = words(attr(n, "states"));
-            t.after = parseIsoDuration(attr(n, "after")).value_or(std::chrono::seconds(0));
-            t.every = parseIsoDuration(attr(n, "every", "PT0S")).value_or(std::chrono::seconds(0));
-            t.max = std::stoi(attr(n, "max", "1"));
-            if (const std::string a = attr(n, "action"); !a.empty())
+            t.name = attribute(n, "name");
+            t.states = words(attribute(n, "states"));
+            t.after = parseIsoDuration(attribute(n, "after")).value_or(std::chrono::seconds(0));
+            t.every = parseIsoDuration(attribute(n, "every", "PT0S")).value_or(std::chrono::seconds(0));
+            t.max = std::stoi(attribute(n, "max", "1"));
+            if (const std::string a = attribute(n, "action"); !a.empty())
                 t.action = parseAction(a);
-            t.trigger = attr(n, "trigger");
+            t.trigger = attribute(n, "trigger");
             t.deadline = flag(n, "deadline");
             t.place = place(n);
             def.timers.push_back(t);
         });
     }
     return def;
-}
-
-std::string describe(const std::vector<InputProblem>& problems) {
-    std::string out;
-    for (const auto& p : problems) out += (out.empty() ? "" : "\n") + p.toString();
-    return out;
 }
 
 }  // namespace
@@ -162,35 +105,12 @@ const std::string& workflowSchema() {
 }
 
 WorkflowDef parseWorkflow(const std::string& xml, const std::string& source) {
-    ErrorSink sink{source, {}};
-    xmlParserCtxtPtr parser = xmlNewParserCtxt();
-    xmlSetStructuredErrorFunc(&sink, &ErrorSink::structured);
-    XmlDoc doc(
-        xmlCtxtReadMemory(parser, xml.data(), static_cast<int>(xml.size()), source.c_str(), nullptr,
-                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
-        &xmlFreeDoc);
-    xmlFreeParserCtxt(parser);
-    xmlSetStructuredErrorFunc(nullptr, nullptr);
-    if (!doc) {
-        if (sink.problems.empty())
-            sink.problems.push_back({source, 1, "xml", "not well-formed XML"});
-        throw WorkflowError(describe(sink.problems));
-    }
-
-    xmlSchemaValidCtxtPtr valid = xmlSchemaNewValidCtxt(schema());
-    xmlSchemaSetValidStructuredErrors(valid, &ErrorSink::structured, &sink);
-    const int rc = xmlSchemaValidateDoc(valid, doc.get());
-    xmlSchemaFreeValidCtxt(valid);
-    if (rc != 0) {
-        if (sink.problems.empty())
-            sink.problems.push_back({source, 1, "xml", "does not follow workflow.xsd"});
-        throw WorkflowError(describe(sink.problems));
-    }
-
+    std::vector<InputProblem> problems;
+    const documents::XmlDocument doc = documents::parseValidated(xml, source, workflowSchema(), problems);
+    if (!doc) throw WorkflowError(documents::describeProblems(problems));
     WorkflowDef def = read(xmlDocGetRootElement(doc.get()), source);
-    const auto problems = checkWorkflow(def);
-    if (!problems.empty())
-        throw WorkflowError(describe(problems));
+    problems = checkWorkflow(def);
+    if (!problems.empty()) throw WorkflowError(documents::describeProblems(problems));
     return def;
 }
 
