@@ -40,6 +40,10 @@ void execSql(const std::string& dbPath, const std::string& sql);
 // The first column of the first row of `sql`, as text ("" if no row).
 std::string querySql(const std::string& dbPath, const std::string& sql);
 
+// Runs a shell command line (a tool such as pdftotext), returning its exit code and its
+// standard output and error together.
+CliResult runTool(const std::string& commandLine);
+
 // Counts the lines of `text` that contain `needle`.
 std::size_t countLines(const std::string& text, const std::string& needle);
 

@@ -1,0 +1,54 @@
+#pragma once
+// Rendering a filled-in document as a PDF/A-2b file: A4, embedded subset DejaVu fonts, a
+// header with the network's name, a footer with the case reference, template version and
+// "Side N av M"; for the final document a signature page and the case's event log; sealed with
+// a PAdES signature when a seal key is given.
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "avtaleflyt/domain/Clock.h"
+#include "avtaleflyt/domain/Template.h"
+
+namespace avtaleflyt::documents {
+
+class SealKey;
+
+class PdfError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// One signer on the signature page. No e-mail or IP address: a PDF may become public.
+struct SignatureEntry {
+    std::string name;
+    std::string role;          // "nurse", "leader", "party"
+    std::string organisation;  // the unit, or the party
+    std::string signedAt;      // timestamp text; empty: not signed
+    std::string method;        // "link", "paper"
+};
+
+// One line of the event log appendix.
+struct TrailEntry {
+    std::string occurredAt;
+    std::string kind;  // audit event kind, e.g. "case.sign"; shown in words from the catalogue
+};
+
+struct PdfOptions {
+    std::string language = "nb";
+    std::string networkName;
+    std::string caseReference;
+    std::string templateLabel;               // e.g. "function-description v1"
+    bool signaturePage = false;
+    std::vector<SignatureEntry> signatures;
+    std::vector<TrailEntry> trail;           // the appendix, if not empty
+    Timestamp created{};
+    bool deterministic = false;              // fixed dates and IDs, for golden tests
+};
+
+// The PDF's bytes. With `seal`, the document carries a visible PAdES seal on its signature page
+// (or last page) covering the whole file.
+std::string renderPdf(const FilledDocument& doc, const PdfOptions& options, const SealKey* seal = nullptr);
+
+}  // namespace avtaleflyt::documents

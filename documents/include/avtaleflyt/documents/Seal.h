@@ -1,0 +1,53 @@
+#pragma once
+// The installation's seal: an RSA key and its certificate, and PAdES signatures with them
+// (CMS built with OpenSSL, SubFilter ETSI.CAdES.detached, SHA-256).
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace avtaleflyt::documents {
+
+class SealError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class SealKey {
+public:
+    // Creates a 2048-bit RSA key and a self-signed certificate (valid ten years) for
+    // `commonName`, written as PEM files (key readable by the owner only), through temporary
+    // files renamed into place. Throws SealError.
+    static void create(const std::string& certPath, const std::string& keyPath, const std::string& commonName);
+    // Loads PEM files, or a PKCS#12 file (then keyPath is its password). Throws SealError
+    // naming the file and the cause.
+    static SealKey loadPem(const std::string& certPath, const std::string& keyPath);
+    static SealKey loadPkcs12(const std::string& path, const std::string& password);
+
+    ~SealKey();
+    SealKey(SealKey&&) noexcept;
+
+    const std::string& subject() const;  // the certificate's common name
+    // A detached CMS (CAdES) signature over `data`, DER.
+    std::string sign(const std::string& data) const;
+
+private:
+    struct Keys;
+    explicit SealKey(std::unique_ptr<Keys> keys);
+    std::unique_ptr<Keys> keys_;
+};
+
+struct SealCheck {
+    bool sealed = false;         // the PDF carries a signature
+    bool valid = false;          // its digest and signature are right
+    bool wholeDocument = false;  // the signed byte range covers the whole file
+    std::string signer;          // the certificate's common name
+    std::string subFilter;
+    std::string problem;         // why it is not valid
+};
+
+// Checks the last signature of a PDF without trusting any certificate chain: the digest of the
+// signed byte ranges against the CMS, and the CMS signature against its certificate.
+SealCheck verifySeal(const std::string& pdf);
+
+}  // namespace avtaleflyt::documents

@@ -1,0 +1,347 @@
+#include "avtaleflyt/documents/Pdf.h"
+
+#include <podofo/podofo.h>
+
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "avtaleflyt/documents/Messages.h"
+#include "avtaleflyt/documents/Seal.h"
+
+using namespace PoDoFo;
+
+namespace avtaleflyt::documents {
+namespace {
+
+constexpr const char* kRegularFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+constexpr const char* kBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+constexpr const char* kSrgbProfile = "/usr/share/color/icc/sRGB.icc";
+constexpr double kPageWidth = 595.28, kPageHeight = 841.89;
+constexpr double kLeft = 62, kRight = 62, kTop = 78, kBottom = 72;
+constexpr double kTextWidth = kPageWidth - kLeft - kRight;
+constexpr std::size_t kSignatureBytes = 8192;
+
+PdfString utf8(const std::string& s) { return PdfString(reinterpret_cast<const pdf_utf8*>(s.c_str())); }
+
+std::string readBinary(const char* path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw PdfError(std::string(path) + ": missing (install the package that provides it)");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// "2026-11-24T16:17:49Z" as PDF (D:...) and XMP forms.
+struct Dates {
+    PdfDate pdf;
+    std::string xmp;
+};
+
+Dates datesFor(Timestamp t) {
+    const std::string iso = formatTimestamp(t);
+    return {PdfDate(static_cast<time_t>(t.time_since_epoch().count())), iso};
+}
+
+std::string xmlEscape(const std::string& s) {
+    std::string out;
+    for (const char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+// Lays out text on pages, top to bottom, starting a new page when one is full.
+class Layout {
+public:
+    Layout(PdfMemDocument& doc, PdfFont* regular, PdfFont* bold) : doc_(doc), regular_(regular), bold_(bold) {}
+
+    ~Layout() { finish(); }
+
+    // Ends painting; the pages stay.
+    void finish() {
+        if (page_) painter_.FinishPage();
+        page_ = nullptr;
+    }
+
+    void newPage() {
+        if (page_) painter_.FinishPage();
+        page_ = doc_.CreatePage(PdfPage::CreateStandardPageSize(ePdfPageSize_A4));
+        painter_.SetPage(page_);
+        y_ = kPageHeight - kTop;
+    }
+
+    // Writes wrapped text; `indent` from the left margin; a bullet is drawn in the indent.
+    void text(const std::string& s, bool isBold, double size, double indent = 0, const std::string& bullet = "",
+              double spaceAfter = 6) {
+        PdfFont* font = isBold ? bold_ : regular_;
+        font->SetFontSize(static_cast<float>(size));
+        painter_.SetFont(font);
+        const double lineHeight = font->GetFontMetrics()->GetLineSpacing();
+        const auto lines = painter_.GetMultiLineTextAsLines(kTextWidth - indent, utf8(s));
+        // Keep a heading with at least two lines of what follows.
+        const double keep = isBold ? lineHeight * 3 : lineHeight;
+        if (y_ - keep < kBottom) newPage();
+        bool first = true;
+        for (const auto& line : lines) {
+            if (y_ - lineHeight < kBottom) {
+                newPage();
+                font->SetFontSize(static_cast<float>(size));
+                painter_.SetFont(font);
+            }
+            y_ -= lineHeight;
+            if (first && !bullet.empty()) painter_.DrawText(kLeft + indent - 12, y_, utf8(bullet));
+            painter_.DrawText(kLeft + indent, y_, line);
+            first = false;
+        }
+        y_ -= spaceAfter;
+    }
+
+    void space(double points) { y_ -= points; }
+
+    void rule() {
+        painter_.SetStrokingColor(0.6, 0.6, 0.6);
+        painter_.SetStrokeWidth(0.5);
+        painter_.DrawLine(kLeft, y_, kPageWidth - kRight, y_);
+        y_ -= 10;
+    }
+
+    // Reserves a box of `height` points on the current page (a new page if it does not fit)
+    // and returns its rectangle.
+    PdfRect box(double height) {
+        if (y_ - height < kBottom) newPage();
+        y_ -= height;
+        PdfRect r(kLeft, y_, kTextWidth, height);
+        y_ -= 10;
+        return r;
+    }
+
+    PdfPainter& painter() { return painter_; }
+
+private:
+    PdfMemDocument& doc_;
+    PdfFont* regular_;
+    PdfFont* bold_;
+    PdfPainter painter_;
+    PdfPage* page_ = nullptr;
+    double y_ = 0;
+};
+
+// Header and footer on every page, once the number of pages is known.
+void decorate(PdfMemDocument& doc, PdfFont* font, const PdfOptions& o, const Messages& m) {
+    PdfPainter p;
+    const int count = doc.GetPageCount();
+    for (int i = 0; i < count; ++i) {
+        p.SetPage(doc.GetPage(i));
+        font->SetFontSize(8.5f);
+        p.SetFont(font);
+        p.SetColor(0.35, 0.35, 0.35);
+        p.DrawText(kLeft, kPageHeight - 48, utf8(o.networkName));
+        p.SetStrokingColor(0.6, 0.6, 0.6);
+        p.SetStrokeWidth(0.5);
+        p.DrawLine(kLeft, kPageHeight - 54, kPageWidth - kRight, kPageHeight - 54);
+        p.DrawLine(kLeft, 52, kPageWidth - kRight, 52);
+        p.DrawText(kLeft, 40, utf8(m.text("pdf.footer", {o.caseReference, o.templateLabel})));
+        p.DrawTextAligned(kLeft, 40, kTextWidth,
+                          utf8(m.text("pdf.page", {std::to_string(i + 1), std::to_string(count)})),
+                          ePdfAlignment_Right);
+        p.FinishPage();
+    }
+}
+
+// PDF/A-2b: XMP metadata matching the info dictionary, and an sRGB output intent.
+void makePdfA(PdfMemDocument& doc, const std::string& title, const std::string& language, const Dates& created) {
+    PdfInfo* info = doc.GetInfo();
+    info->SetTitle(utf8(title));
+    info->SetCreator(PdfString("avtaleflyt"));
+    info->SetProducer(PdfString("avtaleflyt (PoDoFo)"));
+    PdfString date;
+    created.pdf.ToString(date);
+    info->GetObject()->GetDictionary().AddKey("CreationDate", date);
+    info->GetObject()->GetDictionary().AddKey("ModDate", date);
+
+    const std::string xmp =
+        "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+        "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+        "<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\" "
+        "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" "
+        "xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n"
+        "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>\n"
+        "<dc:format>application/pdf</dc:format>\n"
+        "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" + xmlEscape(title) + "</rdf:li></rdf:Alt></dc:title>\n"
+        "<xmp:CreateDate>" + created.xmp + "</xmp:CreateDate><xmp:ModifyDate>" + created.xmp +
+        "</xmp:ModifyDate><xmp:CreatorTool>avtaleflyt</xmp:CreatorTool>\n"
+        "<pdf:Producer>avtaleflyt (PoDoFo)</pdf:Producer>\n"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end=\"w\"?>";
+    PdfObject* meta = doc.GetObjects().CreateObject("Metadata");
+    meta->GetDictionary().AddKey("Subtype", PdfName("XML"));
+    TVecFilters none;
+    meta->GetStream()->Set(xmp.data(), static_cast<pdf_long>(xmp.size()), none);
+    PdfObject* catalog = doc.GetCatalog();
+    catalog->GetDictionary().AddKey("Metadata", meta->Reference());
+    catalog->GetDictionary().AddKey("Lang", PdfString(language == "nb" ? "nb-NO" : language));
+
+    static const std::string icc = readBinary(kSrgbProfile);
+    PdfObject* profile = doc.GetObjects().CreateObject();
+    profile->GetDictionary().AddKey("N", static_cast<pdf_int64>(3));
+    profile->GetStream()->Set(icc.data(), static_cast<pdf_long>(icc.size()));
+    PdfObject* intent = doc.GetObjects().CreateObject("OutputIntent");
+    intent->GetDictionary().AddKey("S", PdfName("GTS_PDFA1"));
+    intent->GetDictionary().AddKey("OutputConditionIdentifier", PdfString("sRGB IEC61966-2.1"));
+    intent->GetDictionary().AddKey("Info", PdfString("sRGB IEC61966-2.1"));
+    intent->GetDictionary().AddKey("DestOutputProfile", profile->Reference());
+    PdfArray intents;
+    intents.push_back(intent->Reference());
+    catalog->GetDictionary().AddKey("OutputIntents", intents);
+}
+
+void signaturePage(Layout& layout, const PdfOptions& o, const Messages& m) {
+    layout.newPage();
+    layout.text(m.text("pdf.signatures.title"), true, 14, 0, "", 8);
+    layout.text(m.text("pdf.signatures.intro"), false, 10, 0, "", 10);
+    for (const auto& s : o.signatures) {
+        layout.text(s.name, true, 11, 0, "", 2);
+        std::string detail = m.text("pdf.signature.role") + ": " + m.text("role." + s.role);
+        if (!s.organisation.empty()) detail += " · " + m.text("pdf.signature.unit") + ": " + s.organisation;
+        layout.text(detail, false, 9.5, 0, "", 2);
+        const std::string when = s.signedAt.empty()
+                                     ? m.text("pdf.signature.unsigned")
+                                     : m.text("pdf.signature.time") + ": " + s.signedAt + " · " +
+                                           m.text("pdf.signature.method") + ": " + m.text("method." + s.method);
+        layout.text(when, false, 9.5, 0, "", 8);
+        layout.rule();
+    }
+}
+
+void trailAppendix(Layout& layout, const PdfOptions& o, const Messages& m) {
+    layout.newPage();
+    layout.text(m.text("pdf.trail.title"), true, 14, 0, "", 8);
+    for (const auto& e : o.trail) {
+        const std::string what = m.has("event." + e.kind) ? m.text("event." + e.kind) : e.kind;
+        layout.text(e.occurredAt + "   " + what, false, 9.5, 0, "", 2);
+    }
+}
+
+// The visible seal: a box on the page with its appearance, and the signature field over it.
+PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& rect, PdfFont* regular,
+                             PdfFont* bold, const std::string& subject, const PdfOptions& o, const Messages& m,
+                             std::unique_ptr<PdfSignatureField>& holder) {
+    PdfAcroForm* acro = doc.GetAcroForm(ePdfCreateObject, ePdfAcroFormDefaultAppearance_None);
+    acro->GetObject()->GetDictionary().AddKey("SigFlags", static_cast<pdf_int64>(3));
+    PdfAnnotation* annot = page->CreateAnnotation(ePdfAnnotation_Widget, rect);
+    annot->SetFlags(ePdfAnnotationFlags_Print);
+    holder = std::make_unique<PdfSignatureField>(annot, acro, &doc);
+    holder->SetFieldName(PdfString("avtaleflyt-seal"));
+    holder->SetSignatureReason(utf8(m.text("pdf.seal.title")));
+    holder->SetSignatureDate(datesFor(o.created).pdf);
+
+    PdfXObject appearance(PdfRect(0, 0, rect.GetWidth(), rect.GetHeight()), &doc);
+    PdfPainter p;
+    p.SetPage(&appearance);
+    p.SetStrokingColor(0.1, 0.3, 0.5);
+    p.SetStrokeWidth(1);
+    p.Rectangle(1, 1, rect.GetWidth() - 2, rect.GetHeight() - 2);
+    p.Stroke();
+    bold->SetFontSize(10);
+    p.SetFont(bold);
+    p.SetColor(0.1, 0.3, 0.5);
+    p.DrawText(10, rect.GetHeight() - 18, utf8(m.text("pdf.seal.title")));
+    regular->SetFontSize(8.5f);
+    p.SetFont(regular);
+    p.SetColor(0, 0, 0);
+    const auto lines = p.GetMultiLineTextAsLines(rect.GetWidth() - 20,
+                                                 utf8(m.text("pdf.seal.text", {subject, formatTimestamp(o.created)})));
+    double y = rect.GetHeight() - 32;
+    for (const auto& line : lines) {
+        p.DrawText(10, y, line);
+        y -= 11;
+    }
+    p.FinishPage();
+    holder->SetAppearanceStream(&appearance);
+    return holder.get();
+}
+
+}  // namespace
+
+std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const SealKey* seal) {
+    static std::once_flag quiet;
+    std::call_once(quiet, [] {
+        PoDoFo::PdfError::EnableDebug(false);
+        PoDoFo::PdfError::EnableLogging(false);
+    });
+    const Messages& m = Messages::forLanguage(o.language);
+    try {
+        PdfMemDocument pdf;
+        pdf.SetPdfVersion(ePdfVersion_1_7);
+        PdfFont* regular = pdf.CreateFontSubset("DejaVu Sans", false, false, false,
+                                                new PdfIdentityEncoding(0, 0xffff, true), kRegularFont);
+        PdfFont* bold = pdf.CreateFontSubset("DejaVu Sans Bold", true, false, false,
+                                             new PdfIdentityEncoding(0, 0xffff, true), kBoldFont);
+        if (!regular || !bold) throw PdfError("the DejaVu fonts are missing (package fonts-dejavu-core)");
+
+        Layout layout(pdf, regular, bold);
+        layout.newPage();
+        layout.text(doc.title, true, 16, 0, "", 12);
+        for (const auto& b : doc.blocks) {
+            switch (b.kind) {
+                case TemplateBlock::Kind::Heading:
+                    layout.space(b.level == 1 ? 6 : 2);
+                    layout.text(b.text, true, b.level == 1 ? 12.5 : 11, 0, "", 4);
+                    break;
+                case TemplateBlock::Kind::Paragraph:
+                    layout.text(b.text, false, 10.5, 0, "", 7);
+                    break;
+                case TemplateBlock::Kind::ListItem:
+                    layout.text(b.text, false, 10.5, 16, "•", 4);
+                    break;
+            }
+        }
+        std::unique_ptr<PdfSignatureField> field;
+        if (o.signaturePage) signaturePage(layout, o, m);
+        PdfRect sealRect;
+        int sealPage = 0;
+        if (seal) {
+            sealRect = layout.box(78);
+            sealPage = pdf.GetPageCount() - 1;
+        }
+        if (!o.trail.empty()) trailAppendix(layout, o, m);
+        layout.finish();
+        decorate(pdf, regular, o, m);
+        makePdfA(pdf, doc.title, o.language, datesFor(o.created));
+
+        PdfRefCountedBuffer buffer;
+        PdfOutputDevice device(&buffer);
+        if (!seal) {
+            pdf.Write(&device);
+            return std::string(buffer.GetBuffer(), device.GetLength());
+        }
+        sealField(pdf, pdf.GetPage(sealPage), sealRect, regular, bold, seal->subject(), o, m, field);
+        PdfSignOutputDevice signer(&device);
+        signer.SetSignatureSize(kSignatureBytes);
+        field->SetSignature(*signer.GetSignatureBeacon());
+        field->GetSignatureObject()->GetDictionary().AddKey("SubFilter", PdfName("ETSI.CAdES.detached"));
+        pdf.Write(&signer);
+        if (!signer.HasSignaturePosition()) throw PdfError("cannot place the seal in the document");
+        signer.AdjustByteRange();
+        signer.Seek(0);
+        std::string signedBytes;
+        char chunk[65536];
+        for (std::size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;) signedBytes.append(chunk, n);
+        const std::string cms = seal->sign(signedBytes);
+        if (cms.size() > kSignatureBytes) throw PdfError("the seal's signature does not fit its reserved space");
+        signer.SetSignature(PdfData(cms.data(), cms.size()));
+        signer.Flush();
+        return std::string(buffer.GetBuffer(), device.GetLength());
+    } catch (const PoDoFo::PdfError& e) {
+        throw documents::PdfError(std::string("cannot render the PDF: ") + PoDoFo::PdfError::ErrorMessage(e.GetError()));
+    }
+}
+
+}  // namespace avtaleflyt::documents

@@ -1,0 +1,193 @@
+#include "avtaleflyt/documents/Seal.h"
+
+#include <openssl/bio.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace avtaleflyt::documents {
+namespace {
+
+std::string opensslError() {
+    const unsigned long e = ERR_get_error();
+    if (!e) return "unknown OpenSSL error";
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    ERR_clear_error();
+    return buf;
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw SealError(path + ": cannot read the file");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+Bio memBio(const std::string& s) { return Bio(BIO_new_mem_buf(s.data(), static_cast<int>(s.size())), &BIO_free); }
+
+std::string bioText(BIO* b) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(b, &data);
+    return std::string(data, static_cast<std::size_t>(n));
+}
+
+std::string commonName(X509* cert) {
+    char buf[256] = {0};
+    X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof buf);
+    return buf;
+}
+
+void writeAtomically(const std::string& path, const std::string& content, mode_t mode) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << content;
+        if (!out) throw SealError(path + ": cannot write the file");
+    }
+    chmod(tmp.c_str(), mode);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw SealError(path + ": cannot write the file");
+}
+
+}  // namespace
+
+struct SealKey::Keys {
+    X509* cert = nullptr;
+    EVP_PKEY* key = nullptr;
+    std::string subject;
+    ~Keys() {
+        X509_free(cert);
+        EVP_PKEY_free(key);
+    }
+};
+
+SealKey::SealKey(std::unique_ptr<Keys> keys) : keys_(std::move(keys)) {}
+SealKey::~SealKey() = default;
+SealKey::SealKey(SealKey&&) noexcept = default;
+
+const std::string& SealKey::subject() const { return keys_->subject; }
+
+void SealKey::create(const std::string& certPath, const std::string& keyPath, const std::string& cn) {
+    EVP_PKEY* key = EVP_RSA_gen(2048);
+    if (!key) throw SealError("cannot create the seal key: " + opensslError());
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> keyGuard(key, &EVP_PKEY_free);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), &X509_free);
+    X509_set_version(cert.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(std::time(nullptr)));
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 3650);
+    X509_set_pubkey(cert.get(), key);
+    X509_NAME* name = X509_get_subject_name(cert.get());
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("avtaleflyt"), -1, -1, 0);
+    X509_set_issuer_name(cert.get(), name);
+    if (!X509_sign(cert.get(), key, EVP_sha256())) throw SealError("cannot create the seal certificate: " + opensslError());
+
+    Bio certOut(BIO_new(BIO_s_mem()), &BIO_free), keyOut(BIO_new(BIO_s_mem()), &BIO_free);
+    PEM_write_bio_X509(certOut.get(), cert.get());
+    PEM_write_bio_PrivateKey(keyOut.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+    writeAtomically(keyPath, bioText(keyOut.get()), 0600);
+    writeAtomically(certPath, bioText(certOut.get()), 0644);
+}
+
+SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath) {
+    auto keys = std::make_unique<Keys>();
+    const std::string certPem = readFile(certPath), keyPem = readFile(keyPath);
+    keys->cert = PEM_read_bio_X509(memBio(certPem).get(), nullptr, nullptr, nullptr);
+    if (!keys->cert) throw SealError(certPath + ": not a PEM certificate (" + opensslError() + ")");
+    keys->key = PEM_read_bio_PrivateKey(memBio(keyPem).get(), nullptr, nullptr, nullptr);
+    if (!keys->key) throw SealError(keyPath + ": not a PEM private key (" + opensslError() + ")");
+    if (X509_check_private_key(keys->cert, keys->key) != 1)
+        throw SealError(keyPath + ": the key does not belong to the certificate in " + certPath);
+    keys->subject = commonName(keys->cert);
+    return SealKey(std::move(keys));
+}
+
+SealKey SealKey::loadPkcs12(const std::string& path, const std::string& password) {
+    const std::string der = readFile(path);
+    std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(d2i_PKCS12_bio(memBio(der).get(), nullptr), &PKCS12_free);
+    if (!p12) throw SealError(path + ": not a PKCS#12 file (" + opensslError() + ")");
+    auto keys = std::make_unique<Keys>();
+    if (!PKCS12_parse(p12.get(), password.c_str(), &keys->key, &keys->cert, nullptr) || !keys->cert || !keys->key)
+        throw SealError(path + ": cannot open the PKCS#12 file (wrong password?)");
+    keys->subject = commonName(keys->cert);
+    return SealKey(std::move(keys));
+}
+
+std::string SealKey::sign(const std::string& data) const {
+    Bio in = memBio(data);
+    std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)> cms(
+        CMS_sign(keys_->cert, keys_->key, nullptr, in.get(),
+                 CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP | CMS_CADES),
+        &CMS_ContentInfo_free);
+    if (!cms) throw SealError("cannot seal: " + opensslError());
+    Bio out(BIO_new(BIO_s_mem()), &BIO_free);
+    if (!i2d_CMS_bio(out.get(), cms.get())) throw SealError("cannot seal: " + opensslError());
+    return bioText(out.get());
+}
+
+SealCheck verifySeal(const std::string& pdf) {
+    SealCheck check;
+    const auto br = pdf.rfind("/ByteRange");
+    if (br == std::string::npos) {
+        check.problem = "the document carries no seal";
+        return check;
+    }
+    check.sealed = true;
+    long long r[4] = {0, 0, 0, 0};
+    const auto open = pdf.find('[', br);
+    if (open == std::string::npos ||
+        std::sscanf(pdf.c_str() + open + 1, "%lld %lld %lld %lld", &r[0], &r[1], &r[2], &r[3]) != 4 || r[0] != 0 ||
+        r[1] < 0 || r[2] < r[1] || r[3] < 0 || static_cast<unsigned long long>(r[2] + r[3]) > pdf.size()) {
+        check.problem = "the seal's byte range is malformed";
+        return check;
+    }
+    check.wholeDocument = static_cast<unsigned long long>(r[2] + r[3]) == pdf.size();
+    // The signature is the hex string between the two signed ranges: <...>.
+    std::string hex = pdf.substr(static_cast<std::size_t>(r[1]), static_cast<std::size_t>(r[2] - r[1]));
+    if (hex.size() < 2 || hex.front() != '<' || hex.back() != '>') {
+        check.problem = "the seal's signature is not where its byte range says";
+        return check;
+    }
+    std::string der;
+    for (std::size_t i = 1; i + 1 < hex.size(); i += 2) der += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    const auto sf = pdf.rfind("/SubFilter");
+    if (sf != std::string::npos) {
+        const auto name = pdf.find('/', sf + 1);
+        const auto end = pdf.find_first_of(" \r\n/>", name + 1);
+        check.subFilter = pdf.substr(name + 1, end - name - 1);
+    }
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+    std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)> cms(
+        d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())), &CMS_ContentInfo_free);
+    if (!cms) {
+        check.problem = "the seal's signature is not a CMS structure";
+        return check;
+    }
+    if (STACK_OF(X509)* certs = CMS_get1_certs(cms.get())) {
+        if (sk_X509_num(certs) > 0) check.signer = commonName(sk_X509_value(certs, 0));
+        sk_X509_pop_free(certs, X509_free);
+    }
+    const std::string data = pdf.substr(0, static_cast<std::size_t>(r[1])) +
+                             pdf.substr(static_cast<std::size_t>(r[2]), static_cast<std::size_t>(r[3]));
+    Bio content = memBio(data);
+    if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+        check.problem = "the document was changed after it was sealed (" + opensslError() + ")";
+        return check;
+    }
+    check.valid = true;
+    return check;
+}
+
+}  // namespace avtaleflyt::documents
