@@ -3,12 +3,14 @@
 #include <Poco/Environment.h>
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include <iostream>
 
 #include "Output.h"
+#include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/RosterSheet.h"
 #include "avtaleflyt/domain/RosterSummary.h"
@@ -59,6 +61,14 @@ void writeFileAtomically(const std::string& path, const std::string& content) {
         f.close();
     }
     Poco::File(tmp).renameTo(path);
+}
+
+std::string readWholeFile(const std::string& path) {
+    if (!Poco::File(path).exists()) throw std::runtime_error(path + ": no such file");
+    Poco::FileInputStream in(path, std::ios::in | std::ios::binary);
+    std::string bytes;
+    Poco::StreamCopier::copyToString(in, bytes);
+    return bytes;
 }
 
 // --- init -----------------------------------------------------------------------------------
@@ -518,6 +528,53 @@ int runTimersRun(Context& ctx) {
     return 0;
 }
 
+// --- documents --------------------------------------------------------------------------------
+
+int runRender(Context& ctx) {
+    const std::string reference = ctx.inv.args.at(0);
+    const bool final = ctx.inv.has("final"), sealed = ctx.inv.has("seal");
+    const std::string pdf = ctx.installation().renderCase(reference, final, sealed);
+    const std::string out = ctx.inv.value("out", text::trim(reference) + ".pdf");
+    writeFileAtomically(out, pdf);
+    ctx.out << "Wrote " << out << " (" << pdf.size() / 1024 << " KiB" << (sealed ? ", sealed" : "") << ").\n";
+    return 0;
+}
+
+int runCaseDocument(Context& ctx) {
+    const std::string reference = ctx.inv.args.at(0);
+    const auto pdf = ctx.installation().finalDocument(reference);
+    if (!pdf) {
+        ctx.err << "case " << reference << " has no final document yet (it is made when the last signer signs)\n";
+        return 1;
+    }
+    const std::string out = ctx.inv.value("out", text::trim(reference) + ".pdf");
+    writeFileAtomically(out, *pdf);
+    ctx.out << "Wrote " << out << " (" << pdf->size() / 1024 << " KiB, sealed).\n";
+    return 0;
+}
+
+int runSealVerify(Context& ctx) {
+    std::string pdf;
+    try {
+        pdf = readWholeFile(ctx.inv.args.at(0));
+    } catch (const std::exception& e) {
+        ctx.err << "avtaleflyt: " << e.what() << '\n';
+        return 1;
+    }
+    const auto check = documents::verifySeal(pdf);
+    if (!check.sealed) {
+        ctx.err << ctx.inv.args.at(0) << ": not sealed\n";
+        return 1;
+    }
+    if (!check.valid) {
+        ctx.err << ctx.inv.args.at(0) << ": the seal is broken: " << check.problem << '\n';
+        return 1;
+    }
+    ctx.out << ctx.inv.args.at(0) << ": seal valid (" << check.subFilter << ", sealed by " << check.signer << ")"
+            << (check.wholeDocument ? "" : "; but bytes were added after the seal") << '\n';
+    return check.wholeDocument ? 0 : 1;
+}
+
 // --- workflows --------------------------------------------------------------------------------
 
 int runWorkflowList(Context& ctx) {
@@ -745,6 +802,23 @@ const std::vector<CommandSpec>& commands() {
          "expire. Use --now to run as of another time.",
          {{"dry-run", "", "show what would fire without writing"}},
          runTimersRun},
+        {{"render"}, "REF", 1, 1, "render a case's document as PDF",
+         "Renders the case's document as it stands: the text filled in from the roster and the case, "
+         "as PDF/A with embedded fonts. --final adds the signature page and the event log; --seal "
+         "seals it with the installation's seal.",
+         {{"out", "FILE", "where to write (default: REF.pdf)"},
+          {"final", "", "with the signature page and the event log"},
+          {"seal", "", "seal the PDF"}},
+         runRender},
+        {{"case", "document"}, "REF", 1, 1, "write a signed case's final sealed PDF",
+         "Writes the final document made when the last signer signed: sealed, with the signature page "
+         "and the event log.",
+         {{"out", "FILE", "where to write (default: REF.pdf)"}}, runCaseDocument},
+        {{"seal", "verify"}, "FILE", 1, 1, "check the seal of a PDF",
+         "Checks the PAdES seal of any PDF: that the signed bytes are unchanged and cover the whole "
+         "file. Exit code 1 if it is not sealed or the seal is broken. (Trust in the certificate is "
+         "not checked.)",
+         {}, runSealVerify},
         {{"workflow", "list"},
          "",
          0,

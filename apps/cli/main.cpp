@@ -228,6 +228,8 @@ class AvtaleflytApp : public Poco::Util::Application {
         const std::string defaultNetwork = config().getString("network.default", "");
         engine::Settings settings;
         settings.workflowsDir = config().getString("workflows.dir", "");
+        settings.sealPkcs12 = config().getString("seal.pkcs12", "");
+        settings.sealPassword = config().getString("seal.password", "");
         Poco::Util::AbstractConfiguration::Keys workflows;
         config().keys("workflow", workflows);
         for (const auto& name : workflows)

@@ -177,7 +177,7 @@ const WorkflowDef& Installation::workflow(const std::string& name) const {
 }
 
 void Installation::setActionPort(ActionPort* port) {
-    state_->port = port ? port : &state_->queueingPort;
+    state_->port = port ? port : state_->documentPort.get();
 }
 
 SendReport Installation::sendFunctionDescriptions(const std::string& networkName,

@@ -28,7 +28,12 @@ const char* kDefaultConfig =
     "#workflows.dir =\n"
     "\n"
     "# Whether the signers of a workflow sign all at once or one after another.\n"
-    "#workflow.function-description.signing = parallel\n";
+    "#workflow.function-description.signing = parallel\n"
+    "\n"
+    "# A PKCS#12 file (and its password) to seal PDFs with, instead of seal-certificate.pem and\n"
+    "# seal-key.pem in this folder (which avtaleflyt init creates, self-signed).\n"
+    "#seal.pkcs12 =\n"
+    "#seal.password =\n";
 
 std::string databasePath(const std::string& dataDir) {
     return Poco::Path(dataDir).append(Installation::kDatabaseFile).toString();
@@ -47,7 +52,7 @@ Network toNetwork(const storage::NetworkRecord& r) {
 }  // namespace
 
 Installation::State::State(std::string dir, const Clock& c, std::string who,
-                           const Settings& settings)
+                           const Settings& initial)
     : dataDir(std::move(dir)),
       clock(c),
       actor(std::move(who)),
@@ -55,8 +60,10 @@ Installation::State::State(std::string dir, const Clock& c, std::string who,
       audit(db),
       rosters(db),
       cases(db),
+      settings(initial),
       queueingPort(cases, c),
-      port(&queueingPort) {
+      documentPort(std::make_unique<DocumentActionPort>(*this, queueingPort)),
+      port(documentPort.get()) {
     try {
         workflows = settings.workflowsDir.empty()
                         ? workflows::shippedWorkflows()
@@ -115,6 +122,15 @@ bool Installation::init(const std::string& dataDir, const Clock& clock, const st
                 out << kDefaultConfig;
             }
             Poco::File(tmp).renameTo(config);
+        }
+        const std::string cert = Poco::Path(dataDir).append(kSealCertificate).toString();
+        const std::string key = Poco::Path(dataDir).append(kSealKey).toString();
+        if (!Poco::File(cert).exists() || !Poco::File(key).exists()) {
+            try {
+                documents::SealKey::create(cert, key, "avtaleflyt");
+            } catch (const documents::SealError& e) {
+                throw InstallationError(e.what());
+            }
         }
         const bool fresh = !Poco::File(databasePath(dataDir)).exists();
         storage::Database db(databasePath(dataDir), storage::Database::Mode::CreateIfMissing);

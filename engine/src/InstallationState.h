@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/engine/Installation.h"
 #include "avtaleflyt/storage/AuditLog.h"
 #include "avtaleflyt/storage/CaseRepository.h"
@@ -55,6 +56,18 @@ class QueueingActionPort final : public ActionPort {
     const Clock& clock_;
 };
 
+// Renders and stores the case's PDFs for render, render_final and seal, and queues every
+// action as QueueingActionPort does.
+class DocumentActionPort final : public ActionPort {
+public:
+    DocumentActionPort(Installation::State& state, ActionPort& next) : state_(state), next_(next) {}
+    void perform(const Case& c, const StepAction& action) override;
+
+private:
+    Installation::State& state_;
+    ActionPort& next_;
+};
+
 struct Installation::State {
     State(std::string dir, const Clock& c, std::string who, const Settings& settings);
 
@@ -72,6 +85,10 @@ struct Installation::State {
     void commitStep(const Case& before, const Step& s, const std::string& kind, Fields payload,
                     const std::string& who);
     // What roster changes do to open cases; returns one line per effect. Inside a transaction.
+    // Renders the case's document (see Installation::renderCase).
+    std::string render(const Case& c, bool final, bool sealed);
+    const documents::SealKey& sealKey();
+
     std::vector<std::string> applyRosterToCases(const storage::NetworkRecord& network,
                                                 const RosterDiff& diff, const Roster& roster);
 
@@ -83,7 +100,10 @@ struct Installation::State {
     storage::RosterRepository rosters;
     storage::CaseRepository cases;
     std::vector<WorkflowDef> workflows;
+    Settings settings;
+    std::unique_ptr<documents::SealKey> seal;  // loaded on first use
     QueueingActionPort queueingPort;
+    std::unique_ptr<ActionPort> documentPort;  // renders and seals, then queues
     ActionPort* port;
 };
 

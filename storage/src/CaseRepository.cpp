@@ -1,7 +1,10 @@
 #include "avtaleflyt/storage/CaseRepository.h"
 
 #include <Poco/Data/RecordSet.h>
+#include <Poco/Data/LOB.h>
 #include <Poco/Data/Statement.h>
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
 
 #include <sstream>
 
@@ -237,6 +240,28 @@ std::vector<QueuedAction> CaseRepository::actions(const Case& c) const {
         out.push_back(a);
     }
     return out;
+}
+
+void CaseRepository::storeDocument(const Case& c, const std::string& kind, const std::string& pdf, Timestamp at) {
+    auto& db = db_.impl();
+    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+    sha.update(pdf);
+    const std::string digest = Poco::DigestEngine::digestToHex(sha.digest());
+    const auto size = static_cast<std::int64_t>(pdf.size());
+    const std::string stamp = formatTimestamp(at);
+    Poco::Data::BLOB blob(reinterpret_cast<const unsigned char*>(pdf.data()), pdf.size());
+    db.session << "INSERT INTO case_document (case_id, kind, sha256, size, content, created_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?)",
+        bind(c.id), bind(kind), bind(digest), bind(size), bind(blob), bind(stamp), now;
+}
+
+std::optional<std::string> CaseRepository::document(const Case& c, const std::string& kind) const {
+    auto& db = db_.impl();
+    std::vector<Poco::Data::BLOB> found;
+    db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+        bind(c.id), bind(kind), into(found), now;
+    if (found.empty()) return std::nullopt;
+    return std::string(reinterpret_cast<const char*>(found.front().rawContent()), found.front().size());
 }
 
 std::vector<std::string> CaseRepository::withDueTimers(Timestamp at) const {

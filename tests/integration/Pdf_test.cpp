@@ -28,7 +28,6 @@ PdfOptions options() {
     o.caseReference = "FB-2026-0042";
     o.templateLabel = "function-description v1";
     o.created = *parseTimestamp("2026-11-24T10:00:00Z");
-    o.deterministic = true;
     return o;
 }
 
@@ -183,4 +182,12 @@ TEST_CASE("seal keys: a key that does not match its certificate is refused, nami
                       dir.file("b.key") + ": the key does not belong to the certificate in " + dir.file("a.crt"));
     CHECK_THROWS_WITH(SealKey::loadPem(dir.file("none.crt"), dir.file("a.key")), dir.file("none.crt") + ": cannot read the file");
     CHECK(test::runTool("stat -c %a '" + dir.file("a.key") + "'").out == "600\n");
+}
+
+TEST_CASE("the same document, options and date render to the same bytes (golden mode)", "[pdf]") {
+    const std::string first = renderPdf(functionDescription(), options());
+    CHECK(renderPdf(functionDescription(), options()) == first);
+    PdfOptions later = options();
+    later.created = *parseTimestamp("2026-11-25T10:00:00Z");
+    CHECK(renderPdf(functionDescription(), later) != first);
 }

@@ -43,8 +43,10 @@ struct PdfOptions {
     bool signaturePage = false;
     std::vector<SignatureEntry> signatures;
     std::vector<TrailEntry> trail;           // the appendix, if not empty
+    // The document's date (info dictionary, XMP, seal). Rendering is deterministic: the same
+    // document, options and date give the same bytes (the file ID is derived from the content),
+    // so golden tests fix the date; a seal adds its own signing time.
     Timestamp created{};
-    bool deterministic = false;              // fixed dates and IDs, for golden tests
 };
 
 // The PDF's bytes. With `seal`, the document carries a visible PAdES seal on its signature page

@@ -64,6 +64,8 @@ struct RosterImport {
 struct Settings {
     std::string workflowsDir;  // empty: the definitions shipped in the binary
     std::map<std::string, std::string> signingOrder;  // workflow name -> "parallel" | "sequential"
+    std::string sealPkcs12;                           // a PKCS#12 file to seal with instead of
+    std::string sealPassword;                         // the data folder's seal-*.pem, and its password
 };
 
 // Where the actions of a step go (render, notify, seal, archive, ...). Called inside the
@@ -122,12 +124,17 @@ struct TimerReport {
     std::vector<std::string> fired;  // one line per timer that fired: reference, timer, what it did
 };
 
+class DocumentActionPort;  // engine-private
+
 class Installation {
   public:
     static constexpr const char* kDatabaseFile = "avtaleflyt.db";
     static constexpr const char* kConfigFile = "avtaleflyt.properties";
+    static constexpr const char* kSealCertificate = "seal-certificate.pem";
+    static constexpr const char* kSealKey = "seal-key.pem";
 
-    // Creates the data folder, the database and a commented configuration file where missing.
+    // Creates the data folder, the database, a commented configuration file and the seal key
+    // and certificate (seal-key.pem readable by the owner only) where missing.
     // Returns false if an installation was there already (it is then only brought up to date).
     static bool init(const std::string& dataDir, const Clock& clock, const std::string& actor);
 
@@ -182,6 +189,13 @@ class Installation {
                      std::optional<int> expectedVersion = std::nullopt);
 
     std::vector<Case> cases(const CaseQuery& query) const;
+
+    // The case's document as a PDF: as sent for signing, or (`final`) with the signature page
+    // and the event log; sealed with the installation's seal if `sealed`. Throws EngineError
+    // for a case without a document template or a template value that is missing.
+    std::string renderCase(const std::string& reference, bool final, bool sealed) const;
+    // The stored final (sealed) PDF of a signed case, if there is one.
+    std::optional<std::string> finalDocument(const std::string& reference) const;
     CaseDetails caseDetails(const std::string& reference) const;
 
     // Fires every timer due now: reminders and escalations queue their actions, expiry expires.
@@ -192,6 +206,7 @@ class Installation {
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;
 
   private:
+    friend class DocumentActionPort;
     struct State;
     std::unique_ptr<State> state_;
 };

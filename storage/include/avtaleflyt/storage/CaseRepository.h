@@ -48,6 +48,11 @@ class CaseRepository {
     void queueAction(const Case& c, const StepAction& action, Timestamp now);
     std::vector<QueuedAction> actions(const Case& c) const;
 
+    // Keeps a rendered PDF of the case; the newest of a kind is the current one.
+    void storeDocument(const Case& c, const std::string& kind, const std::string& pdf, Timestamp now);
+    // The newest PDF of `kind` ("sent", "final"), if any.
+    std::optional<std::string> document(const Case& c, const std::string& kind) const;
+
     // References of cases with a timer due at `now` that is not paused, soonest first.
     std::vector<std::string> withDueTimers(Timestamp now) const;
 
