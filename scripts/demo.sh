@@ -3,7 +3,7 @@
 # 250 nurses imported from a name list as Excel writes it, the summary per area, function
 # descriptions sent to every active nurse, a collaboration agreement through approval, a second
 # list with changes (someone on leave, a new leader, someone gone) reaching the open cases, a
-# list with mistakes, the first reminders, and the audit log verified.
+# list with mistakes, the first reminders, sample PDFs (one sealed), and the audit log verified.
 set -euo pipefail
 bin=${1:?usage: demo.sh PATH-TO-avtaleflyt}
 data=demo-data
@@ -77,8 +77,21 @@ echo "  ..."
 echo "$fired" | tail -n 1
 af case show FB-2026-0001
 
+# Documents: the function description as sent, and as it will look signed and sealed.
+mkdir -p "$data/pdf"
+af render FB-2026-0001 --out "$data/pdf/FB-2026-0001.pdf"
+af render FB-2026-0001 --final --seal --out "$data/pdf/FB-2026-0001-forseglet.pdf"
+af render SA-2026-0001 --out "$data/pdf/SA-2026-0001.pdf"
+af seal verify "$data/pdf/FB-2026-0001-forseglet.pdf"
+if command -v pdfsig >/dev/null; then
+  echo; echo "\$ pdfsig $data/pdf/FB-2026-0001-forseglet.pdf   (poppler's own check)"
+  pdfsig "$data/pdf/FB-2026-0001-forseglet.pdf" | grep -E "Signature Type|Total document|Signature Validation"
+fi
+echo; echo "The PDFs are in $data/pdf/; open them in any PDF reader."
+
 af workflow list
 af log verify
 af log list --last 5
 echo
-echo "The data folder is $data/: the database avtaleflyt.db and the configuration avtaleflyt.properties."
+echo "The data folder is $data/: the database avtaleflyt.db, the configuration avtaleflyt.properties,"
+echo "the seal (seal-certificate.pem, seal-key.pem) and the sample PDFs in $data/pdf/."
