@@ -37,19 +37,24 @@ std::map<std::string, std::string> valuesFor(int i) {
 
 void writeHtml(const FilledDocument& doc, const std::string& path) {
     std::ofstream out(path);
-    out << "<html><head><meta charset=\"utf-8\"><title>" << doc.title << "</title></head><body><h1>" << doc.title
-        << "</h1>";
+    out << "<html><head><meta charset=\"utf-8\"><title>" << doc.title << "</title></head><body><h1>"
+        << doc.title << "</h1>";
     bool inList = false;
     for (const auto& b : doc.blocks) {
-        if (b.kind != TemplateBlock::Kind::ListItem && inList) out << "</ul>", inList = false;
-        if (b.kind == TemplateBlock::Kind::Heading) out << "<h2>" << b.text << "</h2>";
-        if (b.kind == TemplateBlock::Kind::Paragraph) out << "<p>" << b.text << "</p>";
+        if (b.kind != TemplateBlock::Kind::ListItem && inList)
+            out << "</ul>", inList = false;
+        if (b.kind == TemplateBlock::Kind::Heading)
+            out << "<h2>" << b.text << "</h2>";
+        if (b.kind == TemplateBlock::Kind::Paragraph)
+            out << "<p>" << b.text << "</p>";
         if (b.kind == TemplateBlock::Kind::ListItem) {
-            if (!inList) out << "<ul>", inList = true;
+            if (!inList)
+                out << "<ul>", inList = true;
             out << "<li>" << b.text << "</li>";
         }
     }
-    out << (inList ? "</ul>" : "") << "<h2>Signaturer</h2><p>Åse Ødegård-Bø, Ressurssykepleier</p></body></html>";
+    out << (inList ? "</ul>" : "")
+        << "<h2>Signaturer</h2><p>Åse Ødegård-Bø, Ressurssykepleier</p></body></html>";
 }
 
 }  // namespace
@@ -70,8 +75,9 @@ int main(int argc, char** argv) {
     o.templateLabel = "function-description v1";
     o.created = *parseTimestamp("2026-11-24T10:00:00Z");
     o.signaturePage = true;
-    o.signatures = {{"Åse Ødegård-Bø", "nurse", "Tunet omsorgssenter", "2026-11-20T08:00:00Z", "link"},
-                    {"Tor O'Neil", "leader", "Tunet omsorgssenter", "2026-11-21T12:30:00Z", "link"}};
+    o.signatures = {
+        {"Åse Ødegård-Bø", "nurse", "Tunet omsorgssenter", "2026-11-20T08:00:00Z", "link"},
+        {"Tor O'Neil", "leader", "Tunet omsorgssenter", "2026-11-21T12:30:00Z", "link"}};
 
     std::vector<double> sealed, plain;
     std::size_t bytes = 0;
@@ -89,9 +95,11 @@ int main(int argc, char** argv) {
     }
     const double pages = 2;  // the function description and its signature page
     const double ms = medianMs(sealed);
-    std::printf("documents=%d\nsealed_median_ms=%.2f\nrender_only_median_ms=%.2f\npages_per_second=%.0f\n"
-                "mean_kib=%.1f\n",
-                n, ms, medianMs(plain), pages * 1000.0 / ms, static_cast<double>(bytes) / 1024.0 / n);
-    if (argc > 3) writeHtml(fillTemplate(tmpl, valuesFor(0)), argv[3]);
+    std::printf(
+        "documents=%d\nsealed_median_ms=%.2f\nrender_only_median_ms=%.2f\npages_per_second=%.0f\n"
+        "mean_kib=%.1f\n",
+        n, ms, medianMs(plain), pages * 1000.0 / ms, static_cast<double>(bytes) / 1024.0 / n);
+    if (argc > 3)
+        writeHtml(fillTemplate(tmpl, valuesFor(0)), argv[3]);
     return 0;
 }

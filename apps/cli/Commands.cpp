@@ -3,9 +3,9 @@
 #include <Poco/Environment.h>
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/StreamCopier.h>
 
 #include <iostream>
 
@@ -64,7 +64,8 @@ void writeFileAtomically(const std::string& path, const std::string& content) {
 }
 
 std::string readWholeFile(const std::string& path) {
-    if (!Poco::File(path).exists()) throw std::runtime_error(path + ": no such file");
+    if (!Poco::File(path).exists())
+        throw std::runtime_error(path + ": no such file");
     Poco::FileInputStream in(path, std::ios::in | std::ios::binary);
     std::string bytes;
     Poco::StreamCopier::copyToString(in, bytes);
@@ -536,7 +537,8 @@ int runRender(Context& ctx) {
     const std::string pdf = ctx.installation().renderCase(reference, final, sealed);
     const std::string out = ctx.inv.value("out", text::trim(reference) + ".pdf");
     writeFileAtomically(out, pdf);
-    ctx.out << "Wrote " << out << " (" << pdf.size() / 1024 << " KiB" << (sealed ? ", sealed" : "") << ").\n";
+    ctx.out << "Wrote " << out << " (" << pdf.size() / 1024 << " KiB" << (sealed ? ", sealed" : "")
+            << ").\n";
     return 0;
 }
 
@@ -544,7 +546,8 @@ int runCaseDocument(Context& ctx) {
     const std::string reference = ctx.inv.args.at(0);
     const auto pdf = ctx.installation().finalDocument(reference);
     if (!pdf) {
-        ctx.err << "case " << reference << " has no final document yet (it is made when the last signer signs)\n";
+        ctx.err << "case " << reference
+                << " has no final document yet (it is made when the last signer signs)\n";
         return 1;
     }
     const std::string out = ctx.inv.value("out", text::trim(reference) + ".pdf");
@@ -570,7 +573,8 @@ int runSealVerify(Context& ctx) {
         ctx.err << ctx.inv.args.at(0) << ": the seal is broken: " << check.problem << '\n';
         return 1;
     }
-    ctx.out << ctx.inv.args.at(0) << ": seal valid (" << check.subFilter << ", sealed by " << check.signer << ")"
+    ctx.out << ctx.inv.args.at(0) << ": seal valid (" << check.subFilter << ", sealed by "
+            << check.signer << ")"
             << (check.wholeDocument ? "" : "; but bytes were added after the seal") << '\n';
     return check.wholeDocument ? 0 : 1;
 }
@@ -802,23 +806,41 @@ const std::vector<CommandSpec>& commands() {
          "expire. Use --now to run as of another time.",
          {{"dry-run", "", "show what would fire without writing"}},
          runTimersRun},
-        {{"render"}, "REF", 1, 1, "render a case's document as PDF",
-         "Renders the case's document as it stands: the text filled in from the roster and the case, "
+        {{"render"},
+         "REF",
+         1,
+         1,
+         "render a case's document as PDF",
+         "Renders the case's document as it stands: the text filled in from the roster and the "
+         "case, "
          "as PDF/A with embedded fonts. --final adds the signature page and the event log; --seal "
          "seals it with the installation's seal.",
          {{"out", "FILE", "where to write (default: REF.pdf)"},
           {"final", "", "with the signature page and the event log"},
           {"seal", "", "seal the PDF"}},
          runRender},
-        {{"case", "document"}, "REF", 1, 1, "write a signed case's final sealed PDF",
-         "Writes the final document made when the last signer signed: sealed, with the signature page "
+        {{"case", "document"},
+         "REF",
+         1,
+         1,
+         "write a signed case's final sealed PDF",
+         "Writes the final document made when the last signer signed: sealed, with the signature "
+         "page "
          "and the event log.",
-         {{"out", "FILE", "where to write (default: REF.pdf)"}}, runCaseDocument},
-        {{"seal", "verify"}, "FILE", 1, 1, "check the seal of a PDF",
-         "Checks the PAdES seal of any PDF: that the signed bytes are unchanged and cover the whole "
-         "file. Exit code 1 if it is not sealed or the seal is broken. (Trust in the certificate is "
+         {{"out", "FILE", "where to write (default: REF.pdf)"}},
+         runCaseDocument},
+        {{"seal", "verify"},
+         "FILE",
+         1,
+         1,
+         "check the seal of a PDF",
+         "Checks the PAdES seal of any PDF: that the signed bytes are unchanged and cover the "
+         "whole "
+         "file. Exit code 1 if it is not sealed or the seal is broken. (Trust in the certificate "
+         "is "
          "not checked.)",
-         {}, runSealVerify},
+         {},
+         runSealVerify},
         {{"workflow", "list"},
          "",
          0,

@@ -15,9 +15,11 @@ std::map<std::string, std::string> parseProperties(const std::string& text) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) {
         const std::string t = text::trim(line);
-        if (t.empty() || t[0] == '#') continue;
+        if (t.empty() || t[0] == '#')
+            continue;
         const auto eq = t.find('=');
-        if (eq == std::string::npos) continue;
+        if (eq == std::string::npos)
+            continue;
         out[text::trim(t.substr(0, eq))] = text::trim(t.substr(eq + 1));
     }
     return out;
@@ -44,7 +46,8 @@ std::string Messages::text(const std::string& key, const std::vector<std::string
     std::string s = it == texts_.end() ? key : it->second;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string mark = "{" + std::to_string(i) + "}";
-        for (auto pos = s.find(mark); pos != std::string::npos; pos = s.find(mark, pos + args[i].size()))
+        for (auto pos = s.find(mark); pos != std::string::npos;
+             pos = s.find(mark, pos + args[i].size()))
             s.replace(pos, mark.size(), args[i]);
     }
     return s;

@@ -23,11 +23,14 @@ constexpr double kLeft = 62, kRight = 62, kTop = 78, kBottom = 72;
 constexpr double kTextWidth = kPageWidth - kLeft - kRight;
 constexpr std::size_t kSignatureBytes = 8192;
 
-PdfString utf8(const std::string& s) { return PdfString(reinterpret_cast<const pdf_utf8*>(s.c_str())); }
+PdfString utf8(const std::string& s) {
+    return PdfString(reinterpret_cast<const pdf_utf8*>(s.c_str()));
+}
 
 std::string readBinary(const char* path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw PdfError(std::string(path) + ": missing (install the package that provides it)");
+    if (!in)
+        throw PdfError(std::string(path) + ": missing (install the package that provides it)");
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
@@ -48,11 +51,20 @@ std::string xmlEscape(const std::string& s) {
     std::string out;
     for (const char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -60,27 +72,30 @@ std::string xmlEscape(const std::string& s) {
 
 // Lays out text on pages, top to bottom, starting a new page when one is full.
 class Layout {
-public:
-    Layout(PdfMemDocument& doc, PdfFont* regular, PdfFont* bold) : doc_(doc), regular_(regular), bold_(bold) {}
+  public:
+    Layout(PdfMemDocument& doc, PdfFont* regular, PdfFont* bold)
+        : doc_(doc), regular_(regular), bold_(bold) {}
 
     ~Layout() { finish(); }
 
     // Ends painting; the pages stay.
     void finish() {
-        if (page_) painter_.FinishPage();
+        if (page_)
+            painter_.FinishPage();
         page_ = nullptr;
     }
 
     void newPage() {
-        if (page_) painter_.FinishPage();
+        if (page_)
+            painter_.FinishPage();
         page_ = doc_.CreatePage(PdfPage::CreateStandardPageSize(ePdfPageSize_A4));
         painter_.SetPage(page_);
         y_ = kPageHeight - kTop;
     }
 
     // Writes wrapped text; `indent` from the left margin; a bullet is drawn in the indent.
-    void text(const std::string& s, bool isBold, double size, double indent = 0, const std::string& bullet = "",
-              double spaceAfter = 6) {
+    void text(const std::string& s, bool isBold, double size, double indent = 0,
+              const std::string& bullet = "", double spaceAfter = 6) {
         PdfFont* font = isBold ? bold_ : regular_;
         font->SetFontSize(static_cast<float>(size));
         painter_.SetFont(font);
@@ -88,7 +103,8 @@ public:
         const auto lines = painter_.GetMultiLineTextAsLines(kTextWidth - indent, utf8(s));
         // Keep a heading with at least two lines of what follows.
         const double keep = isBold ? lineHeight * 3 : lineHeight;
-        if (y_ - keep < kBottom) newPage();
+        if (y_ - keep < kBottom)
+            newPage();
         bool first = true;
         for (const auto& line : lines) {
             if (y_ - lineHeight < kBottom) {
@@ -97,7 +113,8 @@ public:
                 painter_.SetFont(font);
             }
             y_ -= lineHeight;
-            if (first && !bullet.empty()) painter_.DrawText(kLeft + indent - 12, y_, utf8(bullet));
+            if (first && !bullet.empty())
+                painter_.DrawText(kLeft + indent - 12, y_, utf8(bullet));
             painter_.DrawText(kLeft + indent, y_, line);
             first = false;
         }
@@ -116,7 +133,8 @@ public:
     // Reserves a box of `height` points on the current page (a new page if it does not fit)
     // and returns its rectangle.
     PdfRect box(double height) {
-        if (y_ - height < kBottom) newPage();
+        if (y_ - height < kBottom)
+            newPage();
         y_ -= height;
         PdfRect r(kLeft, y_, kTextWidth, height);
         y_ -= 10;
@@ -125,7 +143,7 @@ public:
 
     PdfPainter& painter() { return painter_; }
 
-private:
+  private:
     PdfMemDocument& doc_;
     PdfFont* regular_;
     PdfFont* bold_;
@@ -157,7 +175,8 @@ void decorate(PdfMemDocument& doc, PdfFont* font, const PdfOptions& o, const Mes
 }
 
 // PDF/A-2b: XMP metadata matching the info dictionary, and an sRGB output intent.
-void makePdfA(PdfMemDocument& doc, const std::string& title, const std::string& language, const Dates& created) {
+void makePdfA(PdfMemDocument& doc, const std::string& title, const std::string& language,
+              const Dates& created) {
     PdfInfo* info = doc.GetInfo();
     info->SetTitle(utf8(title));
     info->SetCreator(PdfString("avtaleflyt"));
@@ -169,14 +188,18 @@ void makePdfA(PdfMemDocument& doc, const std::string& title, const std::string& 
 
     const std::string xmp =
         "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
-        "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+        "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF "
+        "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
         "<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\" "
         "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" "
         "xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n"
         "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>\n"
         "<dc:format>application/pdf</dc:format>\n"
-        "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" + xmlEscape(title) + "</rdf:li></rdf:Alt></dc:title>\n"
-        "<xmp:CreateDate>" + created.xmp + "</xmp:CreateDate><xmp:ModifyDate>" + created.xmp +
+        "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" +
+        xmlEscape(title) +
+        "</rdf:li></rdf:Alt></dc:title>\n"
+        "<xmp:CreateDate>" +
+        created.xmp + "</xmp:CreateDate><xmp:ModifyDate>" + created.xmp +
         "</xmp:ModifyDate><xmp:CreatorTool>avtaleflyt</xmp:CreatorTool>\n"
         "<pdf:Producer>avtaleflyt (PoDoFo)</pdf:Producer>\n"
         "</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end=\"w\"?>";
@@ -209,12 +232,14 @@ void signaturePage(Layout& layout, const PdfOptions& o, const Messages& m) {
     for (const auto& s : o.signatures) {
         layout.text(s.name, true, 11, 0, "", 2);
         std::string detail = m.text("pdf.signature.role") + ": " + m.text("role." + s.role);
-        if (!s.organisation.empty()) detail += " · " + m.text("pdf.signature.unit") + ": " + s.organisation;
+        if (!s.organisation.empty())
+            detail += " · " + m.text("pdf.signature.unit") + ": " + s.organisation;
         layout.text(detail, false, 9.5, 0, "", 2);
         const std::string when = s.signedAt.empty()
                                      ? m.text("pdf.signature.unsigned")
                                      : m.text("pdf.signature.time") + ": " + s.signedAt + " · " +
-                                           m.text("pdf.signature.method") + ": " + m.text("method." + s.method);
+                                           m.text("pdf.signature.method") + ": " +
+                                           m.text("method." + s.method);
         layout.text(when, false, 9.5, 0, "", 8);
         layout.rule();
     }
@@ -230,8 +255,9 @@ void trailAppendix(Layout& layout, const PdfOptions& o, const Messages& m) {
 }
 
 // The visible seal: a box on the page with its appearance, and the signature field over it.
-PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& rect, PdfFont* regular,
-                             PdfFont* bold, const std::string& subject, const PdfOptions& o, const Messages& m,
+PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& rect,
+                             PdfFont* regular, PdfFont* bold, const std::string& subject,
+                             const PdfOptions& o, const Messages& m,
                              std::unique_ptr<PdfSignatureField>& holder) {
     PdfAcroForm* acro = doc.GetAcroForm(ePdfCreateObject, ePdfAcroFormDefaultAppearance_None);
     acro->GetObject()->GetDictionary().AddKey("SigFlags", static_cast<pdf_int64>(3));
@@ -256,8 +282,8 @@ PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& 
     regular->SetFontSize(8.5f);
     p.SetFont(regular);
     p.SetColor(0, 0, 0);
-    const auto lines = p.GetMultiLineTextAsLines(rect.GetWidth() - 20,
-                                                 utf8(m.text("pdf.seal.text", {subject, formatTimestamp(o.created)})));
+    const auto lines = p.GetMultiLineTextAsLines(
+        rect.GetWidth() - 20, utf8(m.text("pdf.seal.text", {subject, formatTimestamp(o.created)})));
     double y = rect.GetHeight() - 32;
     for (const auto& line : lines) {
         p.DrawText(10, y, line);
@@ -280,11 +306,13 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
     try {
         PdfMemDocument pdf;
         pdf.SetPdfVersion(ePdfVersion_1_7);
-        PdfFont* regular = pdf.CreateFontSubset("DejaVu Sans", false, false, false,
-                                                new PdfIdentityEncoding(0, 0xffff, true), kRegularFont);
+        PdfFont* regular =
+            pdf.CreateFontSubset("DejaVu Sans", false, false, false,
+                                 new PdfIdentityEncoding(0, 0xffff, true), kRegularFont);
         PdfFont* bold = pdf.CreateFontSubset("DejaVu Sans Bold", true, false, false,
                                              new PdfIdentityEncoding(0, 0xffff, true), kBoldFont);
-        if (!regular || !bold) throw PdfError("the DejaVu fonts are missing (package fonts-dejavu-core)");
+        if (!regular || !bold)
+            throw PdfError("the DejaVu fonts are missing (package fonts-dejavu-core)");
 
         Layout layout(pdf, regular, bold);
         layout.newPage();
@@ -304,14 +332,16 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
             }
         }
         std::unique_ptr<PdfSignatureField> field;
-        if (o.signaturePage) signaturePage(layout, o, m);
+        if (o.signaturePage)
+            signaturePage(layout, o, m);
         PdfRect sealRect;
         int sealPage = 0;
         if (seal) {
             sealRect = layout.box(78);
             sealPage = pdf.GetPageCount() - 1;
         }
-        if (!o.trail.empty()) trailAppendix(layout, o, m);
+        if (!o.trail.empty())
+            trailAppendix(layout, o, m);
         layout.finish();
         decorate(pdf, regular, o, m);
         makePdfA(pdf, doc.title, o.language, datesFor(o.created));
@@ -322,25 +352,31 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
             pdf.Write(&device);
             return std::string(buffer.GetBuffer(), device.GetLength());
         }
-        sealField(pdf, pdf.GetPage(sealPage), sealRect, regular, bold, seal->subject(), o, m, field);
+        sealField(pdf, pdf.GetPage(sealPage), sealRect, regular, bold, seal->subject(), o, m,
+                  field);
         PdfSignOutputDevice signer(&device);
         signer.SetSignatureSize(kSignatureBytes);
         field->SetSignature(*signer.GetSignatureBeacon());
-        field->GetSignatureObject()->GetDictionary().AddKey("SubFilter", PdfName("ETSI.CAdES.detached"));
+        field->GetSignatureObject()->GetDictionary().AddKey("SubFilter",
+                                                            PdfName("ETSI.CAdES.detached"));
         pdf.Write(&signer);
-        if (!signer.HasSignaturePosition()) throw PdfError("cannot place the seal in the document");
+        if (!signer.HasSignaturePosition())
+            throw PdfError("cannot place the seal in the document");
         signer.AdjustByteRange();
         signer.Seek(0);
         std::string signedBytes;
         char chunk[65536];
-        for (std::size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;) signedBytes.append(chunk, n);
+        for (std::size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;)
+            signedBytes.append(chunk, n);
         const std::string cms = seal->sign(signedBytes);
-        if (cms.size() > kSignatureBytes) throw PdfError("the seal's signature does not fit its reserved space");
+        if (cms.size() > kSignatureBytes)
+            throw PdfError("the seal's signature does not fit its reserved space");
         signer.SetSignature(PdfData(cms.data(), cms.size()));
         signer.Flush();
         return std::string(buffer.GetBuffer(), device.GetLength());
     } catch (const PoDoFo::PdfError& e) {
-        throw documents::PdfError(std::string("cannot render the PDF: ") + PoDoFo::PdfError::ErrorMessage(e.GetError()));
+        throw documents::PdfError(std::string("cannot render the PDF: ") +
+                                  PoDoFo::PdfError::ErrorMessage(e.GetError()));
     }
 }
 

@@ -8,18 +8,19 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
+#include <sys/stat.h>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 namespace avtaleflyt::documents {
 namespace {
 
 std::string opensslError() {
     const unsigned long e = ERR_get_error();
-    if (!e) return "unknown OpenSSL error";
+    if (!e)
+        return "unknown OpenSSL error";
     char buf[256];
     ERR_error_string_n(e, buf, sizeof buf);
     ERR_clear_error();
@@ -28,14 +29,17 @@ std::string opensslError() {
 
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw SealError(path + ": cannot read the file");
+    if (!in)
+        throw SealError(path + ": cannot read the file");
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
 }
 
 using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
-Bio memBio(const std::string& s) { return Bio(BIO_new_mem_buf(s.data(), static_cast<int>(s.size())), &BIO_free); }
+Bio memBio(const std::string& s) {
+    return Bio(BIO_new_mem_buf(s.data(), static_cast<int>(s.size())), &BIO_free);
+}
 
 std::string bioText(BIO* b) {
     char* data = nullptr;
@@ -54,10 +58,12 @@ void writeAtomically(const std::string& path, const std::string& content, mode_t
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         out << content;
-        if (!out) throw SealError(path + ": cannot write the file");
+        if (!out)
+            throw SealError(path + ": cannot write the file");
     }
     chmod(tmp.c_str(), mode);
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw SealError(path + ": cannot write the file");
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        throw SealError(path + ": cannot write the file");
 }
 
 }  // namespace
@@ -76,11 +82,15 @@ SealKey::SealKey(std::unique_ptr<Keys> keys) : keys_(std::move(keys)) {}
 SealKey::~SealKey() = default;
 SealKey::SealKey(SealKey&&) noexcept = default;
 
-const std::string& SealKey::subject() const { return keys_->subject; }
+const std::string& SealKey::subject() const {
+    return keys_->subject;
+}
 
-void SealKey::create(const std::string& certPath, const std::string& keyPath, const std::string& cn) {
+void SealKey::create(const std::string& certPath, const std::string& keyPath,
+                     const std::string& cn) {
     EVP_PKEY* key = EVP_RSA_gen(2048);
-    if (!key) throw SealError("cannot create the seal key: " + opensslError());
+    if (!key)
+        throw SealError("cannot create the seal key: " + opensslError());
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> keyGuard(key, &EVP_PKEY_free);
     std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), &X509_free);
     X509_set_version(cert.get(), 2);
@@ -89,10 +99,13 @@ void SealKey::create(const std::string& certPath, const std::string& keyPath, co
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 3650);
     X509_set_pubkey(cert.get(), key);
     X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("avtaleflyt"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>("avtaleflyt"), -1, -1, 0);
     X509_set_issuer_name(cert.get(), name);
-    if (!X509_sign(cert.get(), key, EVP_sha256())) throw SealError("cannot create the seal certificate: " + opensslError());
+    if (!X509_sign(cert.get(), key, EVP_sha256()))
+        throw SealError("cannot create the seal certificate: " + opensslError());
 
     Bio certOut(BIO_new(BIO_s_mem()), &BIO_free), keyOut(BIO_new(BIO_s_mem()), &BIO_free);
     PEM_write_bio_X509(certOut.get(), cert.get());
@@ -105,9 +118,11 @@ SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath
     auto keys = std::make_unique<Keys>();
     const std::string certPem = readFile(certPath), keyPem = readFile(keyPath);
     keys->cert = PEM_read_bio_X509(memBio(certPem).get(), nullptr, nullptr, nullptr);
-    if (!keys->cert) throw SealError(certPath + ": not a PEM certificate (" + opensslError() + ")");
+    if (!keys->cert)
+        throw SealError(certPath + ": not a PEM certificate (" + opensslError() + ")");
     keys->key = PEM_read_bio_PrivateKey(memBio(keyPem).get(), nullptr, nullptr, nullptr);
-    if (!keys->key) throw SealError(keyPath + ": not a PEM private key (" + opensslError() + ")");
+    if (!keys->key)
+        throw SealError(keyPath + ": not a PEM private key (" + opensslError() + ")");
     if (X509_check_private_key(keys->cert, keys->key) != 1)
         throw SealError(keyPath + ": the key does not belong to the certificate in " + certPath);
     keys->subject = commonName(keys->cert);
@@ -116,10 +131,13 @@ SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath
 
 SealKey SealKey::loadPkcs12(const std::string& path, const std::string& password) {
     const std::string der = readFile(path);
-    std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(d2i_PKCS12_bio(memBio(der).get(), nullptr), &PKCS12_free);
-    if (!p12) throw SealError(path + ": not a PKCS#12 file (" + opensslError() + ")");
+    std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(d2i_PKCS12_bio(memBio(der).get(), nullptr),
+                                                        &PKCS12_free);
+    if (!p12)
+        throw SealError(path + ": not a PKCS#12 file (" + opensslError() + ")");
     auto keys = std::make_unique<Keys>();
-    if (!PKCS12_parse(p12.get(), password.c_str(), &keys->key, &keys->cert, nullptr) || !keys->cert || !keys->key)
+    if (!PKCS12_parse(p12.get(), password.c_str(), &keys->key, &keys->cert, nullptr) ||
+        !keys->cert || !keys->key)
         throw SealError(path + ": cannot open the PKCS#12 file (wrong password?)");
     keys->subject = commonName(keys->cert);
     return SealKey(std::move(keys));
@@ -131,9 +149,11 @@ std::string SealKey::sign(const std::string& data) const {
         CMS_sign(keys_->cert, keys_->key, nullptr, in.get(),
                  CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP | CMS_CADES),
         &CMS_ContentInfo_free);
-    if (!cms) throw SealError("cannot seal: " + opensslError());
+    if (!cms)
+        throw SealError("cannot seal: " + opensslError());
     Bio out(BIO_new(BIO_s_mem()), &BIO_free);
-    if (!i2d_CMS_bio(out.get(), cms.get())) throw SealError("cannot seal: " + opensslError());
+    if (!i2d_CMS_bio(out.get(), cms.get()))
+        throw SealError("cannot seal: " + opensslError());
     return bioText(out.get());
 }
 
@@ -148,20 +168,24 @@ SealCheck verifySeal(const std::string& pdf) {
     long long r[4] = {0, 0, 0, 0};
     const auto open = pdf.find('[', br);
     if (open == std::string::npos ||
-        std::sscanf(pdf.c_str() + open + 1, "%lld %lld %lld %lld", &r[0], &r[1], &r[2], &r[3]) != 4 || r[0] != 0 ||
-        r[1] < 0 || r[2] < r[1] || r[3] < 0 || static_cast<unsigned long long>(r[2] + r[3]) > pdf.size()) {
+        std::sscanf(pdf.c_str() + open + 1, "%lld %lld %lld %lld", &r[0], &r[1], &r[2], &r[3]) !=
+            4 ||
+        r[0] != 0 || r[1] < 0 || r[2] < r[1] || r[3] < 0 ||
+        static_cast<unsigned long long>(r[2] + r[3]) > pdf.size()) {
         check.problem = "the seal's byte range is malformed";
         return check;
     }
     check.wholeDocument = static_cast<unsigned long long>(r[2] + r[3]) == pdf.size();
     // The signature is the hex string between the two signed ranges: <...>.
-    std::string hex = pdf.substr(static_cast<std::size_t>(r[1]), static_cast<std::size_t>(r[2] - r[1]));
+    std::string hex =
+        pdf.substr(static_cast<std::size_t>(r[1]), static_cast<std::size_t>(r[2] - r[1]));
     if (hex.size() < 2 || hex.front() != '<' || hex.back() != '>') {
         check.problem = "the seal's signature is not where its byte range says";
         return check;
     }
     std::string der;
-    for (std::size_t i = 1; i + 1 < hex.size(); i += 2) der += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    for (std::size_t i = 1; i + 1 < hex.size(); i += 2)
+        der += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
     const auto sf = pdf.rfind("/SubFilter");
     if (sf != std::string::npos) {
         const auto name = pdf.find('/', sf + 1);
@@ -176,13 +200,16 @@ SealCheck verifySeal(const std::string& pdf) {
         return check;
     }
     if (STACK_OF(X509)* certs = CMS_get1_certs(cms.get())) {
-        if (sk_X509_num(certs) > 0) check.signer = commonName(sk_X509_value(certs, 0));
+        if (sk_X509_num(certs) > 0)
+            check.signer = commonName(sk_X509_value(certs, 0));
         sk_X509_pop_free(certs, X509_free);
     }
-    const std::string data = pdf.substr(0, static_cast<std::size_t>(r[1])) +
-                             pdf.substr(static_cast<std::size_t>(r[2]), static_cast<std::size_t>(r[3]));
+    const std::string data =
+        pdf.substr(0, static_cast<std::size_t>(r[1])) +
+        pdf.substr(static_cast<std::size_t>(r[2]), static_cast<std::size_t>(r[3]));
     Bio content = memBio(data);
-    if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+    if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr,
+                   CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
         check.problem = "the document was changed after it was sealed (" + opensslError() + ")";
         return check;
     }

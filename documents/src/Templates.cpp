@@ -21,7 +21,8 @@ std::string flowText(const std::string& s) {
             space = true;
             continue;
         }
-        if (space && !out.empty()) out += ' ';
+        if (space && !out.empty())
+            out += ' ';
         space = false;
         out += c;
     }
@@ -30,14 +31,17 @@ std::string flowText(const std::string& s) {
 
 void readSection(const xmlNode* section, int level, DocumentTemplate& t) {
     const auto line = [](const xmlNode* n) { return static_cast<int>(xmlGetLineNo(n)); };
-    t.blocks.push_back({TemplateBlock::Kind::Heading, level, flowText(attribute(section, "title")), line(section)});
+    t.blocks.push_back({TemplateBlock::Kind::Heading, level, flowText(attribute(section, "title")),
+                        line(section)});
     for (const xmlNode* c = section->children; c; c = c->next) {
         if (isElement(c, "p")) {
-            t.blocks.push_back({TemplateBlock::Kind::Paragraph, level, flowText(textContent(c)), line(c)});
+            t.blocks.push_back(
+                {TemplateBlock::Kind::Paragraph, level, flowText(textContent(c)), line(c)});
         } else if (isElement(c, "list")) {
             for (const xmlNode* item = c->children; item; item = item->next)
                 if (isElement(item, "item"))
-                    t.blocks.push_back({TemplateBlock::Kind::ListItem, level, flowText(textContent(item)), line(item)});
+                    t.blocks.push_back({TemplateBlock::Kind::ListItem, level,
+                                        flowText(textContent(item)), line(item)});
         } else if (isElement(c, "section")) {
             readSection(c, level + 1, t);
         }
@@ -48,8 +52,10 @@ void readSection(const xmlNode* section, int level, DocumentTemplate& t) {
 
 DocumentTemplate parseTemplate(const std::string& xml, const std::string& source) {
     std::vector<InputProblem> problems;
-    const XmlDocument doc = parseValidated(xml, source, templateSchemaFiles().front().second, problems);
-    if (!doc) throw TemplateError(describeProblems(problems));
+    const XmlDocument doc =
+        parseValidated(xml, source, templateSchemaFiles().front().second, problems);
+    if (!doc)
+        throw TemplateError(describeProblems(problems));
     const xmlNode* root = xmlDocGetRootElement(doc.get());
     DocumentTemplate t;
     t.source = source;
@@ -63,7 +69,8 @@ DocumentTemplate parseTemplate(const std::string& xml, const std::string& source
         t.blocks.push_back({TemplateBlock::Kind::Paragraph, 0, flowText(textContent(intro)),
                             static_cast<int>(xmlGetLineNo(intro))});
     for (const xmlNode* c = root->children; c; c = c->next)
-        if (isElement(c, "section")) readSection(c, 1, t);
+        if (isElement(c, "section"))
+            readSection(c, 1, t);
     return t;
 }
 
@@ -79,7 +86,8 @@ const std::vector<DocumentTemplate>& shippedTemplates() {
 
 const DocumentTemplate& shippedTemplate(const std::string& name, int version) {
     for (const auto& t : shippedTemplates())
-        if (t.name == name && t.version == version) return t;
+        if (t.name == name && t.version == version)
+            return t;
     throw TemplateError("no template \"" + name + "\" version " + std::to_string(version));
 }
 

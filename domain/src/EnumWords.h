@@ -25,7 +25,8 @@ using EnumWords = std::vector<EnumWord<E>>;
 template <typename E>
 const EnumWord<E>& wordOf(const EnumWords<E>& words, E value) {
     for (const auto& w : words)
-        if (w.value == value) return w;
+        if (w.value == value)
+            return w;
     throw std::logic_error("enum value without words");
 }
 
@@ -33,7 +34,8 @@ const EnumWord<E>& wordOf(const EnumWords<E>& words, E value) {
 template <typename E>
 std::optional<E> byName(const EnumWords<E>& words, std::string_view s) {
     for (const auto& w : words)
-        if (w.name == s) return w.value;
+        if (w.name == s)
+            return w.value;
     return std::nullopt;
 }
 
@@ -42,9 +44,11 @@ template <typename E>
 std::optional<E> byAnyWord(const EnumWords<E>& words, std::string_view s) {
     const std::string t = text::foldCase(text::trim(s));
     for (const auto& w : words) {
-        if (t == w.name || (!w.norwegian.empty() && t == w.norwegian)) return w.value;
+        if (t == w.name || (!w.norwegian.empty() && t == w.norwegian))
+            return w.value;
         for (const auto a : w.accepted)
-            if (t == a) return w.value;
+            if (t == a)
+                return w.value;
     }
     return std::nullopt;
 }

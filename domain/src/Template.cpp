@@ -40,15 +40,18 @@ std::vector<std::string> placeholders(const DocumentTemplate& t) {
     return {names.begin(), names.end()};
 }
 
-FilledDocument fillTemplate(const DocumentTemplate& t, const std::map<std::string, std::string>& values) {
+FilledDocument fillTemplate(const DocumentTemplate& t,
+                            const std::map<std::string, std::string>& values) {
     std::vector<std::string> missing;
     std::set<std::string> reported;
     const auto fill = [&](const std::string& s, int line) {
         return substitute(s, [&](const std::string& name) {
             const auto it = values.find(name);
-            if (it != values.end() && !text::trim(it->second).empty()) return it->second;
+            if (it != values.end() && !text::trim(it->second).empty())
+                return it->second;
             if (reported.insert(name).second)
-                missing.push_back(t.source + ":" + std::to_string(line) + ": {{" + name + "}} has no value");
+                missing.push_back(t.source + ":" + std::to_string(line) + ": {{" + name +
+                                  "}} has no value");
             return std::string();
         });
     };
@@ -59,7 +62,8 @@ FilledDocument fillTemplate(const DocumentTemplate& t, const std::map<std::strin
         filled.text = fill(b.text, b.line);
         doc.blocks.push_back(filled);
     }
-    if (!missing.empty()) throw TemplateError(text::join(missing, "\n"));
+    if (!missing.empty())
+        throw TemplateError(text::join(missing, "\n"));
     return doc;
 }
 

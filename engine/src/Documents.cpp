@@ -12,8 +12,10 @@ namespace {
 
 // "A, B og C"
 std::string enumerate(const std::vector<std::string>& items) {
-    if (items.size() <= 1) return items.empty() ? "" : items.front();
-    return text::join(std::vector<std::string>(items.begin(), items.end() - 1)) + " og " + items.back();
+    if (items.size() <= 1)
+        return items.empty() ? "" : items.front();
+    return text::join(std::vector<std::string>(items.begin(), items.end() - 1)) + " og " +
+           items.back();
 }
 
 }  // namespace
@@ -23,8 +25,9 @@ const documents::SealKey& Installation::State::sealKey() {
         try {
             seal = std::make_unique<documents::SealKey>(
                 settings.sealPkcs12.empty()
-                    ? documents::SealKey::loadPem(Poco::Path(dataDir).append(kSealCertificate).toString(),
-                                                  Poco::Path(dataDir).append(kSealKey).toString())
+                    ? documents::SealKey::loadPem(
+                          Poco::Path(dataDir).append(kSealCertificate).toString(),
+                          Poco::Path(dataDir).append(kSealKey).toString())
                     : documents::SealKey::loadPkcs12(settings.sealPkcs12, settings.sealPassword));
         } catch (const documents::SealError& e) {
             throw EngineError(std::string("cannot seal: ") + e.what());
@@ -35,37 +38,46 @@ const documents::SealKey& Installation::State::sealKey() {
 
 std::string Installation::State::render(const Case& c, bool final, bool sealed) {
     if (c.templateName.empty())
-        throw EngineError("case " + c.reference + " (" + c.workflow + ") has no document template to render");
+        throw EngineError("case " + c.reference + " (" + c.workflow +
+                          ") has no document template to render");
     try {
-        const DocumentTemplate& tmpl = documents::shippedTemplate(c.templateName, c.templateVersion);
-        std::map<std::string, std::string> values = {{"case.reference", c.reference},
-                                                     {"case.date", formatDate(clock.now())},
-                                                     {"template.version", std::to_string(c.templateVersion)},
-                                                     {"network.name", c.network},
-                                                     {"agreement.title", c.title},
-                                                     {"approval.body", c.approvalBody},
-                                                     {"approval.date", c.approvalDate}};
+        const DocumentTemplate& tmpl =
+            documents::shippedTemplate(c.templateName, c.templateVersion);
+        std::map<std::string, std::string> values = {
+            {"case.reference", c.reference},
+            {"case.date", formatDate(clock.now())},
+            {"template.version", std::to_string(c.templateVersion)},
+            {"network.name", c.network},
+            {"agreement.title", c.title},
+            {"approval.body", c.approvalBody},
+            {"approval.date", c.approvalDate}};
         std::string unit;
         if (!c.subjectEmail.empty()) {
             const Roster roster = rosters.load(networkRecord(c.network));
-            if (const Person* p = roster.person(c.subjectEmail)) values["nurse.name"] = p->name;
+            if (const Person* p = roster.person(c.subjectEmail))
+                values["nurse.name"] = p->name;
             if (const auto n = roster.nurses.find(c.subjectEmail); n != roster.nurses.end()) {
                 unit = n->second.unit.name;
                 values["nurse.unit"] = unit;
-                values["nurse.municipality"] = n->second.unit.municipality.empty() ? n->second.unit.area
-                                                                                   : n->second.unit.municipality;
+                values["nurse.municipality"] = n->second.unit.municipality.empty()
+                                                   ? n->second.unit.area
+                                                   : n->second.unit.municipality;
                 values["nurse.area"] = n->second.unit.area;
             }
         }
         std::vector<std::string> parties;
         documents::PdfOptions o;
         for (const auto& r : c.signatures) {
-            if (r.status == SignatureStatus::Void) continue;
-            if (r.role == "leader") values["leader.name"] = r.name;
-            if (r.role == "party") parties.push_back(r.organisation);
+            if (r.status == SignatureStatus::Void)
+                continue;
+            if (r.role == "leader")
+                values["leader.name"] = r.name;
+            if (r.role == "party")
+                parties.push_back(r.organisation);
             // Names, roles, units and times only: no e-mail or IP address in a PDF.
             o.signatures.push_back({r.name, r.role, r.role == "party" ? r.organisation : unit,
-                                    r.status == SignatureStatus::Signed ? r.signedAt : "", r.method});
+                                    r.status == SignatureStatus::Signed ? r.signedAt : "",
+                                    r.method});
         }
         values["agreement.parties"] = enumerate(parties);
 
@@ -76,7 +88,8 @@ std::string Installation::State::render(const Case& c, bool final, bool sealed) 
         o.created = clock.now();
         o.signaturePage = final;
         if (final)
-            for (const auto& e : audit.forSubject(c.reference)) o.trail.push_back({e.occurredAt, e.kind});
+            for (const auto& e : audit.forSubject(c.reference))
+                o.trail.push_back({e.occurredAt, e.kind});
         const FilledDocument doc = fillTemplate(tmpl, values);
         return documents::renderPdf(doc, o, sealed ? &sealKey() : nullptr);
     } catch (const TemplateError& e) {
@@ -89,13 +102,16 @@ std::string Installation::State::render(const Case& c, bool final, bool sealed) 
 void DocumentActionPort::perform(const Case& c, const StepAction& action) {
     switch (action.action) {
         case Action::Render:
-            state_.cases.storeDocument(c, "sent", state_.render(c, false, false), state_.clock.now());
+            state_.cases.storeDocument(c, "sent", state_.render(c, false, false),
+                                       state_.clock.now());
             break;
         case Action::RenderFinal:
-            state_.cases.storeDocument(c, "final", state_.render(c, true, false), state_.clock.now());
+            state_.cases.storeDocument(c, "final", state_.render(c, true, false),
+                                       state_.clock.now());
             break;
         case Action::Seal:
-            state_.cases.storeDocument(c, "final", state_.render(c, true, true), state_.clock.now());
+            state_.cases.storeDocument(c, "final", state_.render(c, true, true),
+                                       state_.clock.now());
             break;
         default:
             break;
@@ -106,7 +122,8 @@ void DocumentActionPort::perform(const Case& c, const StepAction& action) {
 std::string Installation::renderCase(const std::string& reference, bool final, bool sealed) const {
     return guarded([&] {
         const auto c = state_->cases.find(reference);
-        if (!c) throw EngineError("no case " + text::trim(reference));
+        if (!c)
+            throw EngineError("no case " + text::trim(reference));
         return state_->render(*c, final, sealed);
     });
 }
@@ -114,7 +131,8 @@ std::string Installation::renderCase(const std::string& reference, bool final, b
 std::optional<std::string> Installation::finalDocument(const std::string& reference) const {
     return guarded([&] {
         const auto c = state_->cases.find(reference);
-        if (!c) throw EngineError("no case " + text::trim(reference));
+        if (!c)
+            throw EngineError("no case " + text::trim(reference));
         return state_->cases.document(*c, "final");
     });
 }

@@ -59,11 +59,11 @@ class QueueingActionPort final : public ActionPort {
 // Renders and stores the case's PDFs for render, render_final and seal, and queues every
 // action as QueueingActionPort does.
 class DocumentActionPort final : public ActionPort {
-public:
+  public:
     DocumentActionPort(Installation::State& state, ActionPort& next) : state_(state), next_(next) {}
     void perform(const Case& c, const StepAction& action) override;
 
-private:
+  private:
     Installation::State& state_;
     ActionPort& next_;
 };

@@ -1,7 +1,7 @@
 #include "avtaleflyt/storage/CaseRepository.h"
 
-#include <Poco/Data/RecordSet.h>
 #include <Poco/Data/LOB.h>
+#include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
@@ -242,7 +242,8 @@ std::vector<QueuedAction> CaseRepository::actions(const Case& c) const {
     return out;
 }
 
-void CaseRepository::storeDocument(const Case& c, const std::string& kind, const std::string& pdf, Timestamp at) {
+void CaseRepository::storeDocument(const Case& c, const std::string& kind, const std::string& pdf,
+                                   Timestamp at) {
     auto& db = db_.impl();
     Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
     sha.update(pdf);
@@ -258,10 +259,13 @@ void CaseRepository::storeDocument(const Case& c, const std::string& kind, const
 std::optional<std::string> CaseRepository::document(const Case& c, const std::string& kind) const {
     auto& db = db_.impl();
     std::vector<Poco::Data::BLOB> found;
-    db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+    db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id "
+                  "DESC LIMIT 1",
         bind(c.id), bind(kind), into(found), now;
-    if (found.empty()) return std::nullopt;
-    return std::string(reinterpret_cast<const char*>(found.front().rawContent()), found.front().size());
+    if (found.empty())
+        return std::nullopt;
+    return std::string(reinterpret_cast<const char*>(found.front().rawContent()),
+                       found.front().size());
 }
 
 std::vector<std::string> CaseRepository::withDueTimers(Timestamp at) const {

@@ -136,14 +136,19 @@ TEST_CASE("signing through the engine: both sign, the case is signed and the com
     CHECK(text.find("Nærmeste leder") != std::string::npos);
     CHECK(text.find("Hendelseslogg") != std::string::npos);
     CHECK(text.find("@") == std::string::npos);
-    CHECK(test::runTool("pdfsig '" + f.dir.file("final.pdf") + "'").out.find("Signature is Valid") != std::string::npos);
+    CHECK(
+        test::runTool("pdfsig '" + f.dir.file("final.pdf") + "'").out.find("Signature is Valid") !=
+        std::string::npos);
 }
 
-TEST_CASE("sending renders the document for signing and keeps it with the case", "[cases][documents]") {
+TEST_CASE("sending renders the document for signing and keeps it with the case",
+          "[cases][documents]") {
     CasesFixture f;
     f.open().sendFunctionDescriptions(kNetwork, "follo", false);
     CHECK(test::querySql(f.db(), "SELECT count(*) FROM case_document WHERE kind = 'sent'") == "2");
-    CHECK(test::querySql(f.db(), "SELECT size > 10000 AND length(sha256) = 64 FROM case_document LIMIT 1") == "1");
+    CHECK(test::querySql(
+              f.db(), "SELECT size > 10000 AND length(sha256) = 64 FROM case_document LIMIT 1") ==
+          "1");
     CHECK_FALSE(f.open().finalDocument("FB-2026-0001"));
     const std::string preview = f.open().renderCase("FB-2026-0001", false, false);
     test::writeFile(f.dir.file("p.pdf"), preview);
@@ -152,14 +157,18 @@ TEST_CASE("sending renders the document for signing and keeps it with the case",
     CHECK(text.find("Nærmeste leder er Tor Li.") != std::string::npos);
 }
 
-TEST_CASE("a draft agreement cannot be rendered before its approval is recorded", "[cases][documents]") {
+TEST_CASE("a draft agreement cannot be rendered before its approval is recorded",
+          "[cases][documents]") {
     CasesFixture f;
-    const Case c = f.open().newAgreement(kNetwork, "Avtale", {{"Ahus", "Anne Ås", "anne@ahus.example"},
-                                                             {"Frogn kommune", "Bo Berg", "bo@frogn.example"}}, "");
-    CHECK_THROWS_WITH(f.open().renderCase(c.reference, false, false),
-                      "cannot render SA-2026-0001:\n"
-                      "documents/templates/collaboration-agreement-v1.xml:41: {{approval.body}} has no value\n"
-                      "documents/templates/collaboration-agreement-v1.xml:41: {{approval.date}} has no value");
+    const Case c = f.open().newAgreement(kNetwork, "Avtale",
+                                         {{"Ahus", "Anne Ås", "anne@ahus.example"},
+                                          {"Frogn kommune", "Bo Berg", "bo@frogn.example"}},
+                                         "");
+    CHECK_THROWS_WITH(
+        f.open().renderCase(c.reference, false, false),
+        "cannot render SA-2026-0001:\n"
+        "documents/templates/collaboration-agreement-v1.xml:41: {{approval.body}} has no value\n"
+        "documents/templates/collaboration-agreement-v1.xml:41: {{approval.date}} has no value");
 }
 
 TEST_CASE("a refused trigger is a value and writes nothing", "[cases]") {

@@ -341,7 +341,8 @@ TEST_CASE("cli: a roster import shows what it does to open cases", "[cli][cases]
     CHECK(r.out.find(": withdrawn, the nurse has left") != std::string::npos);
 }
 
-TEST_CASE("cli: render a case, seal it, verify the seal; a changed byte breaks it", "[cli][documents]") {
+TEST_CASE("cli: render a case, seal it, verify the seal; a changed byte breaks it",
+          "[cli][documents]") {
     CliFixture f;
     f.sample();
     f.run({"send", "function-descriptions", "--area", "Ahus"});
@@ -356,7 +357,8 @@ TEST_CASE("cli: render a case, seal it, verify the seal; a changed byte breaks i
     test::writeFile(f.dir.file("fb.pdf"), bytes);
     r = f.run({"seal", "verify", "fb.pdf"});
     CHECK(r.exitCode == 1);
-    CHECK(r.err.rfind("fb.pdf: the seal is broken: the document was changed after it was sealed", 0) == 0);
+    CHECK(r.err.rfind("fb.pdf: the seal is broken: the document was changed after it was sealed",
+                      0) == 0);
     CHECK(f.run({"render", "FB-2026-0001"}).exitCode == 0);
     CHECK(f.run({"seal", "verify", "FB-2026-0001.pdf"}).err == "FB-2026-0001.pdf: not sealed\n");
     r = f.run({"case", "document", "FB-2026-0001"});

@@ -16,10 +16,14 @@ using namespace avtaleflyt::documents;
 namespace {
 
 const std::map<std::string, std::string> kValues = {
-    {"nurse.name", "Åse Ødegård-Bø"},      {"nurse.unit", "Tunet omsorgssenter"},
-    {"nurse.municipality", "Nordre Follo"}, {"nurse.area", "Follo"},
-    {"leader.name", "Tor O'Neil"},          {"network.name", "Kompetansenettverket – «Follo og Ahus»"},
-    {"case.reference", "FB-2026-0042"},     {"case.date", "2. november 2026"},
+    {"nurse.name", "Åse Ødegård-Bø"},
+    {"nurse.unit", "Tunet omsorgssenter"},
+    {"nurse.municipality", "Nordre Follo"},
+    {"nurse.area", "Follo"},
+    {"leader.name", "Tor O'Neil"},
+    {"network.name", "Kompetansenettverket – «Follo og Ahus»"},
+    {"case.reference", "FB-2026-0042"},
+    {"case.date", "2. november 2026"},
     {"template.version", "1"}};
 
 PdfOptions options() {
@@ -38,39 +42,47 @@ FilledDocument functionDescription() {
 struct Written {
     test::TempDir dir;
     std::string path;
-    explicit Written(const std::string& bytes) : path(dir.file("doc.pdf")) { test::writeFile(path, bytes); }
+    explicit Written(const std::string& bytes) : path(dir.file("doc.pdf")) {
+        test::writeFile(path, bytes);
+    }
 };
 
 // pdftotext joins the lines of a paragraph with line breaks; compare with single spaces.
 std::string flat(std::string s) {
     for (auto& c : s)
-        if (c == '\n' || c == '\f') c = ' ';
+        if (c == '\n' || c == '\f')
+            c = ' ';
     std::string out;
     for (const char c : s)
-        if (!(c == ' ' && !out.empty() && out.back() == ' ')) out += c;
+        if (!(c == ' ' && !out.empty() && out.back() == ' '))
+            out += c;
     return out;
 }
 
 }  // namespace
 
-TEST_CASE("a missing placeholder value is an error naming it and its line, never a gap", "[pdf][template]") {
+TEST_CASE("a missing placeholder value is an error naming it and its line, never a gap",
+          "[pdf][template]") {
     auto values = kValues;
     values.erase("leader.name");
     values["nurse.unit"] = "  ";
-    CHECK_THROWS_WITH(fillTemplate(shippedTemplate("function-description", 1), values),
-                      "documents/templates/function-description-v1.xml:4: {{nurse.unit}} has no value\n"
-                      "documents/templates/function-description-v1.xml:4: {{leader.name}} has no value");
+    CHECK_THROWS_WITH(
+        fillTemplate(shippedTemplate("function-description", 1), values),
+        "documents/templates/function-description-v1.xml:4: {{nurse.unit}} has no value\n"
+        "documents/templates/function-description-v1.xml:4: {{leader.name}} has no value");
     CHECK_THROWS_AS(shippedTemplate("function-description", 9), TemplateError);
 }
 
 TEST_CASE("a template that breaks the schema is reported with file and line", "[pdf][template]") {
-    CHECK_THROWS_WITH(parseTemplate("<?xml version=\"1.0\"?>\n<template xmlns=\"urn:avtaleflyt:template:1\" "
-                                    "name=\"x\" version=\"1\" language=\"nb\">\n<title/>\n</template>\n",
-                                    "t.xml"),
-                      Catch::Matchers::StartsWith("t.xml:3: xml: "));
+    CHECK_THROWS_WITH(
+        parseTemplate("<?xml version=\"1.0\"?>\n<template xmlns=\"urn:avtaleflyt:template:1\" "
+                      "name=\"x\" version=\"1\" language=\"nb\">\n<title/>\n</template>\n",
+                      "t.xml"),
+        Catch::Matchers::StartsWith("t.xml:3: xml: "));
 }
 
-TEST_CASE("the function description renders as A4 with Norwegian text that pdftotext gives back", "[pdf]") {
+TEST_CASE("the function description renders as A4 with Norwegian text that pdftotext gives back",
+          "[pdf]") {
     Written pdf(renderPdf(functionDescription(), options()));
     const auto text = test::runTool("pdftotext -layout '" + pdf.path + "' -");
     REQUIRE(text.exitCode == 0);
@@ -94,7 +106,8 @@ TEST_CASE("the function description renders as A4 with Norwegian text that pdfto
 TEST_CASE("every font in the PDF is embedded and subset", "[pdf]") {
     PdfOptions o = options();
     o.signaturePage = true;
-    o.signatures = {{"Åse Ødegård-Bø", "nurse", "Tunet omsorgssenter", "2026-11-20T08:00:00Z", "link"}};
+    o.signatures = {
+        {"Åse Ødegård-Bø", "nurse", "Tunet omsorgssenter", "2026-11-20T08:00:00Z", "link"}};
     Written pdf(renderPdf(functionDescription(), o));
     const auto fonts = test::runTool("pdffonts '" + pdf.path + "'");
     REQUIRE(fonts.exitCode == 0);
@@ -109,13 +122,16 @@ TEST_CASE("every font in the PDF is embedded and subset", "[pdf]") {
     }
 }
 
-TEST_CASE("the PDF/A-2b parts are there: XMP metadata matching the info, an sRGB output intent", "[pdf]") {
+TEST_CASE("the PDF/A-2b parts are there: XMP metadata matching the info, an sRGB output intent",
+          "[pdf]") {
     Written pdf(renderPdf(functionDescription(), options()));
     const auto qdf = test::runTool("qpdf --qdf --object-streams=disable '" + pdf.path + "' -");
-    CHECK(qdf.out.find("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>") != std::string::npos);
+    CHECK(qdf.out.find("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>") !=
+          std::string::npos);
     CHECK(qdf.out.find("/S /GTS_PDFA1") != std::string::npos);
     CHECK(qdf.out.find("/OutputConditionIdentifier (sRGB IEC61966-2.1)") != std::string::npos);
-    CHECK(qdf.out.find("<xmp:CreateDate>2026-11-24T10:00:00Z</xmp:CreateDate>") != std::string::npos);
+    CHECK(qdf.out.find("<xmp:CreateDate>2026-11-24T10:00:00Z</xmp:CreateDate>") !=
+          std::string::npos);
     CHECK(qdf.out.find("/CreationDate (D:20261124100000") != std::string::npos);
     CHECK(qdf.out.find("/ModDate (D:20261124100000") != std::string::npos);
     CHECK(qdf.out.find("/Helvetica") == std::string::npos);  // no unembedded standard font anywhere
@@ -124,22 +140,26 @@ TEST_CASE("the PDF/A-2b parts are there: XMP metadata matching the info, an sRGB
 TEST_CASE("the final document: signature page and event log without e-mail addresses", "[pdf]") {
     PdfOptions o = options();
     o.signaturePage = true;
-    o.signatures = {{"Åse Ødegård-Bø", "nurse", "Tunet omsorgssenter", "2026-11-20T08:00:00Z", "link"},
-                    {"Tor O'Neil", "leader", "Tunet omsorgssenter", "2026-11-21T12:30:00Z", "paper"}};
-    o.trail = {{"2026-11-02T09:00:00Z", "case.opened"}, {"2026-11-02T09:00:00Z", "case.send"},
-               {"2026-11-20T08:00:00Z", "case.sign"}, {"2026-11-21T12:30:00Z", "case.sign"}};
+    o.signatures = {
+        {"Åse Ødegård-Bø", "nurse", "Tunet omsorgssenter", "2026-11-20T08:00:00Z", "link"},
+        {"Tor O'Neil", "leader", "Tunet omsorgssenter", "2026-11-21T12:30:00Z", "paper"}};
+    o.trail = {{"2026-11-02T09:00:00Z", "case.opened"},
+               {"2026-11-02T09:00:00Z", "case.send"},
+               {"2026-11-20T08:00:00Z", "case.sign"},
+               {"2026-11-21T12:30:00Z", "case.sign"}};
     Written pdf(renderPdf(functionDescription(), o));
     const std::string t = flat(test::runTool("pdftotext -layout '" + pdf.path + "' -").out);
     CHECK(t.find("Signaturer") != std::string::npos);
     CHECK(t.find("Rolle: Nærmeste leder · Enhet: Tunet omsorgssenter") != std::string::npos);
-    CHECK(t.find("Tidspunkt: 2026-11-21T12:30:00Z · Signert med: papir (skannet signatur arkivert med saken)") !=
-          std::string::npos);
+    CHECK(t.find("Tidspunkt: 2026-11-21T12:30:00Z · Signert med: papir (skannet signatur arkivert "
+                 "med saken)") != std::string::npos);
     CHECK(t.find("Vedlegg: Hendelseslogg for saken") != std::string::npos);
     CHECK(t.find("2026-11-02T09:00:00Z Sendt til signering") != std::string::npos);
     CHECK(t.find("@") == std::string::npos);
 }
 
-TEST_CASE("a sealed PDF: pdfsig says valid and whole; one changed byte is a digest mismatch", "[pdf][seal]") {
+TEST_CASE("a sealed PDF: pdfsig says valid and whole; one changed byte is a digest mismatch",
+          "[pdf][seal]") {
     test::TempDir keys;
     SealKey::create(keys.file("seal.crt"), keys.file("seal.key"), "avtaleflyt test seal");
     const SealKey key = SealKey::loadPem(keys.file("seal.crt"), keys.file("seal.key"));
@@ -155,7 +175,8 @@ TEST_CASE("a sealed PDF: pdfsig says valid and whole; one changed byte is a dige
     CHECK(sig.out.find("ETSI.CAdES.detached") != std::string::npos);
     CHECK(sig.out.find("avtaleflyt test seal") != std::string::npos);
     CHECK(test::runTool("qpdf --check '" + pdf.path + "'").exitCode == 0);
-    CHECK(flat(test::runTool("pdftotext '" + pdf.path + "' -").out).find("Elektronisk forseglet") != std::string::npos);
+    CHECK(flat(test::runTool("pdftotext '" + pdf.path + "' -").out).find("Elektronisk forseglet") !=
+          std::string::npos);
 
     const SealCheck ok = verifySeal(bytes);
     CHECK(ok.valid);
@@ -164,23 +185,29 @@ TEST_CASE("a sealed PDF: pdfsig says valid and whole; one changed byte is a dige
     CHECK(ok.subFilter == "ETSI.CAdES.detached");
 
     std::string tampered = bytes;
-    const auto at = tampered.find("Funksjonsbeskrivelse") != std::string::npos ? tampered.find("/Producer") : 500;
+    const auto at = tampered.find("Funksjonsbeskrivelse") != std::string::npos
+                        ? tampered.find("/Producer")
+                        : 500;
     tampered[at + 2] = tampered[at + 2] == 'r' ? 's' : 'r';
     Written bad(tampered);
-    CHECK(test::runTool("pdfsig '" + bad.path + "'").out.find("Digest Mismatch") != std::string::npos);
+    CHECK(test::runTool("pdfsig '" + bad.path + "'").out.find("Digest Mismatch") !=
+          std::string::npos);
     const SealCheck broken = verifySeal(tampered);
     CHECK_FALSE(broken.valid);
     CHECK(broken.problem.rfind("the document was changed after it was sealed", 0) == 0);
     CHECK_FALSE(verifySeal(renderPdf(functionDescription(), options())).sealed);
 }
 
-TEST_CASE("seal keys: a key that does not match its certificate is refused, naming the file", "[seal]") {
+TEST_CASE("seal keys: a key that does not match its certificate is refused, naming the file",
+          "[seal]") {
     test::TempDir dir;
     SealKey::create(dir.file("a.crt"), dir.file("a.key"), "A");
     SealKey::create(dir.file("b.crt"), dir.file("b.key"), "B");
-    CHECK_THROWS_WITH(SealKey::loadPem(dir.file("a.crt"), dir.file("b.key")),
-                      dir.file("b.key") + ": the key does not belong to the certificate in " + dir.file("a.crt"));
-    CHECK_THROWS_WITH(SealKey::loadPem(dir.file("none.crt"), dir.file("a.key")), dir.file("none.crt") + ": cannot read the file");
+    CHECK_THROWS_WITH(
+        SealKey::loadPem(dir.file("a.crt"), dir.file("b.key")),
+        dir.file("b.key") + ": the key does not belong to the certificate in " + dir.file("a.crt"));
+    CHECK_THROWS_WITH(SealKey::loadPem(dir.file("none.crt"), dir.file("a.key")),
+                      dir.file("none.crt") + ": cannot read the file");
     CHECK(test::runTool("stat -c %a '" + dir.file("a.key") + "'").out == "600\n");
 }
 

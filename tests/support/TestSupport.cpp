@@ -7,9 +7,9 @@
 #include <Poco/StreamCopier.h>
 #include <sqlite3.h>
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/wait.h>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -65,7 +65,8 @@ CliResult runCli(const std::vector<std::string>& args, const std::string& workDi
 CliResult runTool(const std::string& commandLine) {
     CliResult r;
     FILE* pipe = popen((commandLine + " 2>&1").c_str(), "r");
-    if (!pipe) throw std::runtime_error("cannot run " + commandLine);
+    if (!pipe)
+        throw std::runtime_error("cannot run " + commandLine);
     char buf[4096];
     for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
     const int status = pclose(pipe);

@@ -60,13 +60,13 @@ WorkflowDef read(const xmlNode* root, const std::string& source) {
     }
     if (const xmlNode* s = firstChild(root, "signing")) {
         def.order = attribute(s, "order", "parallel") == "sequential" ? SigningOrder::Sequential
-                                                                 : SigningOrder::Parallel;
+                                                                      : SigningOrder::Parallel;
         eachChild(s, "signer",
                   [&](const xmlNode* n) { def.signerRoles.push_back(attribute(n, "role")); });
     }
     eachChild(firstChild(root, "states"), "state", [&](const xmlNode* n) {
-        def.states.push_back(
-            {attribute(n, "name"), flag(n, "initial"), flag(n, "final"), flag(n, "open"), place(n)});
+        def.states.push_back({attribute(n, "name"), flag(n, "initial"), flag(n, "final"),
+                              flag(n, "open"), place(n)});
     });
     eachChild(firstChild(root, "transitions"), "transition", [&](const xmlNode* n) {
         TransitionDef t;
@@ -85,7 +85,8 @@ WorkflowDef read(const xmlNode* root, const std::string& source) {
             t.name = attribute(n, "name");
             t.states = words(attribute(n, "states"));
             t.after = parseIsoDuration(attribute(n, "after")).value_or(std::chrono::seconds(0));
-            t.every = parseIsoDuration(attribute(n, "every", "PT0S")).value_or(std::chrono::seconds(0));
+            t.every =
+                parseIsoDuration(attribute(n, "every", "PT0S")).value_or(std::chrono::seconds(0));
             t.max = std::stoi(attribute(n, "max", "1"));
             if (const std::string a = attribute(n, "action"); !a.empty())
                 t.action = parseAction(a);
@@ -106,11 +107,14 @@ const std::string& workflowSchema() {
 
 WorkflowDef parseWorkflow(const std::string& xml, const std::string& source) {
     std::vector<InputProblem> problems;
-    const documents::XmlDocument doc = documents::parseValidated(xml, source, workflowSchema(), problems);
-    if (!doc) throw WorkflowError(documents::describeProblems(problems));
+    const documents::XmlDocument doc =
+        documents::parseValidated(xml, source, workflowSchema(), problems);
+    if (!doc)
+        throw WorkflowError(documents::describeProblems(problems));
     WorkflowDef def = read(xmlDocGetRootElement(doc.get()), source);
     problems = checkWorkflow(def);
-    if (!problems.empty()) throw WorkflowError(documents::describeProblems(problems));
+    if (!problems.empty())
+        throw WorkflowError(documents::describeProblems(problems));
     return def;
 }
 

@@ -9,7 +9,7 @@
 namespace avtaleflyt::documents {
 
 class Messages {
-public:
+  public:
     // The catalogue for `language` ("nb", "en"); an unknown language gets Norwegian bokmål.
     static const Messages& forLanguage(const std::string& language);
 
@@ -19,7 +19,7 @@ public:
     bool has(const std::string& key) const { return texts_.count(key) > 0; }
     const std::map<std::string, std::string>& all() const { return texts_; }
 
-private:
+  private:
     std::map<std::string, std::string> texts_;
 };
 

@@ -16,7 +16,7 @@ namespace avtaleflyt::documents {
 class SealKey;
 
 class PdfError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -39,10 +39,10 @@ struct PdfOptions {
     std::string language = "nb";
     std::string networkName;
     std::string caseReference;
-    std::string templateLabel;               // e.g. "function-description v1"
+    std::string templateLabel;  // e.g. "function-description v1"
     bool signaturePage = false;
     std::vector<SignatureEntry> signatures;
-    std::vector<TrailEntry> trail;           // the appendix, if not empty
+    std::vector<TrailEntry> trail;  // the appendix, if not empty
     // The document's date (info dictionary, XMP, seal). Rendering is deterministic: the same
     // document, options and date give the same bytes (the file ID is derived from the content),
     // so golden tests fix the date; a seal adds its own signing time.
@@ -51,6 +51,7 @@ struct PdfOptions {
 
 // The PDF's bytes. With `seal`, the document carries a visible PAdES seal on its signature page
 // (or last page) covering the whole file.
-std::string renderPdf(const FilledDocument& doc, const PdfOptions& options, const SealKey* seal = nullptr);
+std::string renderPdf(const FilledDocument& doc, const PdfOptions& options,
+                      const SealKey* seal = nullptr);
 
 }  // namespace avtaleflyt::documents

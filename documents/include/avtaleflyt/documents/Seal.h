@@ -9,16 +9,17 @@
 namespace avtaleflyt::documents {
 
 class SealError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 class SealKey {
-public:
+  public:
     // Creates a 2048-bit RSA key and a self-signed certificate (valid ten years) for
     // `commonName`, written as PEM files (key readable by the owner only), through temporary
     // files renamed into place. Throws SealError.
-    static void create(const std::string& certPath, const std::string& keyPath, const std::string& commonName);
+    static void create(const std::string& certPath, const std::string& keyPath,
+                       const std::string& commonName);
     // Loads PEM files, or a PKCS#12 file (then keyPath is its password). Throws SealError
     // naming the file and the cause.
     static SealKey loadPem(const std::string& certPath, const std::string& keyPath);
@@ -31,7 +32,7 @@ public:
     // A detached CMS (CAdES) signature over `data`, DER.
     std::string sign(const std::string& data) const;
 
-private:
+  private:
     struct Keys;
     explicit SealKey(std::unique_ptr<Keys> keys);
     std::unique_ptr<Keys> keys_;
@@ -43,7 +44,7 @@ struct SealCheck {
     bool wholeDocument = false;  // the signed byte range covers the whole file
     std::string signer;          // the certificate's common name
     std::string subFilter;
-    std::string problem;         // why it is not valid
+    std::string problem;  // why it is not valid
 };
 
 // Checks the last signature of a PDF without trusting any certificate chain: the digest of the

@@ -17,8 +17,8 @@ using XmlDocument = std::unique_ptr<xmlDoc, void (*)(xmlDoc*)>;
 // Parses `xml` and validates it against the schema `xsd` (the schema's text; compiled once per
 // distinct text). Returns the document, or null with `problems` filled as
 // {source, line, "xml", libxml2's message}.
-XmlDocument parseValidated(const std::string& xml, const std::string& source, const std::string& xsd,
-                           std::vector<InputProblem>& problems);
+XmlDocument parseValidated(const std::string& xml, const std::string& source,
+                           const std::string& xsd, std::vector<InputProblem>& problems);
 
 // Helpers for reading a validated document.
 bool isElement(const xmlNode* n, const char* localName);

@@ -18,10 +18,10 @@ struct TemplateBlock {
 };
 
 struct DocumentTemplate {
-    std::string name;     // "function-description"
+    std::string name;  // "function-description"
     int version = 0;
-    std::string language; // "nb"
-    std::string source;   // file name, for messages
+    std::string language;  // "nb"
+    std::string source;    // file name, for messages
     std::string title;
     int titleLine = 0;
     std::vector<TemplateBlock> blocks;  // the intro is the first paragraph, if any
@@ -35,7 +35,7 @@ struct FilledDocument {
 
 // Lists every missing value, one per line, as "SOURCE:LINE: {{name}} has no value".
 class TemplateError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -44,6 +44,7 @@ std::vector<std::string> placeholders(const DocumentTemplate& t);
 
 // Replaces every {{name}} by values.at(name). Throws TemplateError listing all placeholders that
 // have no value or an empty one.
-FilledDocument fillTemplate(const DocumentTemplate& t, const std::map<std::string, std::string>& values);
+FilledDocument fillTemplate(const DocumentTemplate& t,
+                            const std::map<std::string, std::string>& values);
 
 }  // namespace avtaleflyt

@@ -65,7 +65,7 @@ struct Settings {
     std::string workflowsDir;  // empty: the definitions shipped in the binary
     std::map<std::string, std::string> signingOrder;  // workflow name -> "parallel" | "sequential"
     std::string sealPkcs12;                           // a PKCS#12 file to seal with instead of
-    std::string sealPassword;                         // the data folder's seal-*.pem, and its password
+    std::string sealPassword;  // the data folder's seal-*.pem, and its password
 };
 
 // Where the actions of a step go (render, notify, seal, archive, ...). Called inside the

@@ -49,7 +49,8 @@ class CaseRepository {
     std::vector<QueuedAction> actions(const Case& c) const;
 
     // Keeps a rendered PDF of the case; the newest of a kind is the current one.
-    void storeDocument(const Case& c, const std::string& kind, const std::string& pdf, Timestamp now);
+    void storeDocument(const Case& c, const std::string& kind, const std::string& pdf,
+                       Timestamp now);
     // The newest PDF of `kind` ("sent", "final"), if any.
     std::optional<std::string> document(const Case& c, const std::string& kind) const;
 
