@@ -9,6 +9,7 @@
 
 #include "avtaleflyt/documents/Messages.h"
 #include "avtaleflyt/documents/Seal.h"
+#include "avtaleflyt/domain/Text.h"
 
 using namespace PoDoFo;
 
@@ -45,29 +46,6 @@ struct Dates {
 Dates datesFor(Timestamp t) {
     const std::string iso = formatTimestamp(t);
     return {PdfDate(static_cast<time_t>(t.time_since_epoch().count())), iso};
-}
-
-std::string xmlEscape(const std::string& s) {
-    std::string out;
-    for (const char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
 }
 
 // Lays out text on pages, top to bottom, starting a new page when one is full.
@@ -196,7 +174,7 @@ void makePdfA(PdfMemDocument& doc, const std::string& title, const std::string& 
         "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>\n"
         "<dc:format>application/pdf</dc:format>\n"
         "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">" +
-        xmlEscape(title) +
+        text::escapeXml(title) +
         "</rdf:li></rdf:Alt></dc:title>\n"
         "<xmp:CreateDate>" +
         created.xmp + "</xmp:CreateDate><xmp:ModifyDate>" + created.xmp +

@@ -225,11 +225,12 @@ TEST_CASE("long texts flow across pages and every page is numbered", "[pdf]") {
     doc.title = "Årsrapport";
     for (int i = 1; i <= 60; ++i) {
         doc.blocks.push_back({TemplateBlock::Kind::Heading, 1, "Kapittel " + std::to_string(i), 0});
-        doc.blocks.push_back({TemplateBlock::Kind::Paragraph, 1,
-                              "Avsnitt " + std::to_string(i) + ": " + std::string(40, 'x') +
-                                  " Ressurssykepleierne møttes på samling, og erfaringene ble delt på tvers av "
-                                  "kommunene, bydelene og sykehuset – også i år.",
-                              0});
+        doc.blocks.push_back(
+            {TemplateBlock::Kind::Paragraph, 1,
+             "Avsnitt " + std::to_string(i) + ": " + std::string(40, 'x') +
+                 " Ressurssykepleierne møttes på samling, og erfaringene ble delt på tvers av "
+                 "kommunene, bydelene og sykehuset – også i år.",
+             0});
     }
     Written pdf(renderPdf(doc, options()));
     const auto info = test::runTool("pdfinfo '" + pdf.path + "'").out;
@@ -237,28 +238,34 @@ TEST_CASE("long texts flow across pages and every page is numbered", "[pdf]") {
     CHECK(pages >= 4);
     const std::string t = flat(test::runTool("pdftotext -layout '" + pdf.path + "' -").out);
     CHECK(t.find("Avsnitt 60:") != std::string::npos);
-    CHECK(t.find("Side " + std::to_string(pages) + " av " + std::to_string(pages)) != std::string::npos);
+    CHECK(t.find("Side " + std::to_string(pages) + " av " + std::to_string(pages)) !=
+          std::string::npos);
 }
 
-TEST_CASE("golden: the function description's text matches tests/golden, line for line", "[pdf][golden]") {
+TEST_CASE("golden: the function description's text matches tests/golden, line for line",
+          "[pdf][golden]") {
     PdfOptions o = options();
     o.signaturePage = true;
-    o.signatures = {{"Åse Ødegård-Bø", "nurse", "Tunet omsorgssenter", "2026-11-20T08:00:00Z", "link"},
-                    {"Tor O'Neil", "leader", "Tunet omsorgssenter", "", ""}};
+    o.signatures = {
+        {"Åse Ødegård-Bø", "nurse", "Tunet omsorgssenter", "2026-11-20T08:00:00Z", "link"},
+        {"Tor O'Neil", "leader", "Tunet omsorgssenter", "", ""}};
     o.trail = {{"2026-11-02T09:00:00Z", "case.opened"}, {"2026-11-02T09:00:00Z", "case.send"}};
     Written pdf(renderPdf(functionDescription(), o));
     const std::string text = test::runTool("pdftotext -layout '" + pdf.path + "' -").out;
     const std::string golden = AVTALEFLYT_SOURCE_DIR "/tests/golden/function-description-v1.txt";
-    if (std::getenv("AVTALEFLYT_UPDATE_GOLDEN")) test::writeFile(golden, text);
+    if (std::getenv("AVTALEFLYT_UPDATE_GOLDEN"))
+        test::writeFile(golden, text);
     INFO("regenerate with AVTALEFLYT_UPDATE_GOLDEN=1 if the change is intended");
     CHECK(text == test::readFile(golden));
 }
 
-TEST_CASE("a PKCS#12 seal from the configuration is used, and a wrong password is refused", "[seal]") {
+TEST_CASE("a PKCS#12 seal from the configuration is used, and a wrong password is refused",
+          "[seal]") {
     test::TempDir dir;
     SealKey::create(dir.file("c.pem"), dir.file("k.pem"), "Ahus segl");
-    REQUIRE(test::runTool("openssl pkcs12 -export -in '" + dir.file("c.pem") + "' -inkey '" + dir.file("k.pem") +
-                          "' -out '" + dir.file("seal.p12") + "' -passout pass:hemmelig")
+    REQUIRE(test::runTool("openssl pkcs12 -export -in '" + dir.file("c.pem") + "' -inkey '" +
+                          dir.file("k.pem") + "' -out '" + dir.file("seal.p12") +
+                          "' -passout pass:hemmelig")
                 .exitCode == 0);
     const SealKey key = SealKey::loadPkcs12(dir.file("seal.p12"), "hemmelig");
     CHECK(key.subject() == "Ahus segl");

@@ -5,33 +5,12 @@
 #include <Poco/Zip/Compress.h>
 
 #include <map>
+
 #include <sstream>
+#include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::test {
 namespace {
-
-std::string escape(const std::string& s) {
-    std::string out;
-    for (const char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
 
 std::string columnName(std::size_t col) {
     std::string s;
@@ -80,8 +59,8 @@ std::string makeXlsx(const std::vector<std::vector<std::string>>& rows, const Xl
             if (o.numericPhones && allDigits(v)) {
                 sheet += "<c r=\"" + ref + "\"><v>" + v + "</v></c>";
             } else if (o.inlineStrings) {
-                sheet +=
-                    "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + escape(v) + "</t></is></c>";
+                sheet += "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" +
+                         avtaleflyt::text::escapeXml(v) + "</t></is></c>";
             } else {
                 auto it = index.find(v);
                 if (it == index.end()) {
@@ -104,11 +83,12 @@ std::string makeXlsx(const std::vector<std::vector<std::string>>& rows, const Xl
     for (std::size_t i = 0; i < shared.size(); ++i) {
         const std::string& s = shared[i];
         if (i == 0 && o.richTextFirstCell && s.size() > 2) {
-            sst += "<si><r><rPr><b/></rPr><t>" + escape(s.substr(0, 2)) +
-                   "</t></r><r><t xml:space=\"preserve\">" + escape(s.substr(2)) +
+            sst += "<si><r><rPr><b/></rPr><t>" + avtaleflyt::text::escapeXml(s.substr(0, 2)) +
+                   "</t></r><r><t xml:space=\"preserve\">" +
+                   avtaleflyt::text::escapeXml(s.substr(2)) +
                    "</t></r><rPh sb=\"0\" eb=\"1\"><t>PHONETIC</t></rPh></si>";
         } else {
-            sst += "<si><t xml:space=\"preserve\">" + escape(s) + "</t></si>";
+            sst += "<si><t xml:space=\"preserve\">" + avtaleflyt::text::escapeXml(s) + "</t></si>";
         }
     }
     sst += "</sst>";

@@ -33,3 +33,8 @@ TEST_CASE("display width counts letters, not bytes", "[text]") {
     CHECK(text::displayWidth("Ødegård") == 7);
     CHECK(text::padRight("Åse", 5) == "Åse  ");
 }
+
+TEST_CASE("XML escaping covers the characters that break markup", "[text]") {
+    CHECK(text::escapeXml("Liv <Lie> & \"co\" – æøå") ==
+          "Liv &lt;Lie&gt; &amp; &quot;co&quot; – æøå");
+}

@@ -23,6 +23,9 @@ bool isValidUtf8(std::string_view s);
 // The five undefined code points map to U+FFFD.
 std::string windows1252ToUtf8(std::string_view s);
 
+// & < > " as XML (and HTML) character references.
+std::string escapeXml(std::string_view s);
+
 // The items with `separator` between them.
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
