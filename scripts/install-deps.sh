@@ -15,6 +15,7 @@ packages=(
   fonts-dejavu-core    # the embedded fonts
   icc-profiles-free    # sRGB profile for PDF/A
   poppler-utils qpdf   # pdfsig, pdffonts, pdftotext, qpdf --check in the tests
+  openssl              # makes a PKCS#12 seal file in the tests
 )
 
 missing=()
