@@ -230,11 +230,18 @@ class AvtaleflytApp : public Poco::Util::Application {
         settings.workflowsDir = config().getString("workflows.dir", "");
         settings.sealPkcs12 = config().getString("seal.pkcs12", "");
         settings.sealPassword = config().getString("seal.password", "");
+        settings.archiveAccessCode = config().getString("archive.access-code", settings.archiveAccessCode);
+        settings.archiveScreeningAuthority =
+            config().getString("archive.screening-authority", settings.archiveScreeningAuthority);
+        settings.archiveFormat = config().getString("archive.format", settings.archiveFormat);
         Poco::Util::AbstractConfiguration::Keys workflows;
         config().keys("workflow", workflows);
         for (const auto& name : workflows)
             if (config().has("workflow." + name + ".signing"))
                 settings.signingOrder[name] = config().getString("workflow." + name + ".signing");
+        for (const auto& name : workflows)
+            if (config().has("workflow." + name + ".screened"))
+                settings.archiveScreened[name] = config().getBool("workflow." + name + ".screened");
 
         Context ctx(invocation_, dataDir, std::move(clock), defaultNetwork, std::move(settings),
                     std::cout, std::cerr);

@@ -64,8 +64,7 @@ void Installation::State::commitStep(const Case& before, const Step& s, const st
             for (const auto& old : cases.list({0, stored.workflow, "", "", ""}))
                 if (old.series == stored.series && old.id != stored.id && old.state == "archived")
                     step(old,
-                         {"supersede", ActorKind::System, "", "", "link",
-                          "superseded by " + stored.reference, "", ""},
+                         makeTrigger("supersede", ActorKind::System, "superseded by " + stored.reference),
                          "system");
             continue;
         }
@@ -125,8 +124,7 @@ std::vector<std::string> Installation::State::applyRosterToCases(
         if (left) {
             for (const auto& c : openCasesOf(email)) {
                 const auto out = step(c,
-                                      {"withdraw", ActorKind::System, "", "", "link",
-                                       "the nurse has left the network (roster import)", "", ""},
+                                      makeTrigger("withdraw", ActorKind::System, "the nurse has left the network (roster import)"),
                                       kSystemRoster);
                 effects.push_back(c.reference + ": " +
                                   (out.done ? "withdrawn, the nurse has left" : out.refusal));
@@ -236,7 +234,7 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
                        {"nurse", cand.email},
                        {"leader", n.leaderEmail}});
             const auto out =
-                st.step(created, {"send", ActorKind::NetworkLeader, "", "", "link", "", "", ""});
+                st.step(created, makeTrigger("send", ActorKind::NetworkLeader));
             if (!out.done)
                 throw EngineError(out.refusal);
             tx.commit();
@@ -365,7 +363,7 @@ TimerReport Installation::runDueTimers(bool dryRun) {
                 const WorkflowDef& def = st.workflow(c.workflow);
                 if (const auto trigger = timerTrigger(def, timer->name)) {
                     const auto out = st.step(
-                        c, {*trigger, ActorKind::System, "", "", "link", "", "", ""}, kSystemTimer);
+                        c, makeTrigger(*trigger, ActorKind::System), kSystemTimer);
                     if (out.done) {
                         report.fired.push_back(reference + ": " + timer->name + " -> " + *trigger +
                                                " (now " + out.to + ")");

@@ -1,5 +1,7 @@
 // A case's documents: the values its template is filled with, rendering, sealing, storing.
 #include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/Path.h>
 
 #include "InstallationState.h"
@@ -134,6 +136,53 @@ std::optional<std::string> Installation::finalDocument(const std::string& refere
         if (!c)
             throw EngineError("no case " + text::trim(reference));
         return state_->cases.document(*c, "final");
+    });
+}
+
+}  // namespace avtaleflyt::engine
+
+namespace avtaleflyt::engine {
+
+StepOutcome Installation::registerPaperSignature(const std::string& reference, const std::string& signerRole,
+                                                 const std::string& scanPath, const std::string& signedOnIn) {
+    Poco::File file(scanPath);
+    if (!file.exists() || !file.isFile()) throw EngineError(scanPath + ": no such file");
+    if (file.getSize() > kMaxScanBytes)
+        throw EngineError(scanPath + ": the scan is larger than " + std::to_string(kMaxScanBytes / (1024 * 1024)) +
+                          " MiB");
+    std::string scan;
+    {
+        Poco::FileInputStream in(scanPath, std::ios::in | std::ios::binary);
+        Poco::StreamCopier::copyToString(in, scan);
+    }
+    const auto tail = scan.size() > 1024 ? scan.substr(scan.size() - 1024) : scan;
+    if (scan.compare(0, 5, "%PDF-") != 0 || tail.find("%%EOF") == std::string::npos)
+        throw EngineError(scanPath + ": not a PDF (a scan must be saved as PDF)");
+    const Timestamp today = state_->clock.now();
+    std::string signedOn = formatDate(today);
+    if (!text::trim(signedOnIn).empty()) {
+        const auto parsed = parseTimestamp(text::trim(signedOnIn));
+        if (!parsed || text::trim(signedOnIn).size() != 10)
+            throw EngineError("--date: \"" + signedOnIn + "\" is not a date (write 2026-11-24)");
+        if (*parsed > today) throw EngineError("--date: " + signedOnIn + " is in the future");
+        signedOn = formatDate(*parsed);
+    }
+    return guarded([&] {
+        auto& st = *state_;
+        storage::Transaction tx(st.db);
+        const auto c = st.cases.find(reference);
+        if (!c) throw EngineError("no case " + text::trim(reference));
+        Trigger t;
+        t.name = "sign";
+        t.actor = ActorKind::NetworkLeader;
+        t.signerRole = signerRole;
+        t.method = "paper";
+        t.signedOn = signedOn;
+        auto out = st.step(*c, t);
+        if (!out.done) return out;
+        st.cases.storeDocument(out.after, "scan", scan, st.clock.now());
+        tx.commit();
+        return out;
     });
 }
 

@@ -268,6 +268,16 @@ std::optional<std::string> CaseRepository::document(const Case& c, const std::st
                        found.front().size());
 }
 
+std::vector<std::string> CaseRepository::documents(const Case& c, const std::string& kind) const {
+    auto& db = db_.impl();
+    std::vector<Poco::Data::BLOB> found;
+    db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id", bind(c.id),
+        bind(kind), into(found), now;
+    std::vector<std::string> out;
+    for (const auto& b : found) out.emplace_back(reinterpret_cast<const char*>(b.rawContent()), b.size());
+    return out;
+}
+
 std::vector<std::string> CaseRepository::withDueTimers(Timestamp at) const {
     auto& db = db_.impl();
     const std::string stamp = formatTimestamp(at);

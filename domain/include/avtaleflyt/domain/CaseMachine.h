@@ -68,10 +68,20 @@ struct Trigger {
     std::string actorEmail;       // who, for a signer
     std::string signerRole;       // a paper signature registered for this role ("nurse")
     std::string method = "link";  // how a signature was given: "link" or "paper"
+    std::string signedOn;         // a paper signature's date (YYYY-MM-DD); empty: now
     std::string reason;
     std::string approvalBody;
     std::string approvalDate;
 };
+
+// A trigger fired by `actor` (not a signer), with an optional reason.
+inline Trigger makeTrigger(std::string name, ActorKind actor, std::string reason = "") {
+    Trigger t;
+    t.name = std::move(name);
+    t.actor = actor;
+    t.reason = std::move(reason);
+    return t;
+}
 
 // An action handed on by a step: what to do and for which signature requests (by e-mail).
 struct StepAction {

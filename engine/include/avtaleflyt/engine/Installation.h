@@ -64,8 +64,18 @@ struct RosterImport {
 struct Settings {
     std::string workflowsDir;  // empty: the definitions shipped in the binary
     std::map<std::string, std::string> signingOrder;  // workflow name -> "parallel" | "sequential"
-    std::string sealPkcs12;                           // a PKCS#12 file to seal with instead of
-    std::string sealPassword;  // the data folder's seal-*.pem, and its password
+    std::string sealPkcs12;    // a PKCS#12 file to seal with instead of the data folder's
+    std::string sealPassword;  // seal-*.pem, and its password
+    std::map<std::string, bool> archiveScreened;  // workflow -> screened (default: function
+                                                  // descriptions yes, agreements no)
+    std::string archiveAccessCode = "13";
+    std::string archiveScreeningAuthority = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1";
+    std::string archiveFormat = "fmt/477";  // or "pdf", as Arkade 5 expects
+};
+
+struct ArchiveReport {
+    std::vector<std::string> references;  // the cases archived (or that would be)
+    std::string packageDir;               // where the package was written; empty on a dry run
 };
 
 // Where the actions of a step go (render, notify, seal, archive, ...). Called inside the
@@ -190,6 +200,14 @@ class Installation {
 
     std::vector<Case> cases(const CaseQuery& query) const;
 
+    // Registers a paper signature of `signerRole` ("nurse", "leader", "party" for the next
+    // unsigned party) signed on `signedOn` (YYYY-MM-DD, not in the future; empty: today) with
+    // its scan: a PDF of at most kMaxScanBytes, kept with the case and archived with it. The
+    // scan and the step are one transaction. Throws EngineError for a bad scan or date.
+    static constexpr std::size_t kMaxScanBytes = 10 * 1024 * 1024;
+    StepOutcome registerPaperSignature(const std::string& reference, const std::string& signerRole,
+                                       const std::string& scanPath, const std::string& signedOn);
+
     // The case's document as a PDF: as sent for signing, or (`final`) with the signature page
     // and the event log; sealed with the installation's seal if `sealed`. Throws EngineError
     // for a case without a document template or a template value that is missing.
@@ -201,6 +219,12 @@ class Installation {
     // Fires every timer due now: reminders and escalations queue their actions, expiry expires.
     // One transaction per case; with `dryRun` nothing is written.
     TimerReport runDueTimers(bool dryRun);
+
+    // Archives every signed case of the network with its final sealed PDF: one package in
+    // `outDir` (see archive/Package.h), validated against `schemasDir`/arkivstruktur.xsd if
+    // given, and the cases moved to archived, all or nothing. Throws EngineError.
+    ArchiveReport archive(const std::string& network, const std::string& outDir, const std::string& schemasDir,
+                          bool dryRun);
 
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;

@@ -53,6 +53,8 @@ class CaseRepository {
                        Timestamp now);
     // The newest PDF of `kind` ("sent", "final"), if any.
     std::optional<std::string> document(const Case& c, const std::string& kind) const;
+    // Every PDF of `kind`, oldest first (the scans of paper signatures).
+    std::vector<std::string> documents(const Case& c, const std::string& kind) const;
 
     // References of cases with a timer due at `now` that is not paused, soonest first.
     std::vector<std::string> withDueTimers(Timestamp now) const;

@@ -1,0 +1,282 @@
+#include "avtaleflyt/archive/Package.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/UUIDGenerator.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fcntl.h>
+#include <map>
+#include <sstream>
+#include <unistd.h>
+
+#include "avtaleflyt/domain/Text.h"
+
+namespace avtaleflyt::archive {
+namespace {
+
+std::string uuidFor(const std::string& name) {
+    return Poco::UUIDGenerator::defaultGenerator().createFromName(Poco::UUID::oid(), "avtaleflyt:" + name).toString();
+}
+
+// A small XML writer that indents and escapes.
+class Xml {
+public:
+    void open(const std::string& tag, const std::string& attrs = "") {
+        line("<" + tag + (attrs.empty() ? "" : " " + attrs) + ">");
+        ++depth_;
+    }
+    void close(const std::string& tag) {
+        --depth_;
+        line("</" + tag + ">");
+    }
+    void leaf(const std::string& tag, const std::string& value) {
+        line("<" + tag + ">" + text::escapeXml(value) + "</" + tag + ">");
+    }
+    std::string str() const { return out_; }
+
+private:
+    void line(const std::string& s) { out_ += std::string(static_cast<std::size_t>(depth_) * 2, ' ') + s + "\n"; }
+    std::string out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    int depth_ = 0;
+};
+
+void created(Xml& x, const std::string& at, const std::string& by) {
+    x.leaf("opprettetDato", at);
+    x.leaf("opprettetAv", by);
+}
+
+void finished(Xml& x, const std::string& at, const std::string& by) {
+    x.leaf("avsluttetDato", at);
+    x.leaf("avsluttetAv", by);
+}
+
+void screening(Xml& x, const PackageSettings& s, const std::vector<std::string>& metadata, bool wholeDocument) {
+    x.open("skjerming");
+    x.leaf("tilgangsrestriksjon", s.accessCode);
+    x.leaf("skjermingshjemmel", s.screeningAuthority);
+    for (const auto& m : metadata) x.leaf("skjermingMetadata", m);
+    if (wholeDocument) x.leaf("skjermingDokument", "Skjerming av hele dokumentet");
+    x.close("skjerming");
+}
+
+void fsyncPath(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+void writeFile(const std::string& path, const std::string& bytes) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) throw ArchiveError(path + ": cannot write");
+    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0 &&
+                    ::fsync(fileno(f)) == 0;
+    std::fclose(f);
+    if (!ok) throw ArchiveError(path + ": cannot write");
+}
+
+// One dokumentbeskrivelse with its dokumentobjekt: number 1 is the main document, the rest
+// attachments (scans of paper signatures).
+void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d, const std::string& bytes,
+                      const std::string& file, int number, const std::string& at, Package& p);
+
+}  // namespace
+
+std::string sha256Hex(const std::string& bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+
+Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& s, Timestamp now) {
+    if (docs.empty()) throw ArchiveError("nothing to archive");
+    Package p;
+    const std::string at = formatTimestamp(now);
+    const std::string date = formatDate(now);
+    std::string stamp = at;
+    stamp.erase(std::remove(stamp.begin(), stamp.end(), '-'), stamp.end());
+    stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
+    p.name = "avtaleflyt-" + stamp;
+
+    // workflow -> year -> documents, in a stable order.
+    std::map<std::string, std::map<int, std::vector<const ArchiveDocument*>>> tree;
+    int firstYear = 9999, lastYear = 0;
+    for (const auto& d : docs) {
+        tree[d.workflow][d.year].push_back(&d);
+        firstYear = std::min(firstYear, d.year);
+        lastYear = std::max(lastYear, d.year);
+    }
+
+    Xml x;
+    x.open("arkiv", "xmlns=\"http://www.arkivverket.no/standarder/noark5/arkivstruktur\" "
+                    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
+    x.leaf("systemID", uuidFor(p.name + "/arkiv"));
+    x.leaf("tittel", s.creatorName + " – avtaleflyt");
+    x.leaf("arkivstatus", "Avsluttet");
+    x.leaf("dokumentmedium", "Elektronisk arkiv");
+    created(x, at, s.actor);
+    finished(x, at, s.actor);
+    x.open("arkivskaper");
+    x.leaf("arkivskaperID", s.creatorId);
+    x.leaf("arkivskaperNavn", s.creatorName);
+    x.close("arkivskaper");
+    x.open("arkivdel");
+    x.leaf("systemID", uuidFor(p.name + "/arkivdel"));
+    x.leaf("tittel", s.creatorName + " " + std::to_string(firstYear) +
+                         (lastYear != firstYear ? "–" + std::to_string(lastYear) : ""));
+    x.leaf("arkivdelstatus", "Avsluttet periode");
+    x.leaf("dokumentmedium", "Elektronisk arkiv");
+    created(x, at, s.actor);
+    finished(x, at, s.actor);
+    x.leaf("arkivperiodeStartDato", std::to_string(firstYear) + "-01-01");
+    x.leaf("arkivperiodeSluttDato", std::to_string(lastYear) + "-12-31");
+    x.open("klassifikasjonssystem");
+    x.leaf("systemID", uuidFor(p.name + "/klassifikasjonssystem"));
+    x.leaf("klassifikasjonstype", "Funksjonsbasert, hierarkisk");
+    x.leaf("tittel", "avtaleflyt");
+    created(x, at, s.actor);
+    int caseFileNo = 0, entryNo = 0;
+    for (const auto& [workflow, years] : tree) {
+        const ArchiveDocument& any = *years.begin()->second.front();
+        x.open("klasse");
+        x.leaf("systemID", uuidFor(p.name + "/klasse/" + workflow));
+        x.leaf("klasseID", workflow);
+        x.leaf("tittel", any.workflowTitle);
+        created(x, at, s.actor);
+        for (const auto& [year, list] : years) {
+            ++caseFileNo;
+            x.open("mappe", "xsi:type=\"saksmappe\"");
+            x.leaf("systemID", uuidFor(p.name + "/mappe/" + workflow + "/" + std::to_string(year)));
+            x.leaf("mappeID", std::to_string(year) + "/" + std::to_string(caseFileNo));
+            x.leaf("tittel", any.workflowTitle + " " + std::to_string(year));
+            created(x, at, s.actor);
+            finished(x, at, s.actor);
+            int docNo = 0;
+            for (const ArchiveDocument* d : list) {
+                ++docNo;
+                ++entryNo;
+                x.open("registrering", "xsi:type=\"journalpost\"");
+                x.leaf("systemID", uuidFor("registrering/" + d->caseReference));
+                created(x, at, s.actor);
+                x.leaf("arkivertDato", at);
+                x.leaf("arkivertAv", s.actor);
+                if (d->screened) screening(x, s, {"Skjerming tittel registrering - utvalgte ord"}, true);
+                describeDocument(x, s, *d, d->pdf, "dokumenter/" + d->caseReference + ".pdf", 1, at, p);
+                for (std::size_t k = 0; k < d->scans.size(); ++k)
+                    describeDocument(x, s, *d, d->scans[k],
+                                     "dokumenter/" + d->caseReference + "-skann-" + std::to_string(k + 1) + ".pdf",
+                                     static_cast<int>(k + 2), at, p);
+                x.leaf("registreringsID", d->caseReference);
+                x.leaf("tittel", d->title);
+                if (d->screened) x.leaf("offentligTittel", d->publicTitle);
+                x.leaf("journalaar", std::to_string(year));
+                x.leaf("journalsekvensnummer", std::to_string(entryNo));
+                x.leaf("journalpostnummer", std::to_string(docNo));
+                x.leaf("journalposttype", "Organinternt dokument uten oppfølging");
+                x.leaf("journalstatus", "Arkivert");
+                x.leaf("journaldato", date);
+                x.leaf("antallVedlegg", std::to_string(d->scans.size()));
+                x.close("registrering");
+            }
+            x.leaf("saksaar", std::to_string(year));
+            x.leaf("sakssekvensnummer", std::to_string(caseFileNo));
+            x.leaf("saksdato", date);
+            x.leaf("administrativEnhet", s.creatorName);
+            x.leaf("saksansvarlig", s.actor);
+            x.leaf("saksstatus", "Avsluttet");
+            x.close("mappe");
+        }
+        x.close("klasse");
+    }
+    x.close("klassifikasjonssystem");
+    x.close("arkivdel");
+    x.close("arkiv");
+    p.arkivstruktur = x.str();
+
+    p.manifest = sha256Hex(p.arkivstruktur) + "  arkivstruktur.xml\n";
+    for (const auto& f : p.documents) p.manifest += f.sha256 + "  " + f.path + "\n";
+    return p;
+}
+
+namespace {
+
+void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d, const std::string& bytes,
+                      const std::string& file, int number, const std::string& at, Package& p) {
+    const bool main = number == 1;
+    const std::string sha = sha256Hex(bytes);
+    p.documents.push_back({file, &bytes, sha, bytes.size()});
+    const std::string id = d.caseReference + "/" + std::to_string(number);
+    x.open("dokumentbeskrivelse");
+    x.leaf("systemID", uuidFor("dokumentbeskrivelse/" + id));
+    x.leaf("dokumenttype", main ? d.documentType : "Signatur");
+    x.leaf("dokumentstatus", "Dokumentet er ferdigstilt");
+    x.leaf("tittel", main ? d.title : "Skannet papirsignatur " + std::to_string(number - 1));
+    created(x, at, s.actor);
+    x.leaf("tilknyttetRegistreringSom", main ? "Hoveddokument" : "Vedlegg");
+    x.leaf("dokumentnummer", std::to_string(number));
+    x.leaf("tilknyttetDato", at);
+    x.leaf("tilknyttetAv", s.actor);
+    if (d.screened) screening(x, s, {"Skjerming tittel dokumentbeskrivelse"}, true);
+    x.open("dokumentobjekt");
+    x.leaf("systemID", uuidFor("dokumentobjekt/" + id));
+    x.leaf("versjonsnummer", "1");
+    x.leaf("variantformat", "Arkivformat");
+    x.leaf("format", main ? s.format : (s.format == "pdf" ? "pdf" : "fmt/18"));
+    if (main) x.leaf("formatDetaljer", "PDF/A-2b");
+    created(x, at, s.actor);
+    x.leaf("referanseDokumentfil", file);
+    x.leaf("sjekksum", sha);
+    x.leaf("sjekksumAlgoritme", "SHA256");
+    x.leaf("filstoerrelse", std::to_string(bytes.size()));
+    x.close("dokumentobjekt");
+    x.close("dokumentbeskrivelse");
+}
+
+}  // namespace
+
+std::string writePackage(const Package& p, const std::string& outDir) {
+    const std::string finalDir = Poco::Path(outDir).append(p.name).toString();
+    const std::string tmpDir = Poco::Path(outDir).append("." + p.name + ".tmp").toString();
+    if (Poco::File(finalDir).exists()) throw ArchiveError(finalDir + ": a package of that name exists already");
+    try {
+        Poco::File(tmpDir).remove(true);
+    } catch (...) {
+    }
+    try {
+        Poco::File(Poco::Path(tmpDir).append("dokumenter").toString()).createDirectories();
+        writeFile(Poco::Path(tmpDir).append("arkivstruktur.xml").toString(), p.arkivstruktur);
+        for (const auto& f : p.documents) writeFile(Poco::Path(tmpDir).append(f.path).toString(), *f.bytes);
+        writeFile(Poco::Path(tmpDir).append("manifest.sha256").toString(), p.manifest);
+        fsyncPath(Poco::Path(tmpDir).append("dokumenter").toString());
+        fsyncPath(tmpDir);
+        Poco::File(tmpDir).renameTo(finalDir);
+        fsyncPath(outDir);
+    } catch (const Poco::Exception& e) {
+        try {
+            Poco::File(tmpDir).remove(true);
+        } catch (...) {
+        }
+        throw ArchiveError(outDir + ": cannot write the package: " + e.displayText());
+    } catch (...) {
+        try {
+            Poco::File(tmpDir).remove(true);
+        } catch (...) {
+        }
+        throw;
+    }
+    return finalDir;
+}
+
+}  // namespace avtaleflyt::archive

@@ -1,0 +1,77 @@
+// Archiving signed cases as one package for the records system.
+#include <Poco/File.h>
+
+#include "InstallationState.h"
+#include "avtaleflyt/archive/Package.h"
+#include "avtaleflyt/domain/Text.h"
+
+namespace avtaleflyt::engine {
+
+ArchiveReport Installation::archive(const std::string& networkName, const std::string& outDir,
+                                    const std::string& schemasDir, bool dryRun) {
+    return guarded([&] {
+        auto& st = *state_;
+        const auto network = st.networkRecord(networkName);
+        storage::Transaction tx(st.db);
+        std::vector<archive::ArchiveDocument> docs;
+        ArchiveReport report;
+        for (const auto& c : st.cases.list({network.id, "", "signed", "", ""})) {
+            const auto pdf = st.cases.document(c, "final");
+            if (!pdf) throw EngineError("case " + c.reference + " is signed but has no final document");
+            const WorkflowDef& def = st.workflow(c.workflow);
+            const auto screen = st.settings.archiveScreened.find(c.workflow);
+            archive::ArchiveDocument d;
+            d.caseReference = c.reference;
+            d.workflow = c.workflow;
+            d.workflowTitle = def.title;
+            d.title = c.title;
+            d.publicTitle = def.title + " " + c.reference;  // no names
+            d.documentType = "Avtale";
+            d.screened = screen != st.settings.archiveScreened.end() ? screen->second : c.workflow == "function-description";
+            d.year = std::stoi(c.reference.substr(c.reference.find('-') + 1, 4));
+            d.pdf = *pdf;
+            d.scans = st.cases.documents(c, "scan");
+            docs.push_back(std::move(d));
+            report.references.push_back(c.reference);
+        }
+        if (dryRun || docs.empty()) return report;
+
+        for (const auto& c : st.cases.list({network.id, "", "signed", "", ""})) {
+            const auto out = st.step(c, makeTrigger("archive", ActorKind::NetworkLeader));
+            if (!out.done) throw EngineError(out.refusal);
+        }
+        archive::PackageSettings ps;
+        ps.creatorName = network.name;
+        ps.accessCode = st.settings.archiveAccessCode;
+        ps.screeningAuthority = st.settings.archiveScreeningAuthority;
+        ps.format = st.settings.archiveFormat;
+        const archive::Package package = archive::buildPackage(docs, ps, st.clock.now());
+        if (!schemasDir.empty()) {
+            const auto problems = archive::validateNoark(package.arkivstruktur, "arkivstruktur.xml",
+                                                         schemasDir + "/arkivstruktur.xsd");
+            if (!problems.empty())
+                throw EngineError("the package does not follow the Noark 5 schema; nothing was archived:\n" +
+                                  text::join(problems, "\n"));
+        }
+        // The package carries the audit log's newest hash: a copy of the chain's head outside the
+        // database.
+        st.record("archive.package_written", package.name,
+                  {{"documents", std::to_string(docs.size())},
+                   {"arkivstruktur_sha256", archive::sha256Hex(package.arkivstruktur)},
+                   {"audit_head", st.audit.verify().headHash}});
+        try {
+            report.packageDir = archive::writePackage(package, outDir);
+        } catch (const archive::ArchiveError& e) {
+            throw EngineError(e.what());
+        }
+        try {
+            tx.commit();
+        } catch (...) {
+            Poco::File(report.packageDir).remove(true);  // never a package for cases not archived
+            throw;
+        }
+        return report;
+    });
+}
+
+}  // namespace avtaleflyt::engine
