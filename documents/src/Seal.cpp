@@ -183,6 +183,10 @@ SealCheck verifySeal(const std::string& pdf) {
         check.problem = "the seal's signature is not where its byte range says";
         return check;
     }
+    if (hex.find_first_not_of("0123456789abcdefABCDEF", 1) != hex.size() - 1) {
+        check.problem = "the seal's signature is not a hex string";
+        return check;
+    }
     std::string der;
     for (std::size_t i = 1; i + 1 < hex.size(); i += 2)
         der += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));

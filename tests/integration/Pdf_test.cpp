@@ -273,3 +273,16 @@ TEST_CASE("a PKCS#12 seal from the configuration is used, and a wrong password i
     CHECK_THROWS_WITH(SealKey::loadPkcs12(dir.file("seal.p12"), "feil"),
                       dir.file("seal.p12") + ": cannot open the PKCS#12 file (wrong password?)");
 }
+
+TEST_CASE("a damaged seal signature is reported, not a crash", "[seal]") {
+    test::TempDir keys;
+    SealKey::create(keys.file("c.pem"), keys.file("k.pem"), "x");
+    const SealKey key = SealKey::loadPem(keys.file("c.pem"), keys.file("k.pem"));
+    std::string pdf = renderPdf(functionDescription(), options(), &key);
+    const auto contents = pdf.find("/Contents<");
+    REQUIRE(contents != std::string::npos);
+    pdf[contents + 20] = 'z';
+    const SealCheck check = verifySeal(pdf);
+    CHECK_FALSE(check.valid);
+    CHECK(check.problem == "the seal's signature is not a hex string");
+}
