@@ -1,6 +1,8 @@
 // End to end: the avtaleflyt binary as a user runs it, in a private folder.
 #include <catch2/catch.hpp>
 
+#include <Poco/File.h>
+
 #include "TestSupport.h"
 #include "avtaleflyt/storage/Database.h"
 
@@ -364,4 +366,47 @@ TEST_CASE("cli: render a case, seal it, verify the seal; a changed byte breaks i
     r = f.run({"case", "document", "FB-2026-0001"});
     CHECK(r.exitCode == 1);
     CHECK(r.err.find("has no final document yet") != std::string::npos);
+}
+
+TEST_CASE("cli: paper signatures, archive and audit end to end", "[cli][archive]") {
+    CliFixture f;
+    f.sample();
+    f.run({"send", "function-descriptions", "--area", "Ahus"});
+    REQUIRE(f.run({"render", "FB-2026-0001", "--out", "skann.pdf"}).exitCode == 0);
+    auto r = f.run({"sign", "register", "FB-2026-0001", "--signer", "nurse", "--scan", "skann.pdf", "--date", "2026-11-01"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out == "FB-2026-0001: sent -> partially_signed\n");
+    r = f.run({"sign", "register", "FB-2026-0001", "--signer", "sjef", "--scan", "skann.pdf"});
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--signer is nurse, leader or party, not \"sjef\"") != std::string::npos);
+    r = f.run({"sign", "register", "FB-2026-0001", "--signer", "leader", "--scan", "mangler.pdf"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err == "avtaleflyt: mangler.pdf: no such file\n");
+    CHECK(f.run({"sign", "register", "FB-2026-0001", "--signer", "leader", "--scan", "skann.pdf"}).exitCode == 0);
+
+    r = f.run({"archive", "--dry-run"});
+    CHECK(r.out == "  FB-2026-0001\n1 cases would be archived. Nothing written (dry run).\n");
+    const std::string schemas = AVTALEFLYT_SOURCE_DIR "/../shared/noark5";
+    r = f.run({"archive", "--out", "arkiv", "--schemas", schemas});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("1 cases archived in arkiv/avtaleflyt-") != std::string::npos);
+    const std::string pkg = test::runTool("ls -d '" + f.dir.file("arkiv") + "'/avtaleflyt-*").out;
+    const std::string dir = pkg.substr(0, pkg.size() - 1);
+    r = f.run({"audit", "--package", dir, "--schemas", schemas});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("1 package checked; audit log intact (") != std::string::npos);
+    CHECK(r.out.find("; 0 findings.") != std::string::npos);
+
+    test::writeFile(dir + "/dokumenter/ekstra.pdf", "%PDF-1.4 x");
+    r = f.run({"audit", "--package", dir, "--format", "json"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.out.find("\"where\": \"dokumenter/ekstra.pdf\"") != std::string::npos);
+    CHECK(r.out.find("\"finding\": \"not listed in manifest.sha256\"") != std::string::npos);
+
+    // An edited audit-log row is a finding of the audit too.
+    test::execSql(f.db(), "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET actor = 'x' WHERE seq = 3");
+    Poco::File(dir + "/dokumenter/ekstra.pdf").remove();
+    r = f.run({"audit", "--package", dir});
+    CHECK(r.exitCode == 1);
+    CHECK(r.out.find(": audit log: broken at event 3: event 3 was changed after it was written") != std::string::npos);
 }
