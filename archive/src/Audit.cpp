@@ -165,6 +165,32 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
                                    : "not sealed");
     }
     xmlFreeDoc(doc);
+
+    // The ADDML's count of document files and its checksum of arkivstruktur.xml.
+    if (!present.count("arkivuttrekk.xml")) {
+        find("arkivuttrekk.xml", "missing");
+    } else {
+        const std::string addml = readAll(path("arkivuttrekk.xml"));
+        // The text of the first <value> after `marker`, searching from `from`.
+        const auto valueAfter = [&](const std::string& marker, std::size_t from) -> std::string {
+            const auto at = addml.find(marker, from);
+            const auto v = at == std::string::npos ? at : addml.find("<value>", at);
+            const auto e = v == std::string::npos ? v : addml.find("</value>", v);
+            return e == std::string::npos ? std::string() : addml.substr(v + 7, e - v - 7);
+        };
+        std::size_t objects = 0;
+        for (const auto& kv : references) objects += static_cast<std::size_t>(kv.second);
+        const std::string count = valueAfter("name=\"antallDokumentfiler\"", 0);
+        if (count != std::to_string(objects))
+            find("arkivuttrekk.xml", "antallDokumentfiler is " + (count.empty() ? std::string("missing") : count) +
+                                         ", but arkivstruktur.xml has " + std::to_string(objects) + " document objects");
+        const auto described = addml.find("<value>arkivstruktur.xml</value>");
+        const auto checksum = described == std::string::npos ? described : addml.find("name=\"checksum\"", described);
+        if (checksum == std::string::npos)
+            find("arkivuttrekk.xml", "does not give a checksum of arkivstruktur.xml");
+        else if (valueAfter("name=\"value\"", checksum) != digestOf("arkivstruktur.xml"))
+            find("arkivuttrekk.xml", "its checksum of arkivstruktur.xml differs from the file");
+    }
     for (const auto& f : files)
         if (f.rfind("dokumenter/", 0) == 0 && !references.count(f)) find(f, "not referenced in arkivstruktur.xml");
     return findings;

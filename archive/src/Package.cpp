@@ -100,7 +100,145 @@ std::string sha256Hex(const std::string& bytes) {
     return out;
 }
 
-Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& s, Timestamp now) {
+namespace {
+
+// The ADDML (arkivuttrekk.xml) for a package with only arkivstruktur.xml, following
+// arkivuttrekk-mal-v5_0.xml.
+std::string addml(const Package& p, const PackageSettings& s, int firstYear, int lastYear, bool screened,
+                  std::size_t caseFiles, std::size_t entries) {
+    Xml x;
+    const auto prop = [&](const std::string& name, const std::string& value, const std::string& type = "") {
+        x.open("property", (type.empty() ? "" : "dataType=\"" + type + "\" ") + "name=\"" + name + "\"");
+        x.leaf("value", value);
+        x.close("property");
+    };
+    const auto fileProps = [&](const std::string& name, const std::string& sha) {
+        x.open("property", "name=\"file\"");
+        x.open("properties");
+        prop("name", name);
+        x.open("property", "name=\"format\"");
+        x.leaf("value", "XML");
+        x.open("properties");
+        prop("version", "1.0");
+        x.close("properties");
+        x.close("property");
+        x.open("property", "name=\"checksum\"");
+        x.open("properties");
+        prop("algorithm", "SHA-256");
+        prop("value", sha);
+        x.close("properties");
+        x.close("property");
+        x.close("properties");
+        x.close("property");
+    };
+    const auto additional = [&](const std::string& name, const std::string& value) {
+        x.open("additionalElement", "name=\"" + name + "\"");
+        x.leaf("value", value);
+        x.close("additionalElement");
+    };
+    x.open("addml", "xmlns=\"http://www.arkivverket.no/standarder/addml\" "
+                    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" name=\"Noark 5-arkivuttrekk\"");
+    x.open("dataset");
+    x.leaf("description", "Noark 5-arkivuttrekk");
+    x.open("reference");
+    x.open("context");
+    x.open("additionalElements");
+    x.open("additionalElement", "name=\"recordCreators\"");
+    x.open("additionalElements");
+    additional("recordCreator", s.creatorName);
+    x.close("additionalElements");
+    x.close("additionalElement");
+    additional("systemType", "Sakarkiv (Noark-5)");
+    additional("systemName", "avtaleflyt");
+    additional("archive", s.creatorName + " – avtaleflyt");
+    x.close("additionalElements");
+    x.close("context");
+    x.open("content");
+    x.open("additionalElements");
+    x.open("additionalElement", "name=\"archivalPeriod\"");
+    x.open("properties");
+    prop("startDate", std::to_string(firstYear) + "-01-01");
+    prop("endDate", std::to_string(lastYear) + "-12-31");
+    x.close("properties");
+    x.close("additionalElement");
+    x.close("additionalElements");
+    x.close("content");
+    x.close("reference");
+    x.open("dataObjects");
+    x.open("dataObject", "name=\"Noark 5-arkivuttrekk\"");
+    x.open("properties");
+    x.open("property", "name=\"info\"");
+    x.open("properties");
+    x.open("property", "name=\"type\"");
+    x.leaf("value", "Noark 5");
+    x.open("properties");
+    prop("version", "5.0");
+    x.close("properties");
+    x.close("property");
+    x.open("property", "name=\"additionalInfo\"");
+    x.open("properties");
+    x.open("property", "name=\"periode\"");
+    x.open("properties");
+    prop("inngaaendeSkille", "skarpt");
+    prop("utgaaendeSkille", "skarpt");
+    x.close("properties");
+    x.close("property");
+    prop("inneholderSkjermetInformasjon", screened ? "true" : "false", "boolean");
+    prop("omfatterDokumenterSomErKassert", "false", "boolean");
+    prop("inneholderDokumenterSomSkalKasseres", "false", "boolean");
+    prop("inneholderVirksomhetsspesifikkeMetadata", "false", "boolean");
+    prop("antallDokumentfiler", std::to_string(p.documents.size()), "integer");
+    x.close("properties");
+    x.close("property");
+    x.close("properties");
+    x.close("property");
+    x.close("properties");
+    x.open("dataObjects");
+    x.open("dataObject", "name=\"arkivstruktur\"");
+    x.open("properties");
+    fileProps("arkivstruktur.xml", sha256Hex(p.arkivstruktur));
+    for (const auto& [name, text] : p.schemas) {
+        x.open("property", "name=\"schema\"");
+        if (name == "arkivstruktur.xsd") x.leaf("value", "main");
+        x.open("properties");
+        fileProps(name, sha256Hex(text));
+        x.open("property", "name=\"type\"");
+        x.leaf("value", "XML Schema");
+        x.open("properties");
+        prop("version", "1.0");
+        x.close("properties");
+        x.close("property");
+        x.close("properties");
+        x.close("property");
+    }
+    x.open("property", "name=\"info\"");
+    x.open("properties");
+    for (const auto& [element, count] : {std::pair<std::string, std::size_t>{"mappe", caseFiles},
+                                         std::pair<std::string, std::size_t>{"registrering", entries}}) {
+        x.open("property", "name=\"numberOfOccurrences\"");
+        x.leaf("value", element);
+        x.open("properties");
+        prop("elementPath", "//" + element);
+        prop("value", std::to_string(count), "integer");
+        x.close("properties");
+        x.close("property");
+    }
+    x.close("properties");
+    x.close("property");
+    x.close("properties");
+    x.close("dataObject");
+    x.close("dataObjects");
+    x.close("dataObject");
+    x.close("dataObjects");
+    x.close("dataset");
+    x.close("addml");
+    return x.str();
+}
+
+}  // namespace
+
+Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& s, Timestamp now,
+                     const std::vector<std::pair<std::string, std::string>>& schemas) {
     if (docs.empty()) throw ArchiveError("nothing to archive");
     Package p;
     const std::string at = formatTimestamp(now);
@@ -204,8 +342,14 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
     x.close("arkivdel");
     x.close("arkiv");
     p.arkivstruktur = x.str();
+    p.schemas = schemas;
+    const bool screened = std::any_of(docs.begin(), docs.end(), [](const ArchiveDocument& d) { return d.screened; });
+    p.arkivuttrekk = addml(p, s, firstYear, lastYear, screened, static_cast<std::size_t>(caseFileNo),
+                           static_cast<std::size_t>(entryNo));
 
     p.manifest = sha256Hex(p.arkivstruktur) + "  arkivstruktur.xml\n";
+    p.manifest += sha256Hex(p.arkivuttrekk) + "  arkivuttrekk.xml\n";
+    for (const auto& [name, text] : p.schemas) p.manifest += sha256Hex(text) + "  " + name + "\n";
     for (const auto& f : p.documents) p.manifest += f.sha256 + "  " + f.path + "\n";
     return p;
 }
@@ -257,6 +401,8 @@ std::string writePackage(const Package& p, const std::string& outDir) {
     try {
         Poco::File(Poco::Path(tmpDir).append("dokumenter").toString()).createDirectories();
         writeFile(Poco::Path(tmpDir).append("arkivstruktur.xml").toString(), p.arkivstruktur);
+        writeFile(Poco::Path(tmpDir).append("arkivuttrekk.xml").toString(), p.arkivuttrekk);
+        for (const auto& [name, text] : p.schemas) writeFile(Poco::Path(tmpDir).append(name).toString(), text);
         for (const auto& f : p.documents) writeFile(Poco::Path(tmpDir).append(f.path).toString(), *f.bytes);
         writeFile(Poco::Path(tmpDir).append("manifest.sha256").toString(), p.manifest);
         fsyncPath(Poco::Path(tmpDir).append("dokumenter").toString());

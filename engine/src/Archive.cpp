@@ -1,5 +1,7 @@
 // Archiving signed cases as one package for the records system.
 #include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/StreamCopier.h>
 
 #include "InstallationState.h"
 #include "avtaleflyt/archive/Package.h"
@@ -45,7 +47,18 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
         ps.accessCode = st.settings.archiveAccessCode;
         ps.screeningAuthority = st.settings.archiveScreeningAuthority;
         ps.format = st.settings.archiveFormat;
-        const archive::Package package = archive::buildPackage(docs, ps, st.clock.now());
+        // The schemas go into the package, as Arkade 5 expects them there.
+        std::vector<std::pair<std::string, std::string>> schemas;
+        if (!schemasDir.empty())
+            for (const char* name : {"arkivstruktur.xsd", "metadatakatalog.xsd"}) {
+                const std::string path = schemasDir + "/" + name;
+                if (!Poco::File(path).exists()) throw EngineError(path + ": no such schema");
+                Poco::FileInputStream in(path, std::ios::in | std::ios::binary);
+                std::string text;
+                Poco::StreamCopier::copyToString(in, text);
+                schemas.emplace_back(name, text);
+            }
+        const archive::Package package = archive::buildPackage(docs, ps, st.clock.now(), schemas);
         if (!schemasDir.empty()) {
             const auto problems = archive::validateNoark(package.arkivstruktur, "arkivstruktur.xml",
                                                          schemasDir + "/arkivstruktur.xsd");

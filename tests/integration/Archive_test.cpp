@@ -89,7 +89,13 @@ TEST_CASE("archiving writes a package the records office accepts, and moves the 
               .exitCode == 0);
     const auto sums = test::runTool("cd '" + pkg + "' && sha256sum -c manifest.sha256");
     CHECK(sums.exitCode == 0);
-    CHECK(test::countLines(sums.out, ": OK") == 6);  // the XML, three documents, two scans
+    // arkivstruktur.xml, arkivuttrekk.xml, the two schemas, three documents and two scans
+    CHECK(test::countLines(sums.out, ": OK") == 9);
+    CHECK(test::runTool("xmllint --noout --schema '" + kSchemas + "/addml.xsd' '" + pkg + "/arkivuttrekk.xml'")
+              .exitCode == 0);
+    const std::string addml = test::readFile(pkg + "/arkivuttrekk.xml");
+    CHECK(addml.find("<property dataType=\"integer\" name=\"antallDokumentfiler\">\n") != std::string::npos);
+    CHECK(addml.find("<value>5</value>") != std::string::npos);
     CHECK(Poco::File(pkg + "/dokumenter/FB-2026-0001-skann-2.pdf").exists());
     CHECK(f.findings(pkg).empty());
     for (const char* ref : {"FB-2026-0001", "FB-2026-0002", "SA-2026-0001"})
@@ -159,6 +165,14 @@ TEST_CASE("the audit finds and names each kind of tampering", "[archive][audit]"
         const auto found = f.findings(pkg);
         CHECK(contains(found, "dokumenter/FB-2026-0001.pdf: its SHA-256 differs from manifest.sha256"));
         CHECK(contains(found, "dokumenter/FB-2026-0002.pdf: its SHA-256 differs from manifest.sha256"));
+    }
+    SECTION("a document count in the ADDML that does not agree") {
+        std::string addml = test::readFile(pkg + "/arkivuttrekk.xml");
+        const auto at = addml.find("name=\"antallDokumentfiler\"");
+        const auto v = addml.find("<value>", at) + 7;
+        addml.replace(v, 1, "4");
+        test::writeFile(pkg + "/arkivuttrekk.xml", addml);
+        CHECK(contains(f.findings(pkg), "arkivuttrekk.xml: antallDokumentfiler is 4, but arkivstruktur.xml has 5 document objects"));
     }
     SECTION("an empty file") {
         test::writeFile(pkg + "/dokumenter/FB-2026-0001-skann-1.pdf", "");

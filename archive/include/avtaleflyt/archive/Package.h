@@ -51,6 +51,8 @@ struct PackageFile {
 struct Package {
     std::string name;          // the folder name: avtaleflyt-YYYYMMDDTHHMMSSZ
     std::string arkivstruktur; // the XML
+    std::string arkivuttrekk;  // the ADDML description of the package
+    std::vector<std::pair<std::string, std::string>> schemas;  // file name -> text, copied in
     std::vector<PackageFile> documents;
     std::string manifest;      // "SHA256  path" lines for every file but itself
 };
@@ -59,7 +61,10 @@ std::string sha256Hex(const std::string& bytes);
 
 // Describes `docs` (at least one) as one package made at `now`; `docs` must outlive the result. systemIDs are name-based UUIDs
 // of the package and the case, so they are unique and a package can be made again identically.
-Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& settings, Timestamp now);
+// `schemas` (file name -> text, e.g. arkivstruktur.xsd and metadatakatalog.xsd) are copied into
+// the package and described in the ADDML, as Arkade 5 expects; may be empty.
+Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& settings, Timestamp now,
+                     const std::vector<std::pair<std::string, std::string>>& schemas = {});
 
 // Writes the package into `outDir/<name>`: files into a hidden temporary folder, flushed, then
 // renamed into place. Returns the package folder. Throws ArchiveError, leaving nothing behind.
