@@ -489,6 +489,8 @@ int runCaseShow(Context& ctx) {
         ctx.out << "Approved: " << c.approvalBody << ", " << c.approvalDate << "\n";
     if (!c.note.empty())
         ctx.out << "Note:     " << c.note << "\n";
+    if (!c.recordsReference.empty())
+        ctx.out << "Records:  " << c.recordsReference << "\n";
     if (!c.signatures.empty()) {
         ctx.out << "\nSigners:\n";
         std::vector<std::vector<std::string>> rows;
@@ -581,13 +583,16 @@ int runSealVerify(Context& ctx) {
 }
 
 int runSignRegister(Context& ctx) {
-    if (!ctx.inv.has("signer")) throw UsageError("sign register needs --signer nurse|leader|party");
-    if (!ctx.inv.has("scan")) throw UsageError("sign register needs --scan FILE.pdf");
+    if (!ctx.inv.has("signer"))
+        throw UsageError("sign register needs --signer nurse|leader|party");
+    if (!ctx.inv.has("scan"))
+        throw UsageError("sign register needs --scan FILE.pdf");
     const std::string role = ctx.inv.value("signer");
     if (role != "nurse" && role != "leader" && role != "party")
         throw UsageError("--signer is nurse, leader or party, not \"" + role + "\"");
-    return printOutcome(ctx, ctx.installation().registerPaperSignature(ctx.inv.args.at(0), role, ctx.inv.value("scan"),
-                                                                       ctx.inv.value("date")));
+    return printOutcome(
+        ctx, ctx.installation().registerPaperSignature(
+                 ctx.inv.args.at(0), role, ctx.inv.value("scan"), ctx.inv.value("date")));
 }
 
 // --- archive ----------------------------------------------------------------------------------
@@ -595,35 +600,51 @@ int runSignRegister(Context& ctx) {
 int runArchive(Context& ctx) {
     const bool dryRun = ctx.inv.has("dry-run");
     const std::string out = ctx.inv.value("out", ctx.dataDir + "/archive");
-    if (!dryRun) Poco::File(out).createDirectories();
-    const auto report = ctx.installation().archive(ctx.network(), out, ctx.inv.value("schemas"), dryRun);
+    if (!dryRun)
+        Poco::File(out).createDirectories();
+    const auto report =
+        ctx.installation().archive(ctx.network(), out, ctx.inv.value("schemas"), dryRun);
     if (report.references.empty()) {
         ctx.out << "Nothing to archive: no signed case is waiting.\n";
         return 0;
     }
     for (const auto& r : report.references) ctx.out << "  " << r << '\n';
     if (dryRun)
-        ctx.out << report.references.size() << " cases would be archived. Nothing written (dry run).\n";
+        ctx.out << report.references.size()
+                << " cases would be archived. Nothing written (dry run).\n";
     else
         ctx.out << report.references.size() << " cases archived in " << report.packageDir << ".\n";
+    return 0;
+}
+
+int runArchiveRef(Context& ctx) {
+    const Case c = ctx.installation().setRecordsReference(ctx.inv.args.at(0), ctx.inv.args.at(1));
+    ctx.out << c.reference << ": records system reference " << c.recordsReference << '\n';
     return 0;
 }
 
 int runAudit(Context& ctx) {
     const auto it = ctx.inv.values.find("package");
     const std::string format = ctx.inv.value("format", "text");
-    if (format != "text" && format != "json") throw UsageError("unknown format \"" + format + "\" (use text or json)");
+    if (format != "text" && format != "json")
+        throw UsageError("unknown format \"" + format + "\" (use text or json)");
     std::vector<std::pair<std::string, archive::Finding>> findings;
     std::vector<std::string> packages;
-    if (it != ctx.inv.values.end()) packages = it->second;
+    if (it != ctx.inv.values.end())
+        packages = it->second;
     for (const auto& dir : packages)
-        for (auto& f : archive::auditPackage(dir, ctx.inv.value("schemas"))) findings.push_back({dir, f});
+        for (auto& f : archive::auditPackage(dir, ctx.inv.value("schemas")))
+            findings.push_back({dir, f});
     std::string logLine = "not checked (no installation)";
     if (Poco::File(ctx.dataDir + "/" + engine::Installation::kDatabaseFile).exists()) {
         const auto log = ctx.installation().verifyAuditLog();
         if (log.firstBadSeq)
-            findings.push_back({ctx.dataDir, {"audit log", "broken at event " + std::to_string(*log.firstBadSeq) + ": " + log.problem}});
-        logLine = log.firstBadSeq ? "broken" : "intact (" + std::to_string(log.eventsChecked) + " events)";
+            findings.push_back(
+                {ctx.dataDir,
+                 {"audit log",
+                  "broken at event " + std::to_string(*log.firstBadSeq) + ": " + log.problem}});
+        logLine = log.firstBadSeq ? "broken"
+                                  : "intact (" + std::to_string(log.eventsChecked) + " events)";
     }
     if (format == "json") {
         Poco::JSON::Array list;
@@ -637,9 +658,11 @@ int runAudit(Context& ctx) {
         list.stringify(ctx.out, 2);
         ctx.out << '\n';
     } else {
-        for (const auto& [pkg, f] : findings) ctx.out << pkg << ": " << f.where << ": " << f.what << '\n';
-        ctx.out << packages.size() << (packages.size() == 1 ? " package" : " packages") << " checked; audit log "
-                << logLine << "; " << findings.size() << (findings.size() == 1 ? " finding" : " findings") << ".\n";
+        for (const auto& [pkg, f] : findings)
+            ctx.out << pkg << ": " << f.where << ": " << f.what << '\n';
+        ctx.out << packages.size() << (packages.size() == 1 ? " package" : " packages")
+                << " checked; audit log " << logLine << "; " << findings.size()
+                << (findings.size() == 1 ? " finding" : " findings") << ".\n";
     }
     return findings.empty() ? 0 : 1;
 }
@@ -906,7 +929,11 @@ const std::vector<CommandSpec>& commands() {
          "not checked.)",
          {},
          runSealVerify},
-        {{"sign", "register"}, "REF", 1, 1, "register a paper signature with its scan",
+        {{"sign", "register"},
+         "REF",
+         1,
+         1,
+         "register a paper signature with its scan",
          "Records that the nurse, the leader or the next party signed the case on paper, on --date "
          "(default today), and keeps the scan (a PDF of at most 10 MiB) with the case; it goes to "
          "the archive with it. The case moves on as for any signature.",
@@ -914,7 +941,11 @@ const std::vector<CommandSpec>& commands() {
           {"scan", "FILE", "the scanned signed document (PDF)"},
           {"date", "YYYY-MM-DD", "when it was signed on paper (default today)"}},
          runSignRegister},
-        {{"archive"}, "", 0, 0, "archive the signed cases as one Noark 5 package",
+        {{"archive"},
+         "",
+         0,
+         0,
+         "archive the signed cases as one Noark 5 package",
          "Writes every signed case's final sealed PDF with Noark 5 arkivstruktur.xml and a "
          "manifest.sha256 as one package folder (atomically), and moves the cases to archived. "
          "Function descriptions are screened (workflow.NAME.screened). With --schemas the XML is "
@@ -924,9 +955,24 @@ const std::vector<CommandSpec>& commands() {
           {"schemas", "DIR", "the Noark 5 schema folder to validate against"},
           {"dry-run", "", "only list what would be archived"}},
          runArchive},
-        {{"audit"}, "", 0, 0, "prove archive packages complete and untouched",
+        {{"archive", "ref"},
+         "REF NUMBER",
+         2,
+         2,
+         "record the records system's number on an archived case",
+         "Records the document number the records system (e.g. Public 360) gave the archived case, "
+         "as "
+         "an audit-log event.",
+         {},
+         runArchiveRef},
+        {{"audit"},
+         "",
+         0,
+         0,
+         "prove archive packages complete and untouched",
          "Checks each --package on its own (manifest, checksums and sizes, missing, extra, empty "
-         "and doubly referenced files, unique systemIDs, seals, and with --schemas the XML) and the "
+         "and doubly referenced files, unique systemIDs, seals, and with --schemas the XML) and "
+         "the "
          "installation's audit log. Prints every finding with the package and file; exit code 1 "
          "if there is any.",
          {{"package", "DIR", "a package folder to check", true},

@@ -230,7 +230,8 @@ class AvtaleflytApp : public Poco::Util::Application {
         settings.workflowsDir = config().getString("workflows.dir", "");
         settings.sealPkcs12 = config().getString("seal.pkcs12", "");
         settings.sealPassword = config().getString("seal.password", "");
-        settings.archiveAccessCode = config().getString("archive.access-code", settings.archiveAccessCode);
+        settings.archiveAccessCode =
+            config().getString("archive.access-code", settings.archiveAccessCode);
         settings.archiveScreeningAuthority =
             config().getString("archive.screening-authority", settings.archiveScreeningAuthority);
         settings.archiveFormat = config().getString("archive.format", settings.archiveFormat);

@@ -6,12 +6,12 @@
 #include <Poco/UUIDGenerator.h>
 #include <openssl/evp.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
-#include <fcntl.h>
 #include <map>
 #include <sstream>
-#include <unistd.h>
 
 #include "avtaleflyt/domain/Text.h"
 
@@ -19,12 +19,14 @@ namespace avtaleflyt::archive {
 namespace {
 
 std::string uuidFor(const std::string& name) {
-    return Poco::UUIDGenerator::defaultGenerator().createFromName(Poco::UUID::oid(), "avtaleflyt:" + name).toString();
+    return Poco::UUIDGenerator::defaultGenerator()
+        .createFromName(Poco::UUID::oid(), "avtaleflyt:" + name)
+        .toString();
 }
 
 // A small XML writer that indents and escapes.
 class Xml {
-public:
+  public:
     void open(const std::string& tag, const std::string& attrs = "") {
         line("<" + tag + (attrs.empty() ? "" : " " + attrs) + ">");
         ++depth_;
@@ -38,8 +40,10 @@ public:
     }
     std::string str() const { return out_; }
 
-private:
-    void line(const std::string& s) { out_ += std::string(static_cast<std::size_t>(depth_) * 2, ' ') + s + "\n"; }
+  private:
+    void line(const std::string& s) {
+        out_ += std::string(static_cast<std::size_t>(depth_) * 2, ' ') + s + "\n";
+    }
     std::string out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     int depth_ = 0;
 };
@@ -54,12 +58,14 @@ void finished(Xml& x, const std::string& at, const std::string& by) {
     x.leaf("avsluttetAv", by);
 }
 
-void screening(Xml& x, const PackageSettings& s, const std::vector<std::string>& metadata, bool wholeDocument) {
+void screening(Xml& x, const PackageSettings& s, const std::vector<std::string>& metadata,
+               bool wholeDocument) {
     x.open("skjerming");
     x.leaf("tilgangsrestriksjon", s.accessCode);
     x.leaf("skjermingshjemmel", s.screeningAuthority);
     for (const auto& m : metadata) x.leaf("skjermingMetadata", m);
-    if (wholeDocument) x.leaf("skjermingDokument", "Skjerming av hele dokumentet");
+    if (wholeDocument)
+        x.leaf("skjermingDokument", "Skjerming av hele dokumentet");
     x.close("skjerming");
 }
 
@@ -73,17 +79,20 @@ void fsyncPath(const std::string& path) {
 
 void writeFile(const std::string& path, const std::string& bytes) {
     FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) throw ArchiveError(path + ": cannot write");
-    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0 &&
-                    ::fsync(fileno(f)) == 0;
+    if (!f)
+        throw ArchiveError(path + ": cannot write");
+    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() &&
+                    std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
     std::fclose(f);
-    if (!ok) throw ArchiveError(path + ": cannot write");
+    if (!ok)
+        throw ArchiveError(path + ": cannot write");
 }
 
 // One dokumentbeskrivelse with its dokumentobjekt: number 1 is the main document, the rest
 // attachments (scans of paper signatures).
-void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d, const std::string& bytes,
-                      const std::string& file, int number, const std::string& at, Package& p);
+void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d,
+                      const std::string& bytes, const std::string& file, int number,
+                      const std::string& at, Package& p);
 
 }  // namespace
 
@@ -104,11 +113,13 @@ namespace {
 
 // The ADDML (arkivuttrekk.xml) for a package with only arkivstruktur.xml, following
 // arkivuttrekk-mal-v5_0.xml.
-std::string addml(const Package& p, const PackageSettings& s, int firstYear, int lastYear, bool screened,
-                  std::size_t caseFiles, std::size_t entries) {
+std::string addml(const Package& p, const PackageSettings& s, int firstYear, int lastYear,
+                  bool screened, std::size_t caseFiles, std::size_t entries) {
     Xml x;
-    const auto prop = [&](const std::string& name, const std::string& value, const std::string& type = "") {
-        x.open("property", (type.empty() ? "" : "dataType=\"" + type + "\" ") + "name=\"" + name + "\"");
+    const auto prop = [&](const std::string& name, const std::string& value,
+                          const std::string& type = "") {
+        x.open("property",
+               (type.empty() ? "" : "dataType=\"" + type + "\" ") + "name=\"" + name + "\"");
         x.leaf("value", value);
         x.close("property");
     };
@@ -136,8 +147,9 @@ std::string addml(const Package& p, const PackageSettings& s, int firstYear, int
         x.leaf("value", value);
         x.close("additionalElement");
     };
-    x.open("addml", "xmlns=\"http://www.arkivverket.no/standarder/addml\" "
-                    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" name=\"Noark 5-arkivuttrekk\"");
+    x.open("addml",
+           "xmlns=\"http://www.arkivverket.no/standarder/addml\" "
+           "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" name=\"Noark 5-arkivuttrekk\"");
     x.open("dataset");
     x.leaf("description", "Noark 5-arkivuttrekk");
     x.open("reference");
@@ -199,7 +211,8 @@ std::string addml(const Package& p, const PackageSettings& s, int firstYear, int
     fileProps("arkivstruktur.xml", sha256Hex(p.arkivstruktur));
     for (const auto& [name, text] : p.schemas) {
         x.open("property", "name=\"schema\"");
-        if (name == "arkivstruktur.xsd") x.leaf("value", "main");
+        if (name == "arkivstruktur.xsd")
+            x.leaf("value", "main");
         x.open("properties");
         fileProps(name, sha256Hex(text));
         x.open("property", "name=\"type\"");
@@ -213,8 +226,9 @@ std::string addml(const Package& p, const PackageSettings& s, int firstYear, int
     }
     x.open("property", "name=\"info\"");
     x.open("properties");
-    for (const auto& [element, count] : {std::pair<std::string, std::size_t>{"mappe", caseFiles},
-                                         std::pair<std::string, std::size_t>{"registrering", entries}}) {
+    for (const auto& [element, count] :
+         {std::pair<std::string, std::size_t>{"mappe", caseFiles},
+          std::pair<std::string, std::size_t>{"registrering", entries}}) {
         x.open("property", "name=\"numberOfOccurrences\"");
         x.leaf("value", element);
         x.open("properties");
@@ -237,9 +251,11 @@ std::string addml(const Package& p, const PackageSettings& s, int firstYear, int
 
 }  // namespace
 
-Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& s, Timestamp now,
+Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& s,
+                     Timestamp now,
                      const std::vector<std::pair<std::string, std::string>>& schemas) {
-    if (docs.empty()) throw ArchiveError("nothing to archive");
+    if (docs.empty())
+        throw ArchiveError("nothing to archive");
     Package p;
     const std::string at = formatTimestamp(now);
     const std::string date = formatDate(now);
@@ -258,8 +274,9 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
     }
 
     Xml x;
-    x.open("arkiv", "xmlns=\"http://www.arkivverket.no/standarder/noark5/arkivstruktur\" "
-                    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
+    x.open("arkiv",
+           "xmlns=\"http://www.arkivverket.no/standarder/noark5/arkivstruktur\" "
+           "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"");
     x.leaf("systemID", uuidFor(p.name + "/arkiv"));
     x.leaf("tittel", s.creatorName + " – avtaleflyt");
     x.leaf("arkivstatus", "Avsluttet");
@@ -310,15 +327,19 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
                 created(x, at, s.actor);
                 x.leaf("arkivertDato", at);
                 x.leaf("arkivertAv", s.actor);
-                if (d->screened) screening(x, s, {"Skjerming tittel registrering - utvalgte ord"}, true);
-                describeDocument(x, s, *d, d->pdf, "dokumenter/" + d->caseReference + ".pdf", 1, at, p);
+                if (d->screened)
+                    screening(x, s, {"Skjerming tittel registrering - utvalgte ord"}, true);
+                describeDocument(x, s, *d, d->pdf, "dokumenter/" + d->caseReference + ".pdf", 1, at,
+                                 p);
                 for (std::size_t k = 0; k < d->scans.size(); ++k)
                     describeDocument(x, s, *d, d->scans[k],
-                                     "dokumenter/" + d->caseReference + "-skann-" + std::to_string(k + 1) + ".pdf",
+                                     "dokumenter/" + d->caseReference + "-skann-" +
+                                         std::to_string(k + 1) + ".pdf",
                                      static_cast<int>(k + 2), at, p);
                 x.leaf("registreringsID", d->caseReference);
                 x.leaf("tittel", d->title);
-                if (d->screened) x.leaf("offentligTittel", d->publicTitle);
+                if (d->screened)
+                    x.leaf("offentligTittel", d->publicTitle);
                 x.leaf("journalaar", std::to_string(year));
                 x.leaf("journalsekvensnummer", std::to_string(entryNo));
                 x.leaf("journalpostnummer", std::to_string(docNo));
@@ -343,9 +364,10 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
     x.close("arkiv");
     p.arkivstruktur = x.str();
     p.schemas = schemas;
-    const bool screened = std::any_of(docs.begin(), docs.end(), [](const ArchiveDocument& d) { return d.screened; });
-    p.arkivuttrekk = addml(p, s, firstYear, lastYear, screened, static_cast<std::size_t>(caseFileNo),
-                           static_cast<std::size_t>(entryNo));
+    const bool screened =
+        std::any_of(docs.begin(), docs.end(), [](const ArchiveDocument& d) { return d.screened; });
+    p.arkivuttrekk = addml(p, s, firstYear, lastYear, screened,
+                           static_cast<std::size_t>(caseFileNo), static_cast<std::size_t>(entryNo));
 
     p.manifest = sha256Hex(p.arkivstruktur) + "  arkivstruktur.xml\n";
     p.manifest += sha256Hex(p.arkivuttrekk) + "  arkivuttrekk.xml\n";
@@ -356,8 +378,9 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
 
 namespace {
 
-void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d, const std::string& bytes,
-                      const std::string& file, int number, const std::string& at, Package& p) {
+void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d,
+                      const std::string& bytes, const std::string& file, int number,
+                      const std::string& at, Package& p) {
     const bool main = number == 1;
     const std::string sha = sha256Hex(bytes);
     p.documents.push_back({file, &bytes, sha, bytes.size()});
@@ -372,13 +395,15 @@ void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d
     x.leaf("dokumentnummer", std::to_string(number));
     x.leaf("tilknyttetDato", at);
     x.leaf("tilknyttetAv", s.actor);
-    if (d.screened) screening(x, s, {"Skjerming tittel dokumentbeskrivelse"}, true);
+    if (d.screened)
+        screening(x, s, {"Skjerming tittel dokumentbeskrivelse"}, true);
     x.open("dokumentobjekt");
     x.leaf("systemID", uuidFor("dokumentobjekt/" + id));
     x.leaf("versjonsnummer", "1");
     x.leaf("variantformat", "Arkivformat");
     x.leaf("format", main ? s.format : (s.format == "pdf" ? "pdf" : "fmt/18"));
-    if (main) x.leaf("formatDetaljer", "PDF/A-2b");
+    if (main)
+        x.leaf("formatDetaljer", "PDF/A-2b");
     created(x, at, s.actor);
     x.leaf("referanseDokumentfil", file);
     x.leaf("sjekksum", sha);
@@ -393,7 +418,8 @@ void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d
 std::string writePackage(const Package& p, const std::string& outDir) {
     const std::string finalDir = Poco::Path(outDir).append(p.name).toString();
     const std::string tmpDir = Poco::Path(outDir).append("." + p.name + ".tmp").toString();
-    if (Poco::File(finalDir).exists()) throw ArchiveError(finalDir + ": a package of that name exists already");
+    if (Poco::File(finalDir).exists())
+        throw ArchiveError(finalDir + ": a package of that name exists already");
     try {
         Poco::File(tmpDir).remove(true);
     } catch (...) {
@@ -402,8 +428,10 @@ std::string writePackage(const Package& p, const std::string& outDir) {
         Poco::File(Poco::Path(tmpDir).append("dokumenter").toString()).createDirectories();
         writeFile(Poco::Path(tmpDir).append("arkivstruktur.xml").toString(), p.arkivstruktur);
         writeFile(Poco::Path(tmpDir).append("arkivuttrekk.xml").toString(), p.arkivuttrekk);
-        for (const auto& [name, text] : p.schemas) writeFile(Poco::Path(tmpDir).append(name).toString(), text);
-        for (const auto& f : p.documents) writeFile(Poco::Path(tmpDir).append(f.path).toString(), *f.bytes);
+        for (const auto& [name, text] : p.schemas)
+            writeFile(Poco::Path(tmpDir).append(name).toString(), text);
+        for (const auto& f : p.documents)
+            writeFile(Poco::Path(tmpDir).append(f.path).toString(), *f.bytes);
         writeFile(Poco::Path(tmpDir).append("manifest.sha256").toString(), p.manifest);
         fsyncPath(Poco::Path(tmpDir).append("dokumenter").toString());
         fsyncPath(tmpDir);

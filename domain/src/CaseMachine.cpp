@@ -255,8 +255,9 @@ Step fire(const WorkflowDef& def, const Case& c, const Trigger& trigger, Timesta
                     break;  // guarded by signer_may_sign
                 r->status = a == Action::RecordSignature ? SignatureStatus::Signed
                                                          : SignatureStatus::Declined;
-                r->signedAt = a == Action::RecordSignature && !trigger.signedOn.empty() ? trigger.signedOn
-                                                                                        : formatTimestamp(now);
+                r->signedAt = a == Action::RecordSignature && !trigger.signedOn.empty()
+                                  ? trigger.signedOn
+                                  : formatTimestamp(now);
                 r->method = a == Action::RecordSignature ? trigger.method : "";
                 r->reason = a == Action::RecordDecline ? text::trim(trigger.reason) : "";
                 if (a == Action::RecordSignature && def.order == SigningOrder::Sequential) {

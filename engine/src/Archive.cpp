@@ -19,7 +19,8 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
         ArchiveReport report;
         for (const auto& c : st.cases.list({network.id, "", "signed", "", ""})) {
             const auto pdf = st.cases.document(c, "final");
-            if (!pdf) throw EngineError("case " + c.reference + " is signed but has no final document");
+            if (!pdf)
+                throw EngineError("case " + c.reference + " is signed but has no final document");
             const WorkflowDef& def = st.workflow(c.workflow);
             const auto screen = st.settings.archiveScreened.find(c.workflow);
             archive::ArchiveDocument d;
@@ -29,18 +30,22 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
             d.title = c.title;
             d.publicTitle = def.title + " " + c.reference;  // no names
             d.documentType = "Avtale";
-            d.screened = screen != st.settings.archiveScreened.end() ? screen->second : c.workflow == "function-description";
+            d.screened = screen != st.settings.archiveScreened.end()
+                             ? screen->second
+                             : c.workflow == "function-description";
             d.year = std::stoi(c.reference.substr(c.reference.find('-') + 1, 4));
             d.pdf = *pdf;
             d.scans = st.cases.documents(c, "scan");
             docs.push_back(std::move(d));
             report.references.push_back(c.reference);
         }
-        if (dryRun || docs.empty()) return report;
+        if (dryRun || docs.empty())
+            return report;
 
         for (const auto& c : st.cases.list({network.id, "", "signed", "", ""})) {
             const auto out = st.step(c, makeTrigger("archive", ActorKind::NetworkLeader));
-            if (!out.done) throw EngineError(out.refusal);
+            if (!out.done)
+                throw EngineError(out.refusal);
         }
         archive::PackageSettings ps;
         ps.creatorName = network.name;
@@ -52,7 +57,8 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
         if (!schemasDir.empty())
             for (const char* name : {"arkivstruktur.xsd", "metadatakatalog.xsd"}) {
                 const std::string path = schemasDir + "/" + name;
-                if (!Poco::File(path).exists()) throw EngineError(path + ": no such schema");
+                if (!Poco::File(path).exists())
+                    throw EngineError(path + ": no such schema");
                 Poco::FileInputStream in(path, std::ios::in | std::ios::binary);
                 std::string text;
                 Poco::StreamCopier::copyToString(in, text);
@@ -63,8 +69,9 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
             const auto problems = archive::validateNoark(package.arkivstruktur, "arkivstruktur.xml",
                                                          schemasDir + "/arkivstruktur.xsd");
             if (!problems.empty())
-                throw EngineError("the package does not follow the Noark 5 schema; nothing was archived:\n" +
-                                  text::join(problems, "\n"));
+                throw EngineError(
+                    "the package does not follow the Noark 5 schema; nothing was archived:\n" +
+                    text::join(problems, "\n"));
         }
         // The package carries the audit log's newest hash: a copy of the chain's head outside the
         // database.
@@ -84,6 +91,29 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
             throw;
         }
         return report;
+    });
+}
+
+Case Installation::setRecordsReference(const std::string& reference, const std::string& numberIn) {
+    const std::string number = text::trim(numberIn);
+    if (number.empty())
+        throw EngineError("the records system's reference is empty");
+    return guarded([&] {
+        auto& st = *state_;
+        storage::Transaction tx(st.db);
+        const auto c = st.cases.find(reference);
+        if (!c)
+            throw EngineError("no case " + text::trim(reference));
+        if (c->state != "archived" && c->state != "superseded")
+            throw EngineError("case " + c->reference + " is " + c->state + ", not archived");
+        Case after = *c;
+        after.recordsReference = number;
+        if (!st.cases.update(after, st.clock.now()))
+            throw EngineError("case " + c->reference + " changed meanwhile");
+        st.record("case.records_reference", c->reference,
+                  {{"before", c->recordsReference}, {"after", number}});
+        tx.commit();
+        return *st.cases.find(c->reference);
     });
 }
 

@@ -64,7 +64,8 @@ void Installation::State::commitStep(const Case& before, const Step& s, const st
             for (const auto& old : cases.list({0, stored.workflow, "", "", ""}))
                 if (old.series == stored.series && old.id != stored.id && old.state == "archived")
                     step(old,
-                         makeTrigger("supersede", ActorKind::System, "superseded by " + stored.reference),
+                         makeTrigger("supersede", ActorKind::System,
+                                     "superseded by " + stored.reference),
                          "system");
             continue;
         }
@@ -124,7 +125,8 @@ std::vector<std::string> Installation::State::applyRosterToCases(
         if (left) {
             for (const auto& c : openCasesOf(email)) {
                 const auto out = step(c,
-                                      makeTrigger("withdraw", ActorKind::System, "the nurse has left the network (roster import)"),
+                                      makeTrigger("withdraw", ActorKind::System,
+                                                  "the nurse has left the network (roster import)"),
                                       kSystemRoster);
                 effects.push_back(c.reference + ": " +
                                   (out.done ? "withdrawn, the nurse has left" : out.refusal));
@@ -233,8 +235,7 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
                        {"template", def.templateName + " v" + std::to_string(def.templateVersion)},
                        {"nurse", cand.email},
                        {"leader", n.leaderEmail}});
-            const auto out =
-                st.step(created, makeTrigger("send", ActorKind::NetworkLeader));
+            const auto out = st.step(created, makeTrigger("send", ActorKind::NetworkLeader));
             if (!out.done)
                 throw EngineError(out.refusal);
             tx.commit();
@@ -362,8 +363,8 @@ TimerReport Installation::runDueTimers(bool dryRun) {
                     break;
                 const WorkflowDef& def = st.workflow(c.workflow);
                 if (const auto trigger = timerTrigger(def, timer->name)) {
-                    const auto out = st.step(
-                        c, makeTrigger(*trigger, ActorKind::System), kSystemTimer);
+                    const auto out =
+                        st.step(c, makeTrigger(*trigger, ActorKind::System), kSystemTimer);
                     if (out.done) {
                         report.fired.push_back(reference + ": " + timer->name + " -> " + *trigger +
                                                " (now " + out.to + ")");

@@ -1,8 +1,8 @@
 // A case's documents: the values its template is filled with, rendering, sealing, storing.
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/Path.h>
+#include <Poco/StreamCopier.h>
 
 #include "InstallationState.h"
 #include "avtaleflyt/documents/Pdf.h"
@@ -143,13 +143,16 @@ std::optional<std::string> Installation::finalDocument(const std::string& refere
 
 namespace avtaleflyt::engine {
 
-StepOutcome Installation::registerPaperSignature(const std::string& reference, const std::string& signerRole,
-                                                 const std::string& scanPath, const std::string& signedOnIn) {
+StepOutcome Installation::registerPaperSignature(const std::string& reference,
+                                                 const std::string& signerRole,
+                                                 const std::string& scanPath,
+                                                 const std::string& signedOnIn) {
     Poco::File file(scanPath);
-    if (!file.exists() || !file.isFile()) throw EngineError(scanPath + ": no such file");
+    if (!file.exists() || !file.isFile())
+        throw EngineError(scanPath + ": no such file");
     if (file.getSize() > kMaxScanBytes)
-        throw EngineError(scanPath + ": the scan is larger than " + std::to_string(kMaxScanBytes / (1024 * 1024)) +
-                          " MiB");
+        throw EngineError(scanPath + ": the scan is larger than " +
+                          std::to_string(kMaxScanBytes / (1024 * 1024)) + " MiB");
     std::string scan;
     {
         Poco::FileInputStream in(scanPath, std::ios::in | std::ios::binary);
@@ -164,14 +167,16 @@ StepOutcome Installation::registerPaperSignature(const std::string& reference, c
         const auto parsed = parseTimestamp(text::trim(signedOnIn));
         if (!parsed || text::trim(signedOnIn).size() != 10)
             throw EngineError("--date: \"" + signedOnIn + "\" is not a date (write 2026-11-24)");
-        if (*parsed > today) throw EngineError("--date: " + signedOnIn + " is in the future");
+        if (*parsed > today)
+            throw EngineError("--date: " + signedOnIn + " is in the future");
         signedOn = formatDate(*parsed);
     }
     return guarded([&] {
         auto& st = *state_;
         storage::Transaction tx(st.db);
         const auto c = st.cases.find(reference);
-        if (!c) throw EngineError("no case " + text::trim(reference));
+        if (!c)
+            throw EngineError("no case " + text::trim(reference));
         Trigger t;
         t.name = "sign";
         t.actor = ActorKind::NetworkLeader;
@@ -179,7 +184,8 @@ StepOutcome Installation::registerPaperSignature(const std::string& reference, c
         t.method = "paper";
         t.signedOn = signedOn;
         auto out = st.step(*c, t);
-        if (!out.done) return out;
+        if (!out.done)
+            return out;
         st.cases.storeDocument(out.after, "scan", scan, st.clock.now());
         tx.commit();
         return out;

@@ -56,7 +56,8 @@ const char* kCaseColumns =
     "SELECT c.id, c.reference, n.name, c.workflow, c.template, c.template_version, c.title, "
     "c.series, "
     "COALESCE(p.email, ''), c.area, c.state, c.version, COALESCE(c.deadline, ''), c.approval_body, "
-    "c.approval_date, c.note FROM case_file c JOIN network n ON n.id = c.network_id "
+    "c.approval_date, c.note, c.records_reference FROM case_file c JOIN network n ON n.id = "
+    "c.network_id "
     "LEFT JOIN person p ON p.id = c.subject_person_id ";
 
 Case caseFrom(const RecordSet& rs, std::size_t row) {
@@ -78,6 +79,7 @@ Case caseFrom(const RecordSet& rs, std::size_t row) {
     c.approvalBody = textAt(rs, row, 13);
     c.approvalDate = textAt(rs, row, 14);
     c.note = textAt(rs, row, 15);
+    c.recordsReference = textAt(rs, row, 16);
     return c;
 }
 
@@ -189,11 +191,12 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
     const std::string stamp = formatTimestamp(at);
     const std::string deadline = c.deadline ? formatTimestamp(*c.deadline) : "";
     Statement update(db.session);
-    update << "UPDATE case_file SET state = ?, version = version + 1, deadline = NULLIF(?, ''), "
-              "approval_body = ?, approval_date = ?, note = ?, updated_at = ? WHERE id = ? AND "
-              "version = ?",
+    update
+        << "UPDATE case_file SET state = ?, version = version + 1, deadline = NULLIF(?, ''), "
+           "approval_body = ?, approval_date = ?, note = ?, records_reference = ?, updated_at = ? "
+           "WHERE id = ? AND version = ?",
         bind(c.state), bind(deadline), bind(c.approvalBody), bind(c.approvalDate), bind(c.note),
-        bind(stamp), bind(c.id), bind(c.version), now;
+        bind(c.recordsReference), bind(stamp), bind(c.id), bind(c.version), now;
     int changed = 0;
     db.session << "SELECT changes()", into(changed), now;
     if (changed == 0)
@@ -271,10 +274,11 @@ std::optional<std::string> CaseRepository::document(const Case& c, const std::st
 std::vector<std::string> CaseRepository::documents(const Case& c, const std::string& kind) const {
     auto& db = db_.impl();
     std::vector<Poco::Data::BLOB> found;
-    db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id", bind(c.id),
-        bind(kind), into(found), now;
+    db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id",
+        bind(c.id), bind(kind), into(found), now;
     std::vector<std::string> out;
-    for (const auto& b : found) out.emplace_back(reinterpret_cast<const char*>(b.rawContent()), b.size());
+    for (const auto& b : found)
+        out.emplace_back(reinterpret_cast<const char*>(b.rawContent()), b.size());
     return out;
 }
 

@@ -30,15 +30,21 @@ struct ArchiveFixture {
         Installation::init(data, clock, "cli:test");
         auto inst = open();
         inst.addNetwork(kNetwork, {"Follo"});
-        test::writeFile(dir.file("liste.csv"),
-                        documents::formatCsv({{"Navn", "E-post", "Område", "Arbeidssted", "Leder", "Leders e-post"},
-                                              {"Åse Bø", "ase@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example"},
-                                              {"Kari Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example"}}));
+        test::writeFile(
+            dir.file("liste.csv"),
+            documents::formatCsv(
+                {{"Navn", "E-post", "Område", "Arbeidssted", "Leder", "Leders e-post"},
+                 {"Åse Bø", "ase@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example"},
+                 {"Kari Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li",
+                  "tor@frogn.example"}}));
         inst.importRoster(dir.file("liste.csv"), kNetwork, false);
         inst.sendFunctionDescriptions(kNetwork, "", false);
         test::writeFile(dir.file("skann.pdf"), inst.renderCase("FB-2026-0001", false, false));
-        REQUIRE(inst.registerPaperSignature("FB-2026-0001", "nurse", dir.file("skann.pdf"), "2026-11-01").done);
-        REQUIRE(inst.registerPaperSignature("FB-2026-0001", "leader", dir.file("skann.pdf"), "").done);
+        REQUIRE(inst.registerPaperSignature("FB-2026-0001", "nurse", dir.file("skann.pdf"),
+                                            "2026-11-01")
+                    .done);
+        REQUIRE(
+            inst.registerPaperSignature("FB-2026-0001", "leader", dir.file("skann.pdf"), "").done);
         Trigger sign;
         sign.name = "sign";
         sign.actor = ActorKind::Signer;
@@ -46,8 +52,10 @@ struct ArchiveFixture {
             sign.actorEmail = who;
             REQUIRE(inst.fire("FB-2026-0002", sign).done);
         }
-        const Case sa = inst.newAgreement(kNetwork, "Samarbeidsavtale", {{"Ahus", "Anne Ås", "anne@ahus.example"},
-                                                                        {"Frogn kommune", "Bo Berg", "bo@frogn.example"}}, "");
+        const Case sa = inst.newAgreement(kNetwork, "Samarbeidsavtale",
+                                          {{"Ahus", "Anne Ås", "anne@ahus.example"},
+                                           {"Frogn kommune", "Bo Berg", "bo@frogn.example"}},
+                                          "");
         Trigger approve = makeTrigger("approve", ActorKind::NetworkLeader);
         approve.approvalBody = "Samarbeidsutvalget";
         approve.approvalDate = "2026-10-30";
@@ -68,7 +76,8 @@ struct ArchiveFixture {
     }
     std::vector<std::string> findings(const std::string& pkg) {
         std::vector<std::string> lines;
-        for (const auto& f : archive::auditPackage(pkg, kSchemas)) lines.push_back(f.where + ": " + f.what);
+        for (const auto& f : archive::auditPackage(pkg, kSchemas))
+            lines.push_back(f.where + ": " + f.what);
         return lines;
     }
 };
@@ -79,59 +88,72 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("archiving writes a package the records office accepts, and moves the cases to archived", "[archive]") {
+TEST_CASE("archiving writes a package the records office accepts, and moves the cases to archived",
+          "[archive]") {
     ArchiveFixture f;
     CHECK(f.open().archive(kNetwork, f.out, kSchemas, true).references ==
           std::vector<std::string>{"FB-2026-0001", "FB-2026-0002", "SA-2026-0001"});
     const std::string pkg = f.package();
     CHECK(pkg == f.out + "/avtaleflyt-20261102T090000Z");
-    CHECK(test::runTool("xmllint --noout --schema '" + kSchemas + "/arkivstruktur.xsd' '" + pkg + "/arkivstruktur.xml'")
+    CHECK(test::runTool("xmllint --noout --schema '" + kSchemas + "/arkivstruktur.xsd' '" + pkg +
+                        "/arkivstruktur.xml'")
               .exitCode == 0);
     const auto sums = test::runTool("cd '" + pkg + "' && sha256sum -c manifest.sha256");
     CHECK(sums.exitCode == 0);
     // arkivstruktur.xml, arkivuttrekk.xml, the two schemas, three documents and two scans
     CHECK(test::countLines(sums.out, ": OK") == 9);
-    CHECK(test::runTool("xmllint --noout --schema '" + kSchemas + "/addml.xsd' '" + pkg + "/arkivuttrekk.xml'")
+    CHECK(test::runTool("xmllint --noout --schema '" + kSchemas + "/addml.xsd' '" + pkg +
+                        "/arkivuttrekk.xml'")
               .exitCode == 0);
     const std::string addml = test::readFile(pkg + "/arkivuttrekk.xml");
-    CHECK(addml.find("<property dataType=\"integer\" name=\"antallDokumentfiler\">\n") != std::string::npos);
+    CHECK(addml.find("<property dataType=\"integer\" name=\"antallDokumentfiler\">\n") !=
+          std::string::npos);
     CHECK(addml.find("<value>5</value>") != std::string::npos);
     CHECK(Poco::File(pkg + "/dokumenter/FB-2026-0001-skann-2.pdf").exists());
     CHECK(f.findings(pkg).empty());
     for (const char* ref : {"FB-2026-0001", "FB-2026-0002", "SA-2026-0001"})
         CHECK(f.open().caseDetails(ref).c.state == "archived");
-    CHECK(f.open().archive(kNetwork, f.out, kSchemas, false).references.empty());  // each document once
+    CHECK(f.open()
+              .archive(kNetwork, f.out, kSchemas, false)
+              .references.empty());  // each document once
     const auto events = f.open().auditEvents(0, 10000);
     CHECK(events.back().kind == "archive.package_written");
     CHECK(events.back().payload.find("\"audit_head\":\"") != std::string::npos);
     CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
 }
 
-TEST_CASE("function descriptions are screened; agreements are public; no name in a public title", "[archive]") {
+TEST_CASE("function descriptions are screened; agreements are public; no name in a public title",
+          "[archive]") {
     ArchiveFixture f;
     const std::string xml = test::readFile(f.package() + "/arkivstruktur.xml");
-    // FB-2026-0001: its registry entry, its document and two scans; FB-2026-0002: entry and document.
+    // FB-2026-0001: its registry entry, its document and two scans; FB-2026-0002: entry and
+    // document.
     CHECK(test::countLines(xml, "<tilgangsrestriksjon>13</tilgangsrestriksjon>") == 6);
-    CHECK(xml.find("<skjermingshjemmel>Offl. § 13 jf. fvl. § 13 første ledd nr. 1</skjermingshjemmel>") !=
-          std::string::npos);
-    CHECK(xml.find("<offentligTittel>Funksjonsbeskrivelse for ressurssykepleier FB-2026-0001</offentligTittel>") !=
-          std::string::npos);
+    CHECK(
+        xml.find(
+            "<skjermingshjemmel>Offl. § 13 jf. fvl. § 13 første ledd nr. 1</skjermingshjemmel>") !=
+        std::string::npos);
+    CHECK(xml.find("<offentligTittel>Funksjonsbeskrivelse for ressurssykepleier "
+                   "FB-2026-0001</offentligTittel>") != std::string::npos);
     CHECK(xml.find("<tittel>Samarbeidsavtale</tittel>") != std::string::npos);
-    CHECK(xml.find("<tilknyttetRegistreringSom>Vedlegg</tilknyttetRegistreringSom>") != std::string::npos);
+    CHECK(xml.find("<tilknyttetRegistreringSom>Vedlegg</tilknyttetRegistreringSom>") !=
+          std::string::npos);
     CHECK(xml.find("<format>fmt/477</format>") != std::string::npos);
 }
 
 TEST_CASE("the audit finds and names each kind of tampering", "[archive][audit]") {
     ArchiveFixture f;
     const std::string pkg = f.package();
-    const std::string a = pkg + "/dokumenter/FB-2026-0001.pdf", b = pkg + "/dokumenter/FB-2026-0002.pdf";
+    const std::string a = pkg + "/dokumenter/FB-2026-0001.pdf",
+                      b = pkg + "/dokumenter/FB-2026-0002.pdf";
 
     SECTION("a flipped byte in a PDF") {
         std::string bytes = test::readFile(b);
         bytes[bytes.find("/Producer") + 3] ^= 0x20;
         test::writeFile(b, bytes);
         const auto found = f.findings(pkg);
-        CHECK(contains(found, "dokumenter/FB-2026-0002.pdf: its SHA-256 differs from manifest.sha256"));
+        CHECK(contains(found,
+                       "dokumenter/FB-2026-0002.pdf: its SHA-256 differs from manifest.sha256"));
         CHECK(std::any_of(found.begin(), found.end(), [](const std::string& s) {
             return s.rfind("dokumenter/FB-2026-0002.pdf: the seal is broken", 0) == 0;
         }));
@@ -144,13 +166,15 @@ TEST_CASE("the audit finds and names each kind of tampering", "[archive][audit]"
         const auto found = f.findings(pkg);
         CHECK(contains(found, "arkivstruktur.xml: its SHA-256 differs from manifest.sha256"));
         CHECK(std::any_of(found.begin(), found.end(), [](const std::string& s) {
-            return s.find(": its SHA-256 differs from the sjekksum at arkivstruktur.xml:") != std::string::npos;
+            return s.find(": its SHA-256 differs from the sjekksum at arkivstruktur.xml:") !=
+                   std::string::npos;
         }));
     }
     SECTION("a deleted file") {
         Poco::File(a).remove();
         const auto found = f.findings(pkg);
-        CHECK(contains(found, "dokumenter/FB-2026-0001.pdf: listed in manifest.sha256 but missing"));
+        CHECK(
+            contains(found, "dokumenter/FB-2026-0001.pdf: listed in manifest.sha256 but missing"));
     }
     SECTION("an extra file") {
         test::writeFile(pkg + "/dokumenter/ukjent.pdf", "%PDF-1.7 x");
@@ -163,8 +187,10 @@ TEST_CASE("the audit finds and names each kind of tampering", "[archive][audit]"
         test::writeFile(a, second);
         test::writeFile(b, first);
         const auto found = f.findings(pkg);
-        CHECK(contains(found, "dokumenter/FB-2026-0001.pdf: its SHA-256 differs from manifest.sha256"));
-        CHECK(contains(found, "dokumenter/FB-2026-0002.pdf: its SHA-256 differs from manifest.sha256"));
+        CHECK(contains(found,
+                       "dokumenter/FB-2026-0001.pdf: its SHA-256 differs from manifest.sha256"));
+        CHECK(contains(found,
+                       "dokumenter/FB-2026-0002.pdf: its SHA-256 differs from manifest.sha256"));
     }
     SECTION("a document count in the ADDML that does not agree") {
         std::string addml = test::readFile(pkg + "/arkivuttrekk.xml");
@@ -172,7 +198,9 @@ TEST_CASE("the audit finds and names each kind of tampering", "[archive][audit]"
         const auto v = addml.find("<value>", at) + 7;
         addml.replace(v, 1, "4");
         test::writeFile(pkg + "/arkivuttrekk.xml", addml);
-        CHECK(contains(f.findings(pkg), "arkivuttrekk.xml: antallDokumentfiler is 4, but arkivstruktur.xml has 5 document objects"));
+        CHECK(contains(f.findings(pkg),
+                       "arkivuttrekk.xml: antallDokumentfiler is 4, but arkivstruktur.xml has 5 "
+                       "document objects"));
     }
     SECTION("an empty file") {
         test::writeFile(pkg + "/dokumenter/FB-2026-0001-skann-1.pdf", "");
@@ -184,38 +212,58 @@ TEST_CASE("a failure while archiving leaves no package and no case archived", "[
     SECTION("an action fails after the cases have moved") {
         struct FailingPort : ActionPort {
             void perform(const Case&, const StepAction& a) override {
-                if (a.action == Action::Archive) throw EngineError("the archive queue is full");
+                if (a.action == Action::Archive)
+                    throw EngineError("the archive queue is full");
             }
         } failing;
         ArchiveFixture f;
         auto inst = f.open();
         inst.setActionPort(&failing);
-        CHECK_THROWS_WITH(inst.archive(kNetwork, f.out, kSchemas, false), "the archive queue is full");
+        CHECK_THROWS_WITH(inst.archive(kNetwork, f.out, kSchemas, false),
+                          "the archive queue is full");
         CHECK(test::runTool("ls -A '" + f.out + "'").out.empty());
         CHECK(f.open().caseDetails("FB-2026-0001").c.state == "signed");
     }
     SECTION("the package cannot be written") {
         ArchiveFixture f;
         test::writeFile(f.dir.file("fil"), "x");
-        CHECK_THROWS_AS(f.open().archive(kNetwork, f.dir.file("fil"), kSchemas, false), EngineError);
+        CHECK_THROWS_AS(f.open().archive(kNetwork, f.dir.file("fil"), kSchemas, false),
+                        EngineError);
         CHECK(f.open().caseDetails("FB-2026-0002").c.state == "signed");
         CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
     }
 }
 
-TEST_CASE("paper signatures: the scan must be a PDF, of limited size, dated not in the future", "[archive][paper]") {
+TEST_CASE("paper signatures: the scan must be a PDF, of limited size, dated not in the future",
+          "[archive][paper]") {
     ArchiveFixture f;
     auto inst = f.open();
-    const std::string ref = inst.cases({kNetwork, "function-description", "signed", ""}).front().reference;
+    const std::string ref =
+        inst.cases({kNetwork, "function-description", "signed", ""}).front().reference;
     test::writeFile(f.dir.file("a.txt"), "not a pdf");
     CHECK_THROWS_WITH(inst.registerPaperSignature(ref, "nurse", f.dir.file("a.txt"), ""),
                       f.dir.file("a.txt") + ": not a PDF (a scan must be saved as PDF)");
-    test::writeFile(f.dir.file("big.pdf"), "%PDF-1.7\n" + std::string(Installation::kMaxScanBytes, ' ') + "%%EOF");
+    test::writeFile(f.dir.file("big.pdf"),
+                    "%PDF-1.7\n" + std::string(Installation::kMaxScanBytes, ' ') + "%%EOF");
     CHECK_THROWS_WITH(inst.registerPaperSignature(ref, "nurse", f.dir.file("big.pdf"), ""),
                       f.dir.file("big.pdf") + ": the scan is larger than 10 MiB");
-    CHECK_THROWS_WITH(inst.registerPaperSignature(ref, "nurse", f.dir.file("skann.pdf"), "2027-01-01"),
-                      "--date: 2027-01-01 is in the future");
+    CHECK_THROWS_WITH(
+        inst.registerPaperSignature(ref, "nurse", f.dir.file("skann.pdf"), "2027-01-01"),
+        "--date: 2027-01-01 is in the future");
     const auto refused = inst.registerPaperSignature(ref, "nurse", f.dir.file("skann.pdf"), "");
     CHECK_FALSE(refused.done);
-    CHECK(refused.refusal.find("sign is allowed only from sent or partially_signed") != std::string::npos);
+    CHECK(refused.refusal.find("sign is allowed only from sent or partially_signed") !=
+          std::string::npos);
+}
+
+TEST_CASE("the records system's number is recorded on an archived case, and only there", "[archive]") {
+    ArchiveFixture f;
+    CHECK_THROWS_WITH(f.open().setRecordsReference("FB-2026-0001", "26/00123-1"), "case FB-2026-0001 is signed, not archived");
+    f.package();
+    const Case c = f.open().setRecordsReference("FB-2026-0001", " 26/00123-1 ");
+    CHECK(c.recordsReference == "26/00123-1");
+    const auto d = f.open().caseDetails("FB-2026-0001");
+    CHECK(d.timeline.back().kind == "case.records_reference");
+    CHECK(d.timeline.back().payload == "{\"before\":\"\",\"after\":\"26/00123-1\"}");
+    CHECK_THROWS_WITH(f.open().setRecordsReference("FB-2026-0001", "  "), "the records system's reference is empty");
 }

@@ -373,7 +373,8 @@ TEST_CASE("cli: paper signatures, archive and audit end to end", "[cli][archive]
     f.sample();
     f.run({"send", "function-descriptions", "--area", "Ahus"});
     REQUIRE(f.run({"render", "FB-2026-0001", "--out", "skann.pdf"}).exitCode == 0);
-    auto r = f.run({"sign", "register", "FB-2026-0001", "--signer", "nurse", "--scan", "skann.pdf", "--date", "2026-11-01"});
+    auto r = f.run({"sign", "register", "FB-2026-0001", "--signer", "nurse", "--scan", "skann.pdf",
+                    "--date", "2026-11-01"});
     CHECK(r.exitCode == 0);
     CHECK(r.out == "FB-2026-0001: sent -> partially_signed\n");
     r = f.run({"sign", "register", "FB-2026-0001", "--signer", "sjef", "--scan", "skann.pdf"});
@@ -382,7 +383,8 @@ TEST_CASE("cli: paper signatures, archive and audit end to end", "[cli][archive]
     r = f.run({"sign", "register", "FB-2026-0001", "--signer", "leader", "--scan", "mangler.pdf"});
     CHECK(r.exitCode == 1);
     CHECK(r.err == "avtaleflyt: mangler.pdf: no such file\n");
-    CHECK(f.run({"sign", "register", "FB-2026-0001", "--signer", "leader", "--scan", "skann.pdf"}).exitCode == 0);
+    CHECK(f.run({"sign", "register", "FB-2026-0001", "--signer", "leader", "--scan", "skann.pdf"})
+              .exitCode == 0);
 
     r = f.run({"archive", "--dry-run"});
     CHECK(r.out == "  FB-2026-0001\n1 cases would be archived. Nothing written (dry run).\n");
@@ -404,9 +406,12 @@ TEST_CASE("cli: paper signatures, archive and audit end to end", "[cli][archive]
     CHECK(r.out.find("\"finding\": \"not listed in manifest.sha256\"") != std::string::npos);
 
     // An edited audit-log row is a finding of the audit too.
-    test::execSql(f.db(), "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET actor = 'x' WHERE seq = 3");
+    test::execSql(
+        f.db(),
+        "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET actor = 'x' WHERE seq = 3");
     Poco::File(dir + "/dokumenter/ekstra.pdf").remove();
     r = f.run({"audit", "--package", dir});
     CHECK(r.exitCode == 1);
-    CHECK(r.out.find(": audit log: broken at event 3: event 3 was changed after it was written") != std::string::npos);
+    CHECK(r.out.find(": audit log: broken at event 3: event 3 was changed after it was written") !=
+          std::string::npos);
 }

@@ -13,21 +13,21 @@
 namespace avtaleflyt::archive {
 
 class ArchiveError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // One signed document going to the archive.
 struct ArchiveDocument {
-    std::string caseReference;  // FB-2026-0001: also the file name and the registry entry's ID
-    std::string workflow;       // function-description: one class per workflow
-    std::string workflowTitle;  // Funksjonsbeskrivelse for ressurssykepleier
-    std::string title;          // the case's title (may name a person)
-    std::string publicTitle;    // the title with personal data removed
-    std::string documentType;   // Noark dokumenttype, e.g. "Avtale"
-    bool screened = false;      // exempt from public access
-    int year = 0;               // the case file's year
-    std::string pdf;            // the sealed PDF's bytes
+    std::string caseReference;       // FB-2026-0001: also the file name and the registry entry's ID
+    std::string workflow;            // function-description: one class per workflow
+    std::string workflowTitle;       // Funksjonsbeskrivelse for ressurssykepleier
+    std::string title;               // the case's title (may name a person)
+    std::string publicTitle;         // the title with personal data removed
+    std::string documentType;        // Noark dokumenttype, e.g. "Avtale"
+    bool screened = false;           // exempt from public access
+    int year = 0;                    // the case file's year
+    std::string pdf;                 // the sealed PDF's bytes
     std::vector<std::string> scans;  // scans of paper signatures: attachments (Vedlegg)
 };
 
@@ -37,33 +37,35 @@ struct PackageSettings {
     std::string creatorName;               // arkivskaperNavn: the network
     std::string accessCode = "13";         // tilgangsrestriksjon for screened documents
     std::string screeningAuthority = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1";
-    std::string format = "fmt/477";        // PRONOM PDF/A-2b; Arkade 5 wants "pdf"
-    std::string actor = "avtaleflyt";      // opprettetAv, arkivertAv, ...
+    std::string format = "fmt/477";    // PRONOM PDF/A-2b; Arkade 5 wants "pdf"
+    std::string actor = "avtaleflyt";  // opprettetAv, arkivertAv, ...
 };
 
 struct PackageFile {
-    std::string path;    // relative to the package, '/' separated
+    std::string path;                    // relative to the package, '/' separated
     const std::string* bytes = nullptr;  // the document's bytes (owned by the ArchiveDocument)
     std::string sha256;                  // lower-case hex
     std::uint64_t size = 0;
 };
 
 struct Package {
-    std::string name;          // the folder name: avtaleflyt-YYYYMMDDTHHMMSSZ
-    std::string arkivstruktur; // the XML
-    std::string arkivuttrekk;  // the ADDML description of the package
+    std::string name;           // the folder name: avtaleflyt-YYYYMMDDTHHMMSSZ
+    std::string arkivstruktur;  // the XML
+    std::string arkivuttrekk;   // the ADDML description of the package
     std::vector<std::pair<std::string, std::string>> schemas;  // file name -> text, copied in
     std::vector<PackageFile> documents;
-    std::string manifest;      // "SHA256  path" lines for every file but itself
+    std::string manifest;  // "SHA256  path" lines for every file but itself
 };
 
 std::string sha256Hex(const std::string& bytes);
 
-// Describes `docs` (at least one) as one package made at `now`; `docs` must outlive the result. systemIDs are name-based UUIDs
-// of the package and the case, so they are unique and a package can be made again identically.
-// `schemas` (file name -> text, e.g. arkivstruktur.xsd and metadatakatalog.xsd) are copied into
-// the package and described in the ADDML, as Arkade 5 expects; may be empty.
-Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& settings, Timestamp now,
+// Describes `docs` (at least one) as one package made at `now`; `docs` must outlive the result.
+// systemIDs are name-based UUIDs of the package and the case, so they are unique and a package can
+// be made again identically. `schemas` (file name -> text, e.g. arkivstruktur.xsd and
+// metadatakatalog.xsd) are copied into the package and described in the ADDML, as Arkade 5 expects;
+// may be empty.
+Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& settings,
+                     Timestamp now,
                      const std::vector<std::pair<std::string, std::string>>& schemas = {});
 
 // Writes the package into `outDir/<name>`: files into a hidden temporary folder, flushed, then
@@ -72,7 +74,8 @@ std::string writePackage(const Package& package, const std::string& outDir);
 
 // Validates Noark 5 XML against the official schema file (e.g. ../shared/noark5/arkivstruktur.xsd,
 // with metadatakatalog.xsd beside it). Returns the problems as "FILE:LINE: xml: message".
-std::vector<std::string> validateNoark(const std::string& xml, const std::string& source, const std::string& xsdPath);
+std::vector<std::string> validateNoark(const std::string& xml, const std::string& source,
+                                       const std::string& xsdPath);
 
 struct Finding {
     std::string where;  // a file of the package, or the case

@@ -52,9 +52,10 @@ struct Case {
     std::string state;
     int version = 0;  // bumped by every stored step; for optimistic locking
     std::optional<Timestamp> deadline;
-    std::string approvalBody;  // agreements: who approved it
-    std::string approvalDate;  // agreements: when (YYYY-MM-DD)
-    std::string note;          // the reason given with the last decline or withdrawal
+    std::string approvalBody;      // agreements: who approved it
+    std::string approvalDate;      // agreements: when (YYYY-MM-DD)
+    std::string note;              // the reason given with the last decline or withdrawal
+    std::string recordsReference;  // the records system's document number, once archived
     std::vector<SignatureRequest> signatures;
     std::vector<CaseTimer> timers;
 

@@ -223,8 +223,12 @@ class Installation {
     // Archives every signed case of the network with its final sealed PDF: one package in
     // `outDir` (see archive/Package.h), validated against `schemasDir`/arkivstruktur.xsd if
     // given, and the cases moved to archived, all or nothing. Throws EngineError.
-    ArchiveReport archive(const std::string& network, const std::string& outDir, const std::string& schemasDir,
-                          bool dryRun);
+    ArchiveReport archive(const std::string& network, const std::string& outDir,
+                          const std::string& schemasDir, bool dryRun);
+
+    // Records the records system's document number on an archived case (an audit event).
+    // Throws EngineError for a case that is not archived or an empty number.
+    Case setRecordsReference(const std::string& reference, const std::string& recordsReference);
 
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;
