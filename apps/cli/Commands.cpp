@@ -617,6 +617,19 @@ int runArchive(Context& ctx) {
     return 0;
 }
 
+int runPrintBatch(Context& ctx) {
+    if (!ctx.inv.has("area")) throw UsageError("print-batch needs --area");
+    const std::string out = ctx.inv.value("out", "utskrift.pdf");
+        const auto batch = ctx.installation().printBatch(ctx.network(), ctx.inv.value("area"), out, !ctx.inv.has("again"));
+    if (batch.references.empty()) {
+        ctx.out << "Nothing new to print for " << ctx.inv.value("area") << ".\n";
+        return 0;
+    }
+        ctx.out << "Wrote " << out << " with " << batch.references.size() << " documents: "
+            << text::join(batch.references) << ".\n";
+    return 0;
+}
+
 int runArchiveRef(Context& ctx) {
     const Case c = ctx.installation().setRecordsReference(ctx.inv.args.at(0), ctx.inv.args.at(1));
     ctx.out << c.reference << ": records system reference " << c.recordsReference << '\n';
@@ -955,10 +968,15 @@ const std::vector<CommandSpec>& commands() {
           {"schemas", "DIR", "the Noark 5 schema folder to validate against"},
           {"dry-run", "", "only list what would be archived"}},
          runArchive},
-        {{"archive", "ref"},
-         "REF NUMBER",
-         2,
-         2,
+                {{"print-batch"}, "", 0, 0, "one PDF of an area's newly archived originals",
+         "Collects the area's archived documents that were not printed before into one PDF, to hand "
+         "out at the next area gathering, and marks them printed.",
+         {kNetworkOption,
+          {"area", "AREA", "the area"},
+          {"out", "FILE", "where to write (default: utskrift.pdf)"},
+          {"again", "", "do not mark them printed (a test print)"}},
+         runPrintBatch},
+        {{"archive", "ref"}, "REF NUMBER", 2, 2,
          "record the records system's number on an archived case",
          "Records the document number the records system (e.g. Public 360) gave the archived case, "
          "as "

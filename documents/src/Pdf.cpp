@@ -358,4 +358,23 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
     }
 }
 
+std::string mergePdfs(const std::vector<std::string>& pdfs) {
+    if (pdfs.empty()) throw documents::PdfError("nothing to merge");
+    try {
+        PdfMemDocument merged;
+        merged.LoadFromBuffer(pdfs.front().data(), static_cast<long>(pdfs.front().size()));
+        for (std::size_t i = 1; i < pdfs.size(); ++i) {
+            PdfMemDocument part;
+            part.LoadFromBuffer(pdfs[i].data(), static_cast<long>(pdfs[i].size()));
+            merged.Append(part);
+        }
+        PdfRefCountedBuffer buffer;
+        PdfOutputDevice device(&buffer);
+        merged.Write(&device);
+        return std::string(buffer.GetBuffer(), device.GetLength());
+    } catch (const PoDoFo::PdfError& e) {
+        throw documents::PdfError(std::string("cannot merge the PDFs: ") + PoDoFo::PdfError::ErrorMessage(e.GetError()));
+    }
+}
+
 }  // namespace avtaleflyt::documents

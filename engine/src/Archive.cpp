@@ -5,6 +5,7 @@
 
 #include "InstallationState.h"
 #include "avtaleflyt/archive/Package.h"
+#include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::engine {
@@ -91,6 +92,49 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
             throw;
         }
         return report;
+    });
+}
+
+Installation::PrintBatch Installation::printBatch(const std::string& networkName, const std::string& areaIn,
+                                                 const std::string& outPath, bool markPrinted) {
+    return guarded([&] {
+        auto& st = *state_;
+        const auto network = st.networkRecord(networkName);
+        std::string area;
+        for (const auto& a : network.areas)
+            if (text::equalsFolded(a, areaIn)) area = a;
+        if (area.empty())
+            throw EngineError("no area \"" + areaIn + "\" in \"" + network.name + "\" (there are: " +
+                              text::join(network.areas) + ")");
+        storage::Transaction tx(st.db);
+        PrintBatch batch;
+        std::vector<std::string> pdfs;
+        for (const auto& c : st.cases.unprinted(network.id, area)) {
+            const auto pdf = st.cases.document(c, "final");
+            if (!pdf) continue;
+            pdfs.push_back(*pdf);
+            batch.references.push_back(c.reference);
+            if (markPrinted) {
+                st.cases.markPrinted(c, st.clock.now());
+                st.record("case.printed", c.reference, {{"area", area}});
+            }
+        }
+        if (pdfs.empty()) return batch;
+                try {
+            batch.pdf = documents::mergePdfs(pdfs);
+            const std::string tmp = outPath + ".tmp";
+            {
+                Poco::FileOutputStream out(tmp, std::ios::out | std::ios::binary | std::ios::trunc);
+                out << batch.pdf;
+            }
+            Poco::File(tmp).renameTo(outPath);
+        } catch (const documents::PdfError& e) {
+            throw EngineError(e.what());
+        } catch (const Poco::Exception& e) {
+            throw EngineError(outPath + ": cannot write: " + e.displayText());
+        }
+        tx.commit();
+        return batch;
     });
 }
 

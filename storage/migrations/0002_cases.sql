@@ -18,7 +18,8 @@ CREATE TABLE case_file (
     approval_body     TEXT NOT NULL DEFAULT '',
     approval_date     TEXT NOT NULL DEFAULT '',
     note              TEXT NOT NULL DEFAULT '',
-    records_reference TEXT NOT NULL DEFAULT '',      -- the records system's number, once archived
+        records_reference TEXT NOT NULL DEFAULT '',      -- the records system's number, once archived
+    printed_at        TEXT,                          -- when it went into an area's print batch
     created_at        TEXT NOT NULL,
     updated_at        TEXT NOT NULL
 );

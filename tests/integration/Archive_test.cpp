@@ -267,3 +267,20 @@ TEST_CASE("the records system's number is recorded on an archived case, and only
     CHECK(d.timeline.back().payload == "{\"before\":\"\",\"after\":\"26/00123-1\"}");
     CHECK_THROWS_WITH(f.open().setRecordsReference("FB-2026-0001", "  "), "the records system's reference is empty");
 }
+
+TEST_CASE("a print batch holds the area's newly archived originals, once", "[archive][print]") {
+    ArchiveFixture f;
+    f.package();
+    const std::string out = f.dir.file("utskrift.pdf");
+    auto batch = f.open().printBatch(kNetwork, "follo", out, true);
+    CHECK(batch.references == std::vector<std::string>{"FB-2026-0001", "FB-2026-0002"});
+    const auto info = test::runTool("pdfinfo '" + out + "'").out;
+    CHECK(std::stoi(info.substr(info.find("Pages:") + 6)) >= 6);  // two documents of three pages
+    const auto text = test::runTool("pdftotext '" + out + "' -").out;
+    CHECK(text.find("Referanse FB-2026-0001") != std::string::npos);
+    CHECK(text.find("Referanse FB-2026-0002") != std::string::npos);
+    CHECK(f.open().printBatch(kNetwork, "Follo", f.dir.file("igjen.pdf"), true).references.empty());
+    CHECK_FALSE(Poco::File(f.dir.file("igjen.pdf")).exists());
+    CHECK_THROWS_WITH(f.open().printBatch(kNetwork, "Vest", out, true),
+                      "no area \"Vest\" in \"Nettverk Test\" (there are: Follo)");
+}

@@ -54,4 +54,7 @@ struct PdfOptions {
 std::string renderPdf(const FilledDocument& doc, const PdfOptions& options,
                       const SealKey* seal = nullptr);
 
+// One PDF of all of `pdfs`, in order (for printing: the seals of the parts do not carry over).
+std::string mergePdfs(const std::vector<std::string>& pdfs);
+
 }  // namespace avtaleflyt::documents

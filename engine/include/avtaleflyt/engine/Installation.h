@@ -230,6 +230,16 @@ class Installation {
     // Throws EngineError for a case that is not archived or an empty number.
     Case setRecordsReference(const std::string& reference, const std::string& recordsReference);
 
+            // The area's archived originals not printed before, as one PDF for the next area gathering,
+    // written to `outPath` (atomically) before they are marked printed (one audit event each,
+    // only if `markPrinted`). No references: nothing new, nothing written.
+    struct PrintBatch {
+        std::vector<std::string> references;
+        std::string pdf;
+    };
+        PrintBatch printBatch(const std::string& network, const std::string& area, const std::string& outPath,
+                          bool markPrinted);
+
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;
 
