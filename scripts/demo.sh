@@ -3,7 +3,8 @@
 # 250 nurses imported from a name list as Excel writes it, the summary per area, function
 # descriptions sent to every active nurse, a collaboration agreement through approval, a second
 # list with changes (someone on leave, a new leader, someone gone) reaching the open cases, a
-# list with mistakes, the first reminders, sample PDFs (one sealed), and the audit log verified.
+# list with mistakes, the first reminders, sample PDFs (one sealed), paper signatures, an archive
+# package for the records system and its audit, and the audit log verified.
 set -euo pipefail
 bin=${1:?usage: demo.sh PATH-TO-avtaleflyt}
 data=demo-data
@@ -89,9 +90,28 @@ if command -v pdfsig >/dev/null; then
 fi
 echo; echo "The PDFs are in $data/pdf/; open them in any PDF reader."
 
+# Paper signatures with their scans complete two function descriptions; the final documents
+# are sealed at once. Then the signed cases go to the archive as one Noark 5 package.
+"$bin" render FB-2026-0002 --out "$data/pdf/skann.pdf" > /dev/null   # stands in for a scan
+for ref in FB-2026-0001 FB-2026-0002; do
+  af sign register "$ref" --signer nurse --scan "$data/pdf/skann.pdf" --date 2026-11-09 --now 2026-11-10T09:00
+  af sign register "$ref" --signer leader --scan "$data/pdf/skann.pdf" --now 2026-11-10T09:00
+done
+af case document FB-2026-0001 --out "$data/pdf/FB-2026-0001-signert.pdf"
+schemas=""
+[ -f ../shared/noark5/arkivstruktur.xsd ] && schemas="--schemas ../shared/noark5"
+af archive --out "$data/arkiv" $schemas --now 2026-11-10T10:00
+package=$(ls -d "$data"/arkiv/avtaleflyt-* | head -n 1)
+echo; echo "\$ find $package -type f"; find "$package" -type f | sort
+echo; echo "\$ (cd $package && sha256sum -c manifest.sha256)"; (cd "$package" && sha256sum -c manifest.sha256)
+af audit --package "$package" $schemas
+af archive ref FB-2026-0001 "26/00042-1"
+af print-batch --area Ahus --out "$data/pdf/utskrift-ahus.pdf"
+
 af workflow list
 af log verify
 af log list --last 5
 echo
 echo "The data folder is $data/: the database avtaleflyt.db, the configuration avtaleflyt.properties,"
-echo "the seal (seal-certificate.pem, seal-key.pem) and the sample PDFs in $data/pdf/."
+echo "the seal (seal-certificate.pem, seal-key.pem), the sample PDFs in $data/pdf/ and the archive"
+echo "package in $data/arkiv/."
