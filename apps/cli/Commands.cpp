@@ -656,8 +656,11 @@ int runAudit(Context& ctx) {
                 {ctx.dataDir,
                  {"audit log",
                   "broken at event " + std::to_string(*log.firstBadSeq) + ": " + log.problem}});
-        logLine = log.firstBadSeq ? "broken"
-                                  : "intact (" + std::to_string(log.eventsChecked) + " events)";
+                logLine = log.firstBadSeq ? "broken" : "intact (" + std::to_string(log.eventsChecked) + " events)";
+        for (const auto& line : ctx.installation().auditArchivedCases()) {
+            const auto colon = line.find(": ");
+            findings.push_back({ctx.dataDir, {line.substr(0, colon), line.substr(colon + 2)}});
+        }
     }
     if (format == "json") {
         Poco::JSON::Array list;

@@ -6,6 +6,7 @@
 #include "InstallationState.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Pdf.h"
+#include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::engine {
@@ -135,6 +136,37 @@ Installation::PrintBatch Installation::printBatch(const std::string& networkName
         }
         tx.commit();
         return batch;
+    });
+}
+
+std::vector<std::string> Installation::auditArchivedCases() const {
+    return guarded([&] {
+        auto& st = *state_;
+        std::vector<std::string> findings;
+        for (const auto& c : st.cases.list({0, "", "", "", ""})) {
+            if (c.state != "archived" && c.state != "superseded") continue;
+            const auto pdf = st.cases.document(c, "final");
+            if (!pdf) {
+                findings.push_back(c.reference + ": archived without a final document");
+            } else {
+                const auto seal = documents::verifySeal(*pdf);
+                if (!seal.valid || !seal.wholeDocument)
+                    findings.push_back(c.reference + ": the final document's seal is broken: " + seal.problem);
+            }
+            for (const auto& r : c.signatures) {
+                if (r.status == SignatureStatus::Void) continue;
+                if (r.status != SignatureStatus::Signed) {
+                    findings.push_back(c.reference + ": the " + r.role + "'s signature (" + r.name + ") is missing");
+                } else if (c.deadline && r.signedAt.substr(0, 10) > formatDate(*c.deadline)) {
+                    findings.push_back(c.reference + ": " + r.name + " signed on " + r.signedAt.substr(0, 10) +
+                                       ", after the deadline " + formatDate(*c.deadline));
+                }
+            }
+            const auto events = st.audit.forSubject(c.reference);
+            if (std::none_of(events.begin(), events.end(), [](const storage::AuditEvent& e) { return e.kind == "case.archive"; }))
+                findings.push_back(c.reference + ": no archive event in the audit log");
+        }
+        return findings;
     });
 }
 

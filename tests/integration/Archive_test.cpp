@@ -284,3 +284,18 @@ TEST_CASE("a print batch holds the area's newly archived originals, once", "[arc
     CHECK_THROWS_WITH(f.open().printBatch(kNetwork, "Vest", out, true),
                       "no area \"Vest\" in \"Nettverk Test\" (there are: Follo)");
 }
+
+TEST_CASE("the installation audit checks every archived case against its records", "[archive][audit]") {
+    ArchiveFixture f;
+    f.package();
+    CHECK(f.open().auditArchivedCases().empty());
+    // Someone removes the archive event and marks a signature unsigned behind avtaleflyt's back.
+    test::execSql(f.data + "/avtaleflyt.db",
+                  "DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE kind = 'case.archive' AND "
+                  "subject = 'FB-2026-0002'; UPDATE signature_request SET status = 'open' WHERE id = "
+                  "(SELECT r.id FROM signature_request r JOIN case_file c ON c.id = r.case_id "
+                  "WHERE c.reference = 'SA-2026-0001' LIMIT 1)");
+    CHECK(f.open().auditArchivedCases() ==
+          std::vector<std::string>{"FB-2026-0002: no archive event in the audit log",
+                                   "SA-2026-0001: the party's signature (Anne Ås) is missing"});
+}

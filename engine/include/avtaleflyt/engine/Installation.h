@@ -240,6 +240,11 @@ class Installation {
         PrintBatch printBatch(const std::string& network, const std::string& area, const std::string& outPath,
                           bool markPrinted);
 
+        // Checks every archived case of the installation against its records: its final document is
+    // stored and its seal valid, every signature is there and dated no later than the deadline,
+    // and the audit log holds its archive event. One line per finding: "REF: what".
+    std::vector<std::string> auditArchivedCases() const;
+
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;
 
