@@ -329,10 +329,9 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
                 x.leaf("arkivertAv", s.actor);
                 if (d->screened)
                     screening(x, s, {"Skjerming tittel registrering - utvalgte ord"}, true);
-                describeDocument(x, s, *d, d->pdf, "dokumenter/" + d->caseReference + ".pdf", 1, at,
-                                 p);
+                                describeDocument(x, s, *d, *d->pdf, "dokumenter/" + d->caseReference + ".pdf", 1, at, p);
                 for (std::size_t k = 0; k < d->scans.size(); ++k)
-                    describeDocument(x, s, *d, d->scans[k],
+                                        describeDocument(x, s, *d, *d->scans[k],
                                      "dokumenter/" + d->caseReference + "-skann-" +
                                          std::to_string(k + 1) + ".pdf",
                                      static_cast<int>(k + 2), at, p);

@@ -188,8 +188,10 @@ SealCheck verifySeal(const std::string& pdf) {
         return check;
     }
     std::string der;
-    for (std::size_t i = 1; i + 1 < hex.size(); i += 2)
-        der += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    der.reserve(hex.size() / 2);
+    const auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    for (std::size_t i = 1; i + 2 < hex.size(); i += 2)
+        der += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
     const auto sf = pdf.rfind("/SubFilter");
     if (sf != std::string::npos) {
         const auto name = pdf.find('/', sf + 1);

@@ -62,7 +62,7 @@ std::string formatTimestamp(Timestamp t) {
         --days;
     }
     const Civil c = civilFromDays(days);
-    char buf[32];
+    char buf[96];  // room for any year, so the compiler can prove no truncation
     std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", c.year, c.month, c.day,
                   rem / 3600, rem / 60 % 60, rem % 60);
     return buf;

@@ -36,8 +36,8 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
                              ? screen->second
                              : c.workflow == "function-description";
             d.year = std::stoi(c.reference.substr(c.reference.find('-') + 1, 4));
-            d.pdf = *pdf;
-            d.scans = st.cases.documents(c, "scan");
+                        d.pdf = std::make_shared<const std::string>(*pdf);
+            for (auto& scan : st.cases.documents(c, "scan")) d.scans.push_back(std::make_shared<const std::string>(std::move(scan)));
             docs.push_back(std::move(d));
             report.references.push_back(c.reference);
         }

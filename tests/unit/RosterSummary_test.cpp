@@ -9,9 +9,15 @@ TEST_CASE("the summary counts nurses, units and leaders per area and in total",
     Roster r;
     r.people["eva@x.example"] = {"eva@x.example", "Eva Ask", ""};
     r.areaLeaders["Follo"] = "eva@x.example";
-    const auto nurse = [&](const char* email, const char* area, const char* unit,
-                           const char* leader, MemberStatus s) {
-        r.nurses[email] = {email, {area, unit, "", UnitKind::Other}, leader, s, "", ""};
+    const auto nurse = [&](const char* email, const char* area, const char* unit, const char* leader,
+                           MemberStatus status) {
+        NurseMembership m;
+        m.email = email;
+        m.unit.area = area;
+        m.unit.name = unit;
+        m.leaderEmail = leader;
+        m.status = status;
+        r.nurses[email] = m;
     };
     nurse("a@x.example", "Follo", "Tunet", "l1@x.example", MemberStatus::Active);
     nurse("b@x.example", "Follo", "Tunet", "l1@x.example", MemberStatus::OnLeave);

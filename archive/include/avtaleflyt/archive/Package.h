@@ -3,6 +3,7 @@
 // metadata and a sha256sum-compatible manifest, written atomically; and the audit of a package.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -27,8 +28,8 @@ struct ArchiveDocument {
     std::string documentType;        // Noark dokumenttype, e.g. "Avtale"
     bool screened = false;           // exempt from public access
     int year = 0;                    // the case file's year
-    std::string pdf;                 // the sealed PDF's bytes
-    std::vector<std::string> scans;  // scans of paper signatures: attachments (Vedlegg)
+        std::shared_ptr<const std::string> pdf;                 // the sealed PDF's bytes
+    std::vector<std::shared_ptr<const std::string>> scans;  // scans of paper signatures (Vedlegg)
 };
 
 // How documents are described (docs/archive.md).
