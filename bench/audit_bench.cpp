@@ -24,9 +24,11 @@ int make(int n, const std::string& dir) {
     documents::SealKey::create(dir + "/c.pem", dir + "/k.pem", "avtaleflyt bench");
     const documents::SealKey key = documents::SealKey::loadPem(dir + "/c.pem", dir + "/k.pem");
     const std::map<std::string, std::string> values = {
-        {"nurse.name", "Åse Ødegård-Bø"}, {"nurse.unit", "Tunet"},           {"nurse.municipality", "Frogn"},
-        {"nurse.area", "Follo"},          {"leader.name", "Tor O'Neil"},     {"network.name", "Nettverket"},
-        {"case.reference", "FB-2026-1"},  {"case.date", "2026-11-24"},       {"template.version", "1"}};
+        {"nurse.name", "Åse Ødegård-Bø"}, {"nurse.unit", "Tunet"},
+        {"nurse.municipality", "Frogn"},  {"nurse.area", "Follo"},
+        {"leader.name", "Tor O'Neil"},    {"network.name", "Nettverket"},
+        {"case.reference", "FB-2026-1"},  {"case.date", "2026-11-24"},
+        {"template.version", "1"}};
     documents::PdfOptions o;
     o.networkName = "Nettverket";
     o.caseReference = "FB-2026-1";
@@ -34,8 +36,8 @@ int make(int n, const std::string& dir) {
     o.created = *parseTimestamp("2026-11-24T10:00:00Z");
     o.signaturePage = true;
     o.signatures = {{"Åse Ødegård-Bø", "nurse", "Tunet", "2026-11-20T08:00:00Z", "link"}};
-    const auto pdf = std::make_shared<const std::string>(
-        documents::renderPdf(fillTemplate(documents::shippedTemplate("function-description", 1), values), o, &key));
+    const auto pdf = std::make_shared<const std::string>(documents::renderPdf(
+        fillTemplate(documents::shippedTemplate("function-description", 1), values), o, &key));
     std::vector<archive::ArchiveDocument> docs(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
         auto& d = docs[static_cast<std::size_t>(i)];
@@ -53,7 +55,8 @@ int make(int n, const std::string& dir) {
     }
     archive::PackageSettings settings;
     settings.creatorName = "Nettverket";
-    const auto package = archive::buildPackage(docs, settings, *parseTimestamp("2026-11-24T12:00:00Z"));
+    const auto package =
+        archive::buildPackage(docs, settings, *parseTimestamp("2026-11-24T12:00:00Z"));
     std::printf("%s\n", archive::writePackage(package, dir).c_str());
     return 0;
 }
@@ -61,7 +64,8 @@ int make(int n, const std::string& dir) {
 int audit(const std::string& pkg) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto findings = archive::auditPackage(pkg, "");
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     std::printf("audit_seconds=%.2f\nfindings=%zu\npeak_rss_mib=%.0f\n", seconds, findings.size(),
@@ -73,8 +77,10 @@ int audit(const std::string& pkg) {
 
 int main(int argc, char** argv) {
     const std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "make" && argc == 4) return make(std::max(1, std::atoi(argv[2])), argv[3]);
-    if (mode == "audit" && argc == 3) return audit(argv[2]);
+    if (mode == "make" && argc == 4)
+        return make(std::max(1, std::atoi(argv[2])), argv[3]);
+    if (mode == "audit" && argc == 3)
+        return audit(argv[2]);
     std::fprintf(stderr, "usage: audit_bench make N DIR | audit_bench audit PACKAGE\n");
     return 2;
 }

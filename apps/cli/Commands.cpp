@@ -7,6 +7,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/StreamCopier.h>
 
+#include <unistd.h>
 #include <iostream>
 
 #include "Output.h"
@@ -618,15 +619,17 @@ int runArchive(Context& ctx) {
 }
 
 int runPrintBatch(Context& ctx) {
-    if (!ctx.inv.has("area")) throw UsageError("print-batch needs --area");
+    if (!ctx.inv.has("area"))
+        throw UsageError("print-batch needs --area");
     const std::string out = ctx.inv.value("out", "utskrift.pdf");
-        const auto batch = ctx.installation().printBatch(ctx.network(), ctx.inv.value("area"), out, !ctx.inv.has("again"));
+    const auto batch = ctx.installation().printBatch(ctx.network(), ctx.inv.value("area"), out,
+                                                     !ctx.inv.has("again"));
     if (batch.references.empty()) {
         ctx.out << "Nothing new to print for " << ctx.inv.value("area") << ".\n";
         return 0;
     }
-        ctx.out << "Wrote " << out << " with " << batch.references.size() << " documents: "
-            << text::join(batch.references) << ".\n";
+    ctx.out << "Wrote " << out << " with " << batch.references.size()
+            << " documents: " << text::join(batch.references) << ".\n";
     return 0;
 }
 
@@ -645,9 +648,20 @@ int runAudit(Context& ctx) {
     std::vector<std::string> packages;
     if (it != ctx.inv.values.end())
         packages = it->second;
-    for (const auto& dir : packages)
-        for (auto& f : archive::auditPackage(dir, ctx.inv.value("schemas")))
+    // A progress bar on a terminal, for large packages.
+    const bool terminal = isatty(STDERR_FILENO) != 0;
+    for (const auto& dir : packages) {
+        const auto bar = [&](std::size_t done, std::size_t total) {
+            if (!terminal || total < 1000)
+                return;
+            const std::size_t width = 40, filled = total ? done * width / total : width;
+            ctx.err << "\r" << dir << " [" << std::string(filled, '#')
+                    << std::string(width - filled, '.') << "] " << done << "/" << total
+                    << (done == total ? "\n" : "") << std::flush;
+        };
+        for (auto& f : archive::auditPackage(dir, ctx.inv.value("schemas"), bar))
             findings.push_back({dir, f});
+    }
     std::string logLine = "not checked (no installation)";
     if (Poco::File(ctx.dataDir + "/" + engine::Installation::kDatabaseFile).exists()) {
         const auto log = ctx.installation().verifyAuditLog();
@@ -656,7 +670,8 @@ int runAudit(Context& ctx) {
                 {ctx.dataDir,
                  {"audit log",
                   "broken at event " + std::to_string(*log.firstBadSeq) + ": " + log.problem}});
-                logLine = log.firstBadSeq ? "broken" : "intact (" + std::to_string(log.eventsChecked) + " events)";
+        logLine = log.firstBadSeq ? "broken"
+                                  : "intact (" + std::to_string(log.eventsChecked) + " events)";
         for (const auto& line : ctx.installation().auditArchivedCases()) {
             const auto colon = line.find(": ");
             findings.push_back({ctx.dataDir, {line.substr(0, colon), line.substr(colon + 2)}});
@@ -971,15 +986,23 @@ const std::vector<CommandSpec>& commands() {
           {"schemas", "DIR", "the Noark 5 schema folder to validate against"},
           {"dry-run", "", "only list what would be archived"}},
          runArchive},
-                {{"print-batch"}, "", 0, 0, "one PDF of an area's newly archived originals",
-         "Collects the area's archived documents that were not printed before into one PDF, to hand "
+        {{"print-batch"},
+         "",
+         0,
+         0,
+         "one PDF of an area's newly archived originals",
+         "Collects the area's archived documents that were not printed before into one PDF, to "
+         "hand "
          "out at the next area gathering, and marks them printed.",
          {kNetworkOption,
           {"area", "AREA", "the area"},
           {"out", "FILE", "where to write (default: utskrift.pdf)"},
           {"again", "", "do not mark them printed (a test print)"}},
          runPrintBatch},
-        {{"archive", "ref"}, "REF NUMBER", 2, 2,
+        {{"archive", "ref"},
+         "REF NUMBER",
+         2,
+         2,
          "record the records system's number on an archived case",
          "Records the document number the records system (e.g. Public 360) gave the archived case, "
          "as "

@@ -235,6 +235,11 @@ class AvtaleflytApp : public Poco::Util::Application {
         settings.archiveScreeningAuthority =
             config().getString("archive.screening-authority", settings.archiveScreeningAuthority);
         settings.archiveFormat = config().getString("archive.format", settings.archiveFormat);
+        const std::string caseFile = config().getString("archive.case-file", "workflow-year");
+        if (caseFile != "workflow-year" && caseFile != "case")
+            throw UsageError("archive.case-file in " + configFile +
+                             " is workflow-year or case, not \"" + caseFile + "\"");
+        settings.archiveCaseFilePerCase = caseFile == "case";
         Poco::Util::AbstractConfiguration::Keys workflows;
         config().keys("workflow", workflows);
         for (const auto& name : workflows)

@@ -28,7 +28,8 @@ namespace {
 std::string readAll(const std::string& path) {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     std::string s;
-    if (!in) return s;
+    if (!in)
+        return s;
     s.resize(static_cast<std::size_t>(in.tellg()));
     in.seekg(0);
     in.read(s.data(), static_cast<std::streamsize>(s.size()));
@@ -39,8 +40,10 @@ std::string readAll(const std::string& path) {
 void listFiles(const std::string& base, const std::string& rel, std::vector<std::string>& out) {
     for (Poco::DirectoryIterator it(base + rel), end; it != end; ++it) {
         const std::string name = rel.empty() ? it.name() : rel + "/" + it.name();
-        if (it->isDirectory()) listFiles(base, name, out);
-        else out.push_back(name);
+        if (it->isDirectory())
+            listFiles(base, name, out);
+        else
+            out.push_back(name);
     }
 }
 
@@ -49,7 +52,8 @@ void collectErrors(void* sink, xmlErrorPtr e) {
     std::string msg = e->message ? e->message : "invalid";
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     std::string file = e->file ? e->file : "";
-    if (const auto slash = file.rfind('/'); slash != std::string::npos) file = file.substr(slash + 1);
+    if (const auto slash = file.rfind('/'); slash != std::string::npos)
+        file = file.substr(slash + 1);
     out->push_back(file + ":" + std::to_string(e->line) + ": xml: " + msg);
 }
 
@@ -69,8 +73,9 @@ struct Arkivstruktur {
 // Reads the document objects and systemIDs of arkivstruktur.xml as a stream.
 Arkivstruktur readArkivstruktur(const std::string& path) {
     Arkivstruktur a;
-    xmlTextReaderPtr r = xmlReaderForFile(path.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR |
-                                                                     XML_PARSE_NOWARNING);
+    xmlTextReaderPtr r = xmlReaderForFile(
+        path.c_str(), nullptr,
+        XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!r) {
         a.wellFormed = false;
         return a;
@@ -126,21 +131,26 @@ struct FileCheck {
 
 }  // namespace
 
-std::vector<std::string> validateNoark(const std::string& xml, const std::string& source, const std::string& xsdPath) {
+std::vector<std::string> validateNoark(const std::string& xml, const std::string& source,
+                                       const std::string& xsdPath) {
     std::vector<std::string> problems;
-    if (!Poco::File(xsdPath).exists()) return {xsdPath + ": no such schema"};
+    if (!Poco::File(xsdPath).exists())
+        return {xsdPath + ": no such schema"};
     xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsdPath.c_str());
     xmlSchemaPtr schema = xmlSchemaParse(pctx);
     xmlSchemaFreeParserCtxt(pctx);
-    if (!schema) return {xsdPath + ": the schema does not compile"};
+    if (!schema)
+        return {xsdPath + ": the schema does not compile"};
     xmlSetStructuredErrorFunc(&problems, &collectErrors);
-    xmlDocPtr doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), source.c_str(), nullptr,
-                                  XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDocPtr doc =
+        xmlReadMemory(xml.data(), static_cast<int>(xml.size()), source.c_str(), nullptr,
+                      XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     xmlSetStructuredErrorFunc(nullptr, nullptr);
     if (doc) {
         xmlSchemaValidCtxtPtr v = xmlSchemaNewValidCtxt(schema);
         xmlSchemaSetValidStructuredErrors(v, &collectErrors, &problems);
-        if (xmlSchemaValidateDoc(v, doc) != 0 && problems.empty()) problems.push_back(source + ": not valid");
+        if (xmlSchemaValidateDoc(v, doc) != 0 && problems.empty())
+            problems.push_back(source + ": not valid");
         xmlSchemaFreeValidCtxt(v);
         xmlFreeDoc(doc);
     } else if (problems.empty()) {
@@ -150,10 +160,14 @@ std::vector<std::string> validateNoark(const std::string& xml, const std::string
     return problems;
 }
 
-std::vector<Finding> auditPackage(const std::string& dir, const std::string& schemasDir) {
+std::vector<Finding> auditPackage(const std::string& dir, const std::string& schemasDir,
+                                  const std::function<void(std::size_t, std::size_t)>& progress) {
     std::vector<Finding> findings;
-    const auto find = [&](const std::string& where, const std::string& what) { findings.push_back({where, what}); };
-    if (!Poco::File(dir).exists() || !Poco::File(dir).isDirectory()) return {{dir, "no such package folder"}};
+    const auto find = [&](const std::string& where, const std::string& what) {
+        findings.push_back({where, what});
+    };
+    if (!Poco::File(dir).exists() || !Poco::File(dir).isDirectory())
+        return {{dir, "no such package folder"}};
     Poco::Path folder(dir);
     folder.makeDirectory();
     folder.makeAbsolute();
@@ -191,7 +205,8 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
         find("arkivstruktur.xml", "missing");
     } else {
         arkiv = readArkivstruktur(base + "arkivstruktur.xml");
-        if (!arkiv.wellFormed) find("arkivstruktur.xml", "not well-formed XML");
+        if (!arkiv.wellFormed)
+            find("arkivstruktur.xml", "not well-formed XML");
     }
     std::unordered_map<std::string, std::vector<const DocumentObject*>> referenced;
     for (const auto& o : arkiv.objects) referenced[o.file].push_back(&o);
@@ -199,28 +214,38 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
     // Every file, read once, on every core.
     std::vector<FileCheck> checks(files.size());
     std::atomic<std::size_t> next{0};
-    const auto work = [&] {
+    const auto work = [&](bool reports) {
         for (std::size_t i; (i = next++) < files.size();) {
+            if (reports && progress && i % 256 == 0)
+                progress(i, files.size());
             const std::string& rel = files[i];
             FileCheck& c = checks[i];
             const std::string bytes = readAll(base + rel);
             c.sha256 = sha256Hex(bytes);
             c.size = bytes.size();
-            if (rel == "manifest.sha256") continue;
+            if (rel == "manifest.sha256")
+                continue;
             const auto m = manifest.find(rel);
-            if (m == manifest.end()) c.findings.push_back({rel, "not listed in manifest.sha256"});
-            else if (m->second != c.sha256) c.findings.push_back({rel, "its SHA-256 differs from manifest.sha256"});
-            if (bytes.empty()) c.findings.push_back({rel, "empty file"});
+            if (m == manifest.end())
+                c.findings.push_back({rel, "not listed in manifest.sha256"});
+            else if (m->second != c.sha256)
+                c.findings.push_back({rel, "its SHA-256 differs from manifest.sha256"});
+            if (bytes.empty())
+                c.findings.push_back({rel, "empty file"});
             const auto r = referenced.find(rel);
             if (r == referenced.end()) {
-                if (rel.rfind("dokumenter/", 0) == 0) c.findings.push_back({rel, "not referenced in arkivstruktur.xml"});
+                if (rel.rfind("dokumenter/", 0) == 0)
+                    c.findings.push_back({rel, "not referenced in arkivstruktur.xml"});
                 continue;
             }
             const DocumentObject& o = *r->second.front();
             const std::string at = "arkivstruktur.xml:" + std::to_string(o.line);
-            if (o.sha256 != c.sha256) c.findings.push_back({rel, "its SHA-256 differs from the sjekksum at " + at});
-            if (o.size != std::to_string(c.size)) c.findings.push_back({rel, "its size differs from the filstoerrelse at " + at});
-            if (!o.main) continue;  // attachments (scans of paper signatures) are not sealed
+            if (o.sha256 != c.sha256)
+                c.findings.push_back({rel, "its SHA-256 differs from the sjekksum at " + at});
+            if (o.size != std::to_string(c.size))
+                c.findings.push_back({rel, "its size differs from the filstoerrelse at " + at});
+            if (!o.main)
+                continue;  // attachments (scans of paper signatures) are not sealed
             const auto seal = documents::verifySeal(bytes);
             if (!seal.sealed)
                 c.findings.push_back({rel, "not sealed"});
@@ -232,9 +257,11 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
     };
     std::vector<std::thread> workers;
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned t = 1; t < cores; ++t) workers.emplace_back(work);
-    work();
+    for (unsigned t = 1; t < cores; ++t) workers.emplace_back(work, false);
+    work(true);
     for (auto& w : workers) w.join();
+    if (progress)
+        progress(files.size(), files.size());
     std::unordered_map<std::string, const FileCheck*> byFile;
     for (std::size_t i = 0; i < files.size(); ++i) {
         byFile[files[i]] = &checks[i];
@@ -243,9 +270,12 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
 
     for (const auto& o : arkiv.objects) {
         const auto& refs = referenced[o.file];
-        if (refs.size() > 1 && refs.front() == &o) find(o.file, "referenced " + std::to_string(refs.size()) + " times in arkivstruktur.xml");
+        if (refs.size() > 1 && refs.front() == &o)
+            find(o.file,
+                 "referenced " + std::to_string(refs.size()) + " times in arkivstruktur.xml");
         if (!present.count(o.file) && refs.front() == &o)
-            find(o.file, "referenced at arkivstruktur.xml:" + std::to_string(o.line) + " but missing");
+            find(o.file,
+                 "referenced at arkivstruktur.xml:" + std::to_string(o.line) + " but missing");
     }
     for (const auto& [id, line] : arkiv.duplicateIds)
         find("arkivstruktur.xml:" + std::to_string(line), "systemID " + id + " is used twice");
@@ -284,11 +314,13 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
         };
         const std::string count = valueAfter("name=\"antallDokumentfiler\"", 0);
         if (count != std::to_string(arkiv.objects.size()))
-            find("arkivuttrekk.xml", "antallDokumentfiler is " + (count.empty() ? std::string("missing") : count) +
-                                         ", but arkivstruktur.xml has " + std::to_string(arkiv.objects.size()) +
-                                         " document objects");
+            find("arkivuttrekk.xml",
+                 "antallDokumentfiler is " + (count.empty() ? std::string("missing") : count) +
+                     ", but arkivstruktur.xml has " + std::to_string(arkiv.objects.size()) +
+                     " document objects");
         const auto described = addml.find("<value>arkivstruktur.xml</value>");
-        const auto checksum = described == std::string::npos ? described : addml.find("name=\"checksum\"", described);
+        const auto checksum =
+            described == std::string::npos ? described : addml.find("name=\"checksum\"", described);
         if (checksum == std::string::npos)
             find("arkivuttrekk.xml", "does not give a checksum of arkivstruktur.xml");
         else if (valueAfter("name=\"value\"", checksum) != byFile.at("arkivstruktur.xml")->sha256)

@@ -265,10 +265,12 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
     p.name = "avtaleflyt-" + stamp;
 
     // workflow -> year -> documents, in a stable order.
-    std::map<std::string, std::map<int, std::vector<const ArchiveDocument*>>> tree;
+    // workflow -> case file (its year, or its case) -> documents, in a stable order.
+    std::map<std::string, std::map<std::string, std::vector<const ArchiveDocument*>>> tree;
     int firstYear = 9999, lastYear = 0;
     for (const auto& d : docs) {
-        tree[d.workflow][d.year].push_back(&d);
+        tree[d.workflow][s.caseFilePerCase ? d.caseReference : std::to_string(d.year)].push_back(
+            &d);
         firstYear = std::min(firstYear, d.year);
         lastYear = std::max(lastYear, d.year);
     }
@@ -310,12 +312,14 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
         x.leaf("klasseID", workflow);
         x.leaf("tittel", any.workflowTitle);
         created(x, at, s.actor);
-        for (const auto& [year, list] : years) {
+        for (const auto& [key, list] : years) {
             ++caseFileNo;
+            const int year = list.front()->year;
             x.open("mappe", "xsi:type=\"saksmappe\"");
-            x.leaf("systemID", uuidFor(p.name + "/mappe/" + workflow + "/" + std::to_string(year)));
+            x.leaf("systemID", uuidFor(p.name + "/mappe/" + workflow + "/" + key));
             x.leaf("mappeID", std::to_string(year) + "/" + std::to_string(caseFileNo));
-            x.leaf("tittel", any.workflowTitle + " " + std::to_string(year));
+            x.leaf("tittel",
+                   s.caseFilePerCase ? list.front()->publicTitle : any.workflowTitle + " " + key);
             created(x, at, s.actor);
             finished(x, at, s.actor);
             int docNo = 0;
@@ -329,9 +333,10 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
                 x.leaf("arkivertAv", s.actor);
                 if (d->screened)
                     screening(x, s, {"Skjerming tittel registrering - utvalgte ord"}, true);
-                                describeDocument(x, s, *d, *d->pdf, "dokumenter/" + d->caseReference + ".pdf", 1, at, p);
+                describeDocument(x, s, *d, *d->pdf, "dokumenter/" + d->caseReference + ".pdf", 1,
+                                 at, p);
                 for (std::size_t k = 0; k < d->scans.size(); ++k)
-                                        describeDocument(x, s, *d, *d->scans[k],
+                    describeDocument(x, s, *d, *d->scans[k],
                                      "dokumenter/" + d->caseReference + "-skann-" +
                                          std::to_string(k + 1) + ".pdf",
                                      static_cast<int>(k + 2), at, p);

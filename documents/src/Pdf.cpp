@@ -359,7 +359,8 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
 }
 
 std::string mergePdfs(const std::vector<std::string>& pdfs) {
-    if (pdfs.empty()) throw documents::PdfError("nothing to merge");
+    if (pdfs.empty())
+        throw documents::PdfError("nothing to merge");
     try {
         PdfMemDocument merged;
         merged.LoadFromBuffer(pdfs.front().data(), static_cast<long>(pdfs.front().size()));
@@ -373,7 +374,8 @@ std::string mergePdfs(const std::vector<std::string>& pdfs) {
         merged.Write(&device);
         return std::string(buffer.GetBuffer(), device.GetLength());
     } catch (const PoDoFo::PdfError& e) {
-        throw documents::PdfError(std::string("cannot merge the PDFs: ") + PoDoFo::PdfError::ErrorMessage(e.GetError()));
+        throw documents::PdfError(std::string("cannot merge the PDFs: ") +
+                                  PoDoFo::PdfError::ErrorMessage(e.GetError()));
     }
 }
 

@@ -36,8 +36,9 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
                              ? screen->second
                              : c.workflow == "function-description";
             d.year = std::stoi(c.reference.substr(c.reference.find('-') + 1, 4));
-                        d.pdf = std::make_shared<const std::string>(*pdf);
-            for (auto& scan : st.cases.documents(c, "scan")) d.scans.push_back(std::make_shared<const std::string>(std::move(scan)));
+            d.pdf = std::make_shared<const std::string>(*pdf);
+            for (auto& scan : st.cases.documents(c, "scan"))
+                d.scans.push_back(std::make_shared<const std::string>(std::move(scan)));
             docs.push_back(std::move(d));
             report.references.push_back(c.reference);
         }
@@ -54,6 +55,7 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
         ps.accessCode = st.settings.archiveAccessCode;
         ps.screeningAuthority = st.settings.archiveScreeningAuthority;
         ps.format = st.settings.archiveFormat;
+        ps.caseFilePerCase = st.settings.archiveCaseFilePerCase;
         // The schemas go into the package, as Arkade 5 expects them there.
         std::vector<std::pair<std::string, std::string>> schemas;
         if (!schemasDir.empty())
@@ -96,23 +98,26 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
     });
 }
 
-Installation::PrintBatch Installation::printBatch(const std::string& networkName, const std::string& areaIn,
-                                                 const std::string& outPath, bool markPrinted) {
+Installation::PrintBatch Installation::printBatch(const std::string& networkName,
+                                                  const std::string& areaIn,
+                                                  const std::string& outPath, bool markPrinted) {
     return guarded([&] {
         auto& st = *state_;
         const auto network = st.networkRecord(networkName);
         std::string area;
         for (const auto& a : network.areas)
-            if (text::equalsFolded(a, areaIn)) area = a;
+            if (text::equalsFolded(a, areaIn))
+                area = a;
         if (area.empty())
-            throw EngineError("no area \"" + areaIn + "\" in \"" + network.name + "\" (there are: " +
-                              text::join(network.areas) + ")");
+            throw EngineError("no area \"" + areaIn + "\" in \"" + network.name +
+                              "\" (there are: " + text::join(network.areas) + ")");
         storage::Transaction tx(st.db);
         PrintBatch batch;
         std::vector<std::string> pdfs;
         for (const auto& c : st.cases.unprinted(network.id, area)) {
             const auto pdf = st.cases.document(c, "final");
-            if (!pdf) continue;
+            if (!pdf)
+                continue;
             pdfs.push_back(*pdf);
             batch.references.push_back(c.reference);
             if (markPrinted) {
@@ -120,8 +125,9 @@ Installation::PrintBatch Installation::printBatch(const std::string& networkName
                 st.record("case.printed", c.reference, {{"area", area}});
             }
         }
-        if (pdfs.empty()) return batch;
-                try {
+        if (pdfs.empty())
+            return batch;
+        try {
             batch.pdf = documents::mergePdfs(pdfs);
             const std::string tmp = outPath + ".tmp";
             {
@@ -144,26 +150,32 @@ std::vector<std::string> Installation::auditArchivedCases() const {
         auto& st = *state_;
         std::vector<std::string> findings;
         for (const auto& c : st.cases.list({0, "", "", "", ""})) {
-            if (c.state != "archived" && c.state != "superseded") continue;
+            if (c.state != "archived" && c.state != "superseded")
+                continue;
             const auto pdf = st.cases.document(c, "final");
             if (!pdf) {
                 findings.push_back(c.reference + ": archived without a final document");
             } else {
                 const auto seal = documents::verifySeal(*pdf);
                 if (!seal.valid || !seal.wholeDocument)
-                    findings.push_back(c.reference + ": the final document's seal is broken: " + seal.problem);
+                    findings.push_back(c.reference +
+                                       ": the final document's seal is broken: " + seal.problem);
             }
             for (const auto& r : c.signatures) {
-                if (r.status == SignatureStatus::Void) continue;
+                if (r.status == SignatureStatus::Void)
+                    continue;
                 if (r.status != SignatureStatus::Signed) {
-                    findings.push_back(c.reference + ": the " + r.role + "'s signature (" + r.name + ") is missing");
+                    findings.push_back(c.reference + ": the " + r.role + "'s signature (" + r.name +
+                                       ") is missing");
                 } else if (c.deadline && r.signedAt.substr(0, 10) > formatDate(*c.deadline)) {
-                    findings.push_back(c.reference + ": " + r.name + " signed on " + r.signedAt.substr(0, 10) +
-                                       ", after the deadline " + formatDate(*c.deadline));
+                    findings.push_back(c.reference + ": " + r.name + " signed on " +
+                                       r.signedAt.substr(0, 10) + ", after the deadline " +
+                                       formatDate(*c.deadline));
                 }
             }
             const auto events = st.audit.forSubject(c.reference);
-            if (std::none_of(events.begin(), events.end(), [](const storage::AuditEvent& e) { return e.kind == "case.archive"; }))
+            if (std::none_of(events.begin(), events.end(),
+                             [](const storage::AuditEvent& e) { return e.kind == "case.archive"; }))
                 findings.push_back(c.reference + ": no archive event in the audit log");
         }
         return findings;

@@ -286,16 +286,19 @@ std::vector<Case> CaseRepository::unprinted(std::int64_t networkId, const std::s
     std::vector<Case> out;
     for (auto& c : list({networkId, "", "archived", area, ""})) {
         std::int64_t printed = 0;
-        db_.impl().session << "SELECT count(*) FROM case_file WHERE id = ? AND printed_at IS NOT NULL", bind(c.id),
-            into(printed), now;
-        if (!printed) out.push_back(std::move(c));
+        db_.impl().session
+            << "SELECT count(*) FROM case_file WHERE id = ? AND printed_at IS NOT NULL",
+            bind(c.id), into(printed), now;
+        if (!printed)
+            out.push_back(std::move(c));
     }
     return out;
 }
 
 void CaseRepository::markPrinted(const Case& c, Timestamp at) {
     const std::string stamp = formatTimestamp(at);
-    db_.impl().session << "UPDATE case_file SET printed_at = ? WHERE id = ?", bind(stamp), bind(c.id), now;
+    db_.impl().session << "UPDATE case_file SET printed_at = ? WHERE id = ?", bind(stamp),
+        bind(c.id), now;
 }
 
 std::vector<std::string> CaseRepository::withDueTimers(Timestamp at) const {

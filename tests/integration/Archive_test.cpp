@@ -111,6 +111,10 @@ TEST_CASE("archiving writes a package the records office accepts, and moves the 
     CHECK(addml.find("<value>5</value>") != std::string::npos);
     CHECK(Poco::File(pkg + "/dokumenter/FB-2026-0001-skann-2.pdf").exists());
     CHECK(f.findings(pkg).empty());
+    // poppler agrees with our own check of the seals in the package.
+    for (const char* doc : {"FB-2026-0001.pdf", "FB-2026-0002.pdf", "SA-2026-0001.pdf"})
+        CHECK(test::runTool("pdfsig '" + pkg + "/dokumenter/" + doc + "'")
+                  .out.find("Signature is Valid") != std::string::npos);
     for (const char* ref : {"FB-2026-0001", "FB-2026-0002", "SA-2026-0001"})
         CHECK(f.open().caseDetails(ref).c.state == "archived");
     CHECK(f.open()
@@ -256,16 +260,19 @@ TEST_CASE("paper signatures: the scan must be a PDF, of limited size, dated not 
           std::string::npos);
 }
 
-TEST_CASE("the records system's number is recorded on an archived case, and only there", "[archive]") {
+TEST_CASE("the records system's number is recorded on an archived case, and only there",
+          "[archive]") {
     ArchiveFixture f;
-    CHECK_THROWS_WITH(f.open().setRecordsReference("FB-2026-0001", "26/00123-1"), "case FB-2026-0001 is signed, not archived");
+    CHECK_THROWS_WITH(f.open().setRecordsReference("FB-2026-0001", "26/00123-1"),
+                      "case FB-2026-0001 is signed, not archived");
     f.package();
     const Case c = f.open().setRecordsReference("FB-2026-0001", " 26/00123-1 ");
     CHECK(c.recordsReference == "26/00123-1");
     const auto d = f.open().caseDetails("FB-2026-0001");
     CHECK(d.timeline.back().kind == "case.records_reference");
     CHECK(d.timeline.back().payload == "{\"before\":\"\",\"after\":\"26/00123-1\"}");
-    CHECK_THROWS_WITH(f.open().setRecordsReference("FB-2026-0001", "  "), "the records system's reference is empty");
+    CHECK_THROWS_WITH(f.open().setRecordsReference("FB-2026-0001", "  "),
+                      "the records system's reference is empty");
 }
 
 TEST_CASE("a print batch holds the area's newly archived originals, once", "[archive][print]") {
@@ -285,17 +292,35 @@ TEST_CASE("a print batch holds the area's newly archived originals, once", "[arc
                       "no area \"Vest\" in \"Nettverk Test\" (there are: Follo)");
 }
 
-TEST_CASE("the installation audit checks every archived case against its records", "[archive][audit]") {
+TEST_CASE("the installation audit checks every archived case against its records",
+          "[archive][audit]") {
     ArchiveFixture f;
     f.package();
     CHECK(f.open().auditArchivedCases().empty());
     // Someone removes the archive event and marks a signature unsigned behind avtaleflyt's back.
-    test::execSql(f.data + "/avtaleflyt.db",
-                  "DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE kind = 'case.archive' AND "
-                  "subject = 'FB-2026-0002'; UPDATE signature_request SET status = 'open' WHERE id = "
-                  "(SELECT r.id FROM signature_request r JOIN case_file c ON c.id = r.case_id "
-                  "WHERE c.reference = 'SA-2026-0001' LIMIT 1)");
+    test::execSql(
+        f.data + "/avtaleflyt.db",
+        "DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE kind = 'case.archive' "
+        "AND "
+        "subject = 'FB-2026-0002'; UPDATE signature_request SET status = 'open' WHERE id = "
+        "(SELECT r.id FROM signature_request r JOIN case_file c ON c.id = r.case_id "
+        "WHERE c.reference = 'SA-2026-0001' LIMIT 1)");
     CHECK(f.open().auditArchivedCases() ==
           std::vector<std::string>{"FB-2026-0002: no archive event in the audit log",
                                    "SA-2026-0001: the party's signature (Anne Ås) is missing"});
+}
+
+TEST_CASE("one case file per case, when configured, still follows the schema", "[archive]") {
+    ArchiveFixture f;
+    Settings settings;
+    settings.archiveCaseFilePerCase = true;
+    const auto r = Installation(f.data, f.clock, "cli:test", settings)
+                       .archive(kNetwork, f.out, kSchemas, false);
+    const std::string xml = test::readFile(r.packageDir + "/arkivstruktur.xml");
+    CHECK(test::countLines(xml, "<mappe xsi:type=\"saksmappe\">") == 3);
+    CHECK(xml.find("<tittel>Funksjonsbeskrivelse for ressurssykepleier FB-2026-0002</tittel>") !=
+          std::string::npos);
+    CHECK(test::runTool("xmllint --noout --schema '" + kSchemas + "/arkivstruktur.xsd' '" +
+                        r.packageDir + "/arkivstruktur.xml'")
+              .exitCode == 0);
 }

@@ -9,8 +9,8 @@ TEST_CASE("the summary counts nurses, units and leaders per area and in total",
     Roster r;
     r.people["eva@x.example"] = {"eva@x.example", "Eva Ask", ""};
     r.areaLeaders["Follo"] = "eva@x.example";
-    const auto nurse = [&](const char* email, const char* area, const char* unit, const char* leader,
-                           MemberStatus status) {
+    const auto nurse = [&](const char* email, const char* area, const char* unit,
+                           const char* leader, MemberStatus status) {
         NurseMembership m;
         m.email = email;
         m.unit.area = area;

@@ -3,6 +3,7 @@
 // metadata and a sha256sum-compatible manifest, written atomically; and the audit of a package.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -20,15 +21,15 @@ class ArchiveError : public std::runtime_error {
 
 // One signed document going to the archive.
 struct ArchiveDocument {
-    std::string caseReference;       // FB-2026-0001: also the file name and the registry entry's ID
-    std::string workflow;            // function-description: one class per workflow
-    std::string workflowTitle;       // Funksjonsbeskrivelse for ressurssykepleier
-    std::string title;               // the case's title (may name a person)
-    std::string publicTitle;         // the title with personal data removed
-    std::string documentType;        // Noark dokumenttype, e.g. "Avtale"
-    bool screened = false;           // exempt from public access
-    int year = 0;                    // the case file's year
-        std::shared_ptr<const std::string> pdf;                 // the sealed PDF's bytes
+    std::string caseReference;  // FB-2026-0001: also the file name and the registry entry's ID
+    std::string workflow;       // function-description: one class per workflow
+    std::string workflowTitle;  // Funksjonsbeskrivelse for ressurssykepleier
+    std::string title;          // the case's title (may name a person)
+    std::string publicTitle;    // the title with personal data removed
+    std::string documentType;   // Noark dokumenttype, e.g. "Avtale"
+    bool screened = false;      // exempt from public access
+    int year = 0;               // the case file's year
+    std::shared_ptr<const std::string> pdf;                 // the sealed PDF's bytes
     std::vector<std::shared_ptr<const std::string>> scans;  // scans of paper signatures (Vedlegg)
 };
 
@@ -40,6 +41,7 @@ struct PackageSettings {
     std::string screeningAuthority = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1";
     std::string format = "fmt/477";    // PRONOM PDF/A-2b; Arkade 5 wants "pdf"
     std::string actor = "avtaleflyt";  // opprettetAv, arkivertAv, ...
+    bool caseFilePerCase = false;      // one saksmappe per case, not per workflow and year
 };
 
 struct PackageFile {
@@ -87,6 +89,10 @@ struct Finding {
 // arkivstruktur.xml against its file (checksum, size), no file missing, unreferenced, referenced
 // twice or empty, unique systemIDs, every main document's seal, and (with `schemasDir`) schema
 // validity. Findings are in file order within each kind of check.
-std::vector<Finding> auditPackage(const std::string& dir, const std::string& schemasDir);
+// `progress`, if set, is called now and then from the calling thread with the files checked so
+// far and the total.
+std::vector<Finding> auditPackage(
+    const std::string& dir, const std::string& schemasDir,
+    const std::function<void(std::size_t done, std::size_t total)>& progress = {});
 
 }  // namespace avtaleflyt::archive

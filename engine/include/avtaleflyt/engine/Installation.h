@@ -71,6 +71,7 @@ struct Settings {
     std::string archiveAccessCode = "13";
     std::string archiveScreeningAuthority = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1";
     std::string archiveFormat = "fmt/477";  // or "pdf", as Arkade 5 expects
+    bool archiveCaseFilePerCase = false;  // one saksmappe per case (default: per workflow and year)
 };
 
 struct ArchiveReport {
@@ -230,17 +231,17 @@ class Installation {
     // Throws EngineError for a case that is not archived or an empty number.
     Case setRecordsReference(const std::string& reference, const std::string& recordsReference);
 
-            // The area's archived originals not printed before, as one PDF for the next area gathering,
+    // The area's archived originals not printed before, as one PDF for the next area gathering,
     // written to `outPath` (atomically) before they are marked printed (one audit event each,
     // only if `markPrinted`). No references: nothing new, nothing written.
     struct PrintBatch {
         std::vector<std::string> references;
         std::string pdf;
     };
-        PrintBatch printBatch(const std::string& network, const std::string& area, const std::string& outPath,
-                          bool markPrinted);
+    PrintBatch printBatch(const std::string& network, const std::string& area,
+                          const std::string& outPath, bool markPrinted);
 
-        // Checks every archived case of the installation against its records: its final document is
+    // Checks every archived case of the installation against its records: its final document is
     // stored and its seal valid, every signature is there and dated no later than the deadline,
     // and the audit log holds its archive event. One line per finding: "REF: what".
     std::vector<std::string> auditArchivedCases() const;

@@ -56,7 +56,7 @@ class CaseRepository {
     // Every PDF of `kind`, oldest first (the scans of paper signatures).
     std::vector<std::string> documents(const Case& c, const std::string& kind) const;
 
-        // Archived cases of the network and area not yet in a print batch, oldest first.
+    // Archived cases of the network and area not yet in a print batch, oldest first.
     std::vector<Case> unprinted(std::int64_t networkId, const std::string& area) const;
     void markPrinted(const Case& c, Timestamp now);
 
