@@ -22,8 +22,9 @@ test: build
 demo: build
 	@./scripts/demo.sh build/$(PRESET)/apps/cli/avtaleflyt
 
-bench: build
-	@./scripts/bench.sh build/$(PRESET)
+bench:
+	@$(MAKE) --no-print-directory build PRESET=release
+	@./scripts/bench.sh build/release
 
 asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
