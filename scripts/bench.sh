@@ -37,7 +37,7 @@ fi
 audit_n=${BENCH_AUDIT_DOCUMENTS:-100000}
 "$build/bench/audit_bench" make "$audit_n" "$tmp" > "$tmp/package"
 package=$(cat "$tmp/package")
-cat "$package"/dokumenter/* > /dev/null
+find "$package" -type f -exec cat {} + > /dev/null  # into the page cache
 start=$(date +%s%N)
 (cd "$package" && sha256sum -c --quiet manifest.sha256)
 sha_ms=$(( ($(date +%s%N) - start) / 1000000 ))
