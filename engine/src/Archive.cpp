@@ -104,13 +104,7 @@ Installation::PrintBatch Installation::printBatch(const std::string& networkName
     return guarded([&] {
         auto& st = *state_;
         const auto network = st.networkRecord(networkName);
-        std::string area;
-        for (const auto& a : network.areas)
-            if (text::equalsFolded(a, areaIn))
-                area = a;
-        if (area.empty())
-            throw EngineError("no area \"" + areaIn + "\" in \"" + network.name +
-                              "\" (there are: " + text::join(network.areas) + ")");
+        const std::string area = st.area(network, areaIn);
         storage::Transaction tx(st.db);
         PrintBatch batch;
         std::vector<std::string> pdfs;
@@ -189,9 +183,7 @@ Case Installation::setRecordsReference(const std::string& reference, const std::
     return guarded([&] {
         auto& st = *state_;
         storage::Transaction tx(st.db);
-        const auto c = st.cases.find(reference);
-        if (!c)
-            throw EngineError("no case " + text::trim(reference));
+        const std::optional<Case> c = st.caseNamed(reference);
         if (c->state != "archived" && c->state != "superseded")
             throw EngineError("case " + c->reference + " is " + c->state + ", not archived");
         Case after = *c;

@@ -185,15 +185,7 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
     return guarded([&] {
         auto& st = *state_;
         const auto network = st.networkRecord(networkName);
-        std::string area;
-        if (!areaIn.empty()) {
-            for (const auto& a : network.areas)
-                if (text::equalsFolded(a, areaIn))
-                    area = a;
-            if (area.empty())
-                throw EngineError("no area \"" + areaIn + "\" in \"" + network.name +
-                                  "\" (there are: " + text::join(network.areas) + ")");
-        }
+        const std::string area = areaIn.empty() ? std::string() : st.area(network, areaIn);
         const WorkflowDef& def = st.workflow(kFunctionDescription);
         const Roster roster = st.rosters.load(network);
         const auto existing = st.cases.list({network.id, def.name, "", "", ""});
@@ -301,9 +293,7 @@ StepOutcome Installation::fire(const std::string& reference, const Trigger& trig
     return guarded([&] {
         auto& st = *state_;
         storage::Transaction tx(st.db);
-        const auto c = st.cases.find(reference);
-        if (!c)
-            throw EngineError("no case " + text::trim(reference));
+        const std::optional<Case> c = st.caseNamed(reference);
         if (expectedVersion && *expectedVersion != c->version)
             return StepOutcome{
                 false,
@@ -321,19 +311,14 @@ StepOutcome Installation::fire(const std::string& reference, const Trigger& trig
 std::vector<Case> Installation::cases(const CaseQuery& q) const {
     return guarded([&] {
         const auto network = state_->networkRecord(q.network);
-        std::string area = q.area;
-        for (const auto& a : network.areas)
-            if (text::equalsFolded(a, q.area))
-                area = a;
+        const std::string area = q.area.empty() ? std::string() : state_->area(network, q.area);
         return state_->cases.list({network.id, q.workflow, q.state, area, ""});
     });
 }
 
 CaseDetails Installation::caseDetails(const std::string& reference) const {
     return guarded([&] {
-        const auto c = state_->cases.find(reference);
-        if (!c)
-            throw EngineError("no case " + text::trim(reference));
+        const std::optional<Case> c = state_->caseNamed(reference);
         CaseDetails d{*c, {}, {}};
         for (const auto& e : state_->audit.forSubject(c->reference))
             d.timeline.push_back({e.seq, e.occurredAt, e.actor, e.kind, e.subject, e.payload});

@@ -123,18 +123,14 @@ void DocumentActionPort::perform(const Case& c, const StepAction& action) {
 
 std::string Installation::renderCase(const std::string& reference, bool final, bool sealed) const {
     return guarded([&] {
-        const auto c = state_->cases.find(reference);
-        if (!c)
-            throw EngineError("no case " + text::trim(reference));
+        const std::optional<Case> c = state_->caseNamed(reference);
         return state_->render(*c, final, sealed);
     });
 }
 
 std::optional<std::string> Installation::finalDocument(const std::string& reference) const {
     return guarded([&] {
-        const auto c = state_->cases.find(reference);
-        if (!c)
-            throw EngineError("no case " + text::trim(reference));
+        const std::optional<Case> c = state_->caseNamed(reference);
         return state_->cases.document(*c, "final");
     });
 }
@@ -174,9 +170,7 @@ StepOutcome Installation::registerPaperSignature(const std::string& reference,
     return guarded([&] {
         auto& st = *state_;
         storage::Transaction tx(st.db);
-        const auto c = st.cases.find(reference);
-        if (!c)
-            throw EngineError("no case " + text::trim(reference));
+        const std::optional<Case> c = st.caseNamed(reference);
         Trigger t;
         t.name = "sign";
         t.actor = ActorKind::NetworkLeader;

@@ -108,6 +108,22 @@ storage::NetworkRecord Installation::State::networkRecord(const std::string& nam
         (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
 }
 
+std::string Installation::State::area(const storage::NetworkRecord& network,
+                                      const std::string& name) const {
+    for (const auto& a : network.areas)
+        if (text::equalsFolded(a, name))
+            return a;
+    throw EngineError("no area \"" + name + "\" in \"" + network.name +
+                      "\" (there are: " + text::join(network.areas) + ")");
+}
+
+Case Installation::State::caseNamed(const std::string& reference) const {
+    auto c = cases.find(reference);
+    if (!c)
+        throw EngineError("no case " + text::trim(reference));
+    return std::move(*c);
+}
+
 bool Installation::init(const std::string& dataDir, const Clock& clock, const std::string& actor) {
     return guarded([&] {
         Poco::File dir(dataDir);

@@ -76,6 +76,11 @@ struct Installation::State {
                 const std::string& who = "");
 
     storage::NetworkRecord networkRecord(const std::string& name) const;
+    // The network's area called `name` (ignoring case), as the network spells it; throws
+    // EngineError naming the areas there are.
+    std::string area(const storage::NetworkRecord& network, const std::string& name) const;
+    // The case `reference`; throws EngineError if there is none.
+    Case caseNamed(const std::string& reference) const;
     const WorkflowDef& workflow(const std::string& name) const;
 
     // Fires `trigger` on `c` and, if allowed, stores the step with its audit event (kind
