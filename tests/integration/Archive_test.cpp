@@ -17,7 +17,7 @@ using namespace avtaleflyt::engine;
 namespace {
 
 const std::string kNetwork = "Nettverk Test";
-const std::string kSchemas = AVTALEFLYT_SOURCE_DIR "/../shared/noark5";
+const std::string kSchemas = AVTALEFLYT_NOARK5_SCHEMAS;
 
 // Two signed function descriptions (one on paper, with its scan) and a signed agreement.
 struct ArchiveFixture {

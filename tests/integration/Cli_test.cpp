@@ -388,7 +388,7 @@ TEST_CASE("cli: paper signatures, archive and audit end to end", "[cli][archive]
 
     r = f.run({"archive", "--dry-run"});
     CHECK(r.out == "  FB-2026-0001\n1 cases would be archived. Nothing written (dry run).\n");
-    const std::string schemas = AVTALEFLYT_SOURCE_DIR "/../shared/noark5";
+    const std::string schemas = AVTALEFLYT_NOARK5_SCHEMAS;
     r = f.run({"archive", "--out", "arkiv", "--schemas", schemas});
     CHECK(r.exitCode == 0);
     CHECK(r.out.find("1 cases archived in arkiv/avtaleflyt-") != std::string::npos);
