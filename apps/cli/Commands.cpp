@@ -12,6 +12,7 @@
 
 #include "Output.h"
 #include "avtaleflyt/archive/Package.h"
+#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/RosterSheet.h"
@@ -54,25 +55,8 @@ const OptionSpec kNetworkOption{"network", "NAME",
                                 "the network (default: network.default in the configuration, or "
                                 "the only network there is)"};
 
-// Writes `content` to `path` through a temporary file renamed into place.
-void writeFileAtomically(const std::string& path, const std::string& content) {
-    const std::string tmp = path + ".tmp";
-    {
-        Poco::FileOutputStream f(tmp, std::ios::out | std::ios::binary | std::ios::trunc);
-        f << content;
-        f.close();
-    }
-    Poco::File(tmp).renameTo(path);
-}
-
-std::string readWholeFile(const std::string& path) {
-    if (!Poco::File(path).exists())
-        throw std::runtime_error(path + ": no such file");
-    Poco::FileInputStream in(path, std::ios::in | std::ios::binary);
-    std::string bytes;
-    Poco::StreamCopier::copyToString(in, bytes);
-    return bytes;
-}
+using documents::readFile;
+using documents::writeFileAtomically;
 
 // --- init -----------------------------------------------------------------------------------
 
@@ -563,7 +547,7 @@ int runCaseDocument(Context& ctx) {
 int runSealVerify(Context& ctx) {
     std::string pdf;
     try {
-        pdf = readWholeFile(ctx.inv.args.at(0));
+        pdf = readFile(ctx.inv.args.at(0));
     } catch (const std::exception& e) {
         ctx.err << "avtaleflyt: " << e.what() << '\n';
         return 1;

@@ -20,20 +20,15 @@
 #include <unordered_set>
 
 #include "avtaleflyt/archive/Package.h"
+#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Seal.h"
 
 namespace avtaleflyt::archive {
 namespace {
 
+// A file's bytes; empty if it cannot be read (the checks then report it).
 std::string readAll(const std::string& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    std::string s;
-    if (!in)
-        return s;
-    s.resize(static_cast<std::size_t>(in.tellg()));
-    in.seekg(0);
-    in.read(s.data(), static_cast<std::streamsize>(s.size()));
-    return s;
+    return documents::tryReadFile(path).value_or(std::string());
 }
 
 // Every file below `base` (which ends in '/'), as paths relative to it.

@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::archive {
@@ -78,14 +79,11 @@ void fsyncPath(const std::string& path) {
 }
 
 void writeFile(const std::string& path, const std::string& bytes) {
-    FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f)
-        throw ArchiveError(path + ": cannot write");
-    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() &&
-                    std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-    std::fclose(f);
-    if (!ok)
-        throw ArchiveError(path + ": cannot write");
+    try {
+        documents::writeFileSynced(path, bytes);
+    } catch (const documents::FileError& e) {
+        throw ArchiveError(e.what());
+    }
 }
 
 // One dokumentbeskrivelse with its dokumentobjekt: number 1 is the main document, the rest

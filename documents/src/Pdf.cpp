@@ -7,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Messages.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/domain/Text.h"
@@ -29,12 +30,9 @@ PdfString utf8(const std::string& s) {
 }
 
 std::string readBinary(const char* path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw PdfError(std::string(path) + ": missing (install the package that provides it)");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    if (auto bytes = tryReadFile(path))
+        return std::move(*bytes);
+    throw PdfError(std::string(path) + ": missing (install the package that provides it)");
 }
 
 // "2026-11-24T16:17:49Z" as PDF (D:...) and XMP forms.

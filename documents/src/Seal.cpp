@@ -1,5 +1,7 @@
 #include "avtaleflyt/documents/Seal.h"
 
+#include "avtaleflyt/documents/Files.h"
+
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -30,13 +32,12 @@ std::string opensslError() {
     return buf;
 }
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+std::string readSealFile(const std::string& path) {
+    try {
+        return readFile(path);
+    } catch (const FileError&) {
         throw SealError(path + ": cannot read the file");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    }
 }
 
 using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
@@ -56,17 +57,12 @@ std::string commonName(X509* cert) {
     return buf;
 }
 
-void writeAtomically(const std::string& path, const std::string& content, mode_t mode) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << content;
-        if (!out)
-            throw SealError(path + ": cannot write the file");
+void writeAtomically(const std::string& path, const std::string& content, unsigned mode) {
+    try {
+        writeFileAtomically(path, content, mode);
+    } catch (const FileError& e) {
+        throw SealError(e.what());
     }
-    chmod(tmp.c_str(), mode);
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        throw SealError(path + ": cannot write the file");
 }
 
 // The last occurrence of `needle` in `text` (glibc's memmem is much faster than
@@ -131,7 +127,7 @@ void SealKey::create(const std::string& certPath, const std::string& keyPath,
 
 SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath) {
     auto keys = std::make_unique<Keys>();
-    const std::string certPem = readFile(certPath), keyPem = readFile(keyPath);
+    const std::string certPem = readSealFile(certPath), keyPem = readSealFile(keyPath);
     keys->cert = PEM_read_bio_X509(memBio(certPem).get(), nullptr, nullptr, nullptr);
     if (!keys->cert)
         throw SealError(certPath + ": not a PEM certificate (" + opensslError() + ")");
@@ -145,7 +141,7 @@ SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath
 }
 
 SealKey SealKey::loadPkcs12(const std::string& path, const std::string& password) {
-    const std::string der = readFile(path);
+    const std::string der = readSealFile(path);
     std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(d2i_PKCS12_bio(memBio(der).get(), nullptr),
                                                         &PKCS12_free);
     if (!p12)

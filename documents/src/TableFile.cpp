@@ -4,6 +4,7 @@
 #include <Poco/Path.h>
 #include <Poco/StreamCopier.h>
 
+#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/Text.h"
 
@@ -20,10 +21,9 @@ Table readTableFile(const std::string& path) {
                              std::to_string(kMaxTableFileBytes / (1024 * 1024)) + " MiB");
     std::string bytes;
     try {
-        Poco::FileInputStream in(path, std::ios::in | std::ios::binary);
-        Poco::StreamCopier::copyToString(in, bytes);
-    } catch (const Poco::Exception& e) {
-        throw TableFileError(path + ": cannot read the file (" + e.displayText() + ")");
+        bytes = readFile(path);
+    } catch (const FileError& e) {
+        throw TableFileError(e.what());
     }
     const std::string ext = text::foldCase(Poco::Path(path).getExtension());
     if (ext == "xlsx")

@@ -1,10 +1,9 @@
 // Archiving signed cases as one package for the records system.
 #include <Poco/File.h>
-#include <Poco/FileStream.h>
-#include <Poco/StreamCopier.h>
 
 #include "InstallationState.h"
 #include "avtaleflyt/archive/Package.h"
+#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/domain/Text.h"
@@ -63,10 +62,7 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
                 const std::string path = schemasDir + "/" + name;
                 if (!Poco::File(path).exists())
                     throw EngineError(path + ": no such schema");
-                Poco::FileInputStream in(path, std::ios::in | std::ios::binary);
-                std::string text;
-                Poco::StreamCopier::copyToString(in, text);
-                schemas.emplace_back(name, text);
+                schemas.emplace_back(name, documents::readFile(path));
             }
         const archive::Package package = archive::buildPackage(docs, ps, st.clock.now(), schemas);
         if (!schemasDir.empty()) {
@@ -123,16 +119,9 @@ Installation::PrintBatch Installation::printBatch(const std::string& networkName
             return batch;
         try {
             batch.pdf = documents::mergePdfs(pdfs);
-            const std::string tmp = outPath + ".tmp";
-            {
-                Poco::FileOutputStream out(tmp, std::ios::out | std::ios::binary | std::ios::trunc);
-                out << batch.pdf;
-            }
-            Poco::File(tmp).renameTo(outPath);
-        } catch (const documents::PdfError& e) {
+            documents::writeFileAtomically(outPath, batch.pdf);
+        } catch (const std::runtime_error& e) {  // PdfError, FileError
             throw EngineError(e.what());
-        } catch (const Poco::Exception& e) {
-            throw EngineError(outPath + ": cannot write: " + e.displayText());
         }
         tx.commit();
         return batch;

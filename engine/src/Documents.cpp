@@ -1,10 +1,9 @@
 // A case's documents: the values its template is filled with, rendering, sealing, storing.
 #include <Poco/File.h>
-#include <Poco/FileStream.h>
 #include <Poco/Path.h>
-#include <Poco/StreamCopier.h>
 
 #include "InstallationState.h"
+#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/documents/Templates.h"
 #include "avtaleflyt/domain/Text.h"
@@ -150,9 +149,10 @@ StepOutcome Installation::registerPaperSignature(const std::string& reference,
         throw EngineError(scanPath + ": the scan is larger than " +
                           std::to_string(kMaxScanBytes / (1024 * 1024)) + " MiB");
     std::string scan;
-    {
-        Poco::FileInputStream in(scanPath, std::ios::in | std::ios::binary);
-        Poco::StreamCopier::copyToString(in, scan);
+    try {
+        scan = documents::readFile(scanPath);
+    } catch (const documents::FileError& e) {
+        throw EngineError(e.what());
     }
     const auto tail = scan.size() > 1024 ? scan.substr(scan.size() - 1024) : scan;
     if (scan.compare(0, 5, "%PDF-") != 0 || tail.find("%%EOF") == std::string::npos)

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "InstallationState.h"
+#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/RosterSheet.h"
 #include "avtaleflyt/domain/Text.h"
@@ -131,14 +132,8 @@ bool Installation::init(const std::string& dataDir, const Clock& clock, const st
             throw InstallationError(dataDir + ": exists and is not a folder");
         dir.createDirectories();
         const std::string config = Poco::Path(dataDir).append(kConfigFile).toString();
-        if (!Poco::File(config).exists()) {
-            const std::string tmp = config + ".tmp";
-            {
-                Poco::FileOutputStream out(tmp);
-                out << kDefaultConfig;
-            }
-            Poco::File(tmp).renameTo(config);
-        }
+        if (!Poco::File(config).exists())
+            documents::writeFileAtomically(config, kDefaultConfig);
         const std::string cert = Poco::Path(dataDir).append(kSealCertificate).toString();
         const std::string key = Poco::Path(dataDir).append(kSealKey).toString();
         if (!Poco::File(cert).exists() || !Poco::File(key).exists()) {

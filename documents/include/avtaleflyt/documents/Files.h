@@ -1,0 +1,28 @@
+#pragma once
+// Reading and writing whole files, the one way the project does it: writes go through a
+// temporary file that is flushed to disk and renamed into place, so a file is never half written.
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace avtaleflyt::documents {
+
+// "PATH: no such file", "PATH: cannot read the file", "PATH: cannot write the file".
+class FileError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The bytes of `path`. Throws FileError.
+std::string readFile(const std::string& path);
+// The bytes of `path`, or nothing if it cannot be read.
+std::optional<std::string> tryReadFile(const std::string& path);
+
+// Writes `bytes` to `path` and flushes them to disk (no rename). Throws FileError.
+void writeFileSynced(const std::string& path, const std::string& bytes, unsigned mode = 0644);
+// Writes `bytes` to PATH.tmp, flushed, then renames it to `path`. Throws FileError, leaving no
+// temporary file behind.
+void writeFileAtomically(const std::string& path, const std::string& bytes, unsigned mode = 0644);
+
+}  // namespace avtaleflyt::documents
