@@ -1,10 +1,15 @@
 // The audit of an archive package. Built to stay fast and small for large packages: the XML is
-// read as a stream (never a tree), every file is read once, and the files are checked on all
-// cores. Memory grows only with the names and checksums of the files (~150 bytes each).
+// read as a stream (never a tree), every file is read once into a reused buffer and hashed once
+// (its seal's digest shares the pass), files are checked on all cores, and what is kept per file
+// is one compact entry (~150 bytes: its name, binary digests, size, line) until the end.
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <Poco/Path.h>
+#include <fcntl.h>
 #include <libxml/parser.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemas.h>
 
@@ -12,12 +17,14 @@
 #include <atomic>
 #include <cstring>
 #include <fstream>
-#include <map>
+#include <memory>
+#include <array>
+#include <cstdio>
+#include <optional>
+#include <tuple>
 #include <set>
-#include <sstream>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Files.h"
@@ -25,22 +32,6 @@
 
 namespace avtaleflyt::archive {
 namespace {
-
-// A file's bytes; empty if it cannot be read (the checks then report it).
-std::string readAll(const std::string& path) {
-    return documents::tryReadFile(path).value_or(std::string());
-}
-
-// Every file below `base` (which ends in '/'), as paths relative to it.
-void listFiles(const std::string& base, const std::string& rel, std::vector<std::string>& out) {
-    for (Poco::DirectoryIterator it(base + rel), end; it != end; ++it) {
-        const std::string name = rel.empty() ? it.name() : rel + "/" + it.name();
-        if (it->isDirectory())
-            listFiles(base, name, out);
-        else
-            out.push_back(name);
-    }
-}
 
 void collectErrors(void* sink, xmlErrorPtr e) {
     auto* out = static_cast<std::vector<std::string>*>(sink);
@@ -52,34 +43,137 @@ void collectErrors(void* sink, xmlErrorPtr e) {
     out->push_back(file + ":" + std::to_string(e->line) + ": xml: " + msg);
 }
 
-// What arkivstruktur.xml says of one file.
-struct DocumentObject {
-    std::string file, sha256, size;
-    bool main = true;  // Hoveddokument (sealed), not an attachment
-    int line = 0;
+using Digest = std::array<unsigned char, 32>;
+
+// The binary form of a hex SHA-256; nothing if `hex` is not one.
+std::string hexDigest(const Digest& d) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (const unsigned char c : d) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
+std::optional<Digest> parseDigest(const std::string& hex) {
+    if (hex.size() != 64)
+        return std::nullopt;
+    Digest d{};
+    for (std::size_t i = 0; i < 32; ++i) {
+        unsigned v = 0;
+        for (std::size_t k = 0; k < 2; ++k) {
+            const char c = hex[2 * i + k];
+            const int x = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+            if (x < 0)
+                return std::nullopt;
+            v = v << 4 | static_cast<unsigned>(x);
+        }
+        d[i] = static_cast<unsigned char>(v);
+    }
+    return d;
+}
+
+// What was found reading one file (the checks compare it with the rest afterwards).
+struct FileResult {
+    enum class Seal : unsigned char { NotChecked, None, Broken, Appended, Valid, TooLarge };
+    Digest sha{};
+    std::uint64_t size = 0;
+    bool readable = false;
+    Seal seal = Seal::NotChecked;
+    std::string sealProblem;
 };
 
-struct Arkivstruktur {
-    bool wellFormed = true;
-    std::vector<DocumentObject> objects;
-    std::vector<std::pair<std::string, int>> duplicateIds;  // systemID, line
+// Sealed documents are read whole (the seal check needs them so); no document this project
+// seals comes near this. Other files are hashed in pieces.
+constexpr std::uint64_t kMaxSealedSize = 64u << 20;
+
+// Reads one file of the package: SHA-256 and size, and for a PDF in dokumenter/ its seal.
+FileResult readPackageFile(const std::string& path, bool pdf, documents::SealVerifier& seals,
+                           std::string& buffer, EVP_MD_CTX* md) {
+    FileResult r;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        return r;
+    if (pdf && static_cast<std::uint64_t>(st.st_size) <= kMaxSealedSize) {
+        if (!documents::readFileInto(path, buffer))
+            return r;
+        std::string sha;
+        const documents::SealCheck check = seals.check(buffer, &sha);
+        r.sha = parseDigest(sha).value_or(Digest{});
+        r.size = buffer.size();
+        r.readable = true;
+        r.seal = !check.sealed       ? FileResult::Seal::None
+                 : !check.valid      ? FileResult::Seal::Broken
+                 : !check.wholeDocument ? FileResult::Seal::Appended
+                                     : FileResult::Seal::Valid;
+        if (r.seal == FileResult::Seal::Broken)
+            r.sealProblem = check.problem;
+        return r;
+    }
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return r;
+    buffer.resize(1u << 20);
+    EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer.data(), buffer.size())) > 0) {
+        EVP_DigestUpdate(md, buffer.data(), static_cast<std::size_t>(n));
+        r.size += static_cast<std::uint64_t>(n);
+    }
+    ::close(fd);
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(md, r.sha.data(), &len);
+    r.readable = n == 0;
+    if (pdf)
+        r.seal = FileResult::Seal::TooLarge;
+    return r;
+}
+
+// Everything known of one file name, from the folder, the manifest and arkivstruktur.xml.
+struct Entry {
+    Digest manifestSha{};    // valid if inManifest and manifestShaValid
+    Digest sjekksum{};       // valid if sjekksumValid
+    std::uint64_t size = 0;  // the filstoerrelse
+    std::uint32_t xmlLine = 0;
+    std::uint32_t references = 0;  // document objects naming the file
+    bool present = false, inManifest = false, manifestShaValid = false, sjekksumValid = false,
+         sizeValid = false, main = true;
+};
+using Entries = std::unordered_map<std::string, Entry>;
+
+// Every file below `base` (which ends in '/'), as present entries named relative to it.
+void listFiles(const std::string& base, const std::string& rel, Entries& out) {
+    for (Poco::DirectoryIterator it(base + rel), end; it != end; ++it) {
+        const std::string name = rel.empty() ? it.name() : rel + "/" + it.name();
+        if (it->isDirectory())
+            listFiles(base, name, out);
+        else
+            out[name].present = true;
+    }
+}
+
+// A systemID and where it is; UUIDs (all this project writes) are kept as 16 bytes.
+struct SystemId {
+    std::uint64_t high = 0, low = 0;
+    std::uint32_t line = 0;
 };
 
-// Reads the document objects and systemIDs of arkivstruktur.xml as a stream.
-Arkivstruktur readArkivstruktur(const std::string& path) {
-    Arkivstruktur a;
+// Reads arkivstruktur.xml as a stream: every document object into `entries`, every systemID
+// into `ids` (others than UUIDs into `otherIds`). False if it is not well-formed.
+bool readArkivstruktur(const std::string& path, Entries& entries, std::vector<SystemId>& ids,
+                       std::vector<std::pair<std::string, int>>& otherIds) {
     xmlTextReaderPtr r = xmlReaderForFile(
         path.c_str(), nullptr,
         XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!r) {
-        a.wellFormed = false;
-        return a;
-    }
-    std::unordered_set<std::string> ids;
-    std::string element, role = "Hoveddokument";
-    DocumentObject current;
+    if (!r)
+        return false;
+    std::string element, role = "Hoveddokument", file, sha, size;
     bool inObject = false;
-    int rc;
+    int objectLine = 0, rc;
     while ((rc = xmlTextReaderRead(r)) == 1) {
         const int type = xmlTextReaderNodeType(r);
         const char* name = reinterpret_cast<const char*>(xmlTextReaderConstLocalName(r));
@@ -87,42 +181,61 @@ Arkivstruktur readArkivstruktur(const std::string& path) {
             element = name ? name : "";
             if (element == "dokumentobjekt") {
                 inObject = true;
-                current = DocumentObject{};
-                current.main = role == "Hoveddokument";
-                current.line = xmlTextReaderGetParserLineNumber(r);
+                file.clear();
+                sha.clear();
+                size.clear();
+                objectLine = xmlTextReaderGetParserLineNumber(r);
             }
         } else if (type == XML_READER_TYPE_END_ELEMENT) {
             if (name && std::strcmp(name, "dokumentobjekt") == 0) {
                 inObject = false;
-                a.objects.push_back(current);
+                Entry& e = entries[file];
+                if (e.references++ == 0) {
+                    e.xmlLine = static_cast<std::uint32_t>(objectLine);
+                    e.main = role == "Hoveddokument";
+                    const auto d = parseDigest(sha);
+                    e.sjekksumValid = d.has_value();
+                    if (d)
+                        e.sjekksum = *d;
+                    char* endOfNumber = nullptr;
+                    e.size = std::strtoull(size.c_str(), &endOfNumber, 10);
+                    e.sizeValid = !size.empty() && *endOfNumber == '\0';
+                }
             }
             element.clear();
         } else if (type == XML_READER_TYPE_TEXT) {
             const char* v = reinterpret_cast<const char*>(xmlTextReaderConstValue(r));
             const std::string value = v ? v : "";
-            if (element == "systemID" && !ids.insert(value).second)
-                a.duplicateIds.push_back({value, xmlTextReaderGetParserLineNumber(r)});
-            else if (element == "tilknyttetRegistreringSom")
+            if (element == "systemID") {
+                const int line = xmlTextReaderGetParserLineNumber(r);
+                std::string hex = value;
+                hex.erase(std::remove(hex.begin(), hex.end(), '-'), hex.end());
+                const auto d = value.size() == 36 ? parseDigest(hex + hex) : std::nullopt;
+                if (d) {
+                    SystemId id;
+                    for (int i = 0; i < 8; ++i) {
+                        id.high = id.high << 8 | (*d)[static_cast<std::size_t>(i)];
+                        id.low = id.low << 8 | (*d)[static_cast<std::size_t>(i + 8)];
+                    }
+                    id.line = static_cast<std::uint32_t>(line);
+                    ids.push_back(id);
+                } else {
+                    otherIds.push_back({value, line});
+                }
+            } else if (element == "tilknyttetRegistreringSom") {
                 role = value;
-            else if (inObject && element == "referanseDokumentfil")
-                current.file = value;
-            else if (inObject && element == "sjekksum")
-                current.sha256 = value;
-            else if (inObject && element == "filstoerrelse")
-                current.size = value;
+            } else if (inObject && element == "referanseDokumentfil") {
+                file = value;
+            } else if (inObject && element == "sjekksum") {
+                sha = value;
+            } else if (inObject && element == "filstoerrelse") {
+                size = value;
+            }
         }
     }
-    a.wellFormed = rc == 0;
     xmlFreeTextReader(r);
-    return a;
+    return rc == 0;
 }
-
-// The result of checking one file.
-struct FileCheck {
-    std::string sha256;
-    std::uint64_t size = 0;
-    std::vector<Finding> findings;
-};
 
 }  // namespace
 
@@ -167,17 +280,48 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
     folder.makeDirectory();
     folder.makeAbsolute();
     const std::string base = folder.toString();
-    std::vector<std::string> files;
-    listFiles(base, "", files);
-    std::sort(files.begin(), files.end());
-    const std::unordered_set<std::string> present(files.begin(), files.end());
+    Entries entries;
+    listFiles(base, "", entries);
+    const auto isPresent = [&](const std::string& name) {
+        const auto e = entries.find(name);
+        return e != entries.end() && e->second.present;
+    };
+
+    // Every present file is read once, on every core, while this thread reads the manifest and
+    // arkivstruktur.xml. The workers see only the names: keys of an unordered_map stay where
+    // they are while other entries are added.
+    std::vector<const std::string*> files;
+    files.reserve(entries.size());
+    for (const auto& [name, e] : entries)
+        if (e.present)
+            files.push_back(&name);
+    std::sort(files.begin(), files.end(),
+              [](const std::string* a, const std::string* b) { return *a < *b; });
+    std::vector<FileResult> results(files.size());
+    std::atomic<std::size_t> next{0};
+    const auto work = [&](bool reports) {
+        documents::SealVerifier seals;
+        std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(),
+                                                                   &EVP_MD_CTX_free);
+        std::string buffer;
+        for (std::size_t i; (i = next++) < files.size();) {
+            if (reports && progress && i % 256 == 0)
+                progress(i, files.size());
+            const std::string& rel = *files[i];
+            const bool pdf = rel.rfind("dokumenter/", 0) == 0 && rel.size() > 4 &&
+                             rel.compare(rel.size() - 4, 4, ".pdf") == 0;
+            results[i] = readPackageFile(base + rel, pdf, seals, buffer, md.get());
+        }
+    };
+    std::vector<std::thread> workers;
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned t = 1; t < cores; ++t) workers.emplace_back(work, false);
 
     // The manifest.
-    std::unordered_map<std::string, std::string> manifest;
-    if (!present.count("manifest.sha256")) {
+    if (!isPresent("manifest.sha256")) {
         find("manifest.sha256", "missing");
     } else {
-        std::istringstream in(readAll(base + "manifest.sha256"));
+        std::ifstream in(base + "manifest.sha256");
         int lineNo = 0;
         for (std::string line; std::getline(in, line);) {
             ++lineNo;
@@ -186,94 +330,116 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
                 continue;
             }
             const std::string file = line.substr(66);
-            if (!manifest.emplace(file, line.substr(0, 64)).second)
+            Entry& e = entries[file];
+            if (e.inManifest) {
                 find("manifest.sha256:" + std::to_string(lineNo), file + " is listed twice");
-            else if (!present.count(file))
+                continue;
+            }
+            e.inManifest = true;
+            const auto d = parseDigest(line.substr(0, 64));
+            e.manifestShaValid = d.has_value();
+            if (d)
+                e.manifestSha = *d;
+            if (!e.present)
                 find(file, "listed in manifest.sha256 but missing");
         }
     }
 
     // What arkivstruktur.xml says of each file.
-    Arkivstruktur arkiv;
-    const bool haveXml = present.count("arkivstruktur.xml") > 0;
+    std::vector<SystemId> ids;
+    std::vector<std::pair<std::string, int>> otherIds;
+    const bool haveXml = isPresent("arkivstruktur.xml");
     if (!haveXml) {
         find("arkivstruktur.xml", "missing");
-    } else {
-        arkiv = readArkivstruktur(base + "arkivstruktur.xml");
-        if (!arkiv.wellFormed)
-            find("arkivstruktur.xml", "not well-formed XML");
+    } else if (!readArkivstruktur(base + "arkivstruktur.xml", entries, ids, otherIds)) {
+        find("arkivstruktur.xml", "not well-formed XML");
     }
-    std::unordered_map<std::string, std::vector<const DocumentObject*>> referenced;
-    for (const auto& o : arkiv.objects) referenced[o.file].push_back(&o);
-
-    // Every file, read once, on every core.
-    std::vector<FileCheck> checks(files.size());
-    std::atomic<std::size_t> next{0};
-    const auto work = [&](bool reports) {
-        for (std::size_t i; (i = next++) < files.size();) {
-            if (reports && progress && i % 256 == 0)
-                progress(i, files.size());
-            const std::string& rel = files[i];
-            FileCheck& c = checks[i];
-            const std::string bytes = readAll(base + rel);
-            c.sha256 = sha256Hex(bytes);
-            c.size = bytes.size();
-            if (rel == "manifest.sha256")
-                continue;
-            const auto m = manifest.find(rel);
-            if (m == manifest.end())
-                c.findings.push_back({rel, "not listed in manifest.sha256"});
-            else if (m->second != c.sha256)
-                c.findings.push_back({rel, "its SHA-256 differs from manifest.sha256"});
-            if (bytes.empty())
-                c.findings.push_back({rel, "empty file"});
-            const auto r = referenced.find(rel);
-            if (r == referenced.end()) {
-                if (rel.rfind("dokumenter/", 0) == 0)
-                    c.findings.push_back({rel, "not referenced in arkivstruktur.xml"});
-                continue;
-            }
-            const DocumentObject& o = *r->second.front();
-            const std::string at = "arkivstruktur.xml:" + std::to_string(o.line);
-            if (o.sha256 != c.sha256)
-                c.findings.push_back({rel, "its SHA-256 differs from the sjekksum at " + at});
-            if (o.size != std::to_string(c.size))
-                c.findings.push_back({rel, "its size differs from the filstoerrelse at " + at});
-            if (!o.main)
-                continue;  // attachments (scans of paper signatures) are not sealed
-            const auto seal = documents::verifySeal(bytes);
-            if (!seal.sealed)
-                c.findings.push_back({rel, "not sealed"});
-            else if (!seal.valid)
-                c.findings.push_back({rel, "the seal is broken: " + seal.problem});
-            else if (!seal.wholeDocument)
-                c.findings.push_back({rel, "the seal is broken: bytes were added after sealing"});
-        }
-    };
-    std::vector<std::thread> workers;
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned t = 1; t < cores; ++t) workers.emplace_back(work, false);
     work(true);
     for (auto& w : workers) w.join();
     if (progress)
         progress(files.size(), files.size());
-    std::unordered_map<std::string, const FileCheck*> byFile;
+
+    std::size_t documentObjects = 0;
+    for (const auto& [name, e] : entries) {
+        documentObjects += e.references;
+        const std::string at = "arkivstruktur.xml:" + std::to_string(e.xmlLine);
+        if (e.references > 1)
+            find(name, "referenced " + std::to_string(e.references) + " times in arkivstruktur.xml");
+        if (e.references > 0 && !e.present)
+            find(name, "referenced at " + at + " but missing");
+    }
+    std::string arkivstrukturSha;
     for (std::size_t i = 0; i < files.size(); ++i) {
-        byFile[files[i]] = &checks[i];
-        for (auto& f : checks[i].findings) findings.push_back(std::move(f));
+        const std::string& rel = *files[i];
+        const Entry& e = entries.at(rel);
+        const FileResult& r = results[i];
+        if (!r.readable) {
+            find(rel, "cannot be read");
+            continue;
+        }
+        if (rel == "arkivstruktur.xml")
+            arkivstrukturSha = hexDigest(r.sha);
+        if (rel == "manifest.sha256")
+            continue;
+        if (!e.inManifest)
+            find(rel, "not listed in manifest.sha256");
+        else if (!e.manifestShaValid || e.manifestSha != r.sha)
+            find(rel, "its SHA-256 differs from manifest.sha256");
+        if (r.size == 0)
+            find(rel, "empty file");
+        if (e.references == 0) {
+            if (rel.rfind("dokumenter/", 0) == 0)
+                find(rel, "not referenced in arkivstruktur.xml");
+            continue;
+        }
+        const std::string at = "arkivstruktur.xml:" + std::to_string(e.xmlLine);
+        if (!e.sjekksumValid || e.sjekksum != r.sha)
+            find(rel, "its SHA-256 differs from the sjekksum at " + at);
+        if (!e.sizeValid || e.size != r.size)
+            find(rel, "its size differs from the filstoerrelse at " + at);
+        if (!e.main)
+            continue;  // attachments (scans of paper signatures) are not sealed
+        switch (r.seal) {
+        case FileResult::Seal::NotChecked:
+        case FileResult::Seal::None:
+            find(rel, "not sealed");
+            break;
+        case FileResult::Seal::Broken:
+            find(rel, "the seal is broken: " + r.sealProblem);
+            break;
+        case FileResult::Seal::Appended:
+            find(rel, "the seal is broken: bytes were added after sealing");
+            break;
+        case FileResult::Seal::TooLarge:
+            find(rel, "too large for its seal to be checked (" + std::to_string(r.size) +
+                          " bytes)");
+            break;
+        case FileResult::Seal::Valid:
+            break;
+        }
     }
 
-    for (const auto& o : arkiv.objects) {
-        const auto& refs = referenced[o.file];
-        if (refs.size() > 1 && refs.front() == &o)
-            find(o.file,
-                 "referenced " + std::to_string(refs.size()) + " times in arkivstruktur.xml");
-        if (!present.count(o.file) && refs.front() == &o)
-            find(o.file,
-                 "referenced at arkivstruktur.xml:" + std::to_string(o.line) + " but missing");
-    }
-    for (const auto& [id, line] : arkiv.duplicateIds)
-        find("arkivstruktur.xml:" + std::to_string(line), "systemID " + id + " is used twice");
+    // systemIDs used twice.
+    std::sort(ids.begin(), ids.end(), [](const SystemId& a, const SystemId& b) {
+        return std::tie(a.high, a.low, a.line) < std::tie(b.high, b.low, b.line);
+    });
+    for (std::size_t i = 1; i < ids.size(); ++i)
+        if (ids[i].high == ids[i - 1].high && ids[i].low == ids[i - 1].low) {
+            char text[40];
+            std::snprintf(text, sizeof text, "%08llx-%04llx-%04llx-%04llx-%012llx",
+                          static_cast<unsigned long long>(ids[i].high >> 32),
+                          static_cast<unsigned long long>(ids[i].high >> 16 & 0xffff),
+                          static_cast<unsigned long long>(ids[i].high & 0xffff),
+                          static_cast<unsigned long long>(ids[i].low >> 48),
+                          static_cast<unsigned long long>(ids[i].low & 0xffffffffffffULL));
+            find("arkivstruktur.xml:" + std::to_string(ids[i].line),
+                 std::string("systemID ") + text + " is used twice");
+        }
+    std::sort(otherIds.begin(), otherIds.end());
+    for (std::size_t i = 1; i < otherIds.size(); ++i)
+        if (otherIds[i].first == otherIds[i - 1].first)
+            find("arkivstruktur.xml:" + std::to_string(otherIds[i].second),
+                 "systemID " + otherIds[i].first + " is used twice");
 
     if (haveXml && !schemasDir.empty()) {
         const std::string xsd = Poco::Path(schemasDir).append("arkivstruktur.xsd").toString();
@@ -296,10 +462,10 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
     }
 
     // The ADDML's count of document files and its checksum of arkivstruktur.xml.
-    if (!present.count("arkivuttrekk.xml")) {
+    if (!isPresent("arkivuttrekk.xml")) {
         find("arkivuttrekk.xml", "missing");
     } else if (haveXml) {
-        const std::string addml = readAll(base + "arkivuttrekk.xml");
+        const std::string addml = documents::tryReadFile(base + "arkivuttrekk.xml").value_or("");
         // The text of the first <value> after `marker`, searching from `from`.
         const auto valueAfter = [&](const std::string& marker, std::size_t from) -> std::string {
             const auto at = addml.find(marker, from);
@@ -308,19 +474,22 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
             return e == std::string::npos ? std::string() : addml.substr(v + 7, e - v - 7);
         };
         const std::string count = valueAfter("name=\"antallDokumentfiler\"", 0);
-        if (count != std::to_string(arkiv.objects.size()))
+        if (count != std::to_string(documentObjects))
             find("arkivuttrekk.xml",
                  "antallDokumentfiler is " + (count.empty() ? std::string("missing") : count) +
-                     ", but arkivstruktur.xml has " + std::to_string(arkiv.objects.size()) +
+                     ", but arkivstruktur.xml has " + std::to_string(documentObjects) +
                      " document objects");
         const auto described = addml.find("<value>arkivstruktur.xml</value>");
         const auto checksum =
             described == std::string::npos ? described : addml.find("name=\"checksum\"", described);
         if (checksum == std::string::npos)
             find("arkivuttrekk.xml", "does not give a checksum of arkivstruktur.xml");
-        else if (valueAfter("name=\"value\"", checksum) != byFile.at("arkivstruktur.xml")->sha256)
+        else if (valueAfter("name=\"value\"", checksum) != arkivstrukturSha)
             find("arkivuttrekk.xml", "its checksum of arkivstruktur.xml differs from the file");
     }
+    std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+        return std::tie(a.where, a.what) < std::tie(b.where, b.what);
+    });
     return findings;
 }
 

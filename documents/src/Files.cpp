@@ -5,17 +5,31 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 
 namespace avtaleflyt::documents {
 
+bool readFileInto(const std::string& path, std::string& bytes) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (ok) {
+        bytes.resize(static_cast<std::size_t>(st.st_size));
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+            if (n <= 0) break;
+            done += static_cast<std::size_t>(n);
+        }
+        ok = done == bytes.size();
+    }
+    ::close(fd);
+    return ok;
+}
+
 std::optional<std::string> tryReadFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) return std::nullopt;
-    std::string bytes(static_cast<std::size_t>(in.tellg()), '\0');
-    in.seekg(0);
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!in) return std::nullopt;
+    std::string bytes;
+    if (!readFileInto(path, bytes)) return std::nullopt;
     return bytes;
 }
 

@@ -286,3 +286,71 @@ TEST_CASE("a damaged seal signature is reported, not a crash", "[seal]") {
     CHECK_FALSE(check.valid);
     CHECK(check.problem == "the seal's signature is not a hex string");
 }
+
+TEST_CASE("a seal made by another tool (signer named by key identifier) is checked through "
+          "OpenSSL's CMS parser, and a changed byte is still found",
+          "[seal]") {
+    test::TempDir dir;
+    SealKey::create(dir.file("c.pem"), dir.file("k.pem"), "Kommunens segl");
+    const SealKey key = SealKey::loadPem(dir.file("c.pem"), dir.file("k.pem"));
+    std::string pdf = renderPdf(functionDescription(), options(), &key);
+    // Re-sign the same byte range with the openssl tool, naming the signer by key identifier.
+    long long r[4] = {0, 0, 0, 0};
+    const auto open = pdf.find('[', pdf.rfind("/ByteRange"));
+    REQUIRE(std::sscanf(pdf.c_str() + open + 1, "%lld %lld %lld %lld", &r[0], &r[1], &r[2],
+                        &r[3]) == 4);
+    const auto first = static_cast<std::size_t>(r[1]), second = static_cast<std::size_t>(r[2]);
+    test::writeFile(dir.file("signed"), pdf.substr(0, first) + pdf.substr(second));
+    REQUIRE(test::runTool("openssl cms -sign -binary -keyid -md sha256 -outform DER -in '" +
+                          dir.file("signed") + "' -signer '" + dir.file("c.pem") + "' -inkey '" +
+                          dir.file("k.pem") + "' -out '" + dir.file("sig.der") + "'")
+                .exitCode == 0);
+    const std::string der = test::readFile(dir.file("sig.der"));
+    std::string hexSignature;
+    for (const unsigned char c : der) {
+        static const char digits[] = "0123456789abcdef";
+        hexSignature += digits[c >> 4];
+        hexSignature += digits[c & 15];
+    }
+    REQUIRE(hexSignature.size() <= second - first - 2);
+    pdf.replace(first + 1, hexSignature.size(), hexSignature);
+
+    SealVerifier verifier;
+    std::string sha;
+    const SealCheck ok = verifier.check(pdf, &sha);
+    INFO(ok.problem);
+    CHECK(ok.valid);
+    CHECK(ok.signer == "Kommunens segl");
+    Written file(pdf);
+    CHECK(test::runTool("sha256sum '" + file.path + "'").out.substr(0, 64) == sha);
+
+    std::string tampered = pdf;
+    tampered[500] = tampered[500] == 'a' ? 'b' : 'a';
+    const SealCheck broken = verifier.check(tampered);
+    CHECK_FALSE(broken.valid);
+    CHECK(broken.problem == "the document was changed after it was sealed (digest mismatch)");
+}
+
+TEST_CASE("one seal verifier checks documents of several seals and gives each file's SHA-256",
+          "[seal]") {
+    test::TempDir dir;
+    SealKey::create(dir.file("a.pem"), dir.file("ak.pem"), "Segl A");
+    SealKey::create(dir.file("b.pem"), dir.file("bk.pem"), "Segl B");
+    const SealKey a = SealKey::loadPem(dir.file("a.pem"), dir.file("ak.pem"));
+    const SealKey b = SealKey::loadPem(dir.file("b.pem"), dir.file("bk.pem"));
+    SealVerifier verifier;
+    for (const SealKey* key : {&a, &b, &a}) {
+        const std::string pdf = renderPdf(functionDescription(), options(), key);
+        std::string sha;
+        const SealCheck check = verifier.check(pdf, &sha);
+        CHECK(check.valid);
+        CHECK(check.signer == key->subject());
+        Written file(pdf);
+        CHECK(test::runTool("sha256sum '" + file.path + "'").out.substr(0, 64) == sha);
+    }
+    std::string unsealedSha;
+    const std::string unsealed = renderPdf(functionDescription(), options());
+    CHECK_FALSE(verifier.check(unsealed, &unsealedSha).sealed);
+    Written file(unsealed);
+    CHECK(test::runTool("sha256sum '" + file.path + "'").out.substr(0, 64) == unsealedSha);
+}

@@ -88,7 +88,7 @@ struct Finding {
 // Checks a package on its own: every manifest line against its file, every document object of
 // arkivstruktur.xml against its file (checksum, size), no file missing, unreferenced, referenced
 // twice or empty, unique systemIDs, every main document's seal, and (with `schemasDir`) schema
-// validity. Findings are in file order within each kind of check.
+// validity. Findings are sorted by where, then what.
 // `progress`, if set, is called now and then from the calling thread with the files checked so
 // far and the total.
 std::vector<Finding> auditPackage(

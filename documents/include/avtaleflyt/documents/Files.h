@@ -18,6 +18,9 @@ public:
 std::string readFile(const std::string& path);
 // The bytes of `path`, or nothing if it cannot be read.
 std::optional<std::string> tryReadFile(const std::string& path);
+// Reads the regular file `path` into `bytes`, reusing its capacity (for reading many files);
+// false if it cannot be read.
+bool readFileInto(const std::string& path, std::string& bytes);
 
 // Writes `bytes` to `path` and flushes them to disk (no rename). Throws FileError.
 void writeFileSynced(const std::string& path, const std::string& bytes, unsigned mode = 0644);

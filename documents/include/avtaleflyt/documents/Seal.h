@@ -51,4 +51,24 @@ struct SealCheck {
 // signed byte ranges against the CMS, and the CMS signature against its certificate.
 SealCheck verifySeal(const std::string& pdf);
 
+// Checks many seals, as verifySeal does, faster: it keeps the public key of each certificate it
+// has seen, and reads the CMS itself when it has the shape this project writes (one signer
+// named by issuer and serial, RSA, SHA-256, signed attributes), leaving anything else to
+// OpenSSL's CMS parser. One per thread.
+class SealVerifier {
+  public:
+    SealVerifier();  // throws SealError if OpenSSL has no SHA-256
+    ~SealVerifier();
+    SealVerifier(SealVerifier&&) noexcept;
+
+    // As verifySeal. When `fileSha256` is given it receives the hex SHA-256 of the whole file,
+    // computed in the same pass as the seal's digest.
+    SealCheck check(const std::string& pdf, std::string* fileSha256 = nullptr);
+
+  private:
+    SealCheck checkSeal(const std::string& pdf, std::string* fileSha256);
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace avtaleflyt::documents
