@@ -16,7 +16,26 @@ packages=(
   icc-profiles-free    # sRGB profile for PDF/A
   poppler-utils qpdf   # pdfsig, pdffonts, pdftotext, qpdf --check in the tests
   openssl              # makes a PKCS#12 seal file in the tests
+  python3-aiosmtpd     # a real SMTP server for the mail tests (/usr/bin/python3 -m aiosmtpd)
+  chromium             # the portal's browser tests (driven by playwright-core, tests/browser)
 )
+
+# playwright-core for the browser tests, pinned by tests/browser/package-lock.json (it drives
+# Debian's chromium; no browser is downloaded).
+# Node.js and npm come from Debian unless the machine has them already (e.g. NodeSource's).
+browser_deps() {
+  local dir
+  dir="$(dirname "$0")/../tests/browser"
+  if ! command -v npm >/dev/null 2>&1; then
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  if [ ! -d "$dir/node_modules/playwright-core" ]; then
+    (cd "$dir" && npm ci --silent --no-audit --no-fund >/dev/null)
+  fi
+}
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,16 +45,16 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+  browser_deps
   exit 0
 fi
 
 echo "install-deps: installing ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
-    echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; fi
+if [ "$(id -u)" -ne 0 ] && [ ${#sudo_cmd[@]} -eq 0 ]; then
+  echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+browser_deps
 echo "install-deps: done"

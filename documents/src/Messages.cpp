@@ -20,7 +20,11 @@ std::map<std::string, std::string> parseProperties(const std::string& text) {
         const auto eq = t.find('=');
         if (eq == std::string::npos)
             continue;
-        out[text::trim(t.substr(0, eq))] = text::trim(t.substr(eq + 1));
+                // "\n" stands for a line break, as in Java properties files.
+        std::string value = text::trim(t.substr(eq + 1));
+        for (auto pos = value.find("\\n"); pos != std::string::npos; pos = value.find("\\n", pos + 1))
+            value.replace(pos, 2, "\n");
+        out[text::trim(t.substr(0, eq))] = value;
     }
     return out;
 }

@@ -37,7 +37,7 @@ const documents::SealKey& Installation::State::sealKey() {
     return *seal;
 }
 
-std::string Installation::State::render(const Case& c, bool final, bool sealed) {
+Installation::State::Composed Installation::State::compose(const Case& c, bool final) {
     if (c.templateName.empty())
         throw EngineError("case " + c.reference + " (" + c.workflow +
                           ") has no document template to render");
@@ -91,10 +91,17 @@ std::string Installation::State::render(const Case& c, bool final, bool sealed) 
         if (final)
             for (const auto& e : audit.forSubject(c.reference))
                 o.trail.push_back({e.occurredAt, e.kind});
-        const FilledDocument doc = fillTemplate(tmpl, values);
-        return documents::renderPdf(doc, o, sealed ? &sealKey() : nullptr);
+        return {fillTemplate(tmpl, values), o};
     } catch (const TemplateError& e) {
         throw EngineError("cannot render " + c.reference + ":\n" + e.what());
+    }
+}
+
+std::string Installation::State::render(const Case& c, bool final, bool sealed) {
+    const Composed composed = compose(c, final);
+    try {
+        return documents::renderPdf(composed.document, composed.options,
+                                    sealed ? &sealKey() : nullptr);
     } catch (const documents::PdfError& e) {
         throw EngineError("cannot render " + c.reference + ": " + e.what());
     }

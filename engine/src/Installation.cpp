@@ -62,8 +62,11 @@ Installation::State::State(std::string dir, const Clock& c, std::string who,
       rosters(db),
       cases(db),
       settings(initial),
+            outboxMessages(db),
+      tokens(db),
       queueingPort(cases, c),
-      documentPort(std::make_unique<DocumentActionPort>(*this, queueingPort)),
+      mailPort(std::make_unique<MailActionPort>(*this, queueingPort)),
+      documentPort(std::make_unique<DocumentActionPort>(*this, *mailPort)),
       port(documentPort.get()) {
     try {
         workflows = settings.workflowsDir.empty()

@@ -15,6 +15,9 @@
 #include "avtaleflyt/storage/AuditLog.h"
 #include "avtaleflyt/storage/CaseRepository.h"
 #include "avtaleflyt/storage/Database.h"
+#include "avtaleflyt/storage/OutboxRepository.h"
+#include "avtaleflyt/documents/Pdf.h"
+#include "avtaleflyt/notify/Mail.h"
 #include "avtaleflyt/storage/RosterRepository.h"
 
 namespace avtaleflyt::engine {
@@ -56,6 +59,18 @@ class QueueingActionPort final : public ActionPort {
     const Clock& clock_;
 };
 
+// Writes the mails that notify, remind and complete actions ask for to the outbox (with signing
+// links), and queues every action as QueueingActionPort does ("mailed" when it mailed).
+class MailActionPort final : public ActionPort {
+  public:
+    MailActionPort(Installation::State& state, ActionPort& next) : state_(state), next_(next) {}
+    void perform(const Case& c, const StepAction& action) override;
+
+  private:
+    Installation::State& state_;
+    ActionPort& next_;
+};
+
 // Renders and stores the case's PDFs for render, render_final and seal, and queues every
 // action as QueueingActionPort does.
 class DocumentActionPort final : public ActionPort {
@@ -90,8 +105,39 @@ struct Installation::State {
     void commitStep(const Case& before, const Step& s, const std::string& kind, Fields payload,
                     const std::string& who);
     // What roster changes do to open cases; returns one line per effect. Inside a transaction.
+        // The case's document filled in, and how to lay it out (see Installation::renderCase).
+    struct Composed {
+        FilledDocument document;
+        documents::PdfOptions options;
+    };
+    Composed compose(const Case& c, bool final);
     // Renders the case's document (see Installation::renderCase).
     std::string render(const Case& c, bool final, bool sealed);
+
+    // Mail (Mail.cpp). A new signing link for the request (its token's hash stored, valid until
+    // the case's deadline), as a full URL.
+    std::string issueLink(const Case& c, const SignatureRequest& r);
+    // Composes a message from the catalogue and writes it to the outbox. Inside a transaction.
+    struct Letter {
+        std::string kind, toEmail, toName, subjectKey, bodyKey;
+        std::vector<std::string> args;  // {0}.. of the catalogue texts
+        std::string link;               // shown as a button in the HTML part
+        std::vector<notify::Attachment> attachments;
+    };
+    void queueMail(const Case& c, const Letter& letter);
+        notify::Transport& transport();
+
+    // Signing links (Signing.cpp): the token's request and case, and whether it may be used.
+    struct Link {
+        SigningView::Status status = SigningView::Status::Unknown;
+        storage::SigningToken token;
+        Case c;
+        SignatureRequest request;
+    };
+    Link resolveLink(const std::string& token);
+    // Fires `trigger` as the link's signer; marks the link used and keeps the evidence.
+    LinkOutcome useLink(const std::string& token, Trigger trigger, const std::string& ip,
+                        const std::string& userAgent);
     const documents::SealKey& sealKey();
 
     std::vector<std::string> applyRosterToCases(const storage::NetworkRecord& network,
@@ -107,8 +153,13 @@ struct Installation::State {
     std::vector<WorkflowDef> workflows;
     Settings settings;
     std::unique_ptr<documents::SealKey> seal;  // loaded on first use
+        storage::OutboxRepository outboxMessages;
+    storage::SigningTokenRepository tokens;
+    std::unique_ptr<notify::Transport> ownTransport;  // from the settings, made on first use
+    notify::Transport* transportOverride = nullptr;
     QueueingActionPort queueingPort;
-    std::unique_ptr<ActionPort> documentPort;  // renders and seals, then queues
+    std::unique_ptr<ActionPort> mailPort;      // writes mails to the outbox, then queues
+    std::unique_ptr<ActionPort> documentPort;  // renders and seals, then on to mailPort
     ActionPort* port;
 };
 

@@ -217,14 +217,16 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
     return true;
 }
 
-void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp at) {
+void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp at,
+                                 const std::string& status) {
     auto& db = db_.impl();
     const std::string action(toString(a.action));
     const std::string recipients = text::join(a.recipients, " ");
     const std::string stamp = formatTimestamp(at);
     db.session
-        << "INSERT INTO case_action (case_id, action, recipients, created_at) VALUES (?, ?, ?, ?)",
-        bind(c.id), bind(action), bind(recipients), bind(stamp), now;
+        << "INSERT INTO case_action (case_id, action, recipients, created_at, status) VALUES (?, ?, "
+           "?, ?, ?)",
+        bind(c.id), bind(action), bind(recipients), bind(stamp), bind(status), now;
 }
 
 std::vector<QueuedAction> CaseRepository::actions(const Case& c) const {

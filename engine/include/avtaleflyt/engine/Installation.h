@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "avtaleflyt/domain/CaseMachine.h"
+#include "avtaleflyt/domain/Template.h"
+#include "avtaleflyt/notify/Transport.h"
 #include "avtaleflyt/domain/Clock.h"
 #include "avtaleflyt/domain/Roster.h"
 #include "avtaleflyt/domain/RosterDiff.h"
@@ -71,7 +73,46 @@ struct Settings {
     std::string archiveAccessCode = "13";
     std::string archiveScreeningAuthority = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1";
     std::string archiveFormat = "fmt/477";  // or "pdf", as Arkade 5 expects
-    bool archiveCaseFilePerCase = false;  // one saksmappe per case (default: per workflow and year)
+        bool archiveCaseFilePerCase = false;  // one saksmappe per case (default: per workflow and year)
+
+    // Mail and the signing portal.
+    std::string language = "nb";                      // of mails and the portal: "nb" or "en"
+    std::string portalUrl = "http://127.0.0.1:8080";  // signing links start with it
+    std::string mailFrom = "avtaleflyt@localhost";
+    std::string mailTransport = "maildir";  // "maildir": DATA/mail; "smtp": smtp below
+    notify::SmtpSettings smtp;
+};
+
+// What one run of the outbox dispatcher did.
+struct DispatchReport {
+    std::vector<std::string> sent;    // "RECIPIENT: SUBJECT (answer)"
+    std::vector<std::string> failed;  // "RECIPIENT: SUBJECT: error; next attempt at T"
+};
+
+// A message in the outbox (without its text).
+struct OutboxEntry {
+    std::string messageId, reference, kind, recipient, subject, status;
+    int attempts = 0;
+    std::string nextAttemptAt, lastError, serverAnswer, createdAt, sentAt;
+};
+
+// A signing link as its holder sees it.
+struct SigningView {
+    enum class Status { Open, Used, Expired, Closed, Unknown };
+    Status status = Status::Unknown;
+    std::string reference, title, network, state;
+    std::string signerName, signerRole;  // role as stored: nurse, leader, party
+    std::string organisation;            // agreements: the party
+    std::string deadline;                // YYYY-MM-DD, or empty
+    std::string signedAt;                // when a used link was used to sign
+    FilledDocument document;             // the text, for the readable rendition (Open only)
+};
+
+// The outcome of signing or declining through a link.
+struct LinkOutcome {
+    SigningView::Status status = SigningView::Status::Unknown;  // Open: it was done
+    std::string refusal;  // when status is Open but the step was refused (e.g. no reason)
+    std::string caseState;
 };
 
 struct ArchiveReport {
@@ -136,6 +177,7 @@ struct TimerReport {
 };
 
 class DocumentActionPort;  // engine-private
+class MailActionPort;      // engine-private
 
 class Installation {
   public:
@@ -246,11 +288,30 @@ class Installation {
     // and the audit log holds its archive event. One line per finding: "REF: what".
     std::vector<std::string> auditArchivedCases() const;
 
+        // Mail. Every message is written to the outbox in the transaction of the step that caused
+    // it; sendOutbox delivers the messages due (at most `limit`), each marked sent once, and
+    // leaves failed ones queued with a later next attempt (1, 2, 4, ... minutes, at most 6
+    // hours). The transport is the settings' one unless setTransport gave another.
+    DispatchReport sendOutbox(std::size_t limit = 1000);
+    std::vector<OutboxEntry> outbox(const std::string& status) const;  // "": all; newest first
+    void setTransport(notify::Transport* transport);
+
+    // Signing links (tokens from mails): what the link shows, and signing or declining through
+    // it. A link works once, until the case's deadline. `ip` and `userAgent` are kept as
+    // evidence in the database, never in a PDF.
+    SigningView signingView(const std::string& token) const;
+    std::optional<std::string> linkDocument(const std::string& token) const;  // the PDF sent
+    LinkOutcome signByLink(const std::string& token, const std::string& ip,
+                           const std::string& userAgent);
+    LinkOutcome declineByLink(const std::string& token, const std::string& reason,
+                              const std::string& ip, const std::string& userAgent);
+
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;
 
   private:
-    friend class DocumentActionPort;
+        friend class DocumentActionPort;
+    friend class MailActionPort;
     struct State;
     std::unique_ptr<State> state_;
 };

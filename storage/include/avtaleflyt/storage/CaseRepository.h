@@ -45,7 +45,9 @@ class CaseRepository {
     // another step came first. Bumps the version. Call inside a Transaction.
     bool update(const Case& after, Timestamp now);
 
-    void queueAction(const Case& c, const StepAction& action, Timestamp now);
+        // `status`: "queued" for the modules that carry it out, "mailed" when done with the step.
+    void queueAction(const Case& c, const StepAction& action, Timestamp now,
+                     const std::string& status = "queued");
     std::vector<QueuedAction> actions(const Case& c) const;
 
     // Keeps a rendered PDF of the case; the newest of a kind is the current one.

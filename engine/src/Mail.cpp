@@ -1,0 +1,293 @@
+// Mail: the messages steps ask for, written to the outbox in the step's transaction, with their
+// signing links; and the dispatcher that delivers the outbox.
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "InstallationState.h"
+#include "avtaleflyt/documents/Messages.h"
+#include "avtaleflyt/domain/Text.h"
+
+namespace avtaleflyt::engine {
+namespace {
+
+constexpr std::chrono::hours kDefaultLinkLife{24 * 60};
+constexpr std::chrono::minutes kSendLease{10};  // how long a claimed message is left alone
+constexpr std::chrono::minutes kMaxBackoff{6 * 60};
+
+std::string hex(const unsigned char* bytes, std::size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+        out += digits[bytes[i] >> 4];
+        out += digits[bytes[i] & 15];
+    }
+    return out;
+}
+
+// `n` random bytes from OpenSSL's CSPRNG. Throws EngineError if it has no entropy.
+std::string randomBytes(std::size_t n) {
+    std::string bytes(n, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1)
+        throw EngineError("no random numbers available for signing links");
+    return bytes;
+}
+
+std::string base64Url(const std::string& bytes) {
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    unsigned bits = 0, value = 0;
+    for (const unsigned char c : bytes) {
+        value = value << 8 | c;
+        bits += 8;
+        while (bits >= 6) {
+            out += alphabet[value >> (bits - 6) & 63];
+            bits -= 6;
+        }
+    }
+    if (bits > 0)
+        out += alphabet[value << (6 - bits) & 63];
+    return out;
+}
+
+// "dd.mm.yyyy" for Norwegian readers, ISO otherwise.
+std::string shownDate(Timestamp t, const std::string& language) {
+    const std::string iso = formatDate(t);
+    if (language != "nb")
+        return iso;
+    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
+}
+
+// A role as it reads mid-sentence: "Ressurssykepleier" -> "ressurssykepleier".
+std::string roleInSentence(const documents::Messages& m, const std::string& role) {
+    std::string label = m.text("role." + role);
+    if (!label.empty() && label[0] >= 'A' && label[0] <= 'Z')
+        label[0] = static_cast<char>(label[0] - 'A' + 'a');
+    return label;
+}
+
+// The HTML part: the text's paragraphs, escaped, with the link as a button.
+std::string htmlBody(const std::string& text, const std::string& link, const std::string& button) {
+    std::string html =
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>"
+        "<body style=\"font-family:sans-serif;font-size:16px;line-height:1.5;max-width:40em\">";
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find("\n\n", start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string paragraph = text.substr(start, end - start);
+        if (!link.empty() && paragraph.find(link) != std::string::npos) {
+            const std::string before = text::trim(paragraph.substr(0, paragraph.find(link)));
+            if (!before.empty())
+                html += "<p>" + text::escapeXml(before) + "</p>";
+            html += "<p><a href=\"" + text::escapeXml(link) +
+                    "\" style=\"display:inline-block;padding:12px 20px;background:#1d5c96;"
+                    "color:#fff;text-decoration:none;border-radius:6px\">" +
+                    text::escapeXml(button) + "</a></p><p style=\"font-size:13px;color:#555\">" +
+                    text::escapeXml(link) + "</p>";
+        } else if (!paragraph.empty()) {
+            std::string escaped = text::escapeXml(paragraph);
+            for (auto pos = escaped.find('\n'); pos != std::string::npos;
+                 pos = escaped.find('\n', pos))
+                escaped.replace(pos, 1, "<br>");
+            html += "<p>" + escaped + "</p>";
+        }
+        start = end + 2;
+    }
+    return html + "</body></html>";
+}
+
+bool addressed(const StepAction& action, const std::string& email) {
+    return std::find(action.recipients.begin(), action.recipients.end(), email) !=
+           action.recipients.end();
+}
+
+}  // namespace
+
+std::string Installation::State::issueLink(const Case& c, const SignatureRequest& r) {
+    const std::string token = base64Url(randomBytes(32));  // 256 bits
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr);
+    const Timestamp now = clock.now();
+    tokens.store(r.id, hex(digest, len), c.deadline.value_or(now + kDefaultLinkLife), now);
+    std::string base = settings.portalUrl;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    return base + "/s/" + token;
+}
+
+void Installation::State::queueMail(const Case& c, const Letter& letter) {
+    const auto& m = documents::Messages::forLanguage(settings.language);
+    notify::Mail mail;
+    mail.messageId = c.reference + "." + letter.kind + "." + hex(reinterpret_cast<const unsigned char*>(
+                                                                     randomBytes(12).data()),
+                                                                 12) +
+                     "@avtaleflyt";
+    mail.fromAddress = settings.mailFrom;
+    mail.fromName = c.network;
+    mail.toAddress = letter.toEmail;
+    mail.toName = letter.toName;
+    mail.subject = m.text(letter.subjectKey, letter.args);
+    mail.text = m.text(letter.bodyKey, letter.args) + "\n\n-- \n" + m.text("mail.footer", {c.network});
+    mail.html = htmlBody(mail.text, letter.link, m.text("mail.sign.button"));
+    mail.date = clock.now();
+    mail.attachments = letter.attachments;
+    const Roster roster = rosters.load(networkRecord(c.network));
+    if (!roster.networkLeader.empty())
+        mail.replyTo = roster.networkLeader;
+    storage::OutboxMessage out;
+    out.messageId = mail.messageId;
+    out.caseId = c.id;
+    out.kind = letter.kind;
+    out.recipient = letter.toEmail;
+    out.subject = mail.subject;
+    out.mime = notify::toMime(mail);
+    outboxMessages.enqueue(out, clock.now());
+}
+
+void MailActionPort::perform(const Case& c, const StepAction& action) {
+    auto& st = state_;
+    const auto& m = documents::Messages::forLanguage(st.settings.language);
+    const Roster roster = st.rosters.load(st.networkRecord(c.network));
+    const Person* leader = roster.networkLeader.empty() ? nullptr : roster.person(roster.networkLeader);
+    const std::string contact =
+        leader ? leader->name + " (" + leader->email + ")" : c.network;
+    const std::string deadline =
+        c.deadline ? shownDate(*c.deadline, st.settings.language) : m.text("mail.no-deadline");
+    const auto args = [&](const SignatureRequest& r, const std::string& link) {
+        return std::vector<std::string>{r.name,      c.network, c.title, c.reference,
+                                        roleInSentence(m, r.role), link, deadline, contact};
+    };
+    bool mailed = true;
+    switch (action.action) {
+        case Action::NotifySigners:
+        case Action::NotifyNextSigner:
+        case Action::Remind: {
+            const bool remind = action.action == Action::Remind;
+            for (const auto& r : c.signatures) {
+                if (r.status != SignatureStatus::Open || r.email.empty() ||
+                    !addressed(action, r.email))
+                    continue;
+                const std::string link = st.issueLink(c, r);
+                st.queueMail(c, {remind ? "remind" : "sign", r.email, r.name,
+                                 remind ? "mail.remind.subject" : "mail.sign.subject",
+                                 remind ? "mail.remind.body" : "mail.sign.body", args(r, link),
+                                 link, {}});
+            }
+            break;
+        }
+        case Action::NotifyCompleted: {
+            const auto pdf = st.cases.document(c, "final");
+            std::vector<notify::Attachment> attachments;
+            if (pdf)
+                attachments.push_back({c.reference + ".pdf", "application/pdf", *pdf});
+            for (const auto& r : c.signatures)
+                if (r.status == SignatureStatus::Signed && !r.email.empty())
+                    st.queueMail(c, {"completed", r.email, r.name, "mail.completed.subject",
+                                     "mail.completed.body", args(r, ""), "", attachments});
+            break;
+        }
+        case Action::NotifyDeclined: {
+            const auto decliner = std::find_if(
+                c.signatures.begin(), c.signatures.end(),
+                [](const SignatureRequest& r) { return r.status == SignatureStatus::Declined; });
+            if (leader && decliner != c.signatures.end())
+                st.queueMail(c, {"declined", leader->email, leader->name, "mail.declined.subject",
+                                 "mail.declined.body",
+                                 {leader->name, c.network, c.title, c.reference, decliner->name,
+                                  decliner->reason.empty() ? c.note : decliner->reason},
+                                 "", {}});
+            else
+                mailed = false;
+            break;
+        }
+        case Action::NotifyWithdrawn:
+            for (const auto& r : c.signatures)
+                if (!r.email.empty() && !!addressed(action, r.email))
+                    st.queueMail(c, {"withdrawn", r.email, r.name, "mail.withdrawn.subject",
+                                     "mail.withdrawn.body",
+                                     {r.name, c.network, c.title, c.reference, c.note}, "", {}});
+            break;
+        default:
+            mailed = false;
+    }
+    if (mailed)
+        st.cases.queueAction(c, action, st.clock.now(), "mailed");
+    else
+        next_.perform(c, action);
+}
+
+notify::Transport& Installation::State::transport() {
+    if (transportOverride)
+        return *transportOverride;
+    if (!ownTransport) {
+        if (settings.mailTransport == "smtp")
+            ownTransport = std::make_unique<notify::SmtpTransport>(settings.smtp);
+        else
+            ownTransport = std::make_unique<notify::MaildirTransport>(dataDir + "/mail");
+    }
+    return *ownTransport;
+}
+
+void Installation::setTransport(notify::Transport* transport) {
+    state_->transportOverride = transport;
+}
+
+DispatchReport Installation::sendOutbox(std::size_t limit) {
+    return guarded([&] {
+        auto& st = *state_;
+        DispatchReport report;
+        notify::Transport& transport = st.transport();
+        for (const auto& message : st.outboxMessages.due(st.clock.now(), limit)) {
+            const Timestamp now = st.clock.now();
+            {
+                storage::Transaction tx(st.db);
+                if (!st.outboxMessages.claim(message.id, now, now + kSendLease))
+                    continue;  // another dispatcher has it
+                tx.commit();
+            }
+            const std::string what = message.recipient + ": " + message.subject;
+            try {
+                const std::string answer = transport.deliver(st.settings.mailFrom, message.recipient,
+                                                             message.messageId, message.mime);
+                storage::Transaction tx(st.db);
+                st.outboxMessages.markSent(message.id, answer, st.clock.now());
+                st.record("mail.sent",
+                          message.caseReference.empty() ? message.recipient : message.caseReference,
+                          {{"message_id", message.messageId},
+                           {"kind", message.kind},
+                           {"to", message.recipient},
+                           {"answer", answer}});
+                tx.commit();
+                report.sent.push_back(what + " (" + answer + ")");
+            } catch (const notify::TransportError& e) {
+                const auto backoff = std::min<std::chrono::minutes>(
+                    kMaxBackoff, std::chrono::minutes(1LL << std::min(message.attempts, 16)));
+                const Timestamp retry = st.clock.now() + backoff;
+                storage::Transaction tx(st.db);
+                st.outboxMessages.markFailed(message.id, e.what(), retry);
+                tx.commit();
+                report.failed.push_back(what + ": " + e.what() + "; next attempt at " +
+                                        formatTimestamp(retry));
+            }
+        }
+        return report;
+    });
+}
+
+std::vector<OutboxEntry> Installation::outbox(const std::string& status) const {
+    return guarded([&] {
+        std::vector<OutboxEntry> out;
+        for (const auto& m : state_->outboxMessages.list(status))
+            out.push_back({m.messageId, m.caseReference, m.kind, m.recipient, m.subject, m.status,
+                           m.attempts, m.nextAttemptAt, m.lastError, m.serverAnswer, m.createdAt,
+                           m.sentAt});
+        return out;
+    });
+}
+
+}  // namespace avtaleflyt::engine

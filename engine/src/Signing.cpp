@@ -1,0 +1,133 @@
+// Signing links: what a link shows, and signing or declining through it.
+#include <openssl/evp.h>
+
+#include "InstallationState.h"
+
+namespace avtaleflyt::engine {
+namespace {
+
+std::string tokenHash(const std::string& token) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr);
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out += digits[digest[i] >> 4];
+        out += digits[digest[i] & 15];
+    }
+    return out;
+}
+
+}  // namespace
+
+Installation::State::Link Installation::State::resolveLink(const std::string& token) {
+    auto& st = *this;
+    Link link;
+    // Tokens are 43 characters of base64url; anything else is not looked up at all.
+    if (token.size() != 43 ||
+        token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+            std::string::npos)
+        return link;
+    const auto found = st.tokens.find(tokenHash(token));
+    if (!found)
+        return link;
+    link.token = *found;
+    link.c = st.caseNamed(found->caseReference);
+    for (const auto& r : link.c.signatures)
+        if (r.id == found->requestId)
+            link.request = r;
+    if (!link.token.usedAt.empty() || link.request.status == SignatureStatus::Signed ||
+        link.request.status == SignatureStatus::Declined)
+        link.status = SigningView::Status::Used;
+    else if (formatTimestamp(st.clock.now()) > link.token.expiresAt)
+        link.status = SigningView::Status::Expired;
+    else if (link.request.status != SignatureStatus::Open)
+        link.status = SigningView::Status::Closed;
+    else
+        link.status = SigningView::Status::Open;
+    return link;
+}
+
+LinkOutcome Installation::State::useLink(const std::string& token, Trigger trigger,
+                                         const std::string& ip, const std::string& userAgent) {
+    auto& st = *this;
+    storage::Transaction tx(st.db);
+    const Link link = st.resolveLink(token);
+    LinkOutcome out;
+    out.status = link.status;
+    out.caseState = link.c.state;
+    if (link.status != SigningView::Status::Open)
+        return out;
+    trigger.actor = ActorKind::Signer;
+    trigger.actorEmail = link.request.email;
+    trigger.method = "link";
+    const StepOutcome step = st.step(link.c, trigger, "signer:" + link.request.email);
+    if (!step.done) {
+        out.refusal = step.refusal;
+        return out;
+    }
+    if (!st.tokens.markUsed(link.token.id, st.clock.now())) {
+        out.status = SigningView::Status::Used;  // used at the same moment elsewhere
+        return out;
+    }
+    st.tokens.storeEvidence(link.request.id, ip, userAgent, st.clock.now());
+    tx.commit();
+    out.caseState = step.to;
+    return out;
+}
+
+SigningView Installation::signingView(const std::string& token) const {
+    return guarded([&] {
+        auto& st = *state_;
+        const auto link = st.resolveLink(token);
+        SigningView view;
+        view.status = link.status;
+        if (link.status == SigningView::Status::Unknown)
+            return view;
+        view.reference = link.c.reference;
+        view.title = link.c.title;
+        view.network = link.c.network;
+        view.state = link.c.state;
+        view.signerName = link.request.name;
+        view.signerRole = link.request.role;
+        view.organisation = link.request.organisation;
+        view.signedAt = link.request.signedAt;
+        if (link.c.deadline)
+            view.deadline = formatDate(*link.c.deadline);
+        if (link.status == SigningView::Status::Open)
+            view.document = st.compose(link.c, false).document;
+        return view;
+    });
+}
+
+std::optional<std::string> Installation::linkDocument(const std::string& token) const {
+    return guarded([&]() -> std::optional<std::string> {
+        auto& st = *state_;
+        const auto link = st.resolveLink(token);
+        if (link.status != SigningView::Status::Open)
+            return std::nullopt;
+        return st.cases.document(link.c, "sent");
+    });
+}
+
+LinkOutcome Installation::signByLink(const std::string& token, const std::string& ip,
+                                     const std::string& userAgent) {
+    return guarded([&] {
+        Trigger t;
+        t.name = "sign";
+        return state_->useLink(token, t, ip, userAgent);
+    });
+}
+
+LinkOutcome Installation::declineByLink(const std::string& token, const std::string& reason,
+                                        const std::string& ip, const std::string& userAgent) {
+    return guarded([&] {
+        Trigger t;
+        t.name = "decline";
+        t.reason = reason;
+        return state_->useLink(token, t, ip, userAgent);
+    });
+}
+
+}  // namespace avtaleflyt::engine

@@ -1,0 +1,76 @@
+#pragma once
+// The outbox: messages written in the transaction of the step that caused them, sent later by
+// a dispatcher, marked sent once. And the signing links: their tokens' hashes, one use each.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "avtaleflyt/domain/Clock.h"
+#include "avtaleflyt/storage/Database.h"
+
+namespace avtaleflyt::storage {
+
+struct OutboxMessage {
+    std::int64_t id = 0;
+    std::string messageId;  // without angle brackets
+    std::int64_t caseId = 0;
+    std::string caseReference;
+    std::string kind;
+    std::string recipient;
+    std::string subject;
+    std::string mime;
+    std::string status;  // "queued" | "sent"
+    int attempts = 0;
+    std::string nextAttemptAt, lastError, serverAnswer, createdAt, sentAt;
+};
+
+class OutboxRepository {
+  public:
+    explicit OutboxRepository(Database& db) : db_(db) {}
+
+    // Queues a message, due at once. `caseId` 0: not about one case.
+    void enqueue(const OutboxMessage& m, Timestamp now);
+    // Queued messages due at `now`, oldest first, at most `limit`.
+    std::vector<OutboxMessage> due(Timestamp now, std::size_t limit) const;
+    // Every message with `status` ("" for all), newest first, without the MIME text.
+    std::vector<OutboxMessage> list(const std::string& status) const;
+        // Takes a due message for one sender: moves its next attempt to `leaseUntil`, so no other
+    // dispatcher sends it meanwhile. False if it is no longer due (another one took it).
+    bool claim(std::int64_t id, Timestamp now, Timestamp leaseUntil);
+    // Marks a queued message sent with the server's answer. False if it was not queued.
+    bool markSent(std::int64_t id, const std::string& answer, Timestamp now);
+    // Records a failed attempt and when to try again.
+    void markFailed(std::int64_t id, const std::string& error, Timestamp retryAt);
+
+  private:
+    Database& db_;
+};
+
+struct SigningToken {
+    std::int64_t id = 0;
+    std::int64_t requestId = 0;
+    std::string caseReference;
+    std::string expiresAt;
+    std::string usedAt;  // empty: not used
+};
+
+class SigningTokenRepository {
+  public:
+    explicit SigningTokenRepository(Database& db) : db_(db) {}
+
+    void store(std::int64_t requestId, const std::string& tokenSha256, Timestamp expires,
+               Timestamp now);
+    std::optional<SigningToken> find(const std::string& tokenSha256) const;
+    // Marks the token used, if it was not; false if it was (someone else used it first).
+    bool markUsed(std::int64_t tokenId, Timestamp now);
+    // Keeps the IP address and user agent a link signature was given from (never in a PDF).
+    void storeEvidence(std::int64_t requestId, const std::string& ip,
+                       const std::string& userAgent, Timestamp now);
+
+  private:
+    Database& db_;
+};
+
+}  // namespace avtaleflyt::storage
