@@ -7,10 +7,17 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/StreamCopier.h>
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
+#include <atomic>
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "Output.h"
+#include "Portal.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Seal.h"
@@ -580,6 +587,120 @@ int runSignRegister(Context& ctx) {
                  ctx.inv.args.at(0), role, ctx.inv.value("scan"), ctx.inv.value("date")));
 }
 
+// --- mail and the portal ---------------------------------------------------------------------
+
+void printDispatch(std::ostream& out, const engine::DispatchReport& report) {
+    for (const auto& line : report.sent) out << "  sent    " << line << '\n';
+    for (const auto& line : report.failed) out << "  failed  " << line << '\n';
+}
+
+int runOutboxList(Context& ctx) {
+    const std::string status = ctx.inv.value("status", "queued");
+    if (status != "queued" && status != "sent" && status != "all")
+        throw UsageError("--status is queued, sent or all, not \"" + status + "\"");
+    const auto messages = ctx.installation().outbox(status == "all" ? "" : status);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& m : messages)
+        rows.push_back({m.createdAt, m.reference, m.kind, m.recipient, m.status,
+                        std::to_string(m.attempts),
+                        m.status == "sent" ? m.serverAnswer
+                                           : (m.lastError.empty() ? "" : m.lastError + "; ") +
+                                                 "next " + m.nextAttemptAt});
+    printTable(ctx.out, {"created", "case", "kind", "to", "status", "attempts", "answer / error"},
+               rows);
+    ctx.out << messages.size() << (messages.size() == 1 ? " message" : " messages") << ".\n";
+    return 0;
+}
+
+int runOutboxSend(Context& ctx) {
+    const auto report = ctx.installation().sendOutbox();
+    printDispatch(ctx.out, report);
+    ctx.out << report.sent.size() << " sent, " << report.failed.size()
+            << " failed (kept queued).\n";
+    return report.failed.empty() ? 0 : 1;
+}
+
+unsigned portOption(const Context& ctx, const std::string& name, unsigned fallback) {
+    const std::string value = ctx.inv.value(name, std::to_string(fallback));
+    try {
+        std::size_t used = 0;
+        const unsigned long port = std::stoul(value, &used);
+        if (used == value.size() && port <= 65535)
+            return static_cast<unsigned>(port);
+    } catch (const std::exception&) {
+    }
+    throw UsageError("--" + name + ": \"" + value + "\" is not a port number (0-65535)");
+}
+
+int runServe(Context& ctx) {
+    const unsigned port = portOption(ctx, "port", 8080);
+    const std::string every = ctx.inv.value("dispatch-every", "30");
+    int seconds = 0;
+    try {
+        seconds = std::stoi(every);
+    } catch (const std::exception&) {
+    }
+    if (seconds < 1)
+        throw UsageError("--dispatch-every: \"" + every + "\" is not a number of seconds (>= 1)");
+    engine::Installation& installation = ctx.installation();
+
+    // SIGINT and SIGTERM are blocked in every thread; this one waits for them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    std::mutex lock;  // one user of the installation at a time
+    portal::PortalSettings settings;
+    settings.bind = ctx.inv.value("bind", settings.bind);
+    settings.port = port;
+    settings.language = ctx.settings().language;
+    portal::Portal portal(installation, lock, settings);
+    portal.start();
+    {
+        std::lock_guard<std::mutex> guard(lock);
+        ctx.out << "Listening on http://" << settings.bind << ":" << portal.port()
+                << "/ (signing links start with " << ctx.settings().portalUrl << "/s/)\n"
+                << "Sending the outbox every " << seconds << " s. Stop with Ctrl-C or SIGTERM."
+                << std::endl;
+    }
+    std::atomic<bool> stopping{false};
+    std::mutex wake;
+    std::condition_variable wakeUp;
+    std::thread dispatcher([&] {
+        while (!stopping) {
+            {
+                std::lock_guard<std::mutex> guard(lock);
+                try {
+                    printDispatch(ctx.out, installation.sendOutbox());
+                    ctx.out.flush();
+                } catch (const std::exception& e) {
+                    ctx.err << "avtaleflyt serve: sending the outbox: " << e.what() << std::endl;
+                }
+            }
+            std::unique_lock<std::mutex> sleeping(wake);
+            wakeUp.wait_for(sleeping, std::chrono::seconds(seconds), [&] { return stopping.load(); });
+        }
+    });
+    int received = 0;
+    sigwait(&signals, &received);
+    {
+        std::lock_guard<std::mutex> guard(lock);
+        ctx.out << "Stopping (" << (received == SIGTERM ? "SIGTERM" : "SIGINT") << ")..."
+                << std::endl;
+    }
+    {
+        std::lock_guard<std::mutex> guard(wake);
+        stopping = true;
+    }
+    wakeUp.notify_all();
+    portal.stop();
+    dispatcher.join();
+    ctx.out << "Stopped." << std::endl;
+    return 0;
+}
+
 // --- archive ----------------------------------------------------------------------------------
 
 int runArchive(Context& ctx) {
@@ -899,6 +1020,38 @@ const std::vector<CommandSpec>& commands() {
          "Withdraws an open case; a reason is required.",
          {{"reason", "TEXT", "why (required)"}},
          runCaseWithdraw},
+        {{"outbox", "list"},
+         "",
+         0,
+         0,
+         "show the mail waiting to go (or sent)",
+         "Lists the outbox: every message with its case, kind, recipient, attempts and the "
+         "server's answer or the last error and the next attempt. Messages are written with the "
+         "step that caused them and sent by 'outbox send' or 'serve'.",
+         {{"status", "STATUS", "queued (default), sent or all"}},
+         runOutboxList},
+        {{"outbox", "send"},
+         "",
+         0,
+         0,
+         "send the mail that is due",
+         "Delivers every queued message that is due through the configured transport (a maildir "
+         "in the data folder by default, or SMTP). A failed message stays queued and is tried "
+         "again after 1, 2, 4, ... minutes (at most 6 hours). Exit code 1 if any failed.",
+         {},
+         runOutboxSend},
+        {{"serve"},
+         "",
+         0,
+         0,
+         "run the signing portal and send mail",
+         "Serves the signing portal over HTTP and sends the outbox every --dispatch-every "
+         "seconds, until Ctrl-C or SIGTERM (requests under way finish first). Put it behind a "
+         "reverse proxy with TLS and set portal.url to the address signers see.",
+         {{"port", "PORT", "the port to listen on (default 8080; 0: any free port)"},
+          {"bind", "ADDRESS", "the address to listen on (default 127.0.0.1)"},
+          {"dispatch-every", "SECONDS", "how often to send the outbox (default 30)"}},
+         runServe},
         {{"timers", "run"},
          "",
          0,

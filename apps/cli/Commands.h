@@ -30,7 +30,9 @@ class Context {
     // The installation in dataDir, opened on first use.
     engine::Installation& installation();
     // --network, else network.default from the configuration, else empty (the only network).
-    std::string network() const;
+        std::string network() const;
+    const engine::Settings& settings() const { return settings_; }
+
 
   private:
     std::unique_ptr<Clock> clock_;

@@ -249,6 +249,26 @@ class AvtaleflytApp : public Poco::Util::Application {
             if (config().has("workflow." + name + ".screened"))
                 settings.archiveScreened[name] = config().getBool("workflow." + name + ".screened");
 
+                // Mail and the portal.
+        settings.language = config().getString("language", settings.language);
+        if (settings.language != "nb" && settings.language != "en")
+            throw UsageError("language in " + configFile + " is nb or en, not \"" +
+                             settings.language + "\"");
+        settings.portalUrl = config().getString("portal.url", settings.portalUrl);
+        settings.mailFrom = config().getString("mail.from", settings.mailFrom);
+        settings.mailTransport = config().getString("mail.transport", settings.mailTransport);
+        if (settings.mailTransport != "maildir" && settings.mailTransport != "smtp")
+            throw UsageError("mail.transport in " + configFile + " is maildir or smtp, not \"" +
+                             settings.mailTransport + "\"");
+        settings.smtp.host = config().getString("smtp.host", settings.smtp.host);
+        settings.smtp.port = config().getUInt("smtp.port", settings.smtp.port);
+        settings.smtp.startTls = config().getBool("smtp.starttls", settings.smtp.startTls);
+        settings.smtp.caFile = config().getString("smtp.ca-file", "");
+        settings.smtp.user = config().getString("smtp.user", "");
+        settings.smtp.password = config().getString("smtp.password", "");
+        settings.smtp.heloName = config().getString("smtp.helo", settings.smtp.heloName);
+        settings.smtp.timeoutSeconds = config().getInt("smtp.timeout", settings.smtp.timeoutSeconds);
+
         Context ctx(invocation_, dataDir, std::move(clock), defaultNetwork, std::move(settings),
                     std::cout, std::cerr);
         return command_->run(ctx);

@@ -2,12 +2,17 @@
 
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 #include <sqlite3.h>
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -60,6 +65,62 @@ CliResult runCli(const std::vector<std::string>& args, const std::string& workDi
     errReader.join();
     r.exitCode = ph.wait();
     return r;
+}
+
+unsigned freePort() {
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+    const unsigned port = socket.address().port();
+    socket.close();
+    return port;
+}
+
+SmtpServer::SmtpServer(unsigned port, std::string maildir)
+    : port_(port), maildir_(std::move(maildir)) {}
+
+SmtpServer::~SmtpServer() {
+    stop();
+}
+
+void SmtpServer::start() {
+    const std::vector<std::string> args = {
+        "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port_),
+        "-c", "aiosmtpd.handlers.Mailbox", maildir_};
+    Poco::ProcessHandle ph = Poco::Process::launch("/usr/bin/python3", args);
+    pid_ = ph.id();
+    for (int i = 0; i < 100; ++i) {
+        try {
+            Poco::Net::StreamSocket probe;
+            probe.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port_)),
+                          Poco::Timespan(0, 200000));
+            return;
+        } catch (const Poco::Exception&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    stop();
+    throw std::runtime_error("aiosmtpd did not start on port " + std::to_string(port_) +
+                             " (is python3-aiosmtpd installed?)");
+}
+
+void SmtpServer::stop() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = 0;
+    }
+}
+
+std::vector<std::string> SmtpServer::messages() const {
+    std::vector<std::string> out;
+    Poco::File dir(maildir_ + "/new");
+    if (!dir.exists())
+        return out;
+    std::vector<std::string> names;
+    dir.list(names);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) out.push_back(readFile(maildir_ + "/new/" + n));
+    return out;
 }
 
 CliResult runTool(const std::string& commandLine) {

@@ -44,6 +44,27 @@ std::string querySql(const std::string& dbPath, const std::string& sql);
 // standard output and error together.
 CliResult runTool(const std::string& commandLine);
 
+// A free TCP port on 127.0.0.1 (free when asked; nothing holds it).
+unsigned freePort();
+
+// A real SMTP server for the mail tests: Debian's aiosmtpd under /usr/bin/python3, storing
+// every message it accepts as a file in `maildir`/new. Started by start(), stopped by stop()
+// or on destruction.
+class SmtpServer {
+  public:
+    SmtpServer(unsigned port, std::string maildir);
+    ~SmtpServer();
+    void start();  // returns once the server accepts connections; throws if it does not
+    void stop();
+    unsigned port() const { return port_; }
+    std::vector<std::string> messages() const;  // the files received, their contents
+
+  private:
+    unsigned port_;
+    std::string maildir_;
+    int pid_ = 0;
+};
+
 // Counts the lines of `text` that contain `needle`.
 std::size_t countLines(const std::string& text, const std::string& needle);
 

@@ -1,0 +1,384 @@
+#include "Portal.h"
+
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/ServerSocket.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <sstream>
+
+#include "avtaleflyt/documents/Messages.h"
+#include "avtaleflyt/domain/Text.h"
+
+namespace avtaleflyt::portal {
+namespace {
+
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+using Status = engine::SigningView::Status;
+
+constexpr std::size_t kMaxFormBytes = 16 * 1024;
+constexpr std::size_t kMaxReasonChars = 2000;
+constexpr auto kUnknownWindow = std::chrono::minutes(10);
+
+const char* kStyle = R"(
+*{box-sizing:border-box}
+body{margin:0;font-family:system-ui,sans-serif;font-size:17px;line-height:1.5;color:#1a1a1a;background:#f3f5f7}
+main{max-width:46rem;margin:0 auto;padding:1rem;background:#fff;min-height:100vh}
+h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0}
+h2{font-size:1.15rem;margin:1.25rem 0 .25rem}
+.network{color:#555;margin:0;font-size:.95rem}
+.notice{padding:.75rem 1rem;border-radius:6px;background:#fff4d6;border:1px solid #e0c060}
+.document{border:1px solid #d0d5da;border-radius:6px;padding:0 1rem 1rem;margin:1rem 0;max-height:60vh;overflow:auto}
+form{margin:1rem 0}
+label{display:block;margin:.5rem 0}
+input[type=checkbox]{width:1.3rem;height:1.3rem;vertical-align:middle;margin-right:.5rem}
+textarea{width:100%;min-height:6rem;font:inherit;padding:.5rem}
+button{font:inherit;font-size:1.1rem;padding:.75rem 1.5rem;border:0;border-radius:6px;background:#1d5c96;color:#fff;width:100%;max-width:20rem}
+.decline button{background:#7a2e2e}
+details{margin:1.5rem 0}
+summary{cursor:pointer;color:#1d5c96}
+.error{color:#a00000;font-weight:bold}
+)";
+
+std::string esc(const std::string& s) {
+    return text::escapeXml(s);
+}
+
+// A failed-lookup counter per address, for refusing link guessing.
+class Throttle {
+  public:
+    explicit Throttle(int limit) : limit_(limit) {}
+    bool blocked(const std::string& address) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto& times = prune(address);
+        return static_cast<int>(times.size()) >= limit_;
+    }
+    void failed(const std::string& address) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        prune(address).push_back(std::chrono::steady_clock::now());
+    }
+
+  private:
+    std::deque<std::chrono::steady_clock::time_point>& prune(const std::string& address) {
+        auto& times = failures_[address];
+        const auto cutoff = std::chrono::steady_clock::now() - kUnknownWindow;
+        while (!times.empty() && times.front() < cutoff) times.pop_front();
+        return times;
+    }
+    int limit_;
+    std::mutex mutex_;
+    std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+};
+
+}  // namespace
+
+struct Portal::Impl {
+    engine::Installation& installation;
+    std::mutex& lock;
+    PortalSettings settings;
+    const documents::Messages& messages;
+    std::string secret;  // for CSRF tokens; new for every start of the server
+    Throttle throttle;
+    std::unique_ptr<Poco::Net::HTTPServer> server;
+
+    Impl(engine::Installation& i, std::mutex& l, const PortalSettings& s)
+        : installation(i),
+          lock(l),
+          settings(s),
+          messages(documents::Messages::forLanguage(s.language)),
+          secret(32, '\0'),
+          throttle(s.maxUnknownLinks) {
+        RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), static_cast<int>(secret.size()));
+    }
+
+    std::string t(const std::string& key, const std::vector<std::string>& args = {}) const {
+        return messages.text(key, args);
+    }
+
+    std::string csrfFor(const std::string& token) const {
+        unsigned char mac[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+             reinterpret_cast<const unsigned char*>(token.data()), token.size(), mac, &len);
+        static const char digits[] = "0123456789abcdef";
+        std::string out;
+        for (unsigned int i = 0; i < len; ++i) {
+            out += digits[mac[i] >> 4];
+            out += digits[mac[i] & 15];
+        }
+        return out;
+    }
+
+    static void headers(HTTPServerResponse& response) {
+        response.set("Content-Security-Policy",
+                     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                     "frame-ancestors 'none'; base-uri 'none'");
+        response.set("X-Frame-Options", "DENY");
+        response.set("X-Content-Type-Options", "nosniff");
+        response.set("Referrer-Policy", "no-referrer");  // the link's token is in the URL
+        response.set("Cache-Control", "no-store");
+    }
+
+    void page(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
+              const std::string& title, const std::string& body) const {
+        response.setStatus(status);
+        headers(response);
+        response.setContentType("text/html; charset=utf-8");
+        std::string html = "<!DOCTYPE html><html lang=\"" + esc(settings.language) +
+                           "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+                           "content=\"width=device-width, initial-scale=1\"><title>" +
+                           esc(title) +
+                           "</title><link rel=\"stylesheet\" href=\"/portal.css\"></head><body>"
+                           "<main>" +
+                           body + "</main></body></html>";
+        response.setContentLength(static_cast<std::streamsize>(html.size()));
+        response.send() << html;
+    }
+
+    void message(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
+                 const std::string& key, const std::vector<std::string>& args = {}) const {
+        page(response, status, t(key + ".title"),
+             "<h1>" + esc(t(key + ".title")) + "</h1><p>" + esc(t(key + ".text", args)) + "</p>");
+    }
+
+    // The page for a link that cannot be used, with the status that says why.
+    void unusable(HTTPServerResponse& response, Status status) const {
+        switch (status) {
+            case Status::Used:
+                return message(response, HTTPResponse::HTTP_GONE, "portal.used");
+            case Status::Expired:
+                return message(response, HTTPResponse::HTTP_GONE, "portal.expired");
+            case Status::Closed:
+                return message(response, HTTPResponse::HTTP_CONFLICT, "portal.closed");
+            default:
+                return message(response, HTTPResponse::HTTP_NOT_FOUND, "portal.unknown");
+        }
+    }
+
+    void signingPage(HTTPServerResponse& response, const std::string& token,
+                     const engine::SigningView& view, HTTPResponse::HTTPStatus status,
+                     const std::string& error) const {
+        std::string body = "<p class=\"network\">" + esc(view.network) + "</p><h1>" +
+                           esc(view.title) + "</h1><p>" +
+                           esc(t("portal.for", {view.signerName, t("role." + view.signerRole)})) +
+                           (view.organisation.empty() ? "" : ", " + esc(view.organisation)) +
+                           "</p>";
+        if (!view.deadline.empty())
+            body += "<p>" + esc(t("portal.deadline", {view.deadline})) + "</p>";
+        if (!error.empty())
+            body += "<p class=\"notice error\" role=\"alert\">" + esc(error) + "</p>";
+        body += "<article class=\"document\" aria-label=\"" + esc(t("portal.document")) +
+                "\"><h2>" + esc(view.document.title) + "</h2>";
+        bool inList = false;
+        for (const auto& b : view.document.blocks) {
+            const bool item = b.kind == TemplateBlock::Kind::ListItem;
+            if (inList && !item)
+                body += "</ul>";
+            if (item && !inList)
+                body += "<ul>";
+            inList = item;
+            if (b.kind == TemplateBlock::Kind::Heading)
+                body += b.level <= 1 ? "<h2>" + esc(b.text) + "</h2>" : "<h3>" + esc(b.text) + "</h3>";
+            else if (item)
+                body += "<li>" + esc(b.text) + "</li>";
+            else
+                body += "<p>" + esc(b.text) + "</p>";
+        }
+        body += std::string(inList ? "</ul>" : "") + "</article>";
+        const std::string base = "/s/" + esc(token);
+        const std::string csrf =
+            "<input type=\"hidden\" name=\"csrf\" value=\"" + csrfFor(token) + "\">";
+        body += "<p><a href=\"" + base + "/dokument.pdf\">" + esc(t("portal.pdf")) + "</a></p>";
+        body += "<form method=\"post\" action=\"" + base + "/sign\" class=\"sign\">" + csrf +
+                "<label><input type=\"checkbox\" name=\"confirm\" value=\"yes\" required>" +
+                esc(t("portal.confirm")) + "</label><button type=\"submit\">" +
+                esc(t("portal.sign")) + "</button></form>";
+        body += "<details><summary>" + esc(t("portal.decline.title")) +
+                "</summary><form method=\"post\" action=\"" + base +
+                "/decline\" class=\"decline\">" + csrf + "<label for=\"reason\">" +
+                esc(t("portal.decline.reason")) +
+                "</label><textarea id=\"reason\" name=\"reason\" required maxlength=\"" +
+                std::to_string(kMaxReasonChars) + "\"></textarea><button type=\"submit\">" +
+                esc(t("portal.decline")) + "</button></form></details>";
+        page(response, status, t("portal.title") + " – " + view.reference, body);
+    }
+
+    void handle(HTTPServerRequest& request, HTTPServerResponse& response) {
+        const std::string address = request.clientAddress().host().toString();
+        std::string path = request.getURI();
+        if (const auto q = path.find('?'); q != std::string::npos)
+            path.resize(q);
+        const bool get = request.getMethod() == "GET" || request.getMethod() == "HEAD";
+        const bool post = request.getMethod() == "POST";
+        if (path == "/" && get)
+            return page(response, HTTPResponse::HTTP_OK, t("portal.title"),
+                        "<h1>" + esc(t("portal.title")) + "</h1><p>" + esc(t("portal.home.text")) +
+                            "</p>");
+        if (path == "/portal.css" && get) {
+            response.setStatus(HTTPResponse::HTTP_OK);
+            headers(response);
+            response.setContentType("text/css; charset=utf-8");
+            response.setContentLength(static_cast<std::streamsize>(std::strlen(kStyle)));
+            response.send() << kStyle;
+            return;
+        }
+        if (path.rfind("/s/", 0) != 0)
+            return message(response, HTTPResponse::HTTP_NOT_FOUND, "portal.unknown");
+        std::string rest = path.substr(3), action;
+        if (const auto slash = rest.find('/'); slash != std::string::npos) {
+            action = rest.substr(slash + 1);
+            rest.resize(slash);
+        }
+        const std::string token = rest;
+        if (throttle.blocked(address))
+            return message(response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "portal.too-many");
+
+        std::unique_lock<std::mutex> guard(lock);
+        const engine::SigningView view = installation.signingView(token);
+        if (view.status == Status::Unknown)
+            throttle.failed(address);
+        if (get && action.empty()) {
+            if (view.status != Status::Open)
+                return unusable(response, view.status);
+            return signingPage(response, token, view, HTTPResponse::HTTP_OK, "");
+        }
+        if (get && action == "dokument.pdf") {
+            const auto pdf = installation.linkDocument(token);
+            if (!pdf)
+                return unusable(response, view.status == Status::Open ? Status::Unknown : view.status);
+            response.setStatus(HTTPResponse::HTTP_OK);
+            headers(response);
+            response.setContentType("application/pdf");
+            response.set("Content-Disposition", "inline; filename=\"" + view.reference + ".pdf\"");
+            response.setContentLength(static_cast<std::streamsize>(pdf->size()));
+            response.send() << *pdf;
+            return;
+        }
+        if (!post || (action != "sign" && action != "decline")) {
+            response.set("Allow", action.empty() || action == "dokument.pdf" ? "GET" : "POST");
+            return message(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "portal.unknown");
+        }
+        if (view.status != Status::Open)
+            return unusable(response, view.status);
+
+        // The form: bounded, url-encoded, with the CSRF token of this link.
+        if (request.getContentLength() > static_cast<std::streamsize>(kMaxFormBytes))
+            return message(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
+                           "portal.forbidden");
+        std::string bodyText(kMaxFormBytes + 1, '\0');
+        request.stream().read(bodyText.data(), static_cast<std::streamsize>(bodyText.size()));
+        bodyText.resize(static_cast<std::size_t>(request.stream().gcount()));
+        if (bodyText.size() > kMaxFormBytes)
+            return message(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
+                           "portal.forbidden");
+        Poco::Net::HTMLForm form;
+        try {
+            std::istringstream in(bodyText);
+            form.read(in);
+        } catch (const Poco::Exception&) {
+            return message(response, HTTPResponse::HTTP_BAD_REQUEST, "portal.forbidden");
+        }
+        if (form.get("csrf", "") != csrfFor(token))
+            return message(response, HTTPResponse::HTTP_FORBIDDEN, "portal.forbidden");
+        const std::string agent = request.get("User-Agent", "");
+        if (action == "sign") {
+            if (form.get("confirm", "") != "yes")
+                return signingPage(response, token, view, HTTPResponse::HTTP_BAD_REQUEST,
+                                   t("portal.confirm-missing"));
+            const auto out = installation.signByLink(token, address, agent);
+            if (out.status != Status::Open || !out.refusal.empty())
+                return unusable(response, out.status == Status::Open ? Status::Closed : out.status);
+            return message(response, HTTPResponse::HTTP_OK, "portal.signed",
+                           {view.title, view.reference});
+        }
+        std::string reason = text::trim(form.get("reason", ""));
+        if (reason.empty())
+            return signingPage(response, token, view, HTTPResponse::HTTP_BAD_REQUEST,
+                               t("portal.reason-missing"));
+        if (reason.size() > kMaxReasonChars)
+            reason.resize(kMaxReasonChars);
+        const auto out = installation.declineByLink(token, reason, address, agent);
+        if (out.status != Status::Open || !out.refusal.empty())
+            return unusable(response, out.status == Status::Open ? Status::Closed : out.status);
+        return message(response, HTTPResponse::HTTP_OK, "portal.declined",
+                       {view.title, view.reference});
+    }
+};
+
+namespace {
+
+class Handler final : public Poco::Net::HTTPRequestHandler {
+  public:
+    explicit Handler(Portal::Impl& impl) : impl_(impl) {}
+    void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+        try {
+            impl_.handle(request, response);
+        } catch (const std::exception& e) {
+            if (!response.sent()) {
+                response.setStatus(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+                response.setContentType("text/plain; charset=utf-8");
+                response.send() << "Internal error\n";
+            }
+        }
+    }
+
+  private:
+    Portal::Impl& impl_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+  public:
+    explicit Factory(Portal::Impl& impl) : impl_(impl) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+        return new Handler(impl_);
+    }
+
+  private:
+    Portal::Impl& impl_;
+};
+
+}  // namespace
+
+Portal::Portal(engine::Installation& installation, std::mutex& lock,
+               const PortalSettings& settings)
+    : impl_(std::make_unique<Impl>(installation, lock, settings)) {
+    Poco::Net::ServerSocket socket(
+        Poco::Net::SocketAddress(settings.bind, static_cast<Poco::UInt16>(settings.port)));
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(8);
+    params->setMaxQueued(64);
+    params->setTimeout(Poco::Timespan(30, 0));
+    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), socket, params);
+}
+
+Portal::~Portal() {
+    stop();
+}
+
+void Portal::start() {
+    impl_->server->start();
+}
+
+void Portal::stop() {
+    if (impl_->server)
+        impl_->server->stopAll(true);
+}
+
+unsigned Portal::port() const {
+    return impl_->server->port();
+}
+
+}  // namespace avtaleflyt::portal

@@ -1,0 +1,45 @@
+#pragma once
+// The signing portal: a signer opens the link from the mail, reads the document (as HTML and
+// as the PDF), and signs or declines with a reason. Routes:
+//   GET  /                      a short page saying what this is
+//   GET  /portal.css            the style sheet
+//   GET  /s/TOKEN               the document and the forms          200, or 404/409/410
+//   GET  /s/TOKEN/dokument.pdf  the PDF sent for signing            200, or 404
+//   POST /s/TOKEN/sign          confirm=yes, csrf                   200, 400, 403, 404/409/410
+//   POST /s/TOKEN/decline       reason, csrf                        200, 400, 403, 404/409/410
+// Every answer carries security headers (CSP without scripts, no framing, no referrer, no
+// caching). Forms carry a CSRF token bound to the link and to this server's secret. An address
+// with too many unknown links in ten minutes gets 429 for a while.
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "avtaleflyt/engine/Installation.h"
+
+namespace avtaleflyt::portal {
+
+struct PortalSettings {
+    std::string bind = "127.0.0.1";
+    unsigned port = 8080;  // 0: any free port (see Portal::port)
+    std::string language = "nb";
+    int maxUnknownLinks = 20;  // per address and ten minutes
+};
+
+class Portal {
+  public:
+    // Serves `installation`, whose every use goes through `lock` (shared with the dispatcher).
+    Portal(engine::Installation& installation, std::mutex& lock, const PortalSettings& settings);
+    ~Portal();  // stops, waiting for requests under way
+
+    void start();
+    void stop();
+    unsigned port() const;  // the port listened on
+
+    struct Impl;
+
+  private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace avtaleflyt::portal

@@ -1,0 +1,432 @@
+// Mail and signing links on a real database: the outbox written with the step, delivery into a
+// real maildir and to a real SMTP server (aiosmtpd), retries, and signing through the links,
+// in the engine and over HTTP in the portal.
+#include <Poco/File.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <openssl/evp.h>
+
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <regex>
+#include <set>
+
+#include "Portal.h"
+#include "TestSupport.h"
+#include "avtaleflyt/documents/Files.h"
+#include "avtaleflyt/documents/TableFile.h"
+#include "avtaleflyt/engine/Installation.h"
+
+using namespace avtaleflyt;
+using namespace avtaleflyt::engine;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+const std::string kNetwork = "Nettverk Test";
+
+const Rows kRoster = {
+    {"Navn", "E-post", "Område", "Arbeidssted", "Leder", "Leders e-post", "Status", "Rolle"},
+    {"Nora Nett", "nora@nettverk.example", "Follo", "", "", "", "", "nettverksleder"},
+    {"Åse Bø", "ase@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example", "aktiv", ""},
+    {"Kari <script>alert(1)</script> Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li",
+     "tor@frogn.example", "aktiv", ""},
+};
+
+std::string sha256Hex(const std::string& s) {
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(s.data(), s.size(), d, &n, EVP_sha256(), nullptr);
+    std::string out;
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < n; ++i) out += {digits[d[i] >> 4], digits[d[i] & 15]};
+    return out;
+}
+
+// The text of a MIME message with quoted-printable undone (enough for the tests).
+std::string decoded(const std::string& mime) {
+    std::string out;
+    for (std::size_t i = 0; i < mime.size(); ++i) {
+        if (mime[i] == '=' && i + 2 < mime.size() && mime[i + 1] == '\r' && mime[i + 2] == '\n') {
+            i += 2;
+        } else if (mime[i] == '=' && i + 2 < mime.size() && std::isxdigit(mime[i + 1]) &&
+                   std::isxdigit(mime[i + 2])) {
+            out += static_cast<char>(std::stoi(mime.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += mime[i];
+        }
+    }
+    return out;
+}
+
+// The signing link's token in a message.
+std::string tokenIn(const std::string& mime) {
+    std::smatch m;
+    const std::string text = decoded(mime);
+    REQUIRE(std::regex_search(text, m, std::regex("/s/([A-Za-z0-9_-]{43})")));
+    return m[1];
+}
+
+// A transport that is down for the first `failures` messages, then delivers into a list.
+struct FlakyTransport final : notify::Transport {
+    int failures = 0;
+    std::vector<std::string> delivered;
+    std::string deliver(const std::string&, const std::string&, const std::string& id,
+                        const std::string& mime) override {
+        if (failures > 0) {
+            --failures;
+            throw notify::TransportError("test server down");
+        }
+        delivered.push_back(mime);
+        return "250 accepted " + id;
+    }
+    std::string describe() const override { return "flaky"; }
+};
+
+struct MailFixture {
+    test::TempDir dir;
+    FixedClock clock{*parseTimestamp("2026-11-02T09:00:00Z")};
+    std::string data = dir.file("data");
+    Settings settings;
+
+    MailFixture() {
+        Installation::init(data, clock, "cli:test");
+        open().addNetwork(kNetwork, {"Follo"});
+        test::writeFile(dir.file("liste.csv"), documents::formatCsv(kRoster));
+        open().importRoster(dir.file("liste.csv"), kNetwork, false);
+    }
+    Installation open() { return Installation(data, clock, "cli:test", settings); }
+    std::string db() const { return data + "/avtaleflyt.db"; }
+    std::string sql(const std::string& q) const { return test::querySql(db(), q); }
+    std::vector<std::string> maildir() const {
+        std::vector<std::string> names, out;
+        Poco::File(data + "/mail/new").list(names);
+        std::sort(names.begin(), names.end());
+        for (const auto& n : names) out.push_back(test::readFile(data + "/mail/new/" + n));
+        return out;
+    }
+    // The messages delivered to `email`, through the maildir.
+    std::vector<std::string> mailTo(const std::string& email) const {
+        std::vector<std::string> out;
+        for (const auto& m : maildir()) {
+            const auto to = m.find("\r\nTo: ");
+            if (m.substr(to, m.find("\r\n", to + 2) - to).find("<" + email + ">") !=
+                std::string::npos)
+                out.push_back(m);
+        }
+        return out;
+    }
+    // Sends the function descriptions and delivers the mail; the token of `email`'s link.
+    std::string sendAndGetToken(const std::string& email) {
+        open().sendFunctionDescriptions(kNetwork, "", false);
+        open().sendOutbox();
+        const auto mails = mailTo(email);
+        REQUIRE(mails.size() == 1);
+        return tokenIn(mails.front());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("sending writes one mail per signer with a personal link, delivered to the maildir "
+          "once",
+          "[mail]") {
+    MailFixture f;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    CHECK(f.open().outbox("queued").size() == 4);  // two nurses and their leader, twice
+    const auto first = f.open().sendOutbox();
+    CHECK(first.sent.size() == 4);
+    CHECK(first.failed.empty());
+    CHECK(f.maildir().size() == 4);
+    const auto second = f.open().sendOutbox();
+    CHECK(second.sent.empty());
+    CHECK(f.maildir().size() == 4);
+    CHECK(f.open().outbox("sent").size() == 4);
+
+    const auto mails = f.mailTo("ase@frogn.example");
+    REQUIRE(mails.size() == 1);
+    const std::string text = decoded(mails.front());
+    CHECK(text.find("Hei Åse Bø!") != std::string::npos);
+    CHECK(text.find("Frist: 01.01.2027.") != std::string::npos);
+    CHECK(text.find("som ressurssykepleier") != std::string::npos);
+    CHECK(text.find("Kontakt Nora Nett (nora@nettverk.example)") != std::string::npos);
+    CHECK(mails.front().find("Subject: =?UTF-8?B?") != std::string::npos);
+    CHECK(mails.front().find("Content-Type: text/html; charset=UTF-8") != std::string::npos);
+    // The HTML part escapes what the roster says.
+    const std::string kari = decoded(f.mailTo("kari@frogn.example").front());
+    CHECK(kari.find("<p>Hei Kari &lt;script&gt;alert(1)&lt;/script&gt; Berg!</p>") !=
+          std::string::npos);
+
+    // The token itself is nowhere in the database; its SHA-256 is.
+    const std::string token = tokenIn(mails.front());
+    CHECK(f.sql("SELECT count(*) FROM signing_token WHERE token_sha256 = '" + token + "'") == "0");
+    CHECK(f.sql("SELECT count(*) FROM signing_token WHERE token_sha256 = '" + sha256Hex(token) +
+                "'") == "1");
+    CHECK(f.sql("SELECT count(*) FROM audit_event WHERE kind = 'mail.sent'") == "4");
+}
+
+TEST_CASE("a failed delivery stays queued with its error, is retried after the backoff, and "
+          "arrives once",
+          "[mail]") {
+    MailFixture f;
+    FlakyTransport transport;
+    transport.failures = 4;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    {
+        Installation i = f.open();
+        i.setTransport(&transport);
+        const auto report = i.sendOutbox();
+        CHECK(report.sent.empty());
+        REQUIRE(report.failed.size() == 4);
+        CHECK(report.failed.front().find("test server down; next attempt at 2026-11-02T09:01:00Z") !=
+              std::string::npos);
+        const auto queued = i.outbox("queued");
+        REQUIRE(queued.size() == 4);
+        CHECK(queued.front().lastError == "test server down");
+        CHECK(queued.front().attempts == 1);
+        // Not due again before the backoff.
+        CHECK(i.sendOutbox().sent.empty());
+        f.clock.advance(61s);
+        CHECK(i.sendOutbox().sent.size() == 4);
+        CHECK(i.sendOutbox().sent.empty());
+    }
+    CHECK(transport.delivered.size() == 4);
+    std::set<std::string> ids;
+    for (const auto& m : transport.delivered)
+        ids.insert(m.substr(0, m.find("\r\n")));  // the Message-ID line
+    CHECK(ids.size() == 4);
+}
+
+TEST_CASE("SMTP: with the server down the mail stays queued; once it is up each message "
+          "arrives exactly once",
+          "[mail][smtp]") {
+    MailFixture f;
+    const unsigned port = test::freePort();
+    f.settings.mailTransport = "smtp";
+    f.settings.smtp.port = port;
+    f.settings.smtp.timeoutSeconds = 5;
+    f.settings.mailFrom = "nettverket@example.org";
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+
+    const auto down = f.open().sendOutbox();
+    CHECK(down.sent.empty());
+    REQUIRE(down.failed.size() == 4);
+    CHECK(down.failed.front().find("smtp://127.0.0.1:" + std::to_string(port)) != std::string::npos);
+
+    test::SmtpServer server(port, f.dir.file("smtp-mailbox"));
+    server.start();
+    f.clock.advance(61s);
+    const auto up = f.open().sendOutbox();
+    CHECK(up.failed.empty());
+    CHECK(up.sent.size() == 4);
+    CHECK(f.open().sendOutbox().sent.empty());
+    const auto received = server.messages();
+    REQUIRE(received.size() == 4);
+    std::set<std::string> ids;
+    for (const auto& m : received) {
+        std::smatch id;
+        REQUIRE(std::regex_search(m, id, std::regex("Message-ID: <([^>]+)>")));
+        ids.insert(id[1]);
+        CHECK(m.find("From: ") != std::string::npos);
+        tokenIn(m);  // every one carries its link, intact through SMTP
+    }
+    CHECK(ids.size() == 4);
+    for (const auto& sent : f.open().outbox("sent")) CHECK(sent.serverAnswer.rfind("250", 0) == 0);
+}
+
+TEST_CASE("a link signs once: then it is used, and the evidence stays out of the PDF", "[signing]") {
+    MailFixture f;
+    const std::string nurse = f.sendAndGetToken("ase@frogn.example");
+    const auto view = f.open().signingView(nurse);
+    CHECK(view.status == SigningView::Status::Open);
+    CHECK(view.signerName == "Åse Bø");
+    CHECK(view.signerRole == "nurse");
+    CHECK(view.deadline == "2027-01-01");
+    CHECK_FALSE(view.document.blocks.empty());
+    CHECK(f.open().linkDocument(nurse)->rfind("%PDF", 0) == 0);
+
+    const auto signedOut = f.open().signByLink(nurse, "203.0.113.7", "TestBrowser/1.0");
+    CHECK(signedOut.status == SigningView::Status::Open);
+    CHECK(signedOut.refusal.empty());
+    CHECK(signedOut.caseState == "partially_signed");
+    CHECK(f.open().signingView(nurse).status == SigningView::Status::Used);
+    CHECK(f.open().signByLink(nurse, "203.0.113.7", "x").status == SigningView::Status::Used);
+    CHECK_FALSE(f.open().linkDocument(nurse));
+    CHECK(f.sql("SELECT ip_address || ' ' || user_agent FROM signature_evidence") ==
+          "203.0.113.7 TestBrowser/1.0");
+
+    // The leader signs last: the final sealed PDF goes to both, without e-mail or IP inside.
+    const auto leaderMail = f.mailTo("tor@frogn.example");
+    std::string leaderToken;
+    for (const auto& m : leaderMail)
+        if (decoded(m).find("Åse Bø") != std::string::npos)
+            leaderToken = tokenIn(m);
+    REQUIRE_FALSE(leaderToken.empty());
+    CHECK(f.open().signByLink(leaderToken, "198.51.100.1", "x").caseState == "signed");
+    f.open().sendOutbox();
+    const auto completed = f.mailTo("ase@frogn.example");
+    REQUIRE(completed.size() == 2);
+    const auto withPdf = std::count_if(completed.begin(), completed.end(), [](const auto& m) {
+        return m.find("Content-Type: application/pdf; name=\"FB-2026-") != std::string::npos;
+    });
+    CHECK(withPdf == 1);
+    const std::string reference = view.reference;
+    const auto pdf = f.open().finalDocument(reference);
+    REQUIRE(pdf);
+    test::writeFile(f.dir.file("final.pdf"), *pdf);
+    const std::string pdfText = test::runTool("pdftotext '" + f.dir.file("final.pdf") + "' -").out;
+    CHECK(pdfText.find("Åse Bø") != std::string::npos);
+    CHECK(pdfText.find("203.0.113.7") == std::string::npos);
+    CHECK(pdfText.find("@frogn.example") == std::string::npos);
+}
+
+TEST_CASE("a link expires with the case's deadline; a withdrawn case's links are closed and its "
+          "signers told",
+          "[signing]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    f.clock.advance(std::chrono::hours(24 * 61));
+    CHECK(f.open().signingView(token).status == SigningView::Status::Expired);
+    CHECK(f.open().signByLink(token, "127.0.0.1", "x").status == SigningView::Status::Expired);
+
+    MailFixture g;
+    const std::string other = g.sendAndGetToken("ase@frogn.example");
+    const std::string reference = g.open().signingView(other).reference;
+    Trigger withdraw;
+    withdraw.name = "withdraw";
+    withdraw.reason = "Feil enhet";
+    REQUIRE(g.open().fire(reference, withdraw).done);
+    CHECK(g.open().signingView(other).status == SigningView::Status::Closed);
+    g.open().sendOutbox();
+    const auto told = g.mailTo("ase@frogn.example");
+    REQUIRE(told.size() == 2);
+    CHECK(decoded(told.back()).find("Begrunnelse: Feil enhet") != std::string::npos);
+}
+
+TEST_CASE("declining by link needs a reason, declines the case and tells the network leader",
+          "[signing]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    const auto empty = f.open().declineByLink(token, "", "127.0.0.1", "x");
+    CHECK_FALSE(empty.refusal.empty());
+    CHECK(f.open().signingView(token).status == SigningView::Status::Open);
+    const auto out = f.open().declineByLink(token, "Jeg har sluttet", "127.0.0.1", "x");
+    CHECK(out.refusal.empty());
+    CHECK(out.caseState == "declined");
+    f.open().sendOutbox();
+    const auto toLeader = f.mailTo("nora@nettverk.example");
+    REQUIRE(toLeader.size() == 1);
+    CHECK(decoded(toLeader.front()).find("Begrunnelse: Jeg har sluttet") != std::string::npos);
+}
+
+namespace {
+
+struct Http {
+    int status = 0;
+    std::string body;
+    Poco::Net::NameValueCollection headers;
+};
+
+Http request(unsigned port, const std::string& method, const std::string& path,
+             const std::string& form = "") {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!form.empty() || method == "POST") {
+        req.setContentType("application/x-www-form-urlencoded");
+        req.setContentLength(static_cast<std::streamsize>(form.size()));
+    }
+    session.sendRequest(req) << form;
+    Poco::Net::HTTPResponse res;
+    Http out;
+    Poco::StreamCopier::copyToString(session.receiveResponse(res), out.body);
+    out.status = res.getStatus();
+    for (const auto& [k, v] : res) out.headers.add(k, v);
+    return out;
+}
+
+std::string csrfIn(const std::string& page) {
+    std::smatch m;
+    REQUIRE(std::regex_search(page, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+    return m[1];
+}
+
+}  // namespace
+
+TEST_CASE("the portal: the page, CSRF, confirmation, signing once, forged links, escaping and "
+          "security headers",
+          "[portal]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("kari@frogn.example");
+    Installation installation = f.open();
+    std::mutex lock;
+    portal::PortalSettings settings;
+    settings.port = 0;
+    portal::Portal server(installation, lock, settings);
+    server.start();
+    const unsigned port = server.port();
+
+    const Http page = request(port, "GET", "/s/" + token);
+    CHECK(page.status == 200);
+    CHECK(page.body.find("Kari &lt;script&gt;alert(1)&lt;/script&gt; Berg") != std::string::npos);
+    CHECK(page.body.find("<script>") == std::string::npos);
+    CHECK(page.body.find("Jeg har lest og signerer") != std::string::npos);
+    CHECK(page.headers.get("Content-Security-Policy").find("frame-ancestors 'none'") !=
+          std::string::npos);
+    CHECK(page.headers.get("X-Frame-Options") == "DENY");
+    CHECK(page.headers.get("Referrer-Policy") == "no-referrer");
+    const std::string csrf = csrfIn(page.body);
+
+    CHECK(request(port, "GET", "/s/" + token + "/dokument.pdf").body.rfind("%PDF", 0) == 0);
+    CHECK(request(port, "POST", "/s/" + token + "/sign", "confirm=yes").status == 403);
+    CHECK(request(port, "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + std::string(64, 'a'))
+              .status == 403);
+    const Http unconfirmed = request(port, "POST", "/s/" + token + "/sign", "csrf=" + csrf);
+    CHECK(unconfirmed.status == 400);
+    CHECK(unconfirmed.body.find("Kryss av") != std::string::npos);
+    const Http signedPage =
+        request(port, "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + csrf);
+    CHECK(signedPage.status == 200);
+    CHECK(signedPage.body.find("Takk, du har signert") != std::string::npos);
+    const Http reused = request(port, "GET", "/s/" + token);
+    CHECK(reused.status == 410);
+    CHECK(reused.body.find("Lenken er allerede brukt") != std::string::npos);
+    CHECK(request(port, "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + csrf).status == 410);
+    const Http forged = request(port, "GET", "/s/" + std::string(43, 'A'));
+    CHECK(forged.status == 404);
+    CHECK(forged.body.find("Lenken virker ikke") != std::string::npos);
+    CHECK(request(port, "GET", "/s/<script>").status == 404);
+    CHECK(request(port, "GET", "/").status == 200);
+    CHECK(f.sql("SELECT ip_address FROM signature_evidence") == "127.0.0.1");
+    server.stop();
+}
+
+TEST_CASE("the portal: declining needs a reason; too many unknown links from one address get 429",
+          "[portal]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    Installation installation = f.open();
+    std::mutex lock;
+    portal::PortalSettings settings;
+    settings.port = 0;
+    settings.maxUnknownLinks = 3;
+    portal::Portal server(installation, lock, settings);
+    server.start();
+    const unsigned port = server.port();
+    const std::string csrf = csrfIn(request(port, "GET", "/s/" + token).body);
+    CHECK(request(port, "POST", "/s/" + token + "/decline", "reason=+&csrf=" + csrf).status == 400);
+    const Http declined =
+        request(port, "POST", "/s/" + token + "/decline", "reason=Feil+leder&csrf=" + csrf);
+    CHECK(declined.status == 200);
+    CHECK(declined.body.find("Du har avslått") != std::string::npos);
+    CHECK(f.sql("SELECT reason FROM signature_request WHERE status = 'declined'") == "Feil leder");
+
+    for (int i = 0; i < 3; ++i)
+        CHECK(request(port, "GET", "/s/" + std::string(42, 'B') + std::to_string(i)).status == 404);
+    const Http blocked = request(port, "GET", "/s/" + token);
+    CHECK(blocked.status == 429);
+    CHECK(blocked.body.find("For mange forsøk") != std::string::npos);
+}
