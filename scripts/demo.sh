@@ -3,8 +3,10 @@
 # 250 nurses imported from a name list as Excel writes it, the summary per area, function
 # descriptions sent to every active nurse, a collaboration agreement through approval, a second
 # list with changes (someone on leave, a new leader, someone gone) reaching the open cases, a
-# list with mistakes, the first reminders, sample PDFs (one sealed), paper signatures, an archive
-# package for the records system and its audit, and the audit log verified.
+# list with mistakes, the mail delivered into a maildir, signing and declining through the
+# signing portal's HTTP interface, the first reminders, sample PDFs (one sealed), paper
+# signatures, an archive package for the records system and its audit, and the audit log
+# verified.
 set -euo pipefail
 bin=${1:?usage: demo.sh PATH-TO-avtaleflyt}
 data=demo-data
@@ -13,6 +15,9 @@ export AVTALEFLYT_DATA=$data
 af() { echo; echo "\$ avtaleflyt $*"; "$bin" "$@"; }
 
 af init
+# The signing portal of the demo listens here; the links in the mails point to it.
+port=${AVTALEFLYT_DEMO_PORT:-8765}
+echo "portal.url = http://127.0.0.1:$port" >> "$data/avtaleflyt.properties"
 af sample roster --out "$data/navneliste.csv" --add-network
 echo; echo "\$ avtaleflyt import roster $data/navneliste.csv --dry-run   (first lines)"
 "$bin" import roster "$data/navneliste.csv" --dry-run | head -n 8
@@ -28,6 +33,53 @@ echo; echo "\$ avtaleflyt send function-descriptions --now 2026-11-02T09:00   (l
 "$bin" send function-descriptions --now 2026-11-02T09:00 | tail -n 3
 af send function-descriptions --now 2026-11-02T09:00
 af case list --area Kongsvinger
+
+# Mail: each step wrote its messages to the outbox in its own transaction; sending delivers them
+# (here into the maildir $data/mail, real .eml files a mail client opens).
+echo; echo "\$ avtaleflyt outbox list   (last lines)"
+"$bin" outbox list | tail -n 2
+echo; echo "\$ avtaleflyt outbox send --now 2026-11-02T09:05   (last lines)"
+"$bin" outbox send --now 2026-11-02T09:05 | tail -n 2
+first=$(ls "$data"/mail/new/FB-2026-0003.sign.*.eml | head -n 1)
+echo; echo "\$ head -n 7 $first"; head -n 7 "$first"
+
+# The signing portal: `serve` in the background; nurses and leaders sign through its HTTP
+# interface the way a browser does (open the link, read, tick, sign), one declines, and a used
+# link is refused.
+"$bin" serve --port "$port" --dispatch-every 2 > "$data/serve.log" 2>&1 &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q "Listening" "$data/serve.log" && break; sleep 0.1; done
+echo; echo "\$ avtaleflyt serve --port $port &"; head -n 2 "$data/serve.log"
+token_of() {  # the signing link's token in a mail (quoted-printable soft breaks undone)
+  sed -e ':a' -e '/=\r$/{N;s/=\r\n//;ba' -e '}' "$1" | grep -o '/s/[A-Za-z0-9_-]\{43\}' | head -n 1 | cut -c4-
+}
+portal() {  # portal sign|decline MAIL [REASON]: what the browser does, printed as status + heading
+  local token csrf page
+  token=$(token_of "$2")
+  page=$(curl -s "http://127.0.0.1:$port/s/$token")
+  csrf=$(echo "$page" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -n 1 | cut -d'"' -f4)
+  if [ "$1" = sign ]; then
+    curl -s -w ' %{http_code}' -d "csrf=$csrf" -d confirm=yes "http://127.0.0.1:$port/s/$token/sign"
+  else
+    curl -s -w ' %{http_code}' -d "csrf=$csrf" --data-urlencode "reason=$3" "http://127.0.0.1:$port/s/$token/decline"
+  fi | sed -e 's/.*<h1>\(.*\)<\/h1>.* \([0-9]*\)$/  HTTP \2: \1/'
+}
+for mail in "$data"/mail/new/FB-2026-0003.sign.*.eml "$data"/mail/new/FB-2026-0004.sign.*.eml; do
+  echo; echo "POST /s/TOKEN/sign   (link from $(basename "$mail"))"; portal sign "$mail"
+done
+mail=$(ls "$data"/mail/new/FB-2026-0005.sign.*.eml | head -n 1)
+echo; echo "POST /s/TOKEN/decline   (link from $(basename "$mail"))"
+portal decline "$mail" "Jeg har byttet arbeidssted"
+echo; echo "GET /s/TOKEN   (the first link again)"
+curl -s -o /dev/null -w '  HTTP %{http_code}: the link was used\n' \
+  "http://127.0.0.1:$port/s/$(token_of "$(ls "$data"/mail/new/FB-2026-0003.sign.*.eml | head -n 1)")"
+sleep 3  # the portal's dispatcher sends the mails the signing wrote (the sealed PDF to both)
+kill -TERM "$serve_pid"; wait "$serve_pid" || true
+trap - EXIT
+echo; echo "\$ tail -n 3 $data/serve.log"; tail -n 3 "$data/serve.log"
+af case list --state signed
+af case show FB-2026-0005 | head -n 12
 
 # A collaboration agreement: draft, review, approval by the committee, sent to the parties.
 af agreement new --title "Samarbeidsavtale om kompetansenettverket" \
@@ -70,12 +122,15 @@ af people list --area Follo --status perm
 } > "$data/navneliste-feil.csv"
 af import roster "$data/navneliste-feil.csv" || echo "(exit code $?: nothing was imported)"
 
-# A week later the engine chases: the first reminders are due (queued for the mail module).
+# A week later the engine chases: the first reminders are due, mailed with fresh links.
 echo; echo "\$ avtaleflyt timers run --now 2026-11-09T10:00   (first lines)"
 fired=$("$bin" timers run --now 2026-11-09T10:00)
 echo "$fired" | head -n 3
 echo "  ..."
 echo "$fired" | tail -n 1
+echo; echo "\$ avtaleflyt outbox send --now 2026-11-09T10:05   (last line: the reminders)"
+"$bin" outbox send --now 2026-11-09T10:05 | tail -n 1
+
 af case show FB-2026-0001
 
 # Documents: the function description as sent, and as it will look signed and sealed.

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <deque>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -108,6 +109,13 @@ struct Portal::Impl {
         return messages.text(key, args);
     }
 
+        // YYYY-MM-DD as Norwegian readers write it (dd.mm.yyyy); ISO for others.
+    std::string shownDate(const std::string& iso) const {
+        if (settings.language != "nb" || iso.size() != 10)
+            return iso;
+        return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
+    }
+
     std::string csrfFor(const std::string& token) const {
         unsigned char mac[EVP_MAX_MD_SIZE];
         unsigned int len = 0;
@@ -177,7 +185,7 @@ struct Portal::Impl {
                            (view.organisation.empty() ? "" : ", " + esc(view.organisation)) +
                            "</p>";
         if (!view.deadline.empty())
-            body += "<p>" + esc(t("portal.deadline", {view.deadline})) + "</p>";
+                        body += "<p>" + esc(t("portal.deadline", {shownDate(view.deadline)})) + "</p>";
         if (!error.empty())
             body += "<p class=\"notice error\" role=\"alert\">" + esc(error) + "</p>";
         body += "<article class=\"document\" aria-label=\"" + esc(t("portal.document")) +
@@ -326,7 +334,9 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
         try {
             impl_.handle(request, response);
-        } catch (const std::exception& e) {
+                } catch (const std::exception& e) {
+            std::cerr << "avtaleflyt serve: " << request.getMethod() << " "
+                      << request.getURI().substr(0, 3) << "...: " << e.what() << std::endl;
             if (!response.sent()) {
                 response.setStatus(HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
                 response.setContentType("text/plain; charset=utf-8");

@@ -1,5 +1,6 @@
 // End to end: the avtaleflyt binary as a user runs it, in a private folder.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include <Poco/File.h>
 
@@ -414,4 +415,41 @@ TEST_CASE("cli: paper signatures, archive and audit end to end", "[cli][archive]
     CHECK(r.exitCode == 1);
     CHECK(r.out.find(": audit log: broken at event 3: event 3 was changed after it was written") !=
           std::string::npos);
+}
+
+TEST_CASE("cli: outbox list shows the queued mail with its error; outbox send delivers it once",
+          "[cli][mail]") {
+    CliFixture f;
+    f.sample();
+    f.run({"send", "function-descriptions", "--area", "Follo", "--now", "2026-11-03T09:00"});
+    auto r = f.run({"outbox", "list"});
+    CHECK(r.exitCode == 0);
+    const auto queued = test::countLines(r.out, " queued ");
+    CHECK(queued >= 60);
+    CHECK(r.out.find(std::to_string(queued) + " messages.") != std::string::npos);
+
+    // An SMTP server that is not there: exit 1, everything kept queued with the error.
+    std::ofstream(f.data + "/avtaleflyt.properties", std::ios::app)
+        << "\nmail.transport = smtp\nsmtp.port = " << test::freePort() << "\nsmtp.timeout = 2\n";
+    r = f.run({"outbox", "send", "--now", "2026-11-03T09:05"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.out.find("0 sent, " + std::to_string(queued) + " failed (kept queued).") !=
+          std::string::npos);
+    r = f.run({"outbox", "list"});
+    CHECK(test::countLines(r.out, "Connection refused") == queued);
+
+    // Back to the maildir: all delivered, and a second run sends nothing.
+    std::ofstream(f.data + "/avtaleflyt.properties", std::ios::app) << "mail.transport = maildir\n";
+    r = f.run({"outbox", "send", "--now", "2026-11-03T10:00"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find(std::to_string(queued) + " sent, 0 failed") != std::string::npos);
+    r = f.run({"outbox", "send", "--now", "2026-11-03T10:05"});
+    CHECK(r.out == "0 sent, 0 failed (kept queued).\n");
+    CHECK(test::countLines(f.run({"outbox", "list", "--status", "sent"}).out, " sent ") == queued);
+
+    std::ofstream(f.data + "/avtaleflyt.properties", std::ios::app) << "mail.transport = pigeon\n";
+    r = f.run({"outbox", "send"});
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("mail.transport in ") != std::string::npos);
+    CHECK(r.err.find("is maildir or smtp, not \"pigeon\"") != std::string::npos);
 }

@@ -373,7 +373,8 @@ TEST_CASE("the portal: the page, CSRF, confirmation, signing once, forged links,
     CHECK(page.status == 200);
     CHECK(page.body.find("Kari &lt;script&gt;alert(1)&lt;/script&gt; Berg") != std::string::npos);
     CHECK(page.body.find("<script>") == std::string::npos);
-    CHECK(page.body.find("Jeg har lest og signerer") != std::string::npos);
+        CHECK(page.body.find("Jeg har lest og signerer") != std::string::npos);
+    CHECK(page.body.find("Frist for signering: 01.01.2027") != std::string::npos);
     CHECK(page.headers.get("Content-Security-Policy").find("frame-ancestors 'none'") !=
           std::string::npos);
     CHECK(page.headers.get("X-Frame-Options") == "DENY");
