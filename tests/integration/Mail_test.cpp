@@ -431,3 +431,37 @@ TEST_CASE("the portal: declining needs a reason; too many unknown links from one
     CHECK(blocked.status == 429);
     CHECK(blocked.body.find("For mange forsøk") != std::string::npos);
 }
+
+TEST_CASE("SMTP with STARTTLS: refused in the clear, refused with an untrusted certificate, "
+          "delivered with the server's CA",
+          "[mail][smtp]") {
+    MailFixture f;
+    const std::string cert = f.dir.file("smtp-cert.pem"), key = f.dir.file("smtp-key.pem");
+    REQUIRE(test::runTool("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+                          "-addext subjectAltName=IP:127.0.0.1 -keyout '" +
+                          key + "' -out '" + cert + "'")
+                .exitCode == 0);
+    test::SmtpServer server(test::freePort(), f.dir.file("tls-mailbox"), cert, key);
+    server.start();
+    f.settings.mailTransport = "smtp";
+    f.settings.smtp.port = server.port();
+    f.settings.smtp.timeoutSeconds = 5;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+
+    const auto clear = f.open().sendOutbox();
+    REQUIRE(clear.failed.size() == 4);
+    CHECK(clear.failed.front().find("STARTTLS") != std::string::npos);
+
+    f.settings.smtp.startTls = true;
+    f.clock.advance(61s);
+    const auto untrusted = f.open().sendOutbox();
+    CHECK(untrusted.sent.empty());
+    CHECK(untrusted.failed.size() == 4);
+
+    f.settings.smtp.caFile = cert;
+    f.clock.advance(std::chrono::minutes(5));
+    const auto trusted = f.open().sendOutbox();
+    CHECK(trusted.failed.empty());
+    CHECK(trusted.sent.size() == 4);
+    CHECK(server.messages().size() == 4);
+}

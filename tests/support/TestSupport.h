@@ -52,7 +52,9 @@ unsigned freePort();
 // or on destruction.
 class SmtpServer {
   public:
-    SmtpServer(unsigned port, std::string maildir);
+        // With `tlsCert` and `tlsKey` (PEM files) it offers STARTTLS and requires it.
+    SmtpServer(unsigned port, std::string maildir, std::string tlsCert = "",
+               std::string tlsKey = "");
     ~SmtpServer();
     void start();  // returns once the server accepts connections; throws if it does not
     void stop();
@@ -61,7 +63,7 @@ class SmtpServer {
 
   private:
     unsigned port_;
-    std::string maildir_;
+        std::string maildir_, tlsCert_, tlsKey_;
     int pid_ = 0;
 };
 
