@@ -121,13 +121,7 @@ struct Portal::Impl {
         unsigned int len = 0;
         HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
              reinterpret_cast<const unsigned char*>(token.data()), token.size(), mac, &len);
-        static const char digits[] = "0123456789abcdef";
-        std::string out;
-        for (unsigned int i = 0; i < len; ++i) {
-            out += digits[mac[i] >> 4];
-            out += digits[mac[i] & 15];
-        }
-        return out;
+        return text::hex(mac, len);
     }
 
     static void headers(HTTPServerResponse& response) {

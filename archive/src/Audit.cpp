@@ -29,6 +29,7 @@
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Seal.h"
+#include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::archive {
 namespace {
@@ -47,13 +48,7 @@ using Digest = std::array<unsigned char, 32>;
 
 // The binary form of a hex SHA-256; nothing if `hex` is not one.
 std::string hexDigest(const Digest& d) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (const unsigned char c : d) {
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
+    return text::hex(d.data(), d.size());
 }
 
 std::optional<Digest> parseDigest(const std::string& hex) {

@@ -1,6 +1,7 @@
 #include "avtaleflyt/documents/Seal.h"
 
 #include "avtaleflyt/documents/Files.h"
+#include "avtaleflyt/domain/Text.h"
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
@@ -315,16 +316,6 @@ std::optional<SignedDataParts> readSignedData(const std::string& der) {
     return parts;
 }
 
-std::string hex(const unsigned char* bytes, std::size_t n) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out(2 * n, '0');
-    for (std::size_t i = 0; i < n; ++i) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 15];
-    }
-    return out;
-}
-
 // The two signed parts of a PDF: [0, first) and [second, second + secondSize).
 struct ByteRange {
     std::size_t first = 0, second = 0, secondSize = 0;
@@ -491,7 +482,7 @@ SealCheck SealVerifier::check(const std::string& pdf, std::string* fileSha256) {
         EVP_DigestInit_ex(impl_->whole.get(), impl_->sha256.get(), nullptr);
         EVP_DigestUpdate(impl_->whole.get(), pdf.data(), pdf.size());
         EVP_DigestFinal_ex(impl_->whole.get(), digest, &len);
-        *fileSha256 = hex(digest, len);
+        *fileSha256 = text::hex(digest, len);
     }
     return check;
 }
@@ -581,7 +572,7 @@ SealCheck SealVerifier::checkSeal(const std::string& pdf, std::string* fileSha25
         EVP_MD_CTX_copy_ex(impl_->whole.get(), ctx);
         EVP_DigestUpdate(impl_->whole.get(), pdf.data() + first, pdf.size() - first);
         EVP_DigestFinal_ex(impl_->whole.get(), digest, &len);
-        *fileSha256 = hex(digest, len);
+        *fileSha256 = text::hex(digest, len);
     }
     EVP_DigestUpdate(ctx, pdf.data() + second, secondSize);
     EVP_DigestFinal_ex(ctx, rangeDigest, &rangeLen);

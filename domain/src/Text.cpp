@@ -130,6 +130,16 @@ std::string windows1252ToUtf8(std::string_view s) {
     return out;
 }
 
+std::string hex(const unsigned char* bytes, std::size_t size) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out(2 * size, '0');
+    for (std::size_t i = 0; i < size; ++i) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    return out;
+}
+
 std::string escapeXml(std::string_view s) {
     std::string out;
     out.reserve(s.size());

@@ -33,6 +33,9 @@ inline std::string json(const Fields& fields) {
     return out.str();
 }
 
+// The hex SHA-256 under which a signing link's token is stored (the token never is).
+std::string linkTokenHash(const std::string& token);
+
 // Runs `f`, turning storage faults into engine errors with the same message.
 template <typename F>
 auto guarded(F&& f) -> decltype(f()) {

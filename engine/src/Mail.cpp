@@ -1,6 +1,5 @@
 // Mail: the messages steps ask for, written to the outbox in the step's transaction, with their
 // signing links; and the dispatcher that delivers the outbox.
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -16,16 +15,6 @@ namespace {
 constexpr std::chrono::hours kDefaultLinkLife{24 * 60};
 constexpr std::chrono::minutes kSendLease{10};  // how long a claimed message is left alone
 constexpr std::chrono::minutes kMaxBackoff{6 * 60};
-
-std::string hex(const unsigned char* bytes, std::size_t n) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) {
-        out += digits[bytes[i] >> 4];
-        out += digits[bytes[i] & 15];
-    }
-    return out;
-}
 
 // `n` random bytes from OpenSSL's CSPRNG. Throws EngineError if it has no entropy.
 std::string randomBytes(std::size_t n) {
@@ -51,6 +40,11 @@ std::string base64Url(const std::string& bytes) {
     if (bits > 0)
         out += alphabet[value << (6 - bits) & 63];
     return out;
+}
+
+std::string randomHex(std::size_t n) {
+    const std::string bytes = randomBytes(n);
+    return text::hex(reinterpret_cast<const unsigned char*>(bytes.data()), n);
 }
 
 // "dd.mm.yyyy" for Norwegian readers, ISO otherwise.
@@ -110,11 +104,8 @@ bool addressed(const StepAction& action, const std::string& email) {
 
 std::string Installation::State::issueLink(const Case& c, const SignatureRequest& r) {
     const std::string token = base64Url(randomBytes(32));  // 256 bits
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr);
     const Timestamp now = clock.now();
-    tokens.store(r.id, hex(digest, len), c.deadline.value_or(now + kDefaultLinkLife), now);
+    tokens.store(r.id, linkTokenHash(token), c.deadline.value_or(now + kDefaultLinkLife), now);
     std::string base = settings.portalUrl;
     while (!base.empty() && base.back() == '/') base.pop_back();
     return base + "/s/" + token;
@@ -123,9 +114,7 @@ std::string Installation::State::issueLink(const Case& c, const SignatureRequest
 void Installation::State::queueMail(const Case& c, const Letter& letter) {
     const auto& m = documents::Messages::forLanguage(settings.language);
     notify::Mail mail;
-    mail.messageId = c.reference + "." + letter.kind + "." + hex(reinterpret_cast<const unsigned char*>(
-                                                                     randomBytes(12).data()),
-                                                                 12) +
+    mail.messageId = c.reference + "." + letter.kind + "." + randomHex(12) +
                      "@avtaleflyt";
     mail.fromAddress = settings.mailFrom;
     mail.fromName = c.network;

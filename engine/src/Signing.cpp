@@ -2,24 +2,16 @@
 #include <openssl/evp.h>
 
 #include "InstallationState.h"
+#include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::engine {
-namespace {
 
-std::string tokenHash(const std::string& token) {
+std::string linkTokenHash(const std::string& token) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr);
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out += digits[digest[i] >> 4];
-        out += digits[digest[i] & 15];
-    }
-    return out;
+    return text::hex(digest, len);
 }
-
-}  // namespace
 
 Installation::State::Link Installation::State::resolveLink(const std::string& token) {
     auto& st = *this;
@@ -29,7 +21,7 @@ Installation::State::Link Installation::State::resolveLink(const std::string& to
         token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
             std::string::npos)
         return link;
-    const auto found = st.tokens.find(tokenHash(token));
+    const auto found = st.tokens.find(linkTokenHash(token));
     if (!found)
         return link;
     link.token = *found;

@@ -23,6 +23,9 @@ bool isValidUtf8(std::string_view s);
 // The five undefined code points map to U+FFFD.
 std::string windows1252ToUtf8(std::string_view s);
 
+// Bytes as lower-case hexadecimal, two digits each.
+std::string hex(const unsigned char* bytes, std::size_t size);
+
 // & < > " as XML (and HTML) character references.
 std::string escapeXml(std::string_view s);
 
