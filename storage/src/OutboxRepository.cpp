@@ -63,7 +63,8 @@ std::vector<OutboxMessage> OutboxRepository::due(Timestamp at, std::size_t limit
     std::vector<OutboxMessage> out;
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
         OutboxMessage m = messageAt(rs, row);
-        const auto& blob = rs.value(14, row).extract<Poco::Data::BLOB>();
+                const Poco::Dynamic::Var cell = rs.value(14, row);  // extract() refers into it
+        const auto& blob = cell.extract<Poco::Data::BLOB>();
         m.mime.assign(reinterpret_cast<const char*>(blob.rawContent()), blob.size());
         out.push_back(std::move(m));
     }

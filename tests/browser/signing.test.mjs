@@ -54,6 +54,7 @@ async function waitFor(what, check, ms = 15000) {
 
 let serve;
 let browser;
+let log = '';
 try {
   const port = await freePort();
   cli('init');
@@ -68,7 +69,6 @@ try {
   appendFileSync(join(data, 'avtaleflyt.properties'), `\nportal.url = http://127.0.0.1:${port}\n`);
   cli('send', 'function-descriptions');
 
-  let log = '';
   serve = spawn(bin, ['--data', data, 'serve', '--port', String(port), '--dispatch-every', '1']);
   serve.stdout.on('data', (d) => { log += d; });
   serve.stderr.on('data', (d) => { log += d; });
@@ -136,6 +136,9 @@ try {
   assert.equal(code, 0);
   assert.match(log, /Stopped\./);
   console.log('ok - serve stops cleanly on SIGTERM');
+} catch (e) {
+  console.error(`serve's output:\n${log}`);
+  throw e;
 } finally {
   if (browser) await browser.close();
   if (serve) serve.kill('SIGKILL');
