@@ -465,3 +465,33 @@ TEST_CASE("SMTP with STARTTLS: refused in the clear, refused with an untrusted c
     CHECK(trusted.sent.size() == 4);
     CHECK(server.messages().size() == 4);
 }
+
+TEST_CASE("a dispatcher killed between delivering and recording leaves the message to be "
+          "delivered again under the same Message-ID: still one file in the maildir",
+          "[mail]") {
+    MailFixture f;
+    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    // Delivers into the real maildir, then "dies" before the delivery is recorded.
+    struct DiesAfterDelivery final : notify::Transport {
+        notify::MaildirTransport maildir;
+        explicit DiesAfterDelivery(std::string dir) : maildir(std::move(dir)) {}
+        std::string deliver(const std::string& from, const std::string& to, const std::string& id,
+                            const std::string& mime) override {
+            maildir.deliver(from, to, id, mime);
+            throw std::runtime_error("killed");
+        }
+        std::string describe() const override { return "dies"; }
+    } dying(f.data + "/mail");
+    {
+        Installation i = f.open();
+        i.setTransport(&dying);
+        CHECK_THROWS_WITH(i.sendOutbox(), Catch::Contains("killed"));
+    }
+    CHECK(f.maildir().size() == 1);
+    // Claimed: no other dispatcher touches it for ten minutes, then it goes again.
+    CHECK(f.open().sendOutbox().sent.size() == 3);
+    f.clock.advance(std::chrono::minutes(11));
+    CHECK(f.open().sendOutbox().sent.size() == 1);
+    CHECK(f.maildir().size() == 4);
+    CHECK(f.open().outbox("queued").empty());
+}
