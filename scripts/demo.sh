@@ -123,8 +123,8 @@ af people list --area Follo --status perm
 af import roster "$data/navneliste-feil.csv" || echo "(exit code $?: nothing was imported)"
 
 # A week later the engine chases: the first reminders are due, mailed with fresh links.
-echo; echo "\$ avtaleflyt timers run --now 2026-11-09T10:00   (first lines)"
-fired=$("$bin" timers run --now 2026-11-09T10:00)
+echo; echo "\$ avtaleflyt remind --now 2026-11-09T10:00   (first and last lines)"
+fired=$("$bin" remind --now 2026-11-09T10:00)
 echo "$fired" | head -n 3
 echo "  ..."
 echo "$fired" | tail -n 1

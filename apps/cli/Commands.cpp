@@ -514,13 +514,20 @@ int runCaseShow(Context& ctx) {
     return 0;
 }
 
-int runTimersRun(Context& ctx) {
+int runRemind(Context& ctx) {
     const bool dryRun = ctx.inv.has("dry-run");
     const auto report = ctx.installation().runDueTimers(dryRun);
     for (const auto& line : report.fired) ctx.out << "  " << line << '\n';
+    if (!report.mails.empty())
+        ctx.out << (dryRun ? "Mail that would be written:\n" : "Mail written to the outbox:\n");
+    for (const auto& line : report.mails) ctx.out << "  " << line << '\n';
     ctx.out << report.fired.size() << (report.fired.size() == 1 ? " timer" : " timers")
-            << " due at " << formatTimestamp(ctx.clock().now())
-            << (dryRun ? "; nothing written (dry run).\n" : ".\n");
+            << " due at " << formatTimestamp(ctx.clock().now()) << ", " << report.mails.size()
+            << (report.mails.size() == 1 ? " mail" : " mails");
+    if (report.held > 0)
+        ctx.out << "; " << report.held << " reminders and escalations wait for office hours ("
+                << report.heldUntil << " Oslo time)";
+    ctx.out << (dryRun ? "; nothing written (dry run).\n" : ".\n");
     return 0;
 }
 
@@ -662,7 +669,8 @@ int runServe(Context& ctx) {
         std::lock_guard<std::mutex> guard(lock);
         ctx.out << "Listening on http://" << settings.bind << ":" << portal.port()
                 << "/ (signing links start with " << ctx.settings().portalUrl << "/s/)\n"
-                << "Sending the outbox every " << seconds << " s. Stop with Ctrl-C or SIGTERM."
+                << "Reminding and sending the outbox every " << seconds
+                << " s. Stop with Ctrl-C or SIGTERM."
                 << std::endl;
     }
     std::atomic<bool> stopping{false};
@@ -673,6 +681,8 @@ int runServe(Context& ctx) {
             {
                 std::lock_guard<std::mutex> guard(lock);
                 try {
+                    for (const auto& line : installation.runDueTimers(false).fired)
+                        ctx.out << "  timer   " << line << '\n';
                     printDispatch(ctx.out, installation.sendOutbox());
                     ctx.out.flush();
                 } catch (const std::exception& e) {
@@ -1045,23 +1055,25 @@ const std::vector<CommandSpec>& commands() {
          0,
          0,
          "run the signing portal and send mail",
-         "Serves the signing portal over HTTP and sends the outbox every --dispatch-every "
-         "seconds, until Ctrl-C or SIGTERM (requests under way finish first). Put it behind a "
+         "Serves the signing portal over HTTP, and every --dispatch-every seconds runs the "
+         "reminder sweep (as 'remind') and sends the outbox, until Ctrl-C or SIGTERM (requests under way finish first). Put it behind a "
          "reverse proxy with TLS and set portal.url to the address signers see.",
          {{"port", "PORT", "the port to listen on (default 8080; 0: any free port)"},
           {"bind", "ADDRESS", "the address to listen on (default 127.0.0.1)"},
-          {"dispatch-every", "SECONDS", "how often to send the outbox (default 30)"}},
+          {"dispatch-every", "SECONDS", "how often to sweep and send the outbox (default 30)"}},
          runServe},
-        {{"timers", "run"},
+        {{"remind"},
          "",
          0,
          0,
-         "fire the timers that are due",
-         "Fires every timer that is due: reminders and escalations are queued, cases past their "
-         "deadline "
-         "expire. Use --now to run as of another time.",
-         {{"dry-run", "", "show what would fire without writing"}},
-         runTimersRun},
+         "chase missing signatures: fire the timers that are due",
+         "One sweep: reminders mail the open signers a fresh link, escalations become one digest "
+         "per nearest leader and per area leader, cases past their deadline expire. Reminders "
+         "and escalations go out only in office hours (08-16 Oslo time, Norwegian working days), "
+         "never to someone on leave, never after signing. Running it twice, or twice at once, "
+         "sends nothing extra; 'serve' runs it on its own. Use --now to run as of another time.",
+         {{"dry-run", "", "print what would be fired and mailed, to whom and why, without writing"}},
+         runRemind},
         {{"render"},
          "REF",
          1,

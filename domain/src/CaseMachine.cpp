@@ -334,8 +334,10 @@ Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& t
         return step;
     }
     ++it->fired;
-    if (it->fired < td->max && td->every.count() > 0) {
-        it->due += td->every;
+        if (it->fired < td->max && td->every.count() > 0) {
+        // A sweep that runs late (a weekend, a stopped server) sends one reminder, not one for
+        // every period it missed: the next is a full period after this one goes out.
+        it->due = std::max(it->due + td->every, now + td->every);
     } else {
         timers.erase(it);
     }
@@ -349,7 +351,6 @@ Step fireActionTimer(const WorkflowDef& def, const Case& c, const std::string& t
         }
         step.actions.push_back(sa);
     }
-    (void)now;
     return step;
 }
 

@@ -4,6 +4,7 @@
 #include "InstallationState.h"
 #include "avtaleflyt/domain/Email.h"
 #include "avtaleflyt/domain/Text.h"
+#include "avtaleflyt/domain/WorkingTime.h"
 
 namespace avtaleflyt::engine {
 namespace {
@@ -332,7 +333,13 @@ TimerReport Installation::runDueTimers(bool dryRun) {
     return guarded([&] {
         auto& st = *state_;
         const Timestamp now = st.clock.now();
+        const bool office = isOfficeTime(now);
         TimerReport report;
+        st.mailLog = &report.mails;
+        struct Unlog {
+            Installation::State& st;
+            ~Unlog() { st.mailLog = nullptr; }
+        } unlog{st};
         // A dry run does everything in one transaction and rolls it back.
         std::optional<storage::Transaction> dryTx;
         if (dryRun)
@@ -343,10 +350,24 @@ TimerReport Installation::runDueTimers(bool dryRun) {
                 tx.emplace(st.db);
             for (;;) {
                 const Case c = *st.cases.find(reference);
-                const auto timer = dueTimer(c, now);
-                if (!timer)
-                    break;
                 const WorkflowDef& def = st.workflow(c.workflow);
+                // The first due timer that may run now: outside office hours only triggers.
+                std::optional<CaseTimer> timer;
+                std::size_t held = 0;
+                for (const auto& t : c.timers) {
+                    if (t.pausedAt || t.due > now)
+                        continue;
+                    if (!office && !timerTrigger(def, t.name)) {
+                        ++held;
+                        continue;
+                    }
+                    if (!timer || t.due < timer->due)
+                        timer = t;
+                }
+                if (!timer) {
+                    report.held += held;
+                    break;
+                }
                 if (const auto trigger = timerTrigger(def, timer->name)) {
                     const auto out =
                         st.step(c, makeTrigger(*trigger, ActorKind::System), kSystemTimer);
@@ -370,6 +391,16 @@ TimerReport Installation::runDueTimers(bool dryRun) {
             if (tx)
                 tx->commit();
         }
+        {
+            std::optional<storage::Transaction> tx;
+            if (!dryRun)
+                tx.emplace(st.db);
+            st.mailEscalationDigests();
+            if (tx)
+                tx->commit();
+        }
+        if (report.held > 0)
+            report.heldUntil = osloLocalTime(nextOfficeTime(now));
         return report;
     });
 }

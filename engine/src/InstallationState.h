@@ -127,7 +127,14 @@ struct Installation::State {
         std::string link;               // shown as a button in the HTML part
         std::vector<notify::Attachment> attachments;
     };
-    void queueMail(const Case& c, const Letter& letter);
+        void queueMail(const Case& c, const Letter& letter);
+    // The same for a message about several cases of `network` (a digest).
+    void queueMail(const std::string& network, std::int64_t caseId, const std::string& idPrefix,
+                   const Letter& letter);
+    // One digest per recipient of the escalations queued by timers, each listing the cases
+    // still waiting; the escalations are then marked mailed. Inside a transaction.
+    void mailEscalationDigests();
+    std::vector<std::string>* mailLog = nullptr;  // when set, queueMail adds "to X: subject"
         notify::Transport& transport();
 
     // Signing links (Signing.cpp): the token's request and case, and whether it may be used.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "InstallationState.h"
 #include "avtaleflyt/documents/Messages.h"
@@ -112,30 +113,83 @@ std::string Installation::State::issueLink(const Case& c, const SignatureRequest
 }
 
 void Installation::State::queueMail(const Case& c, const Letter& letter) {
+    queueMail(c.network, c.id, c.reference, letter);
+}
+
+void Installation::State::queueMail(const std::string& network, std::int64_t caseId,
+                                    const std::string& idPrefix, const Letter& letter) {
     const auto& m = documents::Messages::forLanguage(settings.language);
     notify::Mail mail;
-    mail.messageId = c.reference + "." + letter.kind + "." + randomHex(12) +
-                     "@avtaleflyt";
+    mail.messageId = idPrefix + "." + letter.kind + "." + randomHex(12) + "@avtaleflyt";
     mail.fromAddress = settings.mailFrom;
-    mail.fromName = c.network;
+    mail.fromName = network;
     mail.toAddress = letter.toEmail;
     mail.toName = letter.toName;
     mail.subject = m.text(letter.subjectKey, letter.args);
-    mail.text = m.text(letter.bodyKey, letter.args) + "\n\n-- \n" + m.text("mail.footer", {c.network});
+    mail.text = m.text(letter.bodyKey, letter.args) + "\n\n-- \n" + m.text("mail.footer", {network});
     mail.html = htmlBody(mail.text, letter.link, m.text("mail.sign.button"));
     mail.date = clock.now();
     mail.attachments = letter.attachments;
-    const Roster roster = rosters.load(networkRecord(c.network));
+    const Roster roster = rosters.load(networkRecord(network));
     if (!roster.networkLeader.empty())
         mail.replyTo = roster.networkLeader;
     storage::OutboxMessage out;
     out.messageId = mail.messageId;
-    out.caseId = c.id;
+    out.caseId = caseId;
     out.kind = letter.kind;
     out.recipient = letter.toEmail;
     out.subject = mail.subject;
     out.mime = notify::toMime(mail);
     outboxMessages.enqueue(out, clock.now());
+    if (mailLog)
+        mailLog->push_back("to " + letter.toEmail + ": " + mail.subject);
+}
+
+void Installation::State::mailEscalationDigests() {
+    const auto& m = documents::Messages::forLanguage(settings.language);
+    // (network, recipient) -> the cases, in the order they were escalated, each once.
+    std::map<std::pair<std::string, std::string>, std::vector<Case>> digests;
+    for (const char* action : {"escalate_to_leader", "escalate_to_area_leader"}) {
+        for (const auto& [reference, queued] : cases.queuedActions(action)) {
+            cases.setActionStatus(queued.id, "mailed");
+            const auto c = cases.find(reference);
+            const bool waiting =
+                c && std::any_of(c->signatures.begin(), c->signatures.end(),
+                                 [](const auto& r) { return r.status == SignatureStatus::Open; });
+            if (!waiting)
+                continue;  // signed or closed since: nothing to tell
+            for (const auto& to : queued.recipients) {
+                auto& list = digests[{c->network, to}];
+                if (std::none_of(list.begin(), list.end(),
+                                 [&](const Case& d) { return d.id == c->id; }))
+                    list.push_back(*c);
+            }
+        }
+    }
+    for (const auto& [key, list] : digests) {
+        const auto& [network, to] = key;
+        const Roster roster = rosters.load(networkRecord(network));
+        const Person* person = roster.person(to);
+        const Person* leader =
+            roster.networkLeader.empty() ? nullptr : roster.person(roster.networkLeader);
+        std::string items;
+        for (const Case& c : list) {
+            std::vector<std::string> missing;
+            for (const auto& r : c.signatures)
+                if (r.status == SignatureStatus::Open)
+                    missing.push_back(r.name + " (" + roleInSentence(m, r.role) + ")");
+            items += m.text("mail.digest.item",
+                            {c.reference, c.title, text::join(missing, ", "),
+                             c.deadline ? shownDate(*c.deadline, settings.language)
+                                        : m.text("mail.no-deadline")}) +
+                     "\n";
+        }
+        const std::string name = person ? person->name : to;
+        queueMail(network, 0, "digest", {"digest", to, name, "mail.digest.subject", "mail.digest.body",
+                                         {name, std::to_string(list.size()), network, items,
+                                          leader ? leader->name + " (" + leader->email + ")" : network},
+                                         "", {}});
+    }
 }
 
 void MailActionPort::perform(const Case& c, const StepAction& action) {
@@ -201,6 +255,15 @@ void MailActionPort::perform(const Case& c, const StepAction& action) {
                                      "mail.withdrawn.body",
                                      {r.name, c.network, c.title, c.reference, c.note}, "", {}});
             break;
+        case Action::EscalateToAreaLeader: {
+            // Collected into one digest per area leader at the end of the sweep.
+            StepAction withLeader = action;
+            if (const auto it = roster.areaLeaders.find(c.area);
+                withLeader.recipients.empty() && it != roster.areaLeaders.end())
+                withLeader.recipients.push_back(it->second);
+            next_.perform(c, withLeader);
+            return;
+        }
         default:
             mailed = false;
     }

@@ -229,6 +229,17 @@ void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp a
         bind(c.id), bind(action), bind(recipients), bind(stamp), bind(status), now;
 }
 
+namespace {
+// A case_action row read as id, action, recipients, created_at, status.
+QueuedAction actionAt(const RecordSet& rs, std::size_t row) {
+    QueuedAction a{
+        integerAt(rs, row, 0), textAt(rs, row, 1), {}, textAt(rs, row, 3), textAt(rs, row, 4)};
+    std::istringstream in(textAt(rs, row, 2));
+    for (std::string w; in >> w;) a.recipients.push_back(w);
+    return a;
+}
+}  // namespace
+
 std::vector<QueuedAction> CaseRepository::actions(const Case& c) const {
     auto& db = db_.impl();
     Statement select(db.session);
@@ -238,13 +249,31 @@ std::vector<QueuedAction> CaseRepository::actions(const Case& c) const {
     RecordSet rs(select);
     std::vector<QueuedAction> out;
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-        QueuedAction a{
-            integerAt(rs, row, 0), textAt(rs, row, 1), {}, textAt(rs, row, 3), textAt(rs, row, 4)};
-        std::istringstream in(textAt(rs, row, 2));
-        for (std::string w; in >> w;) a.recipients.push_back(w);
-        out.push_back(a);
+        out.push_back(actionAt(rs, row));
     }
     return out;
+}
+
+std::vector<std::pair<std::string, QueuedAction>> CaseRepository::queuedActions(
+    const std::string& action) const {
+    auto& db = db_.impl();
+    Statement select(db.session);
+    select << "SELECT a.id, a.action, a.recipients, a.created_at, a.status, c.reference "
+              "FROM case_action a JOIN case_file c ON c.id = a.case_id "
+              "WHERE a.action = ? AND a.status = 'queued' ORDER BY a.id",
+        bind(action), now;
+    RecordSet rs(select);
+    std::vector<std::pair<std::string, QueuedAction>> out;
+    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+        out.emplace_back(textAt(rs, row, 5), actionAt(rs, row));
+    }
+    return out;
+}
+
+void CaseRepository::setActionStatus(std::int64_t actionId, const std::string& status) {
+    auto& db = db_.impl();
+    db.session << "UPDATE case_action SET status = ? WHERE id = ?", bind(status), bind(actionId),
+        now;
 }
 
 void CaseRepository::storeDocument(const Case& c, const std::string& kind, const std::string& pdf,

@@ -291,16 +291,21 @@ TEST_CASE("cli: an agreement through review, approval and sending", "[cli][cases
     CHECK(f.run({"agreement", "send", "SA-2026-0001"}).out == "SA-2026-0001: approved -> sent\n");
 }
 
-TEST_CASE("cli: timers run fires what is due as of --now", "[cli][cases]") {
+TEST_CASE("cli: remind fires what is due as of --now and says what it mails", "[cli][cases]") {
     CliFixture f;
     f.sample();
     f.run({"send", "function-descriptions", "--area", "Follo", "--now", "2026-11-03T09:00"});
-    auto r = f.run({"timers", "run", "--now", "2026-11-05"});
-    CHECK(r.out == "0 timers due at 2026-11-05T00:00:00Z.\n");
-    r = f.run({"timers", "run", "--now", "2026-11-10T12:00", "--dry-run"});
+    auto r = f.run({"remind", "--now", "2026-11-05T09:00"});
+    CHECK(r.out == "0 timers due at 2026-11-05T09:00:00Z, 0 mails.\n");
+    // Tuesday evening: the reminders wait for the morning.
+    r = f.run({"remind", "--now", "2026-11-10T18:00", "--dry-run"});
+    CHECK(r.out.find("reminders and escalations wait for office hours (2026-11-11T08:00 Oslo "
+                     "time); nothing written (dry run).") != std::string::npos);
+    r = f.run({"remind", "--now", "2026-11-10T12:00", "--dry-run"});
     CHECK(test::countLines(r.out, ": reminder -> remind ") >= 30);
     CHECK(r.out.find("nothing written (dry run)") != std::string::npos);
-    r = f.run({"timers", "run", "--now", "2026-11-10T12:00"});
+    CHECK(test::countLines(r.out, ": Påminnelse: ") >= 60);  // nurse and leader of each
+    r = f.run({"remind", "--now", "2026-11-10T12:00"});
     const auto fired = test::countLines(r.out, ": reminder -> remind ");
     CHECK(fired >= 30);
     CHECK(test::querySql(f.db(), "SELECT count(*) FROM case_action WHERE action = 'remind'") ==

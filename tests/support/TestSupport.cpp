@@ -132,6 +132,12 @@ std::vector<std::string> SmtpServer::messages() const {
     return out;
 }
 
+std::string joinLines(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+}
+
 CliResult runTool(const std::string& commandLine) {
     CliResult r;
     FILE* pipe = popen((commandLine + " 2>&1").c_str(), "r");

@@ -67,6 +67,9 @@ class SmtpServer {
     int pid_ = 0;
 };
 
+// The lines, one per line (for messages of failed checks).
+std::string joinLines(const std::vector<std::string>& lines);
+
 // Counts the lines of `text` that contain `needle`.
 std::size_t countLines(const std::string& text, const std::string& needle);
 

@@ -174,6 +174,9 @@ struct Party {
 
 struct TimerReport {
     std::vector<std::string> fired;  // one line per timer that fired: reference, timer, what it did
+    std::vector<std::string> mails;  // one line per mail it wrote: "to ADDRESS: SUBJECT"
+    std::size_t held = 0;            // reminders and escalations due but outside office hours
+    std::string heldUntil;           // when they go (Oslo time, "YYYY-MM-DDTHH:MM")
 };
 
 class DocumentActionPort;  // engine-private
@@ -259,8 +262,11 @@ class Installation {
     std::optional<std::string> finalDocument(const std::string& reference) const;
     CaseDetails caseDetails(const std::string& reference) const;
 
-    // Fires every timer due now: reminders and escalations queue their actions, expiry expires.
-    // One transaction per case; with `dryRun` nothing is written.
+        // One sweep: fires every timer due now. Reminders mail the open signers a fresh link,
+    // escalations become one digest per leader and area leader, expiry expires. Reminders and
+    // escalations wait for office hours (08-16 Oslo time on Norwegian working days); expiry does
+    // not. One transaction per case, so two sweeps at once fire each timer once; with `dryRun`
+    // nothing is written, and the report says what would be.
     TimerReport runDueTimers(bool dryRun);
 
     // Archives every signed case of the network with its final sealed PDF: one package in

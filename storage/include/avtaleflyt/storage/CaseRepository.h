@@ -48,7 +48,10 @@ class CaseRepository {
         // `status`: "queued" for the modules that carry it out, "mailed" when done with the step.
     void queueAction(const Case& c, const StepAction& action, Timestamp now,
                      const std::string& status = "queued");
-    std::vector<QueuedAction> actions(const Case& c) const;
+        std::vector<QueuedAction> actions(const Case& c) const;
+    // Every action named `action` still queued, oldest first, with its case's reference.
+    std::vector<std::pair<std::string, QueuedAction>> queuedActions(const std::string& action) const;
+    void setActionStatus(std::int64_t actionId, const std::string& status);
 
     // Keeps a rendered PDF of the case; the newest of a kind is the current one.
     void storeDocument(const Case& c, const std::string& kind, const std::string& pdf,

@@ -1,0 +1,168 @@
+// Chasing missing signatures over two simulated months under a fake clock: reminders in office
+// hours only, holidays skipped, nothing after signing or while on leave, escalations as one
+// digest per leader, and sweeps that never send twice.
+#include <catch2/catch.hpp>
+#include <map>
+#include <thread>
+
+#include "TestSupport.h"
+#include "avtaleflyt/documents/TableFile.h"
+#include "avtaleflyt/domain/WorkingTime.h"
+#include "avtaleflyt/engine/Installation.h"
+
+using namespace avtaleflyt;
+using namespace avtaleflyt::engine;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+const std::string kNetwork = "Nettverk Test";
+
+// Åse and Kari under Tor, Liv and Per under Eva, Geir the area leader, Nora the network leader.
+Rows roster(const std::string& perStatus = "aktiv", const std::string& livLeader = "Eva Ask",
+            const std::string& livLeaderEmail = "eva@ski.example") {
+    return {{"Navn", "E-post", "Område", "Arbeidssted", "Leder", "Leders e-post", "Status", "Rolle"},
+            {"Nora Nett", "nora@nettverk.example", "Follo", "", "", "", "", "nettverksleder"},
+            {"Geir Lund", "geir@follo.example", "Follo", "", "", "", "", "områdeleder"},
+            {"Åse Bø", "ase@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example",
+             "aktiv", ""},
+            {"Kari Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example",
+             "aktiv", ""},
+            {"Liv Lie", "liv@ski.example", "Follo", "Ski sykehjem", livLeader, livLeaderEmail,
+             "aktiv", ""},
+            {"Per Vik", "per@ski.example", "Follo", "Ski sykehjem", "Eva Ask", "eva@ski.example",
+             perStatus, ""}};
+}
+
+struct Simulation {
+    test::TempDir dir;
+    FixedClock clock{*parseTimestamp("2026-12-18T08:00:00Z")};  // Friday 09:00 in Oslo
+    std::string data = dir.file("data");
+
+    Simulation() {
+        Installation::init(data, clock, "cli:test");
+        Installation i = open();
+        i.addNetwork(kNetwork, {"Follo"});
+        import(i, roster());
+    }
+    Installation open() { return Installation(data, clock, "cli:test"); }
+    void import(Installation& i, const Rows& rows) {
+        test::writeFile(dir.file("liste.csv"), documents::formatCsv(rows));
+        i.importRoster(dir.file("liste.csv"), kNetwork, false);
+    }
+    std::string reference(Installation& i, const std::string& nurse) {
+        for (const auto& c : i.cases({kNetwork, "function-description", "", ""}))
+            if (c.subjectEmail == nurse)
+                return c.reference;
+        FAIL("no case for " << nurse);
+        throw;
+    }
+    // What each address was sent, oldest first: "KIND CREATED-AT".
+    std::map<std::string, std::vector<std::string>> mail(Installation& i) {
+        std::map<std::string, std::vector<std::string>> out;
+        auto all = i.outbox("");
+        std::reverse(all.begin(), all.end());
+        for (const auto& m : all) out[m.recipient].push_back(m.kind + " " + m.createdAt);
+        return out;
+    }
+};
+
+Trigger as(const std::string& email, const std::string& trigger, const std::string& reason = "") {
+    Trigger t;
+    t.name = trigger;
+    t.actor = ActorKind::Signer;
+    t.actorEmail = email;
+    t.reason = reason;
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("two months of reminders: office hours, holidays, signing, leave, a new leader and "
+          "digests",
+          "[remind]") {
+    Simulation sim;
+    Installation i = sim.open();
+    i.sendFunctionDescriptions(kNetwork, "", false);
+    const std::string ase = sim.reference(i, "ase@frogn.example");
+    const std::string kari = sim.reference(i, "kari@frogn.example");
+    const std::string liv = sim.reference(i, "liv@ski.example");
+
+    // Every hour for 62 days; people act on the way.
+    const Timestamp end = sim.clock.now() + 24h * 62;
+    while (sim.clock.now() < end) {
+        sim.clock.advance(1h);
+        const std::string now = formatTimestamp(sim.clock.now());
+        if (now == "2026-12-21T09:00:00Z")  // Monday: Åse signs
+            REQUIRE(i.fire(ase, as("ase@frogn.example", "sign")).done);
+        if (now == "2026-12-22T10:00:00Z")  // Per goes on leave until 20 January
+            sim.import(i, roster("perm"));
+        if (now == "2026-12-23T10:00:00Z")  // Liv gets a new nearest leader
+            sim.import(i, roster("perm", "Ola Ny", "ola@ski.example"));
+        if (now == "2027-01-20T10:00:00Z")
+            sim.import(i, roster("aktiv", "Ola Ny", "ola@ski.example"));
+        if (now == "2027-01-05T10:00:00Z")  // Liv declines
+            REQUIRE(i.fire(liv, as("liv@ski.example", "decline", "Feil stillingsprosent")).done);
+        i.runDueTimers(false);
+        i.sendOutbox();
+    }
+    const auto mail = sim.mail(i);
+    // Kari never signs: three reminders; the first due on Christmas Day goes on Monday the 28th
+    // at 08:00 in Oslo, the next a week after each.
+    INFO("Kari: " << test::joinLines(mail.at("kari@frogn.example")));
+    CHECK(mail.at("kari@frogn.example") ==
+          std::vector<std::string>{"sign 2026-12-18T08:00:00Z", "remind 2026-12-28T07:00:00Z",
+                                   "remind 2027-01-04T07:00:00Z", "remind 2027-01-11T07:00:00Z"});
+    // Åse signed on the 21st: nothing after that.
+    CHECK(mail.at("ase@frogn.example") == std::vector<std::string>{"sign 2026-12-18T08:00:00Z"});
+    // Tor has not signed either case: a link and three reminders for each, and one digest
+    // listing both when the escalation comes (21 days: Friday 8 January).
+    std::size_t torReminders = 0, torDigests = 0;
+    for (const auto& m : mail.at("tor@frogn.example")) {
+        torReminders += m.rfind("remind ", 0) == 0;
+        torDigests += m.rfind("digest ", 0) == 0;
+    }
+    CHECK(torReminders == 6);
+    CHECK(torDigests == 1);
+    CHECK(std::count(mail.at("tor@frogn.example").begin(), mail.at("tor@frogn.example").end(),
+                     "digest 2027-01-08T08:00:00Z") == 1);
+    // Liv's new leader takes over: reminders go to Ola, not Eva, for Liv's case; after Liv
+    // declined nothing more goes to either about it, and the network leader is told.
+    CHECK(mail.count("ola@ski.example") == 1);
+    CHECK(mail.at("nora@nettverk.example").front().rfind("declined 2027-01-05T10:00:00Z", 0) == 0);
+    for (const auto& m : mail.at("liv@ski.example"))
+        CHECK(m.substr(m.find(' ') + 1) < "2027-01-05T10:00:00Z");  // nothing after declining
+    // Per was on leave from 22 December to 20 January: no mail to him in between.
+    INFO("Per: " << test::joinLines(mail.at("per@ski.example")));
+    for (const auto& m : mail.at("per@ski.example")) {
+        const std::string at = m.substr(m.find(' ') + 1);
+        CHECK_FALSE((at > "2026-12-22T10:00:00Z" && at < "2027-01-20T10:00:00Z"));
+    }
+    // The area leader gets digests, never one mail per case.
+    REQUIRE(mail.count("geir@follo.example") == 1);
+    for (const auto& m : mail.at("geir@follo.example")) CHECK(m.rfind("digest ", 0) == 0);
+    // Every reminder and digest went out in office hours on a working day.
+    for (const auto& [to, list] : mail)
+        for (const auto& m : list)
+            if (m.rfind("remind ", 0) == 0 || m.rfind("digest ", 0) == 0) {
+                INFO(to << ": " << m);
+                CHECK(isOfficeTime(*parseTimestamp(m.substr(m.find(' ') + 1))));
+            }
+    // Each reminder is an audit event.
+    CHECK(test::querySql(sim.data + "/avtaleflyt.db",
+                         "SELECT count(*) FROM audit_event WHERE kind = 'case.timer'") != "0");
+}
+
+TEST_CASE("two sweeps at once send each reminder once", "[remind]") {
+    Simulation sim;
+    sim.open().sendFunctionDescriptions(kNetwork, "", false);
+    sim.clock.set(*parseTimestamp("2026-12-28T07:30:00Z"));  // the first reminders are due
+    std::thread other([&] { sim.open().runDueTimers(false); });
+    sim.open().runDueTimers(false);
+    other.join();
+    std::size_t reminders = 0;
+    for (const auto& m : sim.open().outbox("")) reminders += m.kind == "remind";
+    CHECK(reminders == 8);  // four cases, nurse and leader each, once
+    CHECK(sim.open().runDueTimers(false).mails.empty());
+}
