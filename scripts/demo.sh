@@ -163,6 +163,12 @@ af audit --package "$package" $schemas
 af archive ref FB-2026-0001 "26/00042-1"
 af print-batch --area Ahus --out "$data/pdf/utskrift-ahus.pdf"
 
+# Who is still missing: the morning glance, and the report for the area leaders.
+af status --now 2026-11-30T09:00
+af report missing --area Follo --now 2026-11-30T09:00 | head -n 12
+af report missing --format html --out "$data/manglende-signaturer.html" --now 2026-11-30T09:00
+af report missing --format pdf --out "$data/pdf/manglende-signaturer.pdf" --now 2026-11-30T09:00
+
 af workflow list
 af log verify
 af log list --last 5

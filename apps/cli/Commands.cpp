@@ -18,6 +18,7 @@
 
 #include "Output.h"
 #include "Portal.h"
+#include "Reports.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Seal.h"
@@ -1062,6 +1063,32 @@ const std::vector<CommandSpec>& commands() {
           {"bind", "ADDRESS", "the address to listen on (default 127.0.0.1)"},
           {"dispatch-every", "SECONDS", "how often to sweep and send the outbox (default 30)"}},
          runServe},
+        {{"report", "missing"},
+         "",
+         0,
+         0,
+         "who has not signed: open requests and nurses without a function description",
+         "Every open signature request by area, unit and leader, with the days it has waited and "
+         "the reminders sent, and every active nurse without a signed function description of "
+         "the current version (whether or not a case was ever opened), with the count per area. "
+         "HTML and PDF show a chart of signed, waiting and overdue per area. In the language of "
+         "the installation.",
+         {{"area", "AREA", "one area only"},
+          {"network", "NAME", "the network (default: the only one, or network.default)"},
+          {"format", "FORMAT", "table (default), csv (the open requests), html or pdf"},
+          {"out", "FILE", "write to FILE (default: standard output; pdf: manglende-signaturer.pdf)"}},
+         runReportMissing},
+        {{"status"},
+         "",
+         0,
+         0,
+         "the morning glance: signed, waiting and overdue per area",
+         "One screen: per area the active nurses, how many have signed their function "
+         "description, how many wait, are overdue or were never sent one; and the mail waiting "
+         "to go.",
+         {{"area", "AREA", "one area only"},
+          {"network", "NAME", "the network (default: the only one, or network.default)"}},
+         runStatus},
         {{"remind"},
          "",
          0,

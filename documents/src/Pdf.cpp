@@ -117,6 +117,26 @@ class Layout {
         return r;
     }
 
+        // Draws `chart` across the text width (the geometry chartSvg uses).
+    void chart(const BarChart& chart) {
+        const ChartGeometry g = layOut(chart, kTextWidth);
+        text(chart.title, true, 11, 0, "", 4);
+        const PdfRect r = box(g.height - 18);
+        const double top = r.GetBottom() + r.GetHeight() + 18;
+        for (const auto& b : g.bars) {
+            unsigned red = 0, green = 0, blue = 0;
+            std::sscanf(seriesColour(b.series), "#%02x%02x%02x", &red, &green, &blue);
+            painter_.SetColor(red / 255.0, green / 255.0, blue / 255.0);
+            painter_.Rectangle(kLeft + b.x, top - b.y - b.height, b.width, b.height);
+            painter_.Fill();
+        }
+        painter_.SetColor(0, 0, 0);
+        regular_->SetFontSize(9);
+        painter_.SetFont(regular_);
+        for (const auto& l : g.labels)
+            painter_.DrawText(kLeft + l.x, top - l.y - l.height + 4, utf8(l.text));
+    }
+
     PdfPainter& painter() { return painter_; }
 
   private:
@@ -292,7 +312,10 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
 
         Layout layout(pdf, regular, bold);
         layout.newPage();
-        layout.text(doc.title, true, 16, 0, "", 12);
+                layout.text(doc.title, true, 16, 0, "", 12);
+        if (o.chart)
+            layout.chart(*o.chart);
+
         for (const auto& b : doc.blocks) {
             switch (b.kind) {
                 case TemplateBlock::Kind::Heading:

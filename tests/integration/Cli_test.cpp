@@ -458,3 +458,43 @@ TEST_CASE("cli: outbox list shows the queued mail with its error; outbox send de
     CHECK(r.err.find("mail.transport in ") != std::string::npos);
     CHECK(r.err.find("is maildir or smtp, not \"pigeon\"") != std::string::npos);
 }
+
+TEST_CASE("cli: report missing as table, CSV, HTML with its chart, and PDF; status per area",
+          "[cli][report]") {
+    CliFixture f;
+    f.sample();
+    f.run({"send", "function-descriptions", "--area", "Follo", "--now", "2026-11-03T09:00"});
+    auto r = f.run({"report", "missing", "--area", "Follo", "--now", "2026-11-30T09:00"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("Manglende signaturer: ") != std::string::npos);
+    const std::string open = test::querySql(
+        f.db(), "SELECT count(*) FROM signature_request WHERE status = 'open'");
+    CHECK(r.out.find("Åpne signaturforespørsler (" + open + ")") != std::string::npos);
+
+    r = f.run({"report", "missing", "--format", "csv", "--area", "Follo"});
+    CHECK(test::countLines(r.out, ";FB-2026-") == std::stoul(open));
+
+    r = f.run({"report", "missing", "--format", "html", "--out", f.dir.file("r.html")});
+    CHECK(r.exitCode == 0);
+    const std::string html = test::readFile(f.dir.file("r.html"));
+    CHECK(html.find("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"") != std::string::npos);
+    CHECK(html.find("<title>Funksjonsbeskrivelser per område</title>") != std::string::npos);
+    CHECK(html.find("<td>Follo</td>") != std::string::npos);
+
+    r = f.run({"report", "missing", "--format", "pdf", "--out", f.dir.file("r.pdf")});
+    CHECK(r.exitCode == 0);
+    CHECK(test::runTool("qpdf --check '" + f.dir.file("r.pdf") + "'").exitCode == 0);
+    const std::string text = test::runTool("pdftotext '" + f.dir.file("r.pdf") + "' -").out;
+    CHECK(text.find("Manglende signaturer") != std::string::npos);
+    CHECK(text.find("Funksjonsbeskrivelser per område") != std::string::npos);
+
+    r = f.run({"report", "missing", "--format", "xml"});
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--format is table, csv, html or pdf, not \"xml\"") != std::string::npos);
+
+    r = f.run({"status"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("Follo") != std::string::npos);
+    CHECK(r.out.find("Mail waiting to go: " + std::to_string(2 * std::stoul(open) / 2)) !=
+          std::string::npos);
+}

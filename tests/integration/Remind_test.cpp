@@ -166,3 +166,33 @@ TEST_CASE("two sweeps at once send each reminder once", "[remind]") {
     CHECK(reminders == 8);  // four cases, nurse and leader each, once
     CHECK(sim.open().runDueTimers(false).mails.empty());
 }
+
+TEST_CASE("the outstanding-signatures report agrees with the database", "[report]") {
+    Simulation sim;
+    Installation i = sim.open();
+    i.sendFunctionDescriptions(kNetwork, "", false);
+    REQUIRE(i.fire(sim.reference(i, "ase@frogn.example"), as("ase@frogn.example", "sign")).done);
+    REQUIRE(i.fire(sim.reference(i, "ase@frogn.example"), as("tor@frogn.example", "sign")).done);
+    REQUIRE(i.fire(sim.reference(i, "liv@ski.example"), as("liv@ski.example", "decline", "Nei"))
+                .done);
+    sim.clock.advance(24h * 25);  // past the 21 days: overdue
+    i.runDueTimers(false);
+    const auto report = i.missingSignatures(kNetwork, "");
+    const std::string db = sim.data + "/avtaleflyt.db";
+    CHECK(std::to_string(report.open.size()) ==
+          test::querySql(db, "SELECT count(*) FROM signature_request WHERE status = 'open'"));
+    REQUIRE(report.areas.size() == 1);
+    const AreaTally& follo = report.areas.front();
+    CHECK(follo.activeNurses == 4);
+    CHECK(follo.signedCount == 1);
+    CHECK(follo.overdue == 2);  // Kari and Per, waiting 25 days
+    CHECK(follo.notSent == 1);  // Liv declined: no case under way
+    CHECK(follo.signedCount + follo.outstanding + follo.overdue + follo.notSent ==
+          follo.activeNurses);
+    CHECK(report.uncovered.size() == 3);
+    for (const auto& o : report.open) {
+        CHECK(o.daysOutstanding == 25);
+        CHECK(o.overdue);
+        CHECK(o.remindersSent >= 1);
+    }
+}

@@ -4,10 +4,12 @@
 // "Side N av M"; for the final document a signature page and the case's event log; sealed with
 // a PAdES signature when a seal key is given.
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "avtaleflyt/documents/Chart.h"
 #include "avtaleflyt/domain/Clock.h"
 #include "avtaleflyt/domain/Template.h"
 
@@ -42,7 +44,8 @@ struct PdfOptions {
     std::string templateLabel;  // e.g. "function-description v1"
     bool signaturePage = false;
     std::vector<SignatureEntry> signatures;
-    std::vector<TrailEntry> trail;  // the appendix, if not empty
+        std::vector<TrailEntry> trail;  // the appendix, if not empty
+    std::optional<BarChart> chart;  // drawn under the title (reports)
     // The document's date (info dictionary, XMP, seal). Rendering is deterministic: the same
     // document, options and date give the same bytes (the file ID is derived from the content),
     // so golden tests fix the date; a seal adds its own signing time.

@@ -89,6 +89,35 @@ struct DispatchReport {
     std::vector<std::string> failed;  // "RECIPIENT: SUBJECT: error; next attempt at T"
 };
 
+// The outstanding-signatures report (Report.cpp).
+struct OutstandingSignature {
+    std::string area, unit, leaderName;  // of the nurse; agreements: area "", unit the party
+    std::string reference, title, state;
+    std::string signerName, signerRole;
+    std::string sentAt, deadline;  // YYYY-MM-DD
+    int daysOutstanding = 0;       // since the case was (last) sent
+    int remindersSent = 0;
+    bool overdue = false;  // outstanding longer than kOverdueDays, or past the deadline
+};
+struct CoverageGap {  // an active nurse without a signed function description of this version
+    std::string area, unit, nurseName, leaderName;
+    std::string caseReference, caseState;  // empty: no case was ever opened
+};
+// Function descriptions of the active nurses of an area; each nurse in one of the counts:
+// signed; out for signing (outstanding, or overdue when waiting more than kOverdueDays or past
+// the deadline); not out for signing (no case, a draft, declined or withdrawn).
+struct AreaTally {
+    std::string area;
+    int activeNurses = 0, signedCount = 0, outstanding = 0, overdue = 0, notSent = 0;
+};
+struct MissingReport {
+    static constexpr int kOverdueDays = 21;  // when the nearest leader is told
+    std::string network, area, asOf;
+    std::vector<OutstandingSignature> open;  // sorted by area, unit, leader, reference
+    std::vector<CoverageGap> uncovered;      // sorted by area, unit, name
+    std::vector<AreaTally> areas;            // in the network's order
+};
+
 // A message in the outbox (without its text).
 struct OutboxEntry {
     std::string messageId, reference, kind, recipient, subject, status;
@@ -311,6 +340,11 @@ class Installation {
                            const std::string& userAgent);
     LinkOutcome declineByLink(const std::string& token, const std::string& reason,
                               const std::string& ip, const std::string& userAgent);
+
+        // Every open signature request (by area, unit and leader, with days outstanding and
+    // reminders sent) and every active nurse without a signed function description of the
+    // current version, in the network (or `area`), with the tally per area.
+    MissingReport missingSignatures(const std::string& network, const std::string& area) const;
 
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;

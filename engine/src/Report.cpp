@@ -1,0 +1,141 @@
+// The outstanding-signatures report: who has not signed, where, for how long; and who has no
+// signed function description at all.
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "InstallationState.h"
+
+namespace avtaleflyt::engine {
+namespace {
+
+int daysBetween(const std::string& from, Timestamp to) {
+    const auto t = parseTimestamp(from);
+    if (!t)
+        return 0;
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(to - *t).count() / 24);
+}
+
+}  // namespace
+
+MissingReport Installation::missingSignatures(const std::string& networkName,
+                                              const std::string& areaName) const {
+    return guarded([&] {
+        auto& st = *state_;
+        const auto network = st.networkRecord(networkName);
+        const std::string area = areaName.empty() ? std::string() : st.area(network, areaName);
+        const Timestamp now = st.clock.now();
+        const Roster roster = st.rosters.load(network);
+        const auto name = [&](const std::string& email) {
+            const Person* p = roster.person(email);
+            return p ? p->name : email;
+        };
+        MissingReport report;
+        report.network = network.name;
+        report.area = area;
+        report.asOf = formatTimestamp(now);
+        // Open requests, with when the case was last sent and how often it was reminded.
+        std::map<std::string, std::vector<const Case*>> casesOfNurse;
+        const std::vector<Case> all = st.cases.list({network.id, "", "", area, ""});
+        for (const auto& c : all) {
+            if (!c.subjectEmail.empty())
+                casesOfNurse[c.subjectEmail].push_back(&c);
+            const bool waiting =
+                std::any_of(c.signatures.begin(), c.signatures.end(),
+                            [](const auto& r) { return r.status == SignatureStatus::Open; });
+            if (!waiting)
+                continue;
+            std::string sentAt;
+            for (const auto& e : st.audit.forSubject(c.reference))
+                if (e.kind == "case.send" || e.kind == "case.resend")
+                    sentAt = e.occurredAt;
+            int reminders = 0;
+            for (const auto& a : st.cases.actions(c))
+                reminders += a.action == "remind" && a.createdAt >= sentAt;
+            std::string unit, leader;
+            if (const auto n = roster.nurses.find(c.subjectEmail); n != roster.nurses.end()) {
+                unit = n->second.unit.name;
+                leader = name(n->second.leaderEmail);
+            }
+            for (const auto& r : c.signatures) {
+                if (r.status != SignatureStatus::Open)
+                    continue;
+                OutstandingSignature o;
+                o.area = c.area;
+                o.unit = c.subjectEmail.empty() ? r.organisation : unit;
+                o.leaderName = leader;
+                o.reference = c.reference;
+                o.title = c.title;
+                o.state = c.state;
+                o.signerName = r.name;
+                o.signerRole = r.role;
+                o.sentAt = sentAt.substr(0, 10);
+                o.deadline = c.deadline ? formatDate(*c.deadline) : "";
+                o.daysOutstanding = daysBetween(sentAt, now);
+                o.remindersSent = reminders;
+                o.overdue = o.daysOutstanding > MissingReport::kOverdueDays ||
+                            (c.deadline && *c.deadline < now);
+                report.open.push_back(o);
+            }
+        }
+        std::sort(report.open.begin(), report.open.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.area, a.unit, a.leaderName, a.reference, a.signerRole) <
+                   std::tie(b.area, b.unit, b.leaderName, b.reference, b.signerRole);
+        });
+
+        // Every active nurse against the current function description, and the tally.
+        const WorkflowDef& fd = st.workflow("function-description");
+        std::map<std::string, AreaTally> tallies;
+        for (const auto& a : network.areas)
+            if (area.empty() || a == area)
+                tallies[a].area = a;
+        for (const auto& [email, m] : roster.nurses) {
+            if (m.status != MemberStatus::Active || (!area.empty() && m.unit.area != area))
+                continue;
+            AreaTally& tally = tallies[m.unit.area];
+            tally.area = m.unit.area;
+            ++tally.activeNurses;
+            const Case* latest = nullptr;
+            bool isSigned = false;
+            for (const Case* c : casesOfNurse[email]) {
+                if (c->workflow != fd.name || c->templateVersion != fd.templateVersion)
+                    continue;
+                isSigned = isSigned || c->state == "signed" || c->state == "archived";
+                if (!latest || c->id > latest->id)
+                    latest = c;
+            }
+            if (isSigned) {
+                ++tally.signedCount;
+                continue;
+            }
+            // Out for signing (or past its deadline); drafts, declined and withdrawn cases are not.
+            const bool open = latest && (latest->state == "sent" ||
+                                         latest->state == "partially_signed" ||
+                                         latest->state == "expired");
+            bool overdue = open && latest->state == "expired";
+            if (open)
+                for (const auto& o : report.open)
+                    overdue = overdue || (o.reference == latest->reference && o.overdue);
+            if (!open)
+                ++tally.notSent;
+            else if (overdue)
+                ++tally.overdue;
+            else
+                ++tally.outstanding;
+            report.uncovered.push_back({m.unit.area, m.unit.name, name(email), name(m.leaderEmail),
+                                        latest ? latest->reference : "",
+                                        latest ? latest->state : ""});
+        }
+        std::sort(report.uncovered.begin(), report.uncovered.end(),
+                  [](const auto& a, const auto& b) {
+                      return std::tie(a.area, a.unit, a.nurseName) <
+                             std::tie(b.area, b.unit, b.nurseName);
+                  });
+        for (const auto& a : network.areas)
+            if (tallies.count(a))
+                report.areas.push_back(tallies[a]);
+        return report;
+    });
+}
+
+}  // namespace avtaleflyt::engine
