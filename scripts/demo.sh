@@ -165,7 +165,9 @@ af print-batch --area Ahus --out "$data/pdf/utskrift-ahus.pdf"
 
 # Who is still missing: the morning glance, and the report for the area leaders.
 af status --now 2026-11-30T09:00
-af report missing --area Follo --now 2026-11-30T09:00 | head -n 12
+echo; echo "\$ avtaleflyt report missing --area Follo --now 2026-11-30T09:00   (first lines)"
+missing=$("$bin" report missing --area Follo --now 2026-11-30T09:00)
+echo "$missing" | head -n 12
 af report missing --format html --out "$data/manglende-signaturer.html" --now 2026-11-30T09:00
 af report missing --format pdf --out "$data/pdf/manglende-signaturer.pdf" --now 2026-11-30T09:00
 
