@@ -20,7 +20,8 @@ port=${AVTALEFLYT_DEMO_PORT:-8765}
 echo "portal.url = http://127.0.0.1:$port" >> "$data/avtaleflyt.properties"
 af sample roster --out "$data/navneliste.csv" --add-network
 echo; echo "\$ avtaleflyt import roster $data/navneliste.csv --dry-run   (first lines)"
-"$bin" import roster "$data/navneliste.csv" --dry-run | head -n 8
+preview=$("$bin" import roster "$data/navneliste.csv" --dry-run)
+head -n 8 <<< "$preview"
 echo "  ..."
 echo; echo "\$ avtaleflyt import roster $data/navneliste.csv   (last line)"
 "$bin" import roster "$data/navneliste.csv" | tail -n 1
@@ -79,7 +80,9 @@ kill -TERM "$serve_pid"; wait "$serve_pid" || true
 trap - EXIT
 echo; echo "\$ tail -n 3 $data/serve.log"; tail -n 3 "$data/serve.log"
 af case list --state signed
-af case show FB-2026-0005 | head -n 12
+echo; echo "\$ avtaleflyt case show FB-2026-0005   (first lines)"
+shown=$("$bin" case show FB-2026-0005)
+head -n 12 <<< "$shown"
 
 # A collaboration agreement: draft, review, approval by the committee, sent to the parties.
 af agreement new --title "Samarbeidsavtale om kompetansenettverket" \
@@ -125,9 +128,9 @@ af import roster "$data/navneliste-feil.csv" || echo "(exit code $?: nothing was
 # A week later the engine chases: the first reminders are due, mailed with fresh links.
 echo; echo "\$ avtaleflyt remind --now 2026-11-09T10:00   (first and last lines)"
 fired=$("$bin" remind --now 2026-11-09T10:00)
-echo "$fired" | head -n 3
+head -n 3 <<< "$fired"
 echo "  ..."
-echo "$fired" | tail -n 1
+tail -n 1 <<< "$fired"
 echo; echo "\$ avtaleflyt outbox send --now 2026-11-09T10:05   (last line: the reminders)"
 "$bin" outbox send --now 2026-11-09T10:05 | tail -n 1
 
@@ -167,7 +170,7 @@ af print-batch --area Ahus --out "$data/pdf/utskrift-ahus.pdf"
 af status --now 2026-11-30T09:00
 echo; echo "\$ avtaleflyt report missing --area Follo --now 2026-11-30T09:00   (first lines)"
 missing=$("$bin" report missing --area Follo --now 2026-11-30T09:00)
-echo "$missing" | head -n 12
+head -n 12 <<< "$missing"
 af report missing --format html --out "$data/manglende-signaturer.html" --now 2026-11-30T09:00
 af report missing --format pdf --out "$data/pdf/manglende-signaturer.pdf" --now 2026-11-30T09:00
 
