@@ -72,10 +72,8 @@ void Installation::State::commitStep(const Case& before, const Step& s, const st
         }
         StepAction out = a;
         if (a.action == Action::EscalateToAreaLeader && out.recipients.empty()) {
-            const Roster roster = rosters.load(networkRecord(stored.network));
-            if (const auto it = roster.areaLeaders.find(stored.area);
-                it != roster.areaLeaders.end())
-                out.recipients.push_back(it->second);
+                        if (const auto leader = rosters.areaLeader(networkRecord(stored.network), stored.area))
+                out.recipients.push_back(*leader);
         }
         port->perform(stored, out);
     }
@@ -188,7 +186,8 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
         const auto network = st.networkRecord(networkName);
         const std::string area = areaIn.empty() ? std::string() : st.area(network, areaIn);
         const WorkflowDef& def = st.workflow(kFunctionDescription);
-        const Roster roster = st.rosters.load(network);
+        const State::RosterCache cache(st);
+        const Roster& roster = *st.rosterOf(network.name);
         const auto existing = st.cases.list({network.id, def.name, "", "", ""});
 
         SendReport report;

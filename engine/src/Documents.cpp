@@ -54,7 +54,8 @@ Installation::State::Composed Installation::State::compose(const Case& c, bool f
             {"approval.date", c.approvalDate}};
         std::string unit;
         if (!c.subjectEmail.empty()) {
-            const Roster roster = rosters.load(networkRecord(c.network));
+            const auto rosterShared = rosterOf(c.network);
+            const Roster& roster = *rosterShared;
             if (const Person* p = roster.person(c.subjectEmail))
                 values["nurse.name"] = p->name;
             if (const auto n = roster.nurses.find(c.subjectEmail); n != roster.nurses.end()) {

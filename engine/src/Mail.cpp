@@ -130,9 +130,8 @@ void Installation::State::queueMail(const std::string& network, std::int64_t cas
     mail.html = htmlBody(mail.text, letter.link, m.text("mail.sign.button"));
     mail.date = clock.now();
     mail.attachments = letter.attachments;
-    const Roster roster = rosters.load(networkRecord(network));
-    if (!roster.networkLeader.empty())
-        mail.replyTo = roster.networkLeader;
+    if (const auto leader = rosters.networkLeader(networkRecord(network)))
+        mail.replyTo = leader->email;
     storage::OutboxMessage out;
     out.messageId = mail.messageId;
     out.caseId = caseId;
@@ -168,10 +167,8 @@ void Installation::State::mailEscalationDigests() {
     }
     for (const auto& [key, list] : digests) {
         const auto& [network, to] = key;
-        const Roster roster = rosters.load(networkRecord(network));
-        const Person* person = roster.person(to);
-        const Person* leader =
-            roster.networkLeader.empty() ? nullptr : roster.person(roster.networkLeader);
+        const auto person = rosters.person(to);
+        const auto leader = rosters.networkLeader(networkRecord(network));
         std::string items;
         for (const Case& c : list) {
             std::vector<std::string> missing;
@@ -195,8 +192,7 @@ void Installation::State::mailEscalationDigests() {
 void MailActionPort::perform(const Case& c, const StepAction& action) {
     auto& st = state_;
     const auto& m = documents::Messages::forLanguage(st.settings.language);
-    const Roster roster = st.rosters.load(st.networkRecord(c.network));
-    const Person* leader = roster.networkLeader.empty() ? nullptr : roster.person(roster.networkLeader);
+    const auto leader = st.rosters.networkLeader(st.networkRecord(c.network));
     const std::string contact =
         leader ? leader->name + " (" + leader->email + ")" : c.network;
     const std::string deadline =
@@ -255,15 +251,6 @@ void MailActionPort::perform(const Case& c, const StepAction& action) {
                                      "mail.withdrawn.body",
                                      {r.name, c.network, c.title, c.reference, c.note}, "", {}});
             break;
-        case Action::EscalateToAreaLeader: {
-            // Collected into one digest per area leader at the end of the sweep.
-            StepAction withLeader = action;
-            if (const auto it = roster.areaLeaders.find(c.area);
-                withLeader.recipients.empty() && it != roster.areaLeaders.end())
-                withLeader.recipients.push_back(it->second);
-            next_.perform(c, withLeader);
-            return;
-        }
         default:
             mailed = false;
     }

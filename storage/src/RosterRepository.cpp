@@ -154,6 +154,35 @@ std::map<std::string, Person> RosterRepository::people() const {
     return out;
 }
 
+std::optional<Person> RosterRepository::person(const std::string& email) const {
+    auto& db = db_.impl();
+    Statement select(db.session);
+    select << "SELECT email, name, phone FROM person WHERE email = ?", bind(email), now;
+    RecordSet rs(select);
+    if (rs.rowCount() == 0)
+        return std::nullopt;
+    return Person{textAt(rs, 0, 0), textAt(rs, 0, 1), textAt(rs, 0, 2)};
+}
+
+std::optional<std::string> RosterRepository::areaLeader(const NetworkRecord& network,
+                                                        const std::string& area) const {
+    auto& db = db_.impl();
+    std::vector<std::string> found;
+    db.session << "SELECT p.email FROM area_leader al JOIN area a ON a.id = al.area_id "
+                  "JOIN person p ON p.id = al.person_id WHERE a.network_id = ? AND a.name = ?",
+        bind(network.id), bind(area), into(found), now;
+    return found.empty() ? std::nullopt : std::optional<std::string>(found.front());
+}
+
+std::optional<Person> RosterRepository::networkLeader(const NetworkRecord& network) const {
+    auto& db = db_.impl();
+    std::vector<std::string> head;
+    db.session << "SELECT p.email FROM network_leader nl JOIN person p ON p.id = nl.person_id "
+                  "WHERE nl.network_id = ?",
+        bind(network.id), into(head), now;
+    return head.empty() ? std::nullopt : person(head.front());
+}
+
 Roster RosterRepository::load(const NetworkRecord& network) const {
     auto& db = db_.impl();
     Roster r;
@@ -187,12 +216,8 @@ Roster RosterRepository::load(const NetworkRecord& network) const {
     for (std::size_t row = 0; row < ls.rowCount(); ++row)
         r.areaLeaders[textAt(ls, row, 0)] = textAt(ls, row, 1);
 
-    std::vector<std::string> head;
-    db.session << "SELECT p.email FROM network_leader nl JOIN person p ON p.id = nl.person_id "
-                  "WHERE nl.network_id = ?",
-        bind(network.id), into(head), now;
-    if (!head.empty())
-        r.networkLeader = head.front();
+    if (const auto leader = networkLeader(network))
+        r.networkLeader = leader->email;
     return r;
 }
 

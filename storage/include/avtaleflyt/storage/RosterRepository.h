@@ -36,8 +36,14 @@ class RosterRepository {
     // Transaction; throws StorageError if the e-mail is taken.
     void addPerson(const Person& p, Timestamp now);
 
-    // Everybody the installation knows, by e-mail.
+        // Everybody the installation knows, by e-mail.
     std::map<std::string, Person> people() const;
+    // One person, by normalized e-mail; nothing if unknown.
+    std::optional<Person> person(const std::string& email) const;
+        // The e-mail of the leader of the network's `area`, if it has one.
+    std::optional<std::string> areaLeader(const NetworkRecord& network, const std::string& area) const;
+    // The network's leader, if it has one.
+    std::optional<Person> networkLeader(const NetworkRecord& network) const;
 
     // The network's stored roster; `people` holds everybody the installation knows.
     Roster load(const NetworkRecord& network) const;
