@@ -37,7 +37,8 @@ const documents::SealKey& Installation::State::sealKey() {
     return *seal;
 }
 
-Installation::State::Composed Installation::State::compose(const Case& c, bool final) {
+Installation::State::Composed Installation::State::compose(const Case& c, bool final,
+                                                           std::optional<Timestamp> dated) {
     if (c.templateName.empty())
         throw EngineError("case " + c.reference + " (" + c.workflow +
                           ") has no document template to render");
@@ -46,7 +47,7 @@ Installation::State::Composed Installation::State::compose(const Case& c, bool f
             documents::shippedTemplate(c.templateName, c.templateVersion);
         std::map<std::string, std::string> values = {
             {"case.reference", c.reference},
-            {"case.date", formatDate(clock.now())},
+                        {"case.date", formatDate(dated.value_or(clock.now()))},
             {"template.version", std::to_string(c.templateVersion)},
             {"network.name", c.network},
             {"agreement.title", c.title},

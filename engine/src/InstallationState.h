@@ -114,7 +114,8 @@ struct Installation::State {
         FilledDocument document;
         documents::PdfOptions options;
     };
-    Composed compose(const Case& c, bool final);
+        // `dated`: the document's date (case.date); default now.
+    Composed compose(const Case& c, bool final, std::optional<Timestamp> dated = std::nullopt);
     // Renders the case's document (see Installation::renderCase).
     std::string render(const Case& c, bool final, bool sealed);
 

@@ -87,8 +87,14 @@ SigningView Installation::signingView(const std::string& token) const {
         view.signedAt = link.request.signedAt;
         if (link.c.deadline)
             view.deadline = formatDate(*link.c.deadline);
-        if (link.status == SigningView::Status::Open)
-            view.document = st.compose(link.c, false).document;
+        if (link.status == SigningView::Status::Open) {
+            // The text as sent: dated the day it was (last) sent, like the PDF.
+            std::optional<Timestamp> sent;
+            for (const auto& e : st.audit.forSubject(link.c.reference))
+                if (e.kind == "case.send" || e.kind == "case.resend")
+                    sent = parseTimestamp(e.occurredAt);
+            view.document = st.compose(link.c, false, sent).document;
+        }
         return view;
     });
 }
