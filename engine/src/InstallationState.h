@@ -17,6 +17,7 @@
 #include "avtaleflyt/storage/CaseRepository.h"
 #include "avtaleflyt/storage/Database.h"
 #include "avtaleflyt/storage/OutboxRepository.h"
+#include "avtaleflyt/storage/UserRepository.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/notify/Mail.h"
 #include "avtaleflyt/storage/RosterRepository.h"
@@ -34,8 +35,9 @@ inline std::string json(const Fields& fields) {
     return out.str();
 }
 
-// The hex SHA-256 under which a signing link's token is stored (the token never is).
-std::string linkTokenHash(const std::string& token);
+// The hex SHA-256 under which a secret token (a signing link, a session, an API token) is
+// stored; the token itself never is.
+std::string tokenHash(const std::string& token);
 
 // Runs `f`, turning storage faults into engine errors with the same message.
 template <typename F>
@@ -189,7 +191,9 @@ struct Installation::State {
     std::vector<WorkflowDef> workflows;
     Settings settings;
     std::unique_ptr<documents::SealKey> seal;  // loaded on first use
-        storage::OutboxRepository outboxMessages;
+            storage::OutboxRepository outboxMessages;
+    storage::UserRepository userRecords;
+    std::string installationActor;  // the actor given at opening; setActor("") restores it
     storage::SigningTokenRepository tokens;
     std::unique_ptr<notify::Transport> ownTransport;  // from the settings, made on first use
     notify::Transport* transportOverride = nullptr;

@@ -106,7 +106,7 @@ bool addressed(const StepAction& action, const std::string& email) {
 std::string Installation::State::issueLink(const Case& c, const SignatureRequest& r) {
     const std::string token = base64Url(randomBytes(32));  // 256 bits
     const Timestamp now = clock.now();
-    tokens.store(r.id, linkTokenHash(token), c.deadline.value_or(now + kDefaultLinkLife), now);
+    tokens.store(r.id, tokenHash(token), c.deadline.value_or(now + kDefaultLinkLife), now);
     std::string base = settings.portalUrl;
     while (!base.empty() && base.back() == '/') base.pop_back();
     return base + "/s/" + token;

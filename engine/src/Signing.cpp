@@ -6,7 +6,7 @@
 
 namespace avtaleflyt::engine {
 
-std::string linkTokenHash(const std::string& token) {
+std::string tokenHash(const std::string& token) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr);
@@ -21,7 +21,7 @@ Installation::State::Link Installation::State::resolveLink(const std::string& to
         token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
             std::string::npos)
         return link;
-    const auto found = st.tokens.find(linkTokenHash(token));
+    const auto found = st.tokens.find(tokenHash(token));
     if (!found)
         return link;
     link.token = *found;

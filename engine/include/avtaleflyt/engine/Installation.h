@@ -118,6 +118,21 @@ struct MissingReport {
     std::vector<AreaTally> areas;            // in the network's order
 };
 
+// A dashboard user (Users.cpp). Roles: "network_leader" (everything in the network),
+// "area_leader" (their area only), "records_office" (archive and audit; read-only elsewhere).
+struct WebUser {
+    std::int64_t id = 0;
+    std::string username, name, role, network, area;
+    bool disabled = false;
+};
+
+struct SignIn {
+    bool ok = false;
+    std::string refusal;  // the same words for an unknown user and a wrong password
+    std::string token;    // the session cookie's value
+    WebUser user;
+};
+
 // A message in the outbox (without its text).
 struct OutboxEntry {
     std::string messageId, reference, kind, recipient, subject, status;
@@ -345,6 +360,27 @@ class Installation {
     // reminders sent) and every active nurse without a signed function description of the
     // current version, in the network (or `area`), with the tally per area.
     MissingReport missingSignatures(const std::string& network, const std::string& area) const;
+
+        // Dashboard users. Passwords (at least kMinPasswordLength characters) are stored as scrypt
+    // hashes. Throws EngineError for a bad role, area, password or an unknown user.
+    static constexpr std::size_t kMinPasswordLength = 10;
+    static constexpr int kMaxFailedSignIns = 5;        // then locked for kLockMinutes
+    static constexpr int kLockMinutes = 15;
+    static constexpr int kSessionHours = 8;
+    void addUser(const std::string& username, const std::string& name, const std::string& role,
+                 const std::string& network, const std::string& area, const std::string& password);
+    void setUserPassword(const std::string& username, const std::string& password);
+    void disableUser(const std::string& username);
+    std::vector<WebUser> users() const;
+    SignIn signIn(const std::string& username, const std::string& password);
+    // The signed-in user and the session's CSRF token, if the session is valid now.
+    std::optional<std::pair<WebUser, std::string>> sessionUser(const std::string& token) const;
+    void signOut(const std::string& token);
+    // A new API token for the user (shown once; stored as a hash).
+    std::string createApiToken(const std::string& username);
+    std::optional<WebUser> apiUser(const std::string& token) const;
+    // Who the audit log names for what follows ("web:USERNAME"); empty: the installation's.
+    void setActor(const std::string& actor);
 
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;
