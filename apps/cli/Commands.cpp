@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 #include <atomic>
 #include <condition_variable>
@@ -664,6 +665,7 @@ int runServe(Context& ctx) {
     settings.bind = ctx.inv.value("bind", settings.bind);
     settings.port = port;
     settings.language = ctx.settings().language;
+    settings.secureCookies = ctx.settings().portalUrl.rfind("https://", 0) == 0;
     portal::Portal portal(installation, lock, settings);
     portal.start();
     {
@@ -709,6 +711,69 @@ int runServe(Context& ctx) {
     portal.stop();
     dispatcher.join();
     ctx.out << "Stopped." << std::endl;
+    return 0;
+}
+
+// --- users --------------------------------------------------------------------------------
+
+// A password from standard input (first line), never from the command line (where `ps` shows
+// it). On a terminal it asks, without echo.
+std::string readPassword(Context& ctx) {
+    termios saved{};
+    const bool terminal = ::isatty(STDIN_FILENO) == 1 && ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (terminal) {
+        ctx.err << "Password (at least " << engine::Installation::kMinPasswordLength
+                << " characters): " << std::flush;
+        termios silent = saved;
+        silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    if (terminal) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        ctx.err << '\n';
+    }
+    if (!password.empty() && password.back() == '\r')
+        password.pop_back();
+    return password;
+}
+
+int runUserAdd(Context& ctx) {
+    const std::string username = ctx.inv.args.at(0);
+    ctx.installation().addUser(username, ctx.inv.value("name"), ctx.inv.value("role"),
+                               ctx.network(), ctx.inv.value("area"), readPassword(ctx));
+    ctx.out << "Added " << username << " (" << ctx.inv.value("role")
+            << (ctx.inv.has("area") ? ", " + ctx.inv.value("area") : std::string()) << ").\n";
+    return 0;
+}
+
+int runUserPasswd(Context& ctx) {
+    ctx.installation().setUserPassword(ctx.inv.args.at(0), readPassword(ctx));
+    ctx.out << "Changed the password of " << ctx.inv.args.at(0)
+            << "; their sessions are ended.\n";
+    return 0;
+}
+
+int runUserDisable(Context& ctx) {
+    ctx.installation().disableUser(ctx.inv.args.at(0));
+    ctx.out << "Disabled " << ctx.inv.args.at(0) << "; their sessions are ended.\n";
+    return 0;
+}
+
+int runUserList(Context& ctx) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& u : ctx.installation().users())
+        rows.push_back({u.username, u.name, u.role, u.network, u.area,
+                        u.disabled ? "disabled" : "active"});
+    printTable(ctx.out, {"User", "Name", "Role", "Network", "Area", "Status"}, rows);
+    return 0;
+}
+
+int runUserToken(Context& ctx) {
+    ctx.out << ctx.installation().createApiToken(ctx.inv.args.at(0)) << '\n';
+    ctx.err << "This API token is shown once; keep it secret. Send it as "
+               "'Authorization: Bearer TOKEN' to /api/.\n";
     return 0;
 }
 
@@ -1089,6 +1154,46 @@ const std::vector<CommandSpec>& commands() {
          {{"area", "AREA", "one area only"},
           {"network", "NAME", "the network (default: the only one, or network.default)"}},
          runStatus},
+        {{"user", "add"},
+         "USERNAME",
+         1,
+         1,
+         "add a dashboard user (password from standard input)",
+         "Adds a user who signs in to the dashboard of 'serve'. Roles: network_leader "
+         "(everything in the network), area_leader (their --area only), records_office (archive "
+         "and audit, read-only elsewhere). The password (at least 10 characters) is read from "
+         "standard input, never from the command line, and stored as a scrypt hash.",
+         {{"name", "NAME", "the person's name"},
+          {"role", "ROLE", "network_leader, area_leader or records_office"},
+          {"area", "AREA", "an area leader's area"},
+          {"network", "NAME", "the network (default: the only one, or network.default)"}},
+         runUserAdd},
+        {{"user", "passwd"},
+         "USERNAME",
+         1,
+         1,
+         "set a user's password (from standard input)",
+         "Sets a new password (read from standard input) and ends the user's sessions.",
+         {},
+         runUserPasswd},
+        {{"user", "disable"},
+         "USERNAME",
+         1,
+         1,
+         "stop a user from signing in",
+         "Disables the user and ends their sessions; their API tokens stop working.",
+         {},
+         runUserDisable},
+        {{"user", "list"}, "", 0, 0, "list the dashboard users", "Lists the users with their roles.", {}, runUserList},
+        {{"user", "token"},
+         "USERNAME",
+         1,
+         1,
+         "make an API token for a user",
+         "Prints a new API token for the JSON API under /api/ (shown once, stored as a hash). "
+         "The API sees what the user may see.",
+         {},
+         runUserToken},
         {{"remind"},
          "",
          0,

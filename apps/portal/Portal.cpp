@@ -1,5 +1,8 @@
 #include "Portal.h"
 
+#include "Dashboard.h"
+#include "Html.h"
+
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -54,9 +57,7 @@ summary{cursor:pointer;color:#1d5c96}
 .error{color:#a00000;font-weight:bold}
 )";
 
-std::string esc(const std::string& s) {
-    return text::escapeXml(s);
-}
+using html::esc;
 
 // A failed-lookup counter per address, for refusing link guessing.
 class Throttle {
@@ -93,6 +94,7 @@ struct Portal::Impl {
     const documents::Messages& messages;
     std::string secret;  // for CSRF tokens; new for every start of the server
     Throttle throttle;
+    Dashboard dashboard;
     std::unique_ptr<Poco::Net::HTTPServer> server;
 
     Impl(engine::Installation& i, std::mutex& l, const PortalSettings& s)
@@ -101,7 +103,8 @@ struct Portal::Impl {
           settings(s),
           messages(documents::Messages::forLanguage(s.language)),
           secret(32, '\0'),
-          throttle(s.maxUnknownLinks) {
+          throttle(s.maxUnknownLinks),
+          dashboard(i, l, {s.language, s.secureCookies}) {
         RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), static_cast<int>(secret.size()));
     }
 
@@ -109,13 +112,7 @@ struct Portal::Impl {
         return messages.text(key, args);
     }
 
-        // YYYY-MM-DD as Norwegian readers write it (dd.mm.yyyy); ISO for others.
-    std::string shownDate(const std::string& iso) const {
-        if (settings.language != "nb" || iso.size() != 10)
-            return iso;
-        return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
-    }
-
+    
     std::string csrfFor(const std::string& token) const {
         unsigned char mac[EVP_MAX_MD_SIZE];
         unsigned int len = 0;
@@ -124,30 +121,11 @@ struct Portal::Impl {
         return text::hex(mac, len);
     }
 
-    static void headers(HTTPServerResponse& response) {
-        response.set("Content-Security-Policy",
-                     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                     "frame-ancestors 'none'; base-uri 'none'");
-        response.set("X-Frame-Options", "DENY");
-        response.set("X-Content-Type-Options", "nosniff");
-        response.set("Referrer-Policy", "no-referrer");  // the link's token is in the URL
-        response.set("Cache-Control", "no-store");
-    }
 
     void page(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
               const std::string& title, const std::string& body) const {
-        response.setStatus(status);
-        headers(response);
-        response.setContentType("text/html; charset=utf-8");
-        std::string html = "<!DOCTYPE html><html lang=\"" + esc(settings.language) +
-                           "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-                           "content=\"width=device-width, initial-scale=1\"><title>" +
-                           esc(title) +
-                           "</title><link rel=\"stylesheet\" href=\"/portal.css\"></head><body>"
-                           "<main>" +
-                           body + "</main></body></html>";
-        response.setContentLength(static_cast<std::streamsize>(html.size()));
-        response.send() << html;
+        html::send(response, status, "text/html; charset=utf-8",
+                   html::page(settings.language, title, "<main>" + body + "</main>", "/portal.css"));
     }
 
     void message(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
@@ -179,7 +157,7 @@ struct Portal::Impl {
                            (view.organisation.empty() ? "" : ", " + esc(view.organisation)) +
                            "</p>";
         if (!view.deadline.empty())
-                        body += "<p>" + esc(t("portal.deadline", {shownDate(view.deadline)})) + "</p>";
+                        body += "<p>" + esc(t("portal.deadline", {html::date(view.deadline, settings.language)})) + "</p>";
         if (!error.empty())
             body += "<p class=\"notice error\" role=\"alert\">" + esc(error) + "</p>";
         body += "<article class=\"document\" aria-label=\"" + esc(t("portal.document")) +
@@ -223,6 +201,8 @@ struct Portal::Impl {
         std::string path = request.getURI();
         if (const auto q = path.find('?'); q != std::string::npos)
             path.resize(q);
+        if (dashboard.handle(request, response, path))
+            return;
         const bool get = request.getMethod() == "GET" || request.getMethod() == "HEAD";
         const bool post = request.getMethod() == "POST";
         if (path == "/" && get)
@@ -230,12 +210,7 @@ struct Portal::Impl {
                         "<h1>" + esc(t("portal.title")) + "</h1><p>" + esc(t("portal.home.text")) +
                             "</p>");
         if (path == "/portal.css" && get) {
-            response.setStatus(HTTPResponse::HTTP_OK);
-            headers(response);
-            response.setContentType("text/css; charset=utf-8");
-            response.setContentLength(static_cast<std::streamsize>(std::strlen(kStyle)));
-            response.send() << kStyle;
-            return;
+            return html::send(response, HTTPResponse::HTTP_OK, "text/css; charset=utf-8", kStyle);
         }
         if (path.rfind("/s/", 0) != 0)
             return message(response, HTTPResponse::HTTP_NOT_FOUND, "portal.unknown");
@@ -261,13 +236,8 @@ struct Portal::Impl {
             const auto pdf = installation.linkDocument(token);
             if (!pdf)
                 return unusable(response, view.status == Status::Open ? Status::Unknown : view.status);
-            response.setStatus(HTTPResponse::HTTP_OK);
-            headers(response);
-            response.setContentType("application/pdf");
             response.set("Content-Disposition", "inline; filename=\"" + view.reference + ".pdf\"");
-            response.setContentLength(static_cast<std::streamsize>(pdf->size()));
-            response.send() << *pdf;
-            return;
+            return html::send(response, HTTPResponse::HTTP_OK, "application/pdf", *pdf);
         }
         if (!post || (action != "sign" && action != "decline")) {
             response.set("Allow", action.empty() || action == "dokument.pdf" ? "GET" : "POST");
@@ -277,27 +247,14 @@ struct Portal::Impl {
             return unusable(response, view.status);
 
         // The form: bounded, url-encoded, with the CSRF token of this link.
-        if (request.getContentLength() > static_cast<std::streamsize>(kMaxFormBytes))
-            return message(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
-                           "portal.forbidden");
-        std::string bodyText(kMaxFormBytes + 1, '\0');
-        request.stream().read(bodyText.data(), static_cast<std::streamsize>(bodyText.size()));
-        bodyText.resize(static_cast<std::size_t>(request.stream().gcount()));
-        if (bodyText.size() > kMaxFormBytes)
-            return message(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
-                           "portal.forbidden");
-        Poco::Net::HTMLForm form;
-        try {
-            std::istringstream in(bodyText);
-            form.read(in);
-        } catch (const Poco::Exception&) {
+        const auto form = html::readForm(request, kMaxFormBytes);
+        if (!form)
             return message(response, HTTPResponse::HTTP_BAD_REQUEST, "portal.forbidden");
-        }
-        if (form.get("csrf", "") != csrfFor(token))
+        if (form->get("csrf", "") != csrfFor(token))
             return message(response, HTTPResponse::HTTP_FORBIDDEN, "portal.forbidden");
         const std::string agent = request.get("User-Agent", "");
         if (action == "sign") {
-            if (form.get("confirm", "") != "yes")
+            if (form->get("confirm", "") != "yes")
                 return signingPage(response, token, view, HTTPResponse::HTTP_BAD_REQUEST,
                                    t("portal.confirm-missing"));
             const auto out = installation.signByLink(token, address, agent);
@@ -306,7 +263,7 @@ struct Portal::Impl {
             return message(response, HTTPResponse::HTTP_OK, "portal.signed",
                            {view.title, view.reference});
         }
-        std::string reason = text::trim(form.get("reason", ""));
+        std::string reason = text::trim(form->get("reason", ""));
         if (reason.empty())
             return signingPage(response, token, view, HTTPResponse::HTTP_BAD_REQUEST,
                                t("portal.reason-missing"));

@@ -7,6 +7,7 @@
 //   GET  /s/TOKEN/dokument.pdf  the PDF sent for signing            200, or 404
 //   POST /s/TOKEN/sign          confirm=yes, csrf                   200, 400, 403, 404/409/410
 //   POST /s/TOKEN/decline       reason, csrf                        200, 400, 403, 404/409/410
+//   /app/..., /api/...          the leaders' dashboard and the JSON API (Dashboard.h)
 // Every answer carries security headers (CSP without scripts, no framing, no referrer, no
 // caching). Forms carry a CSRF token bound to the link and to this server's secret. An address
 // with too many unknown links in ten minutes gets 429 for a while.
@@ -23,7 +24,8 @@ struct PortalSettings {
     std::string bind = "127.0.0.1";
     unsigned port = 8080;  // 0: any free port (see Portal::port)
     std::string language = "nb";
-    int maxUnknownLinks = 20;  // per address and ten minutes
+        int maxUnknownLinks = 20;  // per address and ten minutes
+    bool secureCookies = false;  // the dashboard's session cookie only over https
 };
 
 class Portal {

@@ -138,4 +138,17 @@ MissingReport Installation::missingSignatures(const std::string& networkName,
     });
 }
 
+std::vector<Installation::UpcomingTimer> Installation::upcomingTimers(
+    const std::string& networkName, const std::string& area, std::size_t limit) const {
+    return guarded([&] {
+        auto& st = *state_;
+        const auto network = st.networkRecord(networkName);
+        std::vector<UpcomingTimer> out;
+        for (const auto& [due, reference, timer] : st.cases.nextTimers(
+                 network.id, area.empty() ? std::string() : st.area(network, area), limit))
+            out.push_back({due, reference, timer});
+        return out;
+    });
+}
+
 }  // namespace avtaleflyt::engine

@@ -343,4 +343,21 @@ std::vector<std::string> CaseRepository::withDueTimers(Timestamp at) const {
     return refs;
 }
 
+std::vector<std::array<std::string, 3>> CaseRepository::nextTimers(std::int64_t networkId,
+                                                                    const std::string& area,
+                                                                    std::size_t limit) const {
+    auto& db = db_.impl();
+    const auto max = static_cast<std::int64_t>(limit);
+    Statement select(db.session);
+    select << "SELECT t.due_at, c.reference, t.name FROM case_timer t JOIN case_file c ON c.id = "
+              "t.case_id WHERE c.network_id = ? AND (? = '' OR c.area = ?) AND t.paused_at IS "
+              "NULL ORDER BY t.due_at, c.id LIMIT ?",
+        bind(networkId), bind(area), bind(area), bind(max), now;
+    RecordSet rs(select);
+    std::vector<std::array<std::string, 3>> out;
+    for (std::size_t row = 0; row < rs.rowCount(); ++row)
+        out.push_back({textAt(rs, row, 0), textAt(rs, row, 1), textAt(rs, row, 2)});
+    return out;
+}
+
 }  // namespace avtaleflyt::storage

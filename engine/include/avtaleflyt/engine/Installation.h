@@ -359,7 +359,13 @@ class Installation {
         // Every open signature request (by area, unit and leader, with days outstanding and
     // reminders sent) and every active nurse without a signed function description of the
     // current version, in the network (or `area`), with the tally per area.
-    MissingReport missingSignatures(const std::string& network, const std::string& area) const;
+        MissingReport missingSignatures(const std::string& network, const std::string& area) const;
+    // What the sweep will do next: the next `limit` timers, soonest first ("DUE REF TIMER").
+    struct UpcomingTimer {
+        std::string due, reference, timer;
+    };
+    std::vector<UpcomingTimer> upcomingTimers(const std::string& network, const std::string& area,
+                                              std::size_t limit) const;
 
         // Dashboard users. Passwords (at least kMinPasswordLength characters) are stored as scrypt
     // hashes. Throws EngineError for a bad role, area, password or an unknown user.

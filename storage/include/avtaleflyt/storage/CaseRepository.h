@@ -1,6 +1,7 @@
 #pragma once
 // Cases with their signature requests and timers, and the actions their steps queued.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -66,7 +67,12 @@ class CaseRepository {
     void markPrinted(const Case& c, Timestamp now);
 
     // References of cases with a timer due at `now` that is not paused, soonest first.
-    std::vector<std::string> withDueTimers(Timestamp now) const;
+        std::vector<std::string> withDueTimers(Timestamp now) const;
+    // The next `limit` running timers of the network (in `area` if not empty), soonest first:
+    // due time, case reference, timer name.
+    std::vector<std::array<std::string, 3>> nextTimers(std::int64_t networkId,
+                                                       const std::string& area,
+                                                       std::size_t limit) const;
 
   private:
     Database& db_;

@@ -1,0 +1,36 @@
+#pragma once
+// The leaders' dashboard (/app/...) and the JSON API (/api/...): sign-in with sessions, the
+// overview per area, cases with their actions, the roster import, the archive. Every page and
+// action checks the user's role and area on the server: an area leader sees and acts on their
+// own area only, the records office reads everything and acts only on the archive.
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "avtaleflyt/engine/Installation.h"
+
+namespace avtaleflyt::portal {
+
+struct DashboardSettings {
+    std::string language = "nb";
+    bool secureCookies = false;  // set when the public address is https
+};
+
+class Dashboard {
+  public:
+    Dashboard(engine::Installation& installation, std::mutex& lock, DashboardSettings settings);
+    ~Dashboard();
+    // Answers `path` if it is the dashboard's or the API's; false if not.
+    bool handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                const std::string& path);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace avtaleflyt::portal

@@ -1,0 +1,74 @@
+#include "Html.h"
+
+#include <Poco/Net/NameValueCollection.h>
+
+#include <sstream>
+
+#include "avtaleflyt/domain/Text.h"
+
+namespace avtaleflyt::portal::html {
+
+std::string esc(const std::string& s) {
+    return text::escapeXml(s);
+}
+
+void securityHeaders(Poco::Net::HTTPServerResponse& response) {
+    response.set("Content-Security-Policy",
+                 "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                 "frame-ancestors 'none'; base-uri 'none'");
+    response.set("X-Frame-Options", "DENY");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Referrer-Policy", "no-referrer");
+    response.set("Cache-Control", "no-store");
+}
+
+void send(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status,
+          const std::string& contentType, const std::string& body) {
+    response.setStatus(status);
+    securityHeaders(response);
+    response.setContentType(contentType);
+    response.setContentLength(static_cast<std::streamsize>(body.size()));
+    response.send() << body;
+}
+
+std::string page(const std::string& language, const std::string& title, const std::string& body,
+                 const std::string& stylesheet) {
+    return "<!DOCTYPE html><html lang=\"" + esc(language) +
+           "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+           "content=\"width=device-width, initial-scale=1\"><title>" +
+           esc(title) + "</title><link rel=\"stylesheet\" href=\"" + stylesheet +
+           "\"></head><body>" + body + "</body></html>";
+}
+
+std::unique_ptr<Poco::Net::HTMLForm> readForm(Poco::Net::HTTPServerRequest& request,
+                                              std::size_t limit) {
+    if (request.getContentLength() > static_cast<std::streamsize>(limit))
+        return nullptr;
+    std::string body(limit + 1, '\0');
+    request.stream().read(body.data(), static_cast<std::streamsize>(body.size()));
+    body.resize(static_cast<std::size_t>(request.stream().gcount()));
+    if (body.size() > limit)
+        return nullptr;
+    auto form = std::make_unique<Poco::Net::HTMLForm>();
+    try {
+        std::istringstream in(body);
+        form->read(in);
+    } catch (const Poco::Exception&) {
+        return nullptr;
+    }
+    return form;
+}
+
+std::string cookie(const Poco::Net::HTTPServerRequest& request, const std::string& name) {
+    Poco::Net::NameValueCollection cookies;
+    request.getCookies(cookies);
+    return cookies.get(name, "");
+}
+
+std::string date(const std::string& iso, const std::string& language) {
+    if (language != "nb" || iso.size() < 10)
+        return iso;
+    return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
+}
+
+}  // namespace avtaleflyt::portal::html

@@ -1,0 +1,30 @@
+#pragma once
+// What every page of the web server shares: escaping, the security headers, the page frame,
+// bounded form reading, cookies.
+
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <memory>
+#include <string>
+
+namespace avtaleflyt::portal::html {
+
+std::string esc(const std::string& s);
+// CSP without scripts, no framing, no referrer, no caching, no sniffing.
+void securityHeaders(Poco::Net::HTTPServerResponse& response);
+void send(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status,
+          const std::string& contentType, const std::string& body);
+// A whole HTML page around `body` (already escaped HTML).
+std::string page(const std::string& language, const std::string& title, const std::string& body,
+                 const std::string& stylesheet);
+// The url-encoded form of a POST, at most `limit` bytes; null if larger or malformed.
+std::unique_ptr<Poco::Net::HTMLForm> readForm(Poco::Net::HTTPServerRequest& request,
+                                              std::size_t limit);
+// The value of cookie `name`, or "".
+std::string cookie(const Poco::Net::HTTPServerRequest& request, const std::string& name);
+// YYYY-MM-DD (or a timestamp) as dd.mm.yyyy for Norwegian; unchanged otherwise.
+std::string date(const std::string& iso, const std::string& language);
+
+}  // namespace avtaleflyt::portal::html

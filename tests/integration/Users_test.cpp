@@ -1,0 +1,97 @@
+// Dashboard users: password hashing, sign-in with lock-out, sessions that end, API tokens.
+#include <catch2/catch.hpp>
+
+#include "TestSupport.h"
+#include "avtaleflyt/engine/Installation.h"
+
+using namespace avtaleflyt;
+using namespace avtaleflyt::engine;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct UserFixture {
+    test::TempDir dir;
+    FixedClock clock{*parseTimestamp("2026-11-24T09:00:00Z")};
+    std::string data = dir.file("data");
+    UserFixture() {
+        Installation::init(data, clock, "cli:test");
+        Installation i = open();
+        i.addNetwork("Nettverk", {"Follo", "Ahus"});
+        i.addUser("nora", "Nora Nett", "network_leader", "", "", "riktig-passord-1");
+        i.addUser("geir", "Geir Lund", "area_leader", "", "follo", "riktig-passord-2");
+    }
+    Installation open() { return Installation(data, clock, "cli:test"); }
+    std::string sql(const std::string& q) const {
+        return test::querySql(data + "/avtaleflyt.db", q);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("users: passwords are stored as scrypt hashes and bad input is refused", "[users]") {
+    UserFixture f;
+    const std::string hash = f.sql("SELECT password_hash FROM app_user WHERE username = 'nora'");
+    CHECK(hash.rfind("scrypt$32768$8$1$", 0) == 0);
+    CHECK(hash.find("riktig-passord-1") == std::string::npos);
+    CHECK(f.sql("SELECT area FROM app_user WHERE username = 'geir'") == "Follo");
+    Installation i = f.open();
+    CHECK_THROWS_WITH(i.addUser("x", "", "network_leader", "", "", "kort"),
+                      "the password is too short: at least 10 characters");
+    CHECK_THROWS_WITH(i.addUser("x", "", "king", "", "", "langt-nok-passord"),
+                      "the role is network_leader, area_leader or records_office, not \"king\"");
+    CHECK_THROWS_WITH(i.addUser("x", "", "area_leader", "", "", "langt-nok-passord"),
+                      "an area leader needs --area");
+    CHECK_THROWS_WITH(i.addUser("NORA", "", "network_leader", "", "", "langt-nok-passord"),
+                      "the user name \"NORA\" is taken");
+    CHECK(f.sql("SELECT count(*) FROM audit_event WHERE kind = 'user.added'") == "2");
+}
+
+TEST_CASE("users: five wrong passwords lock the account for a quarter of an hour", "[users]") {
+    UserFixture f;
+    Installation i = f.open();
+    CHECK_FALSE(i.signIn("ukjent", "riktig-passord-1").ok);
+    for (int n = 0; n < Installation::kMaxFailedSignIns; ++n) {
+        const auto wrong = i.signIn("nora", "feil-passord");
+        CHECK_FALSE(wrong.ok);
+        CHECK(wrong.refusal == "wrong user name or password");
+    }
+    const auto locked = i.signIn("nora", "riktig-passord-1");
+    CHECK_FALSE(locked.ok);
+    CHECK(locked.refusal == "too many failed attempts: locked until 2026-11-24T09:15:00Z");
+    f.clock.advance(16min);
+    CHECK(i.signIn("nora", "riktig-passord-1").ok);
+}
+
+TEST_CASE("users: a session lasts eight hours, ends on sign-out, password change or disabling",
+          "[users]") {
+    UserFixture f;
+    Installation i = f.open();
+    const auto in = i.signIn("geir", "riktig-passord-2");
+    REQUIRE(in.ok);
+    CHECK(f.sql("SELECT count(*) FROM web_session WHERE token_sha256 = '" + in.token + "'") == "0");
+    const auto session = i.sessionUser(in.token);
+    REQUIRE(session);
+    CHECK(session->first.role == "area_leader");
+    CHECK(session->first.area == "Follo");
+    CHECK(session->second.size() == 64);  // the CSRF token
+    f.clock.advance(8h + 1s);
+    CHECK_FALSE(i.sessionUser(in.token));
+
+    const auto again = i.signIn("geir", "riktig-passord-2");
+    i.signOut(again.token);
+    CHECK_FALSE(i.sessionUser(again.token));
+
+    const auto third = i.signIn("geir", "riktig-passord-2");
+    i.setUserPassword("geir", "nytt-passord-123");
+    CHECK_FALSE(i.sessionUser(third.token));
+    CHECK_FALSE(i.signIn("geir", "riktig-passord-2").ok);
+
+    const auto fourth = i.signIn("geir", "nytt-passord-123");
+    const std::string api = i.createApiToken("geir");
+    CHECK(i.apiUser(api));
+    i.disableUser("geir");
+    CHECK_FALSE(i.sessionUser(fourth.token));
+    CHECK_FALSE(i.apiUser(api));
+    CHECK_FALSE(i.signIn("geir", "nytt-passord-123").ok);
+}
