@@ -174,6 +174,26 @@ head -n 12 <<< "$missing"
 af report missing --format html --out "$data/manglende-signaturer.html" --now 2026-11-30T09:00
 af report missing --format pdf --out "$data/pdf/manglende-signaturer.pdf" --now 2026-11-30T09:00
 
+# The dashboard: users for the network leader and an area leader; sign in and look.
+echo "demo-passord-1" | af user add nora --name "Åse Nilsen" --role network_leader
+echo "demo-passord-2" | af user add follo --name "Områdeleder Follo" --role area_leader --area Follo
+af user list
+"$bin" serve --port "$port" > "$data/serve.log" 2>&1 &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q "Listening" "$data/serve.log" && break; sleep 0.1; done
+cookie=$(curl -s -i -d "username=follo&password=demo-passord-2" "http://127.0.0.1:$port/app/login" |
+  grep -o 'avtaleflyt_session=[0-9a-f]*' || true)
+echo; echo "GET /app   (signed in as the area leader of Follo: the area's numbers)"
+overview=$(curl -s -b "$cookie" "http://127.0.0.1:$port/app")
+rows=$(grep -o '<td>Follo</td>\(<td>[0-9]*</td>\)\{5\}' <<< "$overview" | sed 's/<[^>]*>/ /g')
+echo "  area, active, signed, waiting, overdue, not out:"
+head -n 1 <<< "$rows"
+echo "GET /app/cases/FB-2026-0003   (a case of another area)"
+curl -s -o /dev/null -w '  HTTP %{http_code}\n' -b "$cookie" "http://127.0.0.1:$port/app/cases/FB-2026-0003"
+kill -TERM "$serve_pid"; wait "$serve_pid" || true
+trap - EXIT
+
 af workflow list
 af log verify
 af log list --last 5

@@ -1,0 +1,183 @@
+// The leaders' dashboard in headless Chromium against `avtaleflyt serve`: sign in, import a name
+// list with a bad line (the error shown, nothing applied), fix it and apply, send, follow a case
+// to signed through the signing portal, archive, audit; an area leader cannot see or act on
+// another area, also by guessing URLs; CSRF and signing out. Screenshots of the main pages go to
+// $AVTALEFLYT_SCREENSHOTS (scripts/screenshots.sh puts them in docs/screenshots).
+//
+//   node tests/browser/dashboard.test.mjs PATH/TO/avtaleflyt
+import assert from 'node:assert/strict';
+import { writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Installation, freePort, launch, linkIn, waitFor } from './support.mjs';
+
+const bin = process.argv[2];
+assert.ok(bin, 'usage: node dashboard.test.mjs PATH/TO/avtaleflyt');
+const shots = process.env.AVTALEFLYT_SCREENSHOTS;
+if (shots) mkdirSync(shots, { recursive: true });
+const inst = new Installation(bin);
+let browser;
+
+const header = 'Navn;E-post;Område;Arbeidssted;Leder;Leders e-post;Status;Rolle';
+const rows = [
+  'Nora Nett;nora@nettverk.example;Follo;;;;;nettverksleder',
+  'Geir Lund;geir@follo.example;Follo;;;;;områdeleder',
+  'Åse Bø;ase@frogn.example;Follo;Tunet;Tor Li;tor@frogn.example;aktiv;',
+  'Liv Lie;liv@ahus.example;Ahus;Post 1;Eva Ask;eva@ahus.example;aktiv;',
+];
+
+async function shot(page, name) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, base, user, password) {
+  await page.goto(`${base}/app`);
+  assert.match(page.url(), /\/app\/login$/);
+  await page.getByLabel('Brukernavn').fill(user);
+  await page.getByLabel('Passord').fill(password);
+  await Promise.all([page.waitForURL(`${base}/app`), page.getByRole('button', { name: 'Logg inn' }).click()]);
+}
+
+try {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  inst.cli(['init']);
+  inst.cli(['network', 'add', 'Nettverk Test', '--area', 'Follo', '--area', 'Ahus']);
+  appendFileSync(join(inst.data, 'avtaleflyt.properties'), `\nportal.url = ${base}\n`);
+  inst.cli(['user', 'add', 'nora', '--name', 'Nora Nett', '--role', 'network_leader'], 'nettverk-passord\n');
+  inst.cli(['user', 'add', 'geir', '--name', 'Geir Lund', '--role', 'area_leader', '--area', 'Follo'],
+    'omrade-passord-1\n');
+  inst.cli(['user', 'add', 'arkiv', '--name', 'Arkivet', '--role', 'records_office'], 'arkiv-passord-1\n');
+  await inst.serve(port);
+
+  browser = await launch();
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, locale: 'nb-NO' });
+  const page = await context.newPage();
+
+  // A wrong password is refused; the right one gets in.
+  await page.goto(`${base}/app/login`);
+  await shot(page, 'login');
+  await page.getByLabel('Brukernavn').fill('nora');
+  await page.getByLabel('Passord').fill('feil-passord');
+  const refused = await Promise.all([page.waitForResponse(/\/app\/login$/), page.getByRole('button', { name: 'Logg inn' }).click()]);
+  assert.equal(refused[0].status(), 401);
+  assert.match(await page.textContent('main'), /Feil brukernavn eller passord/);
+  await signIn(page, base, 'nora', 'nettverk-passord');
+  console.log('ok - sign-in refuses a wrong password and accepts the right one');
+
+  // A name list with a bad line: the error by line, nothing applied.
+  writeFileSync(join(inst.dir, 'liste-feil.csv'), [header, ...rows, 'Ola Dahl;ola@frogn;Follo;Tunet;Tor Li;tor@frogn.example;aktiv;'].join('\n') + '\n');
+  await page.goto(`${base}/app/roster`);
+  await page.getByLabel('Navneliste (CSV eller Excel .xlsx)').setInputFiles(join(inst.dir, 'liste-feil.csv'));
+  await page.getByRole('button', { name: 'Kontroller' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /1 feil i navnelisten/);
+  assert.match(await page.textContent('main'), /Linje 6, E-post: malformed e-mail address "ola@frogn"/);
+  await shot(page, 'roster-error');
+  assert.doesNotMatch(inst.cli(['people', 'list']), /Åse Bø/);
+  console.log('ok - a bad line is shown with its line number, and nothing is imported');
+
+  writeFileSync(join(inst.dir, 'liste.csv'), [header, ...rows].join('\n') + '\n');
+  await page.getByLabel('Navneliste (CSV eller Excel .xlsx)').setInputFiles(join(inst.dir, 'liste.csv'));
+  await page.getByRole('button', { name: 'Kontroller' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /6 nye, 2 endret, 0 sluttet/);
+  await shot(page, 'roster-diff');
+  await page.getByRole('button', { name: 'Lagre endringene' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /Navnelisten er lagret/);
+  console.log('ok - the fixed list shows its changes and is applied');
+
+  // Send, then follow Åse's case to signed through the signing portal.
+  await page.goto(`${base}/app`);
+  await page.getByRole('button', { name: /Send funksjonsbeskrivelse/ }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /2 funksjonsbeskrivelser sendt/);
+  const aseMail = await waitFor('the mail to Åse', () => inst.mailsTo('ase@frogn.example')[0]);
+  const torMail = await waitFor('the mail to Tor', () => inst.mailsTo('tor@frogn.example')[0]);
+  const signer = await context.newPage();
+  for (const mail of [aseMail, torMail]) {
+    await signer.goto(linkIn(mail));
+    await signer.getByLabel('Jeg har lest og signerer').check();
+    await signer.getByRole('button', { name: 'Signer' }).click();
+    await signer.waitForLoadState();
+    assert.match(await signer.textContent('h1'), /Takk, du har signert/);
+  }
+  await page.goto(`${base}/app/cases?state=signed`);
+  assert.match(await page.textContent('main'), /1 saker/);
+  await shot(page, 'cases');
+  await page.getByRole('link', { name: /^FB-/ }).first().click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /Status: signed/);
+  await shot(page, 'case');
+  const caseUrl = page.url();
+  console.log('ok - sent from the dashboard and signed through the portal');
+
+  await page.goto(`${base}/app`);
+  await shot(page, 'overview');
+
+  // Archive and audit.
+  await page.goto(`${base}/app/archive`);
+  await page.getByRole('button', { name: 'Lag arkivpakke' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /1 saker arkivert i /);
+  await page.getByRole('button', { name: 'Kontroller arkivet' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /Arkivet er komplett og urørt/);
+  await shot(page, 'archive');
+  console.log('ok - archived and audited from the dashboard');
+
+  // CSRF: a form posted without the session's token is refused.
+  const forged = await page.request.post(`${caseUrl}/withdraw`, { form: { reason: 'x' } });
+  assert.equal(forged.status(), 403);
+  console.log('ok - a form without the CSRF token is refused');
+
+  // The area leader sees Follo only, also when guessing URLs; the roster is not theirs.
+  const other = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'nb-NO' });
+  const geir = await other.newPage();
+  await signIn(geir, base, 'geir', 'omrade-passord-1');
+  await shot(geir, 'overview-area-leader-phone');
+  const lists = inst.cli(['case', 'list']);
+  const ahusCase = lists.match(/(FB-\d{4}-\d{4})[^\n]*Ahus/)[1];
+  let response = await geir.goto(`${base}/app/cases/${ahusCase}`);
+  assert.equal(response.status(), 404);
+  response = await geir.goto(`${base}/app/cases/${ahusCase}/dokument.pdf`);
+  assert.equal(response.status(), 404);
+  response = await geir.goto(`${base}/app/cases?area=Ahus`);
+  assert.doesNotMatch(await geir.textContent('main'), new RegExp(ahusCase));
+  response = await geir.goto(`${base}/app/roster`);
+  assert.equal(response.status(), 403);
+  const post = await geir.request.post(`${base}/app/cases/${ahusCase}/withdraw`, { form: { reason: 'x' } });
+  assert.equal(post.status(), 404);
+  console.log('ok - the area leader cannot see or act on another area');
+
+  // Signing out ends the session: the old cookie gets the sign-in page.
+  const cookies = await other.cookies();
+  await geir.goto(`${base}/app`);
+  await geir.getByRole('button', { name: 'Logg ut' }).click();
+  await geir.waitForURL(/\/app\/login$/);
+  const stale = await browser.newContext();
+  await stale.addCookies(cookies);
+  const again = await stale.newPage();
+  await again.goto(`${base}/app`);
+  assert.match(again.url(), /\/app\/login$/);
+  console.log('ok - after signing out the session is gone');
+
+  // The JSON API with a token; none without.
+  const token = inst.cli(['user', 'token', 'geir']).trim();
+  const api = await page.request.get(`${base}/api/status`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(api.status(), 200);
+  const status = await api.json();
+  assert.deepEqual(status.areas.map((a) => a.area), ['Follo']);
+  assert.equal((await page.request.get(`${base}/api/cases`)).status(), 401);
+  console.log('ok - the API answers with a token, for the token\'s area only');
+
+  await browser.close();
+  browser = undefined;
+  assert.equal(await inst.stop(), 0);
+} catch (e) {
+  console.error(`serve's output:\n${inst.log}`);
+  throw e;
+} finally {
+  if (browser) await browser.close();
+  inst.cleanUp();
+}
