@@ -398,16 +398,12 @@ int runAgreementNew(Context& ctx) {
     std::vector<engine::Party> parties;
     const auto it = ctx.inv.values.find("party");
     if (it != ctx.inv.values.end()) {
-        for (const auto& p : it->second) {
-            std::vector<std::string> parts;
-            std::size_t start = 0;
-            for (std::size_t bar; (bar = p.find('|', start)) != std::string::npos; start = bar + 1)
-                parts.push_back(p.substr(start, bar - start));
-            parts.push_back(p.substr(start));
-            if (parts.size() != 3)
+                for (const auto& p : it->second) {
+            const auto party = engine::parseParty(p);
+            if (!party)
                 throw UsageError("--party takes \"ORGANISATION|SIGNATORY|E-MAIL\", not \"" + p +
                                  "\"");
-            parties.push_back({parts[0], parts[1], parts[2]});
+            parties.push_back(*party);
         }
     }
     if (!ctx.inv.has("title"))

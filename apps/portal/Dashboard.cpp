@@ -128,6 +128,8 @@ struct Dashboard::Impl {
             top += "<nav aria-label=\"" + esc(t("app.nav")) + "\"><a href=\"/app\">" +
                    esc(t("app.overview")) + "</a> · <a href=\"/app/cases\">" + esc(t("app.cases")) +
                    "</a>";
+            if (!who->areaOnly())
+                top += " · <a href=\"/app/agreements\">" + esc(t("app.agreements")) + "</a>";
             if (who->mayImport())
                 top += " · <a href=\"/app/roster\">" + esc(t("app.roster")) + "</a>";
             if (who->mayArchive())
@@ -380,6 +382,23 @@ struct Dashboard::Impl {
                         "required><p><button class=\"primary\" type=\"submit\">" +
                         esc(t("app.paper.register")) + "</button></p></form>";
             }
+            const auto button = [&](const std::string& trigger, const std::string& label) {
+                body += "<form method=\"post\" action=\"" + action + "/" + trigger + "\">" +
+                        csrfField(who) + "<p><button class=\"primary\" type=\"submit\">" +
+                        esc(label) + "</button></p></form>";
+            };
+            if (c.state == "draft" && c.workflow == "collaboration-agreement")
+                button("review", t("app.agreement.review"));
+            if (c.state == "in_review")
+                body += "<form method=\"post\" action=\"" + action + "/approve\">" +
+                        csrfField(who) + "<label for=\"body\">" + esc(t("app.agreement.body")) +
+                        "</label><input id=\"body\" name=\"body\" required><label for=\"date\">" +
+                        esc(t("app.agreement.date")) +
+                        "</label><input id=\"date\" name=\"date\" type=\"date\" required><p><button "
+                        "class=\"primary\" type=\"submit\">" + esc(t("app.agreement.approve")) +
+                        "</button></p></form>";
+            if (c.state == "approved")
+                button("send", t("app.agreement.send"));
             if (c.state != "withdrawn" && c.state != "archived" && c.state != "signed")
                 body += "<form method=\"post\" action=\"" + action + "/withdraw\">" +
                         csrfField(who) + "<label for=\"reason\">" + esc(t("app.withdraw.reason")) +
@@ -387,6 +406,14 @@ struct Dashboard::Impl {
                         "<button class=\"primary\" type=\"submit\">" + esc(t("app.withdraw")) +
                         "</button></p></form>";
         }
+        if (c.state == "archived" && who.mayArchive())
+            body += "<h2>" + esc(t("app.records.title")) + "</h2><p>" +
+                    esc(c.recordsReference.empty() ? t("app.records.none") : c.recordsReference) +
+                    "</p><form method=\"post\" action=\"/app/cases/" + esc(c.reference) +
+                    "/records-ref\">" + csrfField(who) + "<label for=\"ref\">" +
+                    esc(t("app.records.label")) + "</label><input id=\"ref\" name=\"ref\" required>"
+                    "<p><button class=\"primary\" type=\"submit\">" + esc(t("app.records.save")) +
+                    "</button></p></form>";
         body += "<h2>" + esc(t("app.timeline")) + "</h2><div class=\"scroll\"><table><thead><tr><th>" +
                 esc(t("app.when")) + "</th><th>" + esc(t("app.who")) + "</th><th>" +
                 esc(t("app.what")) + "</th></tr></thead><tbody>";
@@ -401,16 +428,26 @@ struct Dashboard::Impl {
                     const std::string& reference, const std::string& action) {
         if (!visibleCase(reference, who))
             return notFound(response, &who);
-        if (!who.mayAct())
+        if (action == "records-ref" ? !who.mayArchive() : !who.mayAct())
             return forbidden(response, &who);
         if (action == "paper")
             return paperSignature(request, response, who, reference);
         const auto form = html::readForm(request, kMaxForm);
         if (!form || form->get("csrf", "") != who.csrf)
             return forbidden(response, &who);
+        if (action == "records-ref") {
+            try {
+                installation.setRecordsReference(reference, text::trim(form->get("ref", "")));
+            } catch (const engine::EngineError& e) {
+                return casePage(response, who, reference, "", e.what(), HTTPResponse::HTTP_BAD_REQUEST);
+            }
+            return casePage(response, who, reference, t("app.records.saved"), "");
+        }
         Trigger trigger;
-        trigger.name = action == "withdraw" ? "withdraw" : "resend";
+        trigger.name = action;
         trigger.reason = text::trim(form->get("reason", ""));
+        trigger.approvalBody = text::trim(form->get("body", ""));
+        trigger.approvalDate = form->get("date", "");
         const auto out = installation.fire(reference, trigger);
         if (!out.done)
             return casePage(response, who, reference, "", out.refusal, HTTPResponse::HTTP_CONFLICT);
@@ -473,6 +510,60 @@ struct Dashboard::Impl {
         }
         response.set("Content-Disposition", "inline; filename=\"" + reference + ".pdf\"");
         html::send(response, HTTPResponse::HTTP_OK, "application/pdf", pdf);
+    }
+
+    // --- agreements ------------------------------------------------------------------------
+
+    void agreements(HTTPServerRequest& request, HTTPServerResponse& response, const Access& who,
+                    bool post) {
+        std::string extra;
+        auto status = HTTPResponse::HTTP_OK;
+        if (post) {
+            const auto form = html::readForm(request, kMaxForm);
+            if (!form || form->get("csrf", "") != who.csrf || !who.mayImport())
+                return forbidden(response, &who);
+            std::vector<engine::Party> parties;
+            std::istringstream lines(form->get("parties", ""));
+            std::string error;
+            for (std::string line; std::getline(lines, line);) {
+                if (text::trim(line).empty())
+                    continue;
+                if (const auto party = engine::parseParty(line))
+                    parties.push_back(*party);
+                else
+                    error = t("app.agreement.party-bad", {text::trim(line)});
+            }
+            if (error.empty()) {
+                try {
+                    const Case c = installation.newAgreement(who.user.network,
+                                                             text::trim(form->get("title", "")),
+                                                             parties, text::trim(form->get("revises", "")));
+                    return redirect(response, "/app/cases/" + c.reference);
+                } catch (const engine::EngineError& e) {
+                    error = e.what();
+                }
+            }
+            extra = "<p class=\"error\" role=\"alert\">" + esc(error) + "</p>";
+            status = HTTPResponse::HTTP_BAD_REQUEST;
+        }
+        std::string body = "<h1>" + esc(t("app.agreements")) + "</h1>" + extra +
+                           "<div class=\"scroll\"><table><thead><tr><th>" + esc(t("app.case")) +
+                           "</th><th>" + esc(t("app.title")) + "</th><th>" + esc(t("app.state")) +
+                           "</th></tr></thead><tbody>";
+        for (const auto& c : installation.cases({who.user.network, "collaboration-agreement", "", ""}))
+            body += "<tr><td><a href=\"/app/cases/" + esc(c.reference) + "\">" + esc(c.reference) +
+                    "</a></td><td>" + esc(c.title) + "</td><td>" + esc(c.state) + "</td></tr>";
+        body += "</tbody></table></div>";
+        if (who.mayImport())
+            body += "<h2>" + esc(t("app.agreement.new")) + "</h2><form method=\"post\" "
+                    "action=\"/app/agreements\">" + csrfField(who) + "<label for=\"title\">" +
+                    esc(t("app.title")) + "</label><input id=\"title\" name=\"title\" required "
+                    "size=\"50\"><label for=\"parties\">" + esc(t("app.agreement.parties")) +
+                    "</label><textarea id=\"parties\" name=\"parties\" required></textarea>"
+                    "<label for=\"revises\">" + esc(t("app.agreement.revises")) +
+                    "</label><input id=\"revises\" name=\"revises\"><p><button class=\"primary\" "
+                    "type=\"submit\">" + esc(t("app.agreement.create")) + "</button></p></form>";
+        page(response, status, &who, t("app.agreements"), body);
     }
 
     // --- roster ----------------------------------------------------------------------------
@@ -780,10 +871,14 @@ struct Dashboard::Impl {
                 casePage(response, who, rest, "", "");
             else if (get && action == "dokument.pdf")
                 caseDocument(response, who, rest);
-            else if (post && (action == "withdraw" || action == "resend" || action == "paper"))
+            else if (post && (action == "withdraw" || action == "resend" || action == "paper" ||
+                              action == "review" || action == "approve" || action == "send" ||
+                              action == "records-ref"))
                 caseAction(request, response, who, rest, action);
             else
                 notFound(response, &who);
+        } else if (path == "/app/agreements" && !who.areaOnly()) {
+            agreements(request, response, who, post);
         } else if (path == "/app/roster" || path == "/app/roster/apply") {
             if (!who.mayImport())
                 forbidden(response, &who);

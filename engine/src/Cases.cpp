@@ -404,4 +404,15 @@ TimerReport Installation::runDueTimers(bool dryRun) {
     });
 }
 
+std::optional<Party> parseParty(const std::string& text) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t bar; (bar = text.find('|', start)) != std::string::npos; start = bar + 1)
+        parts.push_back(text::trim(text.substr(start, bar - start)));
+    parts.push_back(text::trim(text.substr(start)));
+    if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty())
+        return std::nullopt;
+    return Party{parts[0], parts[1], parts[2]};
+}
+
 }  // namespace avtaleflyt::engine

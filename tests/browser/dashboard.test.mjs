@@ -126,6 +126,36 @@ try {
   await shot(page, 'archive');
   console.log('ok - archived and audited from the dashboard');
 
+  // The records system's reference, back on the archived case.
+  await page.goto(caseUrl);
+  await page.getByLabel(/Dokumentnummer i arkivsystemet/).fill('26/00042-1');
+  await page.getByRole('button', { name: 'Lagre referansen' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /Referansen er lagret/);
+  assert.match(await page.textContent('main'), /26\/00042-1/);
+  console.log('ok - the records reference is recorded on the archived case');
+
+  // An agreement: drafted, put before the committee, approved, sent to the parties.
+  await page.goto(`${base}/app/agreements`);
+  await page.getByLabel('Tittel').fill('Samarbeidsavtale om kompetansenettverket 2027');
+  await page.getByLabel(/Parter, én per linje/).fill(
+    'Akershus universitetssykehus | Hanne Solberg | hanne@ahus.example\nFrogn kommune | Mona Strand | mona@frogn.example');
+  await page.getByRole('button', { name: 'Opprett utkast' }).click();
+  await page.waitForLoadState();
+  assert.match(page.url(), /\/app\/cases\/SA-/);
+  await page.getByRole('button', { name: 'Legg fram til behandling' }).click();
+  await page.waitForLoadState();
+  await page.getByLabel('Godkjent av (utvalg)').fill('Samarbeidsutvalget');
+  await page.getByLabel('Godkjent dato').fill('2026-11-20');
+  await page.getByRole('button', { name: 'Registrer godkjenning' }).click();
+  await page.waitForLoadState();
+  await page.getByRole('button', { name: 'Send til partene for signering' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /Status: sent/);
+  await waitFor('the mail to the first party', () => inst.mailsTo('hanne@ahus.example')[0]);
+  await shot(page, 'agreement');
+  console.log('ok - an agreement is drafted, approved and sent from the dashboard');
+
   // CSRF: a form posted without the session's token is refused.
   const forged = await page.request.post(`${caseUrl}/withdraw`, { form: { reason: 'x' } });
   assert.equal(forged.status(), 403);

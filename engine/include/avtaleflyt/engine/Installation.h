@@ -215,6 +215,8 @@ struct SendReport {
 struct Party {
     std::string organisation, name, email;
 };
+// "ORGANISATION|SIGNATORY|E-MAIL" (spaces around the bars ignored); nothing if not three parts.
+std::optional<Party> parseParty(const std::string& text);
 
 struct TimerReport {
     std::vector<std::string> fired;  // one line per timer that fired: reference, timer, what it did
