@@ -299,10 +299,34 @@ struct Dashboard::Impl {
         if (!who.areaOnly())
             body += "<div><label for=\"area\">" + esc(t("app.area")) +
                     "</label><input id=\"area\" name=\"area\" value=\"" + esc(q["area"]) + "\"></div>";
+        for (const char* f : {"unit", "leader"})
+            body += std::string("<div><label for=\"") + f + "\">" + esc(t(std::string("app.") + f)) +
+                    "</label><input id=\"" + f + "\" name=\"" + f + "\" value=\"" + esc(q[f]) +
+                    "\"></div>";
         body += "<div><button class=\"primary\" type=\"submit\">" + esc(t("app.filter")) +
                 "</button></div></form>";
         if (!error.empty())
             body += "<p class=\"error\" role=\"alert\">" + esc(error) + "</p>";
+        // The nurse's unit and nearest leader, from the roster, for the columns and filters.
+        const Roster roster = installation.roster(installation.network(who.user.network));
+        const auto unitAndLeader = [&](const Case& c) -> std::pair<std::string, std::string> {
+            const auto n = roster.nurses.find(c.subjectEmail);
+            if (n == roster.nurses.end())
+                return {"", ""};
+            const Person* leader = roster.person(n->second.leaderEmail);
+            return {n->second.unit.name, leader ? leader->name : ""};
+        };
+        const auto matches = [](const std::string& value, const std::string& wanted) {
+            return wanted.empty() ||
+                   text::foldCase(value).find(text::foldCase(text::trim(wanted))) != std::string::npos;
+        };
+        cases.erase(std::remove_if(cases.begin(), cases.end(),
+                                   [&](const Case& c) {
+                                       const auto [unit, leader] = unitAndLeader(c);
+                                       return !who.sees(c) || !matches(unit, q["unit"]) ||
+                                              !matches(leader, q["leader"]);
+                                   }),
+                    cases.end());
         body += "<p>" + esc(t("app.count", {std::to_string(cases.size())})) +
                 "</p><div class=\"scroll\"><table><thead><tr><th>" + esc(t("app.case")) +
                 "</th><th>" + esc(t("app.title")) + "</th><th>" + esc(t("app.area")) + "</th><th>" +
@@ -387,6 +411,8 @@ struct Dashboard::Impl {
                         csrfField(who) + "<p><button class=\"primary\" type=\"submit\">" +
                         esc(label) + "</button></p></form>";
             };
+            if (c.state == "sent" || c.state == "partially_signed")
+                button("remind", t("app.remind"));
             if (c.state == "draft" && c.workflow == "collaboration-agreement")
                 button("review", t("app.agreement.review"));
             if (c.state == "in_review")
@@ -435,6 +461,10 @@ struct Dashboard::Impl {
         const auto form = html::readForm(request, kMaxForm);
         if (!form || form->get("csrf", "") != who.csrf)
             return forbidden(response, &who);
+        if (action == "remind") {
+            const auto n = installation.remindNow(reference);
+            return casePage(response, who, reference, t("app.reminded", {std::to_string(n)}), "");
+        }
         if (action == "records-ref") {
             try {
                 installation.setRecordsReference(reference, text::trim(form->get("ref", "")));
@@ -873,7 +903,7 @@ struct Dashboard::Impl {
                 caseDocument(response, who, rest);
             else if (post && (action == "withdraw" || action == "resend" || action == "paper" ||
                               action == "review" || action == "approve" || action == "send" ||
-                              action == "records-ref"))
+                              action == "records-ref" || action == "remind"))
                 caseAction(request, response, who, rest, action);
             else
                 notFound(response, &who);

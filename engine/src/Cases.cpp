@@ -308,6 +308,24 @@ StepOutcome Installation::fire(const std::string& reference, const Trigger& trig
     });
 }
 
+std::size_t Installation::remindNow(const std::string& reference) {
+    return guarded([&] {
+        auto& st = *state_;
+        storage::Transaction tx(st.db);
+        const Case c = st.caseNamed(reference);
+        StepAction remind{Action::Remind, {}};
+        for (const auto& r : c.signatures)
+            if (r.status == SignatureStatus::Open && !r.email.empty())
+                remind.recipients.push_back(r.email);
+        if (remind.recipients.empty())
+            return std::size_t{0};
+        st.port->perform(c, remind);
+        st.record("case.remind_now", c.reference, {{"to", text::join(remind.recipients, " ")}});
+        tx.commit();
+        return remind.recipients.size();
+    });
+}
+
 std::vector<Case> Installation::cases(const CaseQuery& q) const {
     return guarded([&] {
         const auto network = state_->networkRecord(q.network);

@@ -112,6 +112,17 @@ try {
   const caseUrl = page.url();
   console.log('ok - sent from the dashboard and signed through the portal');
 
+  // Liv's case, found by her unit, gets a reminder by hand.
+  await page.goto(`${base}/app/cases?unit=post`);
+  assert.match(await page.textContent('main'), /1 saker/);
+  await page.getByRole('link', { name: /^FB-/ }).first().click();
+  await page.waitForLoadState();
+  await page.getByRole('button', { name: 'Send påminnelse nå' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /Påminnelse sendt til 2/);
+  await waitFor('the reminder to Liv', () => inst.mailsTo('liv@ahus.example').length === 2);
+  console.log('ok - cases filtered by unit; a reminder sent by hand');
+
   await page.goto(`${base}/app`);
   await shot(page, 'overview');
 

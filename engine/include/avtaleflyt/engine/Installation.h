@@ -290,7 +290,11 @@ class Installation {
     StepOutcome fire(const std::string& reference, const Trigger& trigger,
                      std::optional<int> expectedVersion = std::nullopt);
 
-    std::vector<Case> cases(const CaseQuery& query) const;
+        std::vector<Case> cases(const CaseQuery& query) const;
+
+    // Reminds the case's open signers now (a mail with a fresh link each), outside the timers.
+    // Returns how many were reminded. Throws EngineError for an unknown case.
+    std::size_t remindNow(const std::string& reference);
 
     // Registers a paper signature of `signerRole` ("nurse", "leader", "party" for the next
     // unsigned party) signed on `signedOn` (YYYY-MM-DD, not in the future; empty: today) with
