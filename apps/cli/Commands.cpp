@@ -777,9 +777,7 @@ int runUserToken(Context& ctx) {
 
 int runArchive(Context& ctx) {
     const bool dryRun = ctx.inv.has("dry-run");
-    const std::string out = ctx.inv.value("out", ctx.dataDir + "/archive");
-    if (!dryRun)
-        Poco::File(out).createDirectories();
+        const std::string out = ctx.inv.value("out");
     const auto report =
         ctx.installation().archive(ctx.network(), out, ctx.inv.value("schemas"), dryRun);
     if (report.references.empty()) {

@@ -1,6 +1,9 @@
 #include "Dashboard.h"
 
+#include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/Zip/Compress.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTMLForm.h>
@@ -728,8 +731,45 @@ struct Dashboard::Impl {
                 "<button class=\"primary\" type=\"submit\">" + esc(t("app.archive.make")) +
                 "</button></form><form method=\"post\" action=\"/app/archive/audit\">" + csrfField(who) +
                 "<p><button class=\"primary\" type=\"submit\">" + esc(t("app.archive.audit")) +
-                "</button></p></form>";
+                "</button></p></form><h2>" + esc(t("app.archive.packages")) + "</h2><ul>";
+        for (const auto& name : packages())
+            body += "<li><a href=\"/app/archive/download?package=" + esc(name) + "\">" + esc(name) +
+                    ".zip</a></li>";
+        body += "</ul>";
         page(response, status, &who, t("app.archive"), body);
+    }
+
+    std::string archiveDir() const { return installation.dataDir() + "/archive"; }
+
+    // The packages in the data folder's archive, newest first.
+    std::vector<std::string> packages() const {
+        std::vector<std::string> names;
+        if (!Poco::File(archiveDir()).exists())
+            return names;
+        for (Poco::DirectoryIterator it(archiveDir()), end; it != end; ++it)
+            if (it->isDirectory() && it.name().rfind("avtaleflyt-", 0) == 0)
+                names.push_back(it.name());
+        std::sort(names.rbegin(), names.rend());
+        return names;
+    }
+
+    // A package as a zip file; only names the archive folder holds, never a path from the URL.
+    void download(HTTPServerRequest& request, HTTPServerResponse& response, const Access& who) {
+        std::string wanted;
+        for (const auto& [k, v] : Poco::URI(request.getURI()).getQueryParameters())
+            if (k == "package")
+                wanted = v;
+        const auto all = packages();
+        if (std::find(all.begin(), all.end(), wanted) == all.end())
+            return notFound(response, &who);
+        std::ostringstream zip;
+        Poco::Zip::Compress compress(zip, true);
+        Poco::Path folder(archiveDir() + "/" + wanted);
+        folder.makeDirectory();
+        compress.addRecursive(folder, Poco::Zip::ZipCommon::CL_NORMAL, false, Poco::Path(wanted));
+        compress.close();
+        response.set("Content-Disposition", "attachment; filename=\"" + wanted + ".zip\"");
+        html::send(response, HTTPResponse::HTTP_OK, "application/zip", zip.str());
     }
 
     void archiveAction(HTTPServerRequest& request, HTTPServerResponse& response, const Access& who,
@@ -920,12 +960,15 @@ struct Dashboard::Impl {
                 rosterApply(request, response, who);
             else
                 notFound(response, &who);
-        } else if (path == "/app/archive" || path == "/app/archive/package" || path == "/app/archive/audit") {
+        } else if (path == "/app/archive" || path == "/app/archive/package" ||
+                   path == "/app/archive/audit" || path == "/app/archive/download") {
             if (!who.mayArchive())
                 forbidden(response, &who);
             else if (get && path == "/app/archive")
                 archivePage(response, who, "");
-            else if (post && path != "/app/archive")
+            else if (get && path == "/app/archive/download")
+                download(request, response, who);
+            else if (post && path != "/app/archive" && path != "/app/archive/download")
                 archiveAction(request, response, who, path.substr(13));
             else
                 notFound(response, &who);

@@ -80,7 +80,9 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
                    {"arkivstruktur_sha256", archive::sha256Hex(package.arkivstruktur)},
                    {"audit_head", st.audit.verify().headHash}});
         try {
-            report.packageDir = archive::writePackage(package, outDir);
+            const std::string dir = outDir.empty() ? st.dataDir + "/archive" : outDir;
+            Poco::File(dir).createDirectories();
+            report.packageDir = archive::writePackage(package, dir);
         } catch (const archive::ArchiveError& e) {
             throw EngineError(e.what());
         }

@@ -135,7 +135,14 @@ try {
   await page.waitForLoadState();
   assert.match(await page.textContent('main'), /Arkivet er komplett og urørt/);
   await shot(page, 'archive');
-  console.log('ok - archived and audited from the dashboard');
+  const href = await page.getByRole('link', { name: /^avtaleflyt-.*\.zip$/ }).getAttribute('href');
+  const zip = await page.request.get(`${base}${href}`);
+  assert.equal(zip.status(), 200);
+  const bytes = await zip.body();
+  assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK');
+  assert.ok(bytes.includes('manifest.sha256'));
+  assert.equal((await page.request.get(`${base}/app/archive/download?package=../../avtaleflyt.db`)).status(), 404);
+  console.log('ok - archived, audited and downloaded from the dashboard');
 
   // The records system's reference, back on the archived case.
   await page.goto(caseUrl);

@@ -320,8 +320,9 @@ class Installation {
     TimerReport runDueTimers(bool dryRun);
 
     // Archives every signed case of the network with its final sealed PDF: one package in
-    // `outDir` (see archive/Package.h), validated against `schemasDir`/arkivstruktur.xsd if
-    // given, and the cases moved to archived, all or nothing. Throws EngineError.
+    // `outDir` (empty: DATA/archive; see archive/Package.h), validated against
+    // `schemasDir`/arkivstruktur.xsd if given, and the cases moved to archived, all or nothing.
+    // Throws EngineError.
     ArchiveReport archive(const std::string& network, const std::string& outDir,
                           const std::string& schemasDir, bool dryRun);
 
