@@ -38,6 +38,10 @@ inline std::string json(const Fields& fields) {
 // The hex SHA-256 under which a secret token (a signing link, a session, an API token) is
 // stored; the token itself never is.
 std::string tokenHash(const std::string& token);
+// `n` bytes from OpenSSL's CSPRNG (as bytes, or as 2n hex digits). Throws EngineError without
+// entropy.
+std::string randomBytes(std::size_t n);
+std::string randomHex(std::size_t n);
 
 // Runs `f`, turning storage faults into engine errors with the same message.
 template <typename F>

@@ -1,6 +1,5 @@
 // Mail: the messages steps ask for, written to the outbox in the step's transaction, with their
 // signing links; and the dispatcher that delivers the outbox.
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,14 +15,6 @@ namespace {
 constexpr std::chrono::hours kDefaultLinkLife{24 * 60};
 constexpr std::chrono::minutes kSendLease{10};  // how long a claimed message is left alone
 constexpr std::chrono::minutes kMaxBackoff{6 * 60};
-
-// `n` random bytes from OpenSSL's CSPRNG. Throws EngineError if it has no entropy.
-std::string randomBytes(std::size_t n) {
-    std::string bytes(n, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1)
-        throw EngineError("no random numbers available for signing links");
-    return bytes;
-}
 
 std::string base64Url(const std::string& bytes) {
     static const char alphabet[] =
@@ -41,11 +32,6 @@ std::string base64Url(const std::string& bytes) {
     if (bits > 0)
         out += alphabet[value << (6 - bits) & 63];
     return out;
-}
-
-std::string randomHex(std::size_t n) {
-    const std::string bytes = randomBytes(n);
-    return text::hex(reinterpret_cast<const unsigned char*>(bytes.data()), n);
 }
 
 // "dd.mm.yyyy" for Norwegian readers, ISO otherwise.

@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
-#include <openssl/rand.h>
 
 #include "InstallationState.h"
 #include "avtaleflyt/domain/Text.h"
@@ -15,13 +14,6 @@ namespace {
 constexpr std::uint64_t kScryptN = 1u << 15;
 constexpr std::uint64_t kScryptR = 8, kScryptP = 1;
 constexpr std::size_t kHashBytes = 32;
-
-std::string random(std::size_t n) {
-    std::string bytes(n, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1)
-        throw EngineError("no random numbers available");
-    return bytes;
-}
 
 std::string hexOf(const std::string& bytes) {
     return text::hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
@@ -46,7 +38,7 @@ std::string scrypt(const std::string& password, const std::string& salt, std::ui
 
 // "scrypt$N$r$p$SALT$HASH"
 std::string hashPassword(const std::string& password) {
-    const std::string salt = random(16);
+    const std::string salt = randomBytes(16);
     return "scrypt$" + std::to_string(kScryptN) + "$" + std::to_string(kScryptR) + "$" +
            std::to_string(kScryptP) + "$" + hexOf(salt) + "$" +
            hexOf(scrypt(password, salt, kScryptN, kScryptR, kScryptP));
@@ -188,8 +180,8 @@ SignIn Installation::signIn(const std::string& username, const std::string& pass
             return result;
         }
         st.userRecords.recordSuccess(u->id);
-        result.token = hexOf(random(32));
-        st.userRecords.addSession(u->id, tokenHash(result.token), hexOf(random(32)),
+        result.token = randomHex(32);
+        st.userRecords.addSession(u->id, tokenHash(result.token), randomHex(32),
                                   now + std::chrono::hours(kSessionHours), now);
         st.record("user.signed_in", "user:" + u->username, {});
         tx.commit();
@@ -226,7 +218,7 @@ std::string Installation::createApiToken(const std::string& username) {
         const auto u = st.userRecords.find(username);
         if (!u)
             throw EngineError("no user \"" + username + "\"");
-        const std::string token = hexOf(random(32));
+        const std::string token = randomHex(32);
         storage::Transaction tx(st.db);
         st.userRecords.addApiToken(u->id, tokenHash(token), st.clock.now());
         st.record("user.api_token_created", "user:" + u->username, {});
