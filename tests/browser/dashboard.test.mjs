@@ -123,6 +123,24 @@ try {
   await waitFor('the reminder to Liv', () => inst.mailsTo('liv@ahus.example').length === 2);
   console.log('ok - cases filtered by unit; a reminder sent by hand');
 
+  // Liv signed on paper: the scan is uploaded on her case's page.
+  const livReference = page.url().match(/\/app\/cases\/([^/]+)/)[1];
+  inst.cli(['render', livReference, '--out', join(inst.dir, 'skann.pdf')]);
+  await page.getByLabel('Papirsignatur fra').selectOption('nurse');
+  await page.getByLabel('Signert dato').fill('2026-11-20');
+  await page.getByLabel('Skannet signatur (PDF)').setInputFiles(join(inst.dir, 'skann.pdf'));
+  await page.getByRole('button', { name: 'Registrer papirsignatur' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /Utført\. Saken har nå status partially_signed/);
+  // Not a PDF: refused with the file's own name, nothing registered.
+  writeFileSync(join(inst.dir, 'bilde.pdf'), 'not a pdf at all');
+  await page.getByLabel('Skannet signatur (PDF)').setInputFiles(join(inst.dir, 'bilde.pdf'));
+  await page.getByRole('button', { name: 'Registrer papirsignatur' }).click();
+  await page.waitForLoadState();
+  assert.match(await page.textContent('main'), /bilde\.pdf/);
+  assert.match(inst.cli(['log', 'list', '--last', '30']), /web:nora/);
+  console.log('ok - a paper signature is registered with its uploaded scan, as web:nora in the log');
+
   await page.goto(`${base}/app`);
   await shot(page, 'overview');
 
