@@ -617,6 +617,30 @@ struct Dashboard::Impl {
                  esc(t("app.roster.check")) + "</button></p></form>");
     }
 
+    // A roster change in the installation's language (the diff's own summary is English).
+    std::string changeText(const RosterChange& c) const {
+        const std::string key = "app." + c.kind;
+        if (!m.has(key))
+            return c.summary;
+        std::map<std::string, std::string> d(c.details.begin(), c.details.end());
+        const auto status = [&](const std::string& s) {
+            return m.has("app.status." + s) ? t("app.status." + s) : s;
+        };
+        const auto place = [&](const std::string& unit, const std::string& area) {
+            return unit.empty() ? area : unit + " (" + area + ")";
+        };
+        if (c.kind == "roster.nurse.added")
+            return t(key, {d["name"], c.subject, place(d["unit"], d["area"]), d["leader"]});
+        if (c.kind == "roster.nurse.moved")
+            return t(key, {c.subject, place(d["from_unit"], d["from_area"]),
+                           place(d["to_unit"], d["to_area"])});
+        if (c.kind == "roster.nurse.status_changed" || c.kind == "roster.nurse.left")
+            return t(key, {c.subject, status(d["before"]), status(d["after"])});
+        if (c.kind == "roster.person.added")
+            return t(key, {d.count("name") ? d["name"] : c.summary, c.subject});
+        return t(key, {c.subject, d["before"], d["after"]});
+    }
+
     std::string diffHtml(const engine::RosterImport& result) const {
         std::string out;
         if (!result.problems.empty()) {
@@ -632,7 +656,7 @@ struct Dashboard::Impl {
                                                  std::to_string(result.diff.count(RosterChange::Group::Changed)),
                                                  std::to_string(result.diff.count(RosterChange::Group::Left))})) +
                "</p><ul>";
-        for (const auto& c : result.diff.changes) out += "<li>" + esc(c.summary) + "</li>";
+        for (const auto& c : result.diff.changes) out += "<li>" + esc(changeText(c)) + "</li>";
         out += "</ul>";
         if (!result.caseEffects.empty()) {
             out += "<h3>" + esc(t("app.roster.effects")) + "</h3><ul>";

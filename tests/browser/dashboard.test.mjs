@@ -81,6 +81,7 @@ try {
   await page.getByRole('button', { name: 'Kontroller' }).click();
   await page.waitForLoadState();
   assert.match(await page.textContent('main'), /6 nye, 2 endret, 0 sluttet/);
+  assert.match(await page.textContent('main'), /Ny ressurssykepleier: Åse Bø \(ase@frogn.example\), Tunet \(Follo\)/);
   await shot(page, 'roster-diff');
   await page.getByRole('button', { name: 'Lagre endringene' }).click();
   await page.waitForLoadState();
