@@ -638,7 +638,8 @@ struct Dashboard::Impl {
             return t(key, {c.subject, status(d["before"]), status(d["after"])});
         if (c.kind == "roster.person.added")
             return t(key, {d.count("name") ? d["name"] : c.summary, c.subject});
-        return t(key, {c.subject, d["before"], d["after"]});
+        const auto orNone = [&](const std::string& v) { return v.empty() ? t("app.none") : v; };
+        return t(key, {c.subject, orNone(d["before"]), orNone(d["after"])});
     }
 
     std::string diffHtml(const engine::RosterImport& result) const {
