@@ -661,7 +661,8 @@ int runServe(Context& ctx) {
     settings.bind = ctx.inv.value("bind", settings.bind);
     settings.port = port;
     settings.language = ctx.settings().language;
-    settings.secureCookies = ctx.settings().portalUrl.rfind("https://", 0) == 0;
+        settings.secureCookies = ctx.settings().portalUrl.rfind("https://", 0) == 0;
+    settings.trustedProxy = ctx.settings().trustedProxy;
     portal::Portal portal(installation, lock, settings);
     portal.start();
     {

@@ -254,7 +254,8 @@ class AvtaleflytApp : public Poco::Util::Application {
         if (settings.language != "nb" && settings.language != "en")
             throw UsageError("language in " + configFile + " is nb or en, not \"" +
                              settings.language + "\"");
-        settings.portalUrl = config().getString("portal.url", settings.portalUrl);
+                settings.portalUrl = config().getString("portal.url", settings.portalUrl);
+        settings.trustedProxy = config().getString("portal.trusted-proxy", "");
         settings.mailFrom = config().getString("mail.from", settings.mailFrom);
         settings.mailTransport = config().getString("mail.transport", settings.mailTransport);
         if (settings.mailTransport != "maildir" && settings.mailTransport != "smtp")

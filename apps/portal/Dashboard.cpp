@@ -113,12 +113,14 @@ struct Dashboard::Impl {
     std::mutex& lock;
     DashboardSettings settings;
     const documents::Messages& m;
+    html::Throttle signInFailures;
 
     Impl(engine::Installation& i, std::mutex& l, DashboardSettings s)
         : installation(i),
           lock(l),
           settings(std::move(s)),
-          m(documents::Messages::forLanguage(settings.language)) {}
+          m(documents::Messages::forLanguage(settings.language)),
+          signInFailures(settings.maxFailedSignIns) {}
 
     std::string t(const std::string& key, const std::vector<std::string>& args = {}) const {
         return m.text(key, args);
@@ -186,11 +188,16 @@ struct Dashboard::Impl {
     }
 
     void login(HTTPServerRequest& request, HTTPServerResponse& response) {
+        const std::string address = html::clientAddress(request, settings.trustedProxy);
+        if (signInFailures.blocked(address))
+            return loginPage(response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, t("app.login.locked"));
         const auto form = html::readForm(request, kMaxForm);
         if (!form)
             return loginPage(response, HTTPResponse::HTTP_BAD_REQUEST, t("app.login.failed"));
         const auto result =
             installation.signIn(form->get("username", ""), form->get("password", ""));
+        if (!result.ok)
+            signInFailures.failed(address);
         if (!result.ok)
             return loginPage(response, HTTPResponse::HTTP_UNAUTHORIZED,
                              result.refusal.rfind("too many", 0) == 0 ? t("app.login.locked")

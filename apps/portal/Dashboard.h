@@ -17,7 +17,9 @@ namespace avtaleflyt::portal {
 
 struct DashboardSettings {
     std::string language = "nb";
-    bool secureCookies = false;  // set when the public address is https
+        bool secureCookies = false;  // set when the public address is https
+    std::string trustedProxy;    // see PortalSettings
+    int maxFailedSignIns = 20;   // per address and ten minutes, then 429
 };
 
 class Dashboard {

@@ -65,6 +65,34 @@ std::string cookie(const Poco::Net::HTTPServerRequest& request, const std::strin
     return cookies.get(name, "");
 }
 
+std::string clientAddress(const Poco::Net::HTTPServerRequest& request,
+                          const std::string& trustedProxy) {
+    const std::string peer = request.clientAddress().host().toString();
+    if (trustedProxy.empty() || peer != trustedProxy || !request.has("X-Forwarded-For"))
+        return peer;
+    const std::string chain = request.get("X-Forwarded-For");
+    const auto comma = chain.rfind(',');
+    const std::string last = text::trim(comma == std::string::npos ? chain : chain.substr(comma + 1));
+    return last.empty() ? peer : last;
+}
+
+bool Throttle::blocked(const std::string& address) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<int>(prune(address).size()) >= limit_;
+}
+
+void Throttle::failed(const std::string& address) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    prune(address).push_back(std::chrono::steady_clock::now());
+}
+
+std::deque<std::chrono::steady_clock::time_point>& Throttle::prune(const std::string& address) {
+    auto& times = failures_[address];
+    const auto cutoff = std::chrono::steady_clock::now() - std::chrono::minutes(10);
+    while (!times.empty() && times.front() < cutoff) times.pop_front();
+    return times;
+}
+
 std::string date(const std::string& iso, const std::string& language) {
     if (language != "nb" || iso.size() < 10)
         return iso;

@@ -6,7 +6,11 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <chrono>
+#include <deque>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace avtaleflyt::portal::html {
@@ -24,6 +28,25 @@ std::unique_ptr<Poco::Net::HTMLForm> readForm(Poco::Net::HTTPServerRequest& requ
                                               std::size_t limit);
 // The value of cookie `name`, or "".
 std::string cookie(const Poco::Net::HTTPServerRequest& request, const std::string& name);
+// The client's address: the peer, or the last X-Forwarded-For address when the peer is the
+// trusted proxy.
+std::string clientAddress(const Poco::Net::HTTPServerRequest& request,
+                          const std::string& trustedProxy);
+
+// Failures per address in the last ten minutes, for refusing guessing (links, passwords).
+class Throttle {
+  public:
+    explicit Throttle(int limit) : limit_(limit) {}
+    bool blocked(const std::string& address);
+    void failed(const std::string& address);
+
+  private:
+    std::deque<std::chrono::steady_clock::time_point>& prune(const std::string& address);
+    int limit_;
+    std::mutex mutex_;
+    std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+};
+
 // YYYY-MM-DD (or a timestamp) as dd.mm.yyyy for Norwegian; unchanged otherwise.
 std::string date(const std::string& iso, const std::string& language);
 

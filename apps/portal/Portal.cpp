@@ -35,7 +35,6 @@ using Status = engine::SigningView::Status;
 
 constexpr std::size_t kMaxFormBytes = 16 * 1024;
 constexpr std::size_t kMaxReasonChars = 2000;
-constexpr auto kUnknownWindow = std::chrono::minutes(10);
 
 const char* kStyle = R"(
 *{box-sizing:border-box}
@@ -59,31 +58,6 @@ summary{cursor:pointer;color:#1d5c96}
 
 using html::esc;
 
-// A failed-lookup counter per address, for refusing link guessing.
-class Throttle {
-  public:
-    explicit Throttle(int limit) : limit_(limit) {}
-    bool blocked(const std::string& address) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        auto& times = prune(address);
-        return static_cast<int>(times.size()) >= limit_;
-    }
-    void failed(const std::string& address) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        prune(address).push_back(std::chrono::steady_clock::now());
-    }
-
-  private:
-    std::deque<std::chrono::steady_clock::time_point>& prune(const std::string& address) {
-        auto& times = failures_[address];
-        const auto cutoff = std::chrono::steady_clock::now() - kUnknownWindow;
-        while (!times.empty() && times.front() < cutoff) times.pop_front();
-        return times;
-    }
-    int limit_;
-    std::mutex mutex_;
-    std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
-};
 
 }  // namespace
 
@@ -93,7 +67,7 @@ struct Portal::Impl {
     PortalSettings settings;
     const documents::Messages& messages;
     std::string secret;  // for CSRF tokens; new for every start of the server
-    Throttle throttle;
+    html::Throttle throttle;
     Dashboard dashboard;
     std::unique_ptr<Poco::Net::HTTPServer> server;
 
@@ -104,7 +78,7 @@ struct Portal::Impl {
           messages(documents::Messages::forLanguage(s.language)),
           secret(32, '\0'),
           throttle(s.maxUnknownLinks),
-          dashboard(i, l, {s.language, s.secureCookies}) {
+          dashboard(i, l, {s.language, s.secureCookies, s.trustedProxy, s.maxUnknownLinks}) {
         RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), static_cast<int>(secret.size()));
     }
 
@@ -197,7 +171,7 @@ struct Portal::Impl {
     }
 
     void handle(HTTPServerRequest& request, HTTPServerResponse& response) {
-        const std::string address = request.clientAddress().host().toString();
+        const std::string address = html::clientAddress(request, settings.trustedProxy);
         std::string path = request.getURI();
         if (const auto q = path.find('?'); q != std::string::npos)
             path.resize(q);

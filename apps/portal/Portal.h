@@ -24,8 +24,11 @@ struct PortalSettings {
     std::string bind = "127.0.0.1";
     unsigned port = 8080;  // 0: any free port (see Portal::port)
     std::string language = "nb";
-        int maxUnknownLinks = 20;  // per address and ten minutes
-    bool secureCookies = false;  // the dashboard's session cookie only over https
+        int maxUnknownLinks = 20;  // per address and ten minutes (and failed sign-ins, likewise)
+        bool secureCookies = false;  // the dashboard's session cookie only over https
+    // The reverse proxy's address: requests from it are from the last X-Forwarded-For address
+    // (for throttling and the signing evidence). Empty: no proxy is trusted.
+    std::string trustedProxy;
 };
 
 class Portal {

@@ -336,9 +336,11 @@ struct Http {
 };
 
 Http request(unsigned port, const std::string& method, const std::string& path,
-             const std::string& form = "") {
+             const std::string& form = "",
+             const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [name, value] : headers) req.set(name, value);
     if (!form.empty() || method == "POST") {
         req.setContentType("application/x-www-form-urlencoded");
         req.setContentLength(static_cast<std::streamsize>(form.size()));
@@ -498,4 +500,45 @@ TEST_CASE("a dispatcher killed between delivering and recording leaves the messa
     CHECK(f.open().sendOutbox().sent.size() == 1);
     CHECK(f.maildir().size() == 4);
     CHECK(f.open().outbox("queued").empty());
+}
+
+TEST_CASE("the portal believes X-Forwarded-For only from the trusted proxy", "[portal]") {
+    for (const bool trusted : {false, true}) {
+        MailFixture f;
+        const std::string token = f.sendAndGetToken("ase@frogn.example");
+        Installation installation = f.open();
+        std::mutex lock;
+        portal::PortalSettings settings;
+        settings.port = 0;
+        if (trusted)
+            settings.trustedProxy = "127.0.0.1";
+        portal::Portal server(installation, lock, settings);
+        server.start();
+        const std::string csrf = csrfIn(request(server.port(), "GET", "/s/" + token).body);
+        CHECK(request(server.port(), "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + csrf,
+                      {{"X-Forwarded-For", "198.51.100.2, 203.0.113.9"}})
+                  .status == 200);
+        CHECK(f.sql("SELECT ip_address FROM signature_evidence") ==
+              (trusted ? "203.0.113.9" : "127.0.0.1"));
+    }
+}
+
+TEST_CASE("the dashboard refuses an address after too many failed sign-ins (429)", "[portal]") {
+    MailFixture f;
+    Installation installation = f.open();
+    installation.addUser("nora", "Nora Nett", "network_leader", kNetwork, "", "riktig-passord-1");
+    std::mutex lock;
+    portal::PortalSettings settings;
+    settings.port = 0;
+    settings.maxUnknownLinks = 3;
+    portal::Portal server(installation, lock, settings);
+    server.start();
+    for (int i = 0; i < 3; ++i)
+        CHECK(request(server.port(), "POST", "/app/login", "username=nora&password=feil" +
+                                                              std::to_string(i))
+                  .status == 401);
+    const Http blocked =
+        request(server.port(), "POST", "/app/login", "username=nora&password=riktig-passord-1");
+    CHECK(blocked.status == 429);
+    CHECK(blocked.headers.has("Set-Cookie") == false);
 }

@@ -77,7 +77,8 @@ struct Settings {
 
     // Mail and the signing portal.
     std::string language = "nb";                      // of mails and the portal: "nb" or "en"
-    std::string portalUrl = "http://127.0.0.1:8080";  // signing links start with it
+        std::string portalUrl = "http://127.0.0.1:8080";  // signing links start with it
+    std::string trustedProxy;  // the reverse proxy's address, whose X-Forwarded-For is believed
     std::string mailFrom = "avtaleflyt@localhost";
     std::string mailTransport = "maildir";  // "maildir": DATA/mail; "smtp": smtp below
     notify::SmtpSettings smtp;
