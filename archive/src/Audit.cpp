@@ -52,23 +52,11 @@ std::string hexDigest(const Digest& d) {
 }
 
 std::optional<Digest> parseDigest(const std::string& hex) {
-    if (hex.size() != 64)
+    const auto bytes = text::fromHex(hex);
+    if (!bytes || bytes->size() != 32)
         return std::nullopt;
     Digest d{};
-    for (std::size_t i = 0; i < 32; ++i) {
-        unsigned v = 0;
-        for (std::size_t k = 0; k < 2; ++k) {
-            const char c = hex[2 * i + k];
-            const int x = c >= '0' && c <= '9'   ? c - '0'
-                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                 : -1;
-            if (x < 0)
-                return std::nullopt;
-            v = v << 4 | static_cast<unsigned>(x);
-        }
-        d[i] = static_cast<unsigned char>(v);
-    }
+    std::copy(bytes->begin(), bytes->end(), d.begin());
     return d;
 }
 
@@ -205,12 +193,12 @@ bool readArkivstruktur(const std::string& path, Entries& entries, std::vector<Sy
                 const int line = xmlTextReaderGetParserLineNumber(r);
                 std::string hex = value;
                 hex.erase(std::remove(hex.begin(), hex.end(), '-'), hex.end());
-                const auto d = value.size() == 36 ? parseDigest(hex + hex) : std::nullopt;
-                if (d) {
+                const auto uuid = value.size() == 36 ? text::fromHex(hex) : std::nullopt;
+                if (uuid && uuid->size() == 16) {
                     SystemId id;
-                    for (int i = 0; i < 8; ++i) {
-                        id.high = id.high << 8 | (*d)[static_cast<std::size_t>(i)];
-                        id.low = id.low << 8 | (*d)[static_cast<std::size_t>(i + 8)];
+                    for (std::size_t i = 0; i < 8; ++i) {
+                        id.high = id.high << 8 | static_cast<unsigned char>((*uuid)[i]);
+                        id.low = id.low << 8 | static_cast<unsigned char>((*uuid)[i + 8]);
                     }
                     id.line = static_cast<std::uint32_t>(line);
                     ids.push_back(id);

@@ -1,5 +1,7 @@
 #include "avtaleflyt/domain/Text.h"
 
+#include <algorithm>
+
 namespace avtaleflyt::text {
 namespace {
 
@@ -136,6 +138,49 @@ std::string hex(const unsigned char* bytes, std::size_t size) {
     for (std::size_t i = 0; i < size; ++i) {
         out[2 * i] = digits[bytes[i] >> 4];
         out[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    return out;
+}
+
+std::optional<std::string> fromHex(std::string_view hex) {
+    if (hex.size() % 2 != 0)
+        return std::nullopt;
+    const auto digit = [](char c) {
+        return c >= '0' && c <= '9'   ? c - '0'
+               : c >= 'a' && c <= 'f' ? c - 'a' + 10
+               : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                      : -1;
+    };
+    std::string out(hex.size() / 2, '\0');
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return std::nullopt;
+        out[i] = static_cast<char>(hi << 4 | lo);
+    }
+    return out;
+}
+
+std::string base64(std::string_view bytes, bool url) {
+    const char* alphabet = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                               : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+        unsigned v = 0;
+        for (std::size_t k = 0; k < 3; ++k)
+            v = v << 8 | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0u);
+        out += alphabet[v >> 18 & 63];
+        out += alphabet[v >> 12 & 63];
+        if (n > 1)
+            out += alphabet[v >> 6 & 63];
+        else if (!url)
+            out += '=';
+        if (n > 2)
+            out += alphabet[v & 63];
+        else if (!url)
+            out += '=';
     }
     return out;
 }

@@ -16,24 +16,6 @@ constexpr std::chrono::hours kDefaultLinkLife{24 * 60};
 constexpr std::chrono::minutes kSendLease{10};  // how long a claimed message is left alone
 constexpr std::chrono::minutes kMaxBackoff{6 * 60};
 
-std::string base64Url(const std::string& bytes) {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    unsigned bits = 0, value = 0;
-    for (const unsigned char c : bytes) {
-        value = value << 8 | c;
-        bits += 8;
-        while (bits >= 6) {
-            out += alphabet[value >> (bits - 6) & 63];
-            bits -= 6;
-        }
-    }
-    if (bits > 0)
-        out += alphabet[value << (6 - bits) & 63];
-    return out;
-}
-
 // "dd.mm.yyyy" for Norwegian readers, ISO otherwise.
 std::string shownDate(Timestamp t, const std::string& language) {
     const std::string iso = formatDate(t);
@@ -90,7 +72,7 @@ bool addressed(const StepAction& action, const std::string& email) {
 }  // namespace
 
 std::string Installation::State::issueLink(const Case& c, const SignatureRequest& r) {
-    const std::string token = base64Url(randomBytes(32));  // 256 bits
+    const std::string token = text::base64(randomBytes(32), true);  // 256 bits
     const Timestamp now = clock.now();
     tokens.store(r.id, tokenHash(token), c.deadline.value_or(now + kDefaultLinkLife), now);
     std::string base = settings.portalUrl;

@@ -19,13 +19,6 @@ std::string hexOf(const std::string& bytes) {
     return text::hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
-std::string fromHex(const std::string& hex) {
-    std::string out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-        out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-    return out;
-}
-
 std::string scrypt(const std::string& password, const std::string& salt, std::uint64_t n,
                    std::uint64_t r, std::uint64_t p) {
     std::string key(kHashBytes, '\0');
@@ -52,11 +45,14 @@ bool passwordMatches(const std::string& password, const std::string& stored) {
     parts.push_back(stored.substr(start));
     if (parts.size() != 6 || parts[0] != "scrypt")
         return false;
-    const std::string expected = fromHex(parts[5]);
-    const std::string actual = scrypt(password, fromHex(parts[4]), std::stoull(parts[1]),
+    const auto expected = text::fromHex(parts[5]);
+    const auto salt = text::fromHex(parts[4]);
+    if (!expected || !salt)
+        return false;
+    const std::string actual = scrypt(password, *salt, std::stoull(parts[1]),
                                       std::stoull(parts[2]), std::stoull(parts[3]));
-    return expected.size() == actual.size() &&
-           CRYPTO_memcmp(expected.data(), actual.data(), actual.size()) == 0;
+    return expected->size() == actual.size() &&
+           CRYPTO_memcmp(expected->data(), actual.data(), actual.size()) == 0;
 }
 
 void checkPassword(const std::string& password) {

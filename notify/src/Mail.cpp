@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "avtaleflyt/domain/Text.h"
+
 namespace avtaleflyt::notify {
 namespace {
 
@@ -10,24 +12,6 @@ bool plainAscii(const std::string& s) {
         if (c < 32 || c > 126)
             return false;
     return true;
-}
-
-std::string base64(const std::string& bytes) {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
-        unsigned v = 0;
-        for (std::size_t k = 0; k < 3; ++k)
-            v = v << 8 | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0u);
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-        out += n > 1 ? alphabet[v >> 6 & 63] : '=';
-        out += n > 2 ? alphabet[v & 63] : '=';
-    }
-    return out;
 }
 
 std::string address(const std::string& name, const std::string& addr) {
@@ -82,7 +66,7 @@ std::string encodeHeaderWord(const std::string& text) {
         while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
         if (!out.empty())
             out += "\r\n ";
-        out += "=?UTF-8?B?" + base64(text.substr(start, end - start)) + "?=";
+        out += "=?UTF-8?B?" + text::base64(text.substr(start, end - start)) + "?=";
         start = end;
     }
     return out;
@@ -126,7 +110,7 @@ std::string quotedPrintable(const std::string& text) {
 }
 
 std::string base64Lines(const std::string& bytes) {
-    const std::string encoded = base64(bytes);
+    const std::string encoded = text::base64(bytes);
     std::string out;
     for (std::size_t i = 0; i < encoded.size(); i += 76) out += encoded.substr(i, 76) + "\r\n";
     return out;

@@ -38,3 +38,22 @@ TEST_CASE("XML escaping covers the characters that break markup", "[text]") {
     CHECK(text::escapeXml("Liv <Lie> & \"co\" – æøå") ==
           "Liv &lt;Lie&gt; &amp; &quot;co&quot; – æøå");
 }
+
+TEST_CASE("hexadecimal both ways, and a text that is not hex is refused", "[text]") {
+    const std::string bytes("\x00\x7f\x80\xff", 4);
+    CHECK(text::hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()) ==
+          "007f80ff");
+    CHECK(text::fromHex("007F80ff") == bytes);
+    CHECK_FALSE(text::fromHex("abc"));
+    CHECK_FALSE(text::fromHex("zz"));
+}
+
+TEST_CASE("base64 gives RFC 4648's test vectors; the URL alphabet has no padding", "[text]") {
+    CHECK(text::base64("") == "");
+    CHECK(text::base64("f") == "Zg==");
+    CHECK(text::base64("fo") == "Zm8=");
+    CHECK(text::base64("foo") == "Zm9v");
+    CHECK(text::base64("foobar") == "Zm9vYmFy");
+    CHECK(text::base64("\xfb\xff", false) == "+/8=");
+    CHECK(text::base64("\xfb\xff", true) == "-_8");
+}

@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers for UTF-8 strings, shared by every module.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,12 @@ std::string windows1252ToUtf8(std::string_view s);
 
 // Bytes as lower-case hexadecimal, two digits each.
 std::string hex(const unsigned char* bytes, std::size_t size);
+// The bytes of a hexadecimal text (either case); nothing if it has an odd length or another
+// character.
+std::optional<std::string> fromHex(std::string_view hex);
+// Bytes as base64 (RFC 4648): the standard alphabet with '=' padding, or (`url`) the URL and
+// file name alphabet without padding.
+std::string base64(std::string_view bytes, bool url = false);
 
 // & < > " as XML (and HTML) character references.
 std::string escapeXml(std::string_view s);
