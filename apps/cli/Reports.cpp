@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "Commands.h"
+#include "Html.h"
 #include "Output.h"
 #include "avtaleflyt/documents/Chart.h"
 #include "avtaleflyt/documents/Files.h"
@@ -43,31 +44,17 @@ Tables tablesOf(const engine::MissingReport& r, const documents::Messages& m) {
     for (const auto& u : r.uncovered)
         t.uncovered.push_back({u.area, u.unit, u.nurseName, u.leaderName, u.caseReference,
                                u.caseReference.empty() ? m.text("report.no-case") : u.caseState});
-    engine::AreaTally total;
-    for (const auto& a : r.areas) {
-        t.areas.push_back({a.area, std::to_string(a.activeNurses), std::to_string(a.signedCount),
-                           std::to_string(a.outstanding), std::to_string(a.overdue),
-                           std::to_string(a.notSent)});
-        total.activeNurses += a.activeNurses;
-        total.signedCount += a.signedCount;
-        total.outstanding += a.outstanding;
-        total.overdue += a.overdue;
-        total.notSent += a.notSent;
-    }
-    t.areas.push_back({m.text("report.total"), std::to_string(total.activeNurses),
-                       std::to_string(total.signedCount), std::to_string(total.outstanding),
-                       std::to_string(total.overdue), std::to_string(total.notSent)});
+    const auto row = [](const std::string& label, const engine::AreaTally& a) {
+        return std::vector<std::string>{label,
+                                        std::to_string(a.activeNurses),
+                                        std::to_string(a.signedCount),
+                                        std::to_string(a.outstanding),
+                                        std::to_string(a.overdue),
+                                        std::to_string(a.notSent)};
+    };
+    for (const auto& a : r.areas) t.areas.push_back(row(a.area, a));
+    t.areas.push_back(row(m.text("report.total"), r.total()));
     return t;
-}
-
-documents::BarChart chartOf(const engine::MissingReport& r, const documents::Messages& m) {
-    documents::BarChart chart;
-    chart.title = m.text("report.chart");
-    chart.series = {m.text("report.series.signed"), m.text("report.series.outstanding"),
-                    m.text("report.series.overdue"), m.text("report.series.not-sent")};
-    for (const auto& a : r.areas)
-        chart.rows.push_back({a.area, {a.signedCount, a.outstanding, a.overdue, a.notSent}});
-    return chart;
 }
 
 std::string subtitle(const engine::MissingReport& r, const documents::Messages& m) {
@@ -100,7 +87,7 @@ std::string html(const engine::MissingReport& r, const documents::Messages& m,
            "padding:.25rem .5rem;text-align:left}th{background:#f0f0f0}svg{max-width:100%}"
            "</style></head><body><h1>" +
            text::escapeXml(m.text("report.title")) + "</h1><p>" +
-           text::escapeXml(subtitle(r, m)) + "</p>" + documents::chartSvg(chartOf(r, m)) +
+           text::escapeXml(subtitle(r, m)) + "</p>" + documents::chartSvg(portal::html::areaChart(r, m)) +
            "<h2>" + text::escapeXml(m.text("report.areas.title")) + "</h2>" +
            htmlTable(t.areasHeader, t.areas) + "<h2>" +
            text::escapeXml(m.text("report.open.title", {std::to_string(t.open.size())})) +
@@ -151,7 +138,7 @@ std::string pdf(const engine::MissingReport& r, const documents::Messages& m,
     o.caseReference = m.text("report.title");
     o.templateLabel = r.asOf.substr(0, 10);
     o.created = now;
-    o.chart = chartOf(r, m);
+    o.chart = portal::html::areaChart(r, m);
     return documents::renderPdf(doc, o);
 }
 
@@ -202,22 +189,14 @@ int runStatus(Context& ctx) {
     const auto report = installation.missingSignatures(ctx.network(), ctx.inv.value("area"));
     ctx.out << report.network << " — " << report.asOf << "\n\n";
     Rows rows;
-    engine::AreaTally total;
-    for (const auto& a : report.areas) {
+    const auto add = [&](const std::string& label, const engine::AreaTally& a) {
         const int pct = a.activeNurses ? 100 * a.signedCount / a.activeNurses : 100;
-        rows.push_back({a.area, std::to_string(a.activeNurses), std::to_string(a.signedCount),
+        rows.push_back({label, std::to_string(a.activeNurses), std::to_string(a.signedCount),
                         std::to_string(pct) + "%", std::to_string(a.outstanding),
                         std::to_string(a.overdue), std::to_string(a.notSent)});
-        total.activeNurses += a.activeNurses;
-        total.signedCount += a.signedCount;
-        total.outstanding += a.outstanding;
-        total.overdue += a.overdue;
-        total.notSent += a.notSent;
-    }
-    const int pct = total.activeNurses ? 100 * total.signedCount / total.activeNurses : 100;
-    rows.push_back({"Total", std::to_string(total.activeNurses), std::to_string(total.signedCount),
-                    std::to_string(pct) + "%", std::to_string(total.outstanding),
-                    std::to_string(total.overdue), std::to_string(total.notSent)});
+    };
+    for (const auto& a : report.areas) add(a.area, a);
+    add("Total", report.total());
     printTable(ctx.out, {"Area", "Nurses", "Signed", "", "Waiting", "Overdue", "Not out"}, rows);
     std::size_t failing = 0;
     const auto queued = installation.outbox("queued");

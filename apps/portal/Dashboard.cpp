@@ -214,13 +214,8 @@ struct Dashboard::Impl {
 
     void overview(HTTPServerResponse& response, const Access& who) {
         const auto report = installation.missingSignatures(who.user.network, who.area(""));
-        documents::BarChart chart;
-        chart.title = t("report.chart");
-        chart.series = {t("report.series.signed"), t("report.series.outstanding"),
-                        t("report.series.overdue"), t("report.series.not-sent")};
         std::string rows;
         for (const auto& a : report.areas) {
-            chart.rows.push_back({a.area, {a.signedCount, a.outstanding, a.overdue, a.notSent}});
             rows += "<tr><td>" + esc(a.area) + "</td><td>" + std::to_string(a.activeNurses) +
                     "</td><td>" + std::to_string(a.signedCount) + "</td><td>" +
                     std::to_string(a.outstanding) + "</td><td>" + std::to_string(a.overdue) +
@@ -228,7 +223,8 @@ struct Dashboard::Impl {
         }
         std::string body = "<h1>" + esc(t("app.overview")) + " – " + esc(report.network) +
                            (who.areaOnly() ? ", " + esc(who.user.area) : std::string()) + "</h1>" +
-                           documents::chartSvg(chart) + "<div class=\"scroll\"><table><thead><tr>";
+                           documents::chartSvg(html::areaChart(report, m)) +
+                           "<div class=\"scroll\"><table><thead><tr>";
         std::istringstream columns(t("report.areas.columns"));
         for (std::string c; std::getline(columns, c, ';');) body += "<th scope=\"col\">" + esc(c) + "</th>";
         body += "</tr></thead><tbody>" + rows + "</tbody></table></div>";

@@ -93,6 +93,17 @@ std::deque<std::chrono::steady_clock::time_point>& Throttle::prune(const std::st
     return times;
 }
 
+documents::BarChart areaChart(const engine::MissingReport& report,
+                              const documents::Messages& m) {
+    documents::BarChart chart;
+    chart.title = m.text("report.chart");
+    chart.series = {m.text("report.series.signed"), m.text("report.series.outstanding"),
+                    m.text("report.series.overdue"), m.text("report.series.not-sent")};
+    for (const auto& a : report.areas)
+        chart.rows.push_back({a.area, {a.signedCount, a.outstanding, a.overdue, a.notSent}});
+    return chart;
+}
+
 std::string date(const std::string& iso, const std::string& language) {
     if (language != "nb" || iso.size() < 10)
         return iso;

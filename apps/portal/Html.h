@@ -1,6 +1,7 @@
 #pragma once
-// What every page of the web server shares: escaping, the security headers, the page frame,
-// bounded form reading, cookies.
+// What every page of the web server (and the HTML report) shares: escaping, the security
+// headers, the page frame, bounded form reading, cookies, client addresses, throttling, the
+// per-area chart.
 
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -12,6 +13,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+
+#include "avtaleflyt/documents/Chart.h"
+#include "avtaleflyt/documents/Messages.h"
+#include "avtaleflyt/engine/Installation.h"
 
 namespace avtaleflyt::portal::html {
 
@@ -46,6 +51,11 @@ class Throttle {
     std::mutex mutex_;
     std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
 };
+
+// The chart of a missing-signatures report: per area signed, waiting, overdue and not out for
+// signing, labelled from `messages` (the dashboard's overview and the report's HTML and PDF).
+documents::BarChart areaChart(const engine::MissingReport& report,
+                              const documents::Messages& messages);
 
 // YYYY-MM-DD (or a timestamp) as dd.mm.yyyy for Norwegian; unchanged otherwise.
 std::string date(const std::string& iso, const std::string& language);

@@ -18,6 +18,18 @@ int daysBetween(const std::string& from, Timestamp to) {
 
 }  // namespace
 
+AreaTally MissingReport::total() const {
+    AreaTally sum;
+    for (const auto& a : areas) {
+        sum.activeNurses += a.activeNurses;
+        sum.signedCount += a.signedCount;
+        sum.outstanding += a.outstanding;
+        sum.overdue += a.overdue;
+        sum.notSent += a.notSent;
+    }
+    return sum;
+}
+
 MissingReport Installation::missingSignatures(const std::string& networkName,
                                               const std::string& areaName) const {
     return guarded([&] {

@@ -116,7 +116,9 @@ struct MissingReport {
     std::string network, area, asOf;
     std::vector<OutstandingSignature> open;  // sorted by area, unit, leader, reference
     std::vector<CoverageGap> uncovered;      // sorted by area, unit, name
-    std::vector<AreaTally> areas;            // in the network's order
+        std::vector<AreaTally> areas;            // in the network's order
+
+    AreaTally total() const;  // the areas summed
 };
 
 // A dashboard user (Users.cpp). Roles: "network_leader" (everything in the network),
