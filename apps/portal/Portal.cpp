@@ -198,7 +198,9 @@ struct Portal::Impl {
             return message(response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "portal.too-many");
 
         std::unique_lock<std::mutex> guard(lock);
-        const engine::SigningView view = installation.signingView(token);
+        // Only a page that shows the document needs its text.
+        const engine::SigningView view =
+            installation.signingView(token, get && action.empty());
         if (view.status == Status::Unknown)
             throttle.failed(address);
         if (get && action.empty()) {
@@ -229,8 +231,8 @@ struct Portal::Impl {
         const std::string agent = request.get("User-Agent", "");
         if (action == "sign") {
             if (form->get("confirm", "") != "yes")
-                return signingPage(response, token, view, HTTPResponse::HTTP_BAD_REQUEST,
-                                   t("portal.confirm-missing"));
+                return signingPage(response, token, installation.signingView(token),
+                                   HTTPResponse::HTTP_BAD_REQUEST, t("portal.confirm-missing"));
             const auto out = installation.signByLink(token, address, agent);
             if (out.status != Status::Open || !out.refusal.empty())
                 return unusable(response, out.status == Status::Open ? Status::Closed : out.status);
@@ -239,8 +241,8 @@ struct Portal::Impl {
         }
         std::string reason = text::trim(form->get("reason", ""));
         if (reason.empty())
-            return signingPage(response, token, view, HTTPResponse::HTTP_BAD_REQUEST,
-                               t("portal.reason-missing"));
+            return signingPage(response, token, installation.signingView(token),
+                               HTTPResponse::HTTP_BAD_REQUEST, t("portal.reason-missing"));
         if (reason.size() > kMaxReasonChars)
             reason.resize(kMaxReasonChars);
         const auto out = installation.declineByLink(token, reason, address, agent);

@@ -2,6 +2,7 @@
 // signed function description at all.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "InstallationState.h"
@@ -95,6 +96,11 @@ MissingReport Installation::missingSignatures(const std::string& networkName,
                    std::tie(b.area, b.unit, b.leaderName, b.reference, b.signerRole);
         });
 
+        std::set<std::string> overdueCases;
+        for (const auto& o : report.open)
+            if (o.overdue)
+                overdueCases.insert(o.reference);
+
         // Every active nurse against the current function description, and the tally.
         const WorkflowDef& fd = st.workflow("function-description");
         std::map<std::string, AreaTally> tallies;
@@ -124,10 +130,8 @@ MissingReport Installation::missingSignatures(const std::string& networkName,
             const bool open = latest && (latest->state == "sent" ||
                                          latest->state == "partially_signed" ||
                                          latest->state == "expired");
-            bool overdue = open && latest->state == "expired";
-            if (open)
-                for (const auto& o : report.open)
-                    overdue = overdue || (o.reference == latest->reference && o.overdue);
+            const bool overdue =
+                open && (latest->state == "expired" || overdueCases.count(latest->reference) > 0);
             if (!open)
                 ++tally.notSent;
             else if (overdue)

@@ -82,7 +82,7 @@ LinkOutcome Installation::State::useLink(const std::string& token, Trigger trigg
     return out;
 }
 
-SigningView Installation::signingView(const std::string& token) const {
+SigningView Installation::signingView(const std::string& token, bool withDocument) const {
     return guarded([&] {
         auto& st = *state_;
         const auto link = st.resolveLink(token);
@@ -100,7 +100,7 @@ SigningView Installation::signingView(const std::string& token) const {
         view.signedAt = link.request.signedAt;
         if (link.c.deadline)
             view.deadline = formatDate(*link.c.deadline);
-        if (link.status == SigningView::Status::Open) {
+        if (withDocument && link.status == SigningView::Status::Open) {
             // The text as sent: dated the day it was (last) sent, like the PDF.
             std::optional<Timestamp> sent;
             for (const auto& e : st.audit.forSubject(link.c.reference))

@@ -394,6 +394,7 @@ TEST_CASE("the portal: the page, CSRF, confirmation, signing once, forged links,
     const Http unconfirmed = request(port, "POST", "/s/" + token + "/sign", "csrf=" + csrf);
     CHECK(unconfirmed.status == 400);
     CHECK(unconfirmed.body.find("Kryss av") != std::string::npos);
+    CHECK(unconfirmed.body.find("<h2>1. Nettverkets formål</h2>") != std::string::npos);
     const Http signedPage =
         request(port, "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + csrf);
     CHECK(signedPage.status == 200);

@@ -359,7 +359,8 @@ class Installation {
     // Signing links (tokens from mails): what the link shows, and signing or declining through
     // it. A link works once, until the case's deadline. `ip` and `userAgent` are kept as
     // evidence in the database, never in a PDF.
-    SigningView signingView(const std::string& token) const;
+    // `withDocument`: fill in the document's text (for showing it; not needed to act).
+    SigningView signingView(const std::string& token, bool withDocument = true) const;
     std::optional<std::string> linkDocument(const std::string& token) const;  // the PDF sent
     LinkOutcome signByLink(const std::string& token, const std::string& ip,
                            const std::string& userAgent);
