@@ -3,24 +3,18 @@
 #include "Dashboard.h"
 #include "Html.h"
 
-#include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/ServerSocket.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include <chrono>
-#include <deque>
 #include <iostream>
-#include <map>
-#include <sstream>
 
 #include "avtaleflyt/documents/Messages.h"
 #include "avtaleflyt/domain/Text.h"

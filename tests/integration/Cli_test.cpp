@@ -498,3 +498,23 @@ TEST_CASE("cli: report missing as table, CSV, HTML with its chart, and PDF; stat
     CHECK(r.out.find("Mail waiting to go: " + std::to_string(2 * std::stoul(open) / 2)) !=
           std::string::npos);
 }
+
+TEST_CASE("cli: bad options of serve and outbox say what is wrong, exit 2, and write nothing",
+          "[cli][mail]") {
+    CliFixture f;
+    f.sample();
+    const std::string before = f.events();
+    auto r = f.run({"serve", "--port", "http"});
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--port: \"http\" is not a port number (0-65535)") != std::string::npos);
+    r = f.run({"serve", "--port", "70000"});
+    CHECK(r.exitCode == 2);
+    r = f.run({"serve", "--dispatch-every", "0"});
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--dispatch-every: \"0\" is not a number of seconds (>= 1)") !=
+          std::string::npos);
+    r = f.run({"outbox", "list", "--status", "lost"});
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("--status is queued, sent or all, not \"lost\"") != std::string::npos);
+    CHECK(f.events() == before);
+}

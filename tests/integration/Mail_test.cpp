@@ -354,6 +354,22 @@ Http request(unsigned port, const std::string& method, const std::string& path,
     return out;
 }
 
+// The portal served in this process on a free port, over an installation of the fixture.
+struct ServedPortal {
+    Installation installation;
+    std::mutex lock;
+    portal::Portal server;
+    ServedPortal(MailFixture& f, portal::PortalSettings settings)
+        : installation(f.open()), server(installation, lock, anyPort(settings)) {
+        server.start();
+    }
+    unsigned port() const { return server.port(); }
+    static portal::PortalSettings anyPort(portal::PortalSettings s) {
+        s.port = 0;
+        return s;
+    }
+};
+
 std::string csrfIn(const std::string& page) {
     std::smatch m;
     REQUIRE(std::regex_search(page, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
@@ -367,13 +383,8 @@ TEST_CASE("the portal: the page, CSRF, confirmation, signing once, forged links,
           "[portal]") {
     MailFixture f;
     const std::string token = f.sendAndGetToken("kari@frogn.example");
-    Installation installation = f.open();
-    std::mutex lock;
-    portal::PortalSettings settings;
-    settings.port = 0;
-    portal::Portal server(installation, lock, settings);
-    server.start();
-    const unsigned port = server.port();
+    ServedPortal served(f, {});
+    const unsigned port = served.port();
 
     const Http page = request(port, "GET", "/s/" + token);
     CHECK(page.status == 200);
@@ -409,21 +420,17 @@ TEST_CASE("the portal: the page, CSRF, confirmation, signing once, forged links,
     CHECK(request(port, "GET", "/s/<script>").status == 404);
     CHECK(request(port, "GET", "/").status == 200);
     CHECK(f.sql("SELECT ip_address FROM signature_evidence") == "127.0.0.1");
-    server.stop();
+    served.server.stop();
 }
 
 TEST_CASE("the portal: declining needs a reason; too many unknown links from one address get 429",
           "[portal]") {
     MailFixture f;
     const std::string token = f.sendAndGetToken("ase@frogn.example");
-    Installation installation = f.open();
-    std::mutex lock;
     portal::PortalSettings settings;
-    settings.port = 0;
     settings.maxUnknownLinks = 3;
-    portal::Portal server(installation, lock, settings);
-    server.start();
-    const unsigned port = server.port();
+    ServedPortal served(f, settings);
+    const unsigned port = served.port();
     const std::string csrf = csrfIn(request(port, "GET", "/s/" + token).body);
     CHECK(request(port, "POST", "/s/" + token + "/decline", "reason=+&csrf=" + csrf).status == 400);
     const Http declined =
@@ -507,16 +514,12 @@ TEST_CASE("the portal believes X-Forwarded-For only from the trusted proxy", "[p
     for (const bool trusted : {false, true}) {
         MailFixture f;
         const std::string token = f.sendAndGetToken("ase@frogn.example");
-        Installation installation = f.open();
-        std::mutex lock;
         portal::PortalSettings settings;
-        settings.port = 0;
         if (trusted)
             settings.trustedProxy = "127.0.0.1";
-        portal::Portal server(installation, lock, settings);
-        server.start();
-        const std::string csrf = csrfIn(request(server.port(), "GET", "/s/" + token).body);
-        CHECK(request(server.port(), "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + csrf,
+        ServedPortal served(f, settings);
+        const std::string csrf = csrfIn(request(served.port(), "GET", "/s/" + token).body);
+        CHECK(request(served.port(), "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + csrf,
                       {{"X-Forwarded-For", "198.51.100.2, 203.0.113.9"}})
                   .status == 200);
         CHECK(f.sql("SELECT ip_address FROM signature_evidence") ==
@@ -526,20 +529,17 @@ TEST_CASE("the portal believes X-Forwarded-For only from the trusted proxy", "[p
 
 TEST_CASE("the dashboard refuses an address after too many failed sign-ins (429)", "[portal]") {
     MailFixture f;
-    Installation installation = f.open();
-    installation.addUser("nora", "Nora Nett", "network_leader", kNetwork, "", "riktig-passord-1");
-    std::mutex lock;
     portal::PortalSettings settings;
-    settings.port = 0;
     settings.maxUnknownLinks = 3;
-    portal::Portal server(installation, lock, settings);
-    server.start();
+    ServedPortal served(f, settings);
+    served.installation.addUser("nora", "Nora Nett", "network_leader", kNetwork, "",
+                                "riktig-passord-1");
     for (int i = 0; i < 3; ++i)
-        CHECK(request(server.port(), "POST", "/app/login", "username=nora&password=feil" +
+        CHECK(request(served.port(), "POST", "/app/login", "username=nora&password=feil" +
                                                               std::to_string(i))
                   .status == 401);
     const Http blocked =
-        request(server.port(), "POST", "/app/login", "username=nora&password=riktig-passord-1");
+        request(served.port(), "POST", "/app/login", "username=nora&password=riktig-passord-1");
     CHECK(blocked.status == 429);
     CHECK(blocked.headers.has("Set-Cookie") == false);
 }
