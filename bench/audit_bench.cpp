@@ -56,14 +56,15 @@ int make(int n, const std::string& dir) {
     archive::PackageSettings settings;
     settings.creatorName = "Nettverket";
     const auto package =
-        archive::buildPackage(docs, settings, *parseTimestamp("2026-11-24T12:00:00Z"));
+        archive::buildPackage(docs, settings, *parseTimestamp("2026-11-24T12:00:00Z"),
+                              archive::noark5Schemas());
     std::printf("%s\n", archive::writePackage(package, dir).c_str());
     return 0;
 }
 
 int audit(const std::string& pkg) {
     const auto t0 = std::chrono::steady_clock::now();
-    const auto findings = archive::auditPackage(pkg, "");
+    const auto findings = archive::auditPackage(pkg, archive::noark5Schemas());
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rusage usage{};

@@ -156,13 +156,12 @@ for ref in FB-2026-0001 FB-2026-0002; do
   af sign register "$ref" --signer leader --scan "$data/pdf/skann.pdf" --now 2026-11-10T09:00
 done
 af case document FB-2026-0001 --out "$data/pdf/FB-2026-0001-signert.pdf"
-schemas=""
-[ -f ../shared/noark5/arkivstruktur.xsd ] && schemas="--schemas ../shared/noark5"
-af archive --out "$data/arkiv" $schemas --now 2026-11-10T10:00
+af archive --out "$data/arkiv" --now 2026-11-10T10:00
 package=$(ls -d "$data"/arkiv/avtaleflyt-* | head -n 1)
 echo; echo "\$ find $package -type f"; find "$package" -type f | sort
 echo; echo "\$ (cd $package && sha256sum -c manifest.sha256)"; (cd "$package" && sha256sum -c manifest.sha256)
-af audit --package "$package" $schemas
+af audit --package "$package"
+af schema check "$package/arkivstruktur.xml" "$package/arkivuttrekk.xml"
 af archive ref FB-2026-0001 "26/00042-1"
 af print-batch --area Ahus --out "$data/pdf/utskrift-ahus.pdf"
 

@@ -20,6 +20,7 @@
 #include "Output.h"
 #include "Portal.h"
 #include "Reports.h"
+#include "SchemaCommands.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Seal.h"
@@ -826,6 +827,9 @@ int runAudit(Context& ctx) {
         packages = it->second;
     // A progress bar on a terminal, for large packages.
     const bool terminal = isatty(STDERR_FILENO) != 0;
+    const archive::SchemaFiles schemas = ctx.inv.has("schemas")
+                                             ? archive::readSchemaFolder(ctx.inv.value("schemas"))
+                                             : archive::noark5Schemas();
     for (const auto& dir : packages) {
         const auto bar = [&](std::size_t done, std::size_t total) {
             if (!terminal || total < 1000)
@@ -835,7 +839,7 @@ int runAudit(Context& ctx) {
                     << std::string(width - filled, '.') << "] " << done << "/" << total
                     << (done == total ? "\n" : "") << std::flush;
         };
-        for (auto& f : archive::auditPackage(dir, ctx.inv.value("schemas"), bar))
+        for (auto& f : archive::auditPackage(dir, schemas, bar))
             findings.push_back({dir, f});
     }
     std::string logLine = "not checked (no installation)";
@@ -1255,11 +1259,14 @@ const std::vector<CommandSpec>& commands() {
          "archive the signed cases as one Noark 5 package",
          "Writes every signed case's final sealed PDF with Noark 5 arkivstruktur.xml and a "
          "manifest.sha256 as one package folder (atomically), and moves the cases to archived. "
-         "Function descriptions are screened (workflow.NAME.screened). With --schemas the XML is "
-         "validated against arkivstruktur.xsd first. See docs/archive.md.",
+         "Function descriptions are screened (workflow.NAME.screened). The package holds the "
+         "Noark 5 v5.0 schemas, and arkivstruktur.xml is validated against them first (the "
+         "shipped ones, or those of --schemas). See docs/archive.md.",
          {kNetworkOption,
           {"out", "DIR", "where packages go (default: DATA/archive)"},
-          {"schemas", "DIR", "the Noark 5 schema folder to validate against"},
+          {"schemas", "DIR",
+           "another Noark 5 schema folder (its *.xsd) to copy in and validate against (default: "
+           "the shipped v5.0 schemas)"},
           {"dry-run", "", "only list what would be archived"}},
          runArchive},
         {{"print-batch"},
@@ -1291,12 +1298,13 @@ const std::vector<CommandSpec>& commands() {
          0,
          "prove archive packages complete and untouched",
          "Checks each --package on its own (manifest, checksums and sizes, missing, extra, empty "
-         "and doubly referenced files, unique systemIDs, seals, and with --schemas the XML) and "
-         "the "
-         "installation's audit log. Prints every finding with the package and file; exit code 1 "
+         "and doubly referenced files, unique systemIDs, seals, arkivstruktur.xml and "
+         "arkivuttrekk.xml against the Noark 5 schemas) and the installation's audit log. Prints every finding with the package and file; exit code 1 "
          "if there is any.",
          {{"package", "DIR", "a package folder to check", true},
-          {"schemas", "DIR", "the Noark 5 schema folder to validate against"},
+          {"schemas", "DIR",
+           "another Noark 5 schema folder to validate against (default: the shipped v5.0 "
+           "schemas)"},
           {"format", "FORMAT", "text (default) or json"}},
          runAudit},
         {{"workflow", "list"},
@@ -1324,6 +1332,35 @@ const std::vector<CommandSpec>& commands() {
          "prints each problem as FILE:LINE. Exit code 1 if any is invalid.",
          {},
          runWorkflowCheck},
+        {{"schema", "list"},
+         "",
+         0,
+         0,
+         "list the shipped XML schemas",
+         "Lists the official schemas compiled into avtaleflyt: the Noark 5 v5.0 set (copied "
+         "into every archive package) and eFormidling's arkivmelding, with their sizes and SHA-256 "
+         "sums. Where each comes from and its licence: archive/schemas/SOURCE.md.",
+         {{"format", "FORMAT", "table (default) or json"}},
+         runSchemaList},
+        {{"schema", "check"},
+         "FILE...",
+         1,
+         static_cast<std::size_t>(-1),
+         "validate XML files against the shipped schemas",
+         "Validates each FILE against the shipped schema its root element's namespace names "
+         "(arkivstruktur, addml, endringslogg, loependeJournal, offentligJournal or arkivmelding) "
+         "and prints every problem as FILE:LINE. Exit code 1 if any file is not valid.",
+         {},
+         runSchemaCheck},
+        {{"schema", "export"},
+         "DIR",
+         1,
+         1,
+         "write the shipped schemas to a folder",
+         "Writes the shipped schemas to DIR/noark5 and DIR/arkivmelding, byte for byte, for "
+         "other tools (xmllint, Arkade 5).",
+         {},
+         runSchemaExport},
     };
     return table;
 }

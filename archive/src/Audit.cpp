@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libxml/xmlreader.h>
-#include <libxml/xmlschemas.h>
 
 #include <algorithm>
 #include <atomic>
@@ -33,16 +32,6 @@
 
 namespace avtaleflyt::archive {
 namespace {
-
-void collectErrors(void* sink, xmlErrorPtr e) {
-    auto* out = static_cast<std::vector<std::string>*>(sink);
-    std::string msg = e->message ? e->message : "invalid";
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    std::string file = e->file ? e->file : "";
-    if (const auto slash = file.rfind('/'); slash != std::string::npos)
-        file = file.substr(slash + 1);
-    out->push_back(file + ":" + std::to_string(e->line) + ": xml: " + msg);
-}
 
 using Digest = std::array<unsigned char, 32>;
 
@@ -222,36 +211,7 @@ bool readArkivstruktur(const std::string& path, Entries& entries, std::vector<Sy
 
 }  // namespace
 
-std::vector<std::string> validateNoark(const std::string& xml, const std::string& source,
-                                       const std::string& xsdPath) {
-    std::vector<std::string> problems;
-    if (!Poco::File(xsdPath).exists())
-        return {xsdPath + ": no such schema"};
-    xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsdPath.c_str());
-    xmlSchemaPtr schema = xmlSchemaParse(pctx);
-    xmlSchemaFreeParserCtxt(pctx);
-    if (!schema)
-        return {xsdPath + ": the schema does not compile"};
-    xmlSetStructuredErrorFunc(&problems, &collectErrors);
-    xmlDocPtr doc =
-        xmlReadMemory(xml.data(), static_cast<int>(xml.size()), source.c_str(), nullptr,
-                      XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlSetStructuredErrorFunc(nullptr, nullptr);
-    if (doc) {
-        xmlSchemaValidCtxtPtr v = xmlSchemaNewValidCtxt(schema);
-        xmlSchemaSetValidStructuredErrors(v, &collectErrors, &problems);
-        if (xmlSchemaValidateDoc(v, doc) != 0 && problems.empty())
-            problems.push_back(source + ": not valid");
-        xmlSchemaFreeValidCtxt(v);
-        xmlFreeDoc(doc);
-    } else if (problems.empty()) {
-        problems.push_back(source + ":1: xml: not well-formed");
-    }
-    xmlSchemaFree(schema);
-    return problems;
-}
-
-std::vector<Finding> auditPackage(const std::string& dir, const std::string& schemasDir,
+std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& schemas,
                                   const std::function<void(std::size_t, std::size_t)>& progress) {
     std::vector<Finding> findings;
     const auto find = [&](const std::string& where, const std::string& what) {
@@ -424,24 +384,15 @@ std::vector<Finding> auditPackage(const std::string& dir, const std::string& sch
             find("arkivstruktur.xml:" + std::to_string(otherIds[i].second),
                  "systemID " + otherIds[i].first + " is used twice");
 
-    if (haveXml && !schemasDir.empty()) {
-        const std::string xsd = Poco::Path(schemasDir).append("arkivstruktur.xsd").toString();
-        std::vector<std::string> problems;
-        xmlSchemaParserCtxtPtr pctx = xmlSchemaNewParserCtxt(xsd.c_str());
-        xmlSchemaPtr schema = Poco::File(xsd).exists() ? xmlSchemaParse(pctx) : nullptr;
-        xmlSchemaFreeParserCtxt(pctx);
-        if (!schema) {
-            find("arkivstruktur.xml", xsd + ": no usable schema");
-        } else {
-            xmlSchemaValidCtxtPtr v = xmlSchemaNewValidCtxt(schema);
-            xmlSchemaSetValidStructuredErrors(v, &collectErrors, &problems);
-            const std::string path = base + "arkivstruktur.xml";
-            if (xmlSchemaValidateFile(v, path.c_str(), XML_PARSE_HUGE) != 0 && problems.empty())
-                problems.push_back("arkivstruktur.xml: does not follow the schema");
-            xmlSchemaFreeValidCtxt(v);
-            xmlSchemaFree(schema);
-        }
-        for (const auto& p : problems) find("arkivstruktur.xml", p);
+    // The XML against the schemas.
+    for (const auto& [file, xsd] : {std::pair<const char*, const char*>{"arkivstruktur.xml",
+                                                                        "arkivstruktur.xsd"},
+                                    std::pair<const char*, const char*>{"arkivuttrekk.xml",
+                                                                        "addml.xsd"}}) {
+        const bool inSet = std::any_of(schemas.begin(), schemas.end(),
+                                       [&](const auto& s) { return s.first == xsd; });
+        if (isPresent(file) && (inSet || file == std::string("arkivstruktur.xml")))
+            for (const auto& p : validateXmlFile(base + file, file, schemas, xsd)) find(file, p);
     }
 
     // The ADDML's count of document files and its checksum of arkivstruktur.xml.

@@ -202,6 +202,10 @@ std::string addml(const Package& p, const PackageSettings& s, int firstYear, int
     x.open("properties");
     fileProps("arkivstruktur.xml", sha256Hex(p.arkivstruktur));
     for (const auto& [name, text] : p.schemas) {
+        // The other schemas belong to the data objects of the files they describe (endringslogg,
+        // the journals); the ADDML's own schema is not described.
+        if (name != "arkivstruktur.xsd" && name != "metadatakatalog.xsd")
+            continue;
         x.open("property", "name=\"schema\"");
         if (name == "arkivstruktur.xsd")
             x.leaf("value", "main");
@@ -244,8 +248,7 @@ std::string addml(const Package& p, const PackageSettings& s, int firstYear, int
 }  // namespace
 
 Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& s,
-                     Timestamp now,
-                     const std::vector<std::pair<std::string, std::string>>& schemas) {
+                     Timestamp now, const SchemaFiles& schemas) {
     if (docs.empty())
         throw ArchiveError("nothing to archive");
     Package p;

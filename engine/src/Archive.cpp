@@ -3,12 +3,25 @@
 
 #include "InstallationState.h"
 #include "avtaleflyt/archive/Package.h"
+#include "avtaleflyt/archive/Schemas.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::engine {
+
+namespace {
+
+archive::SchemaFiles readSchemaFolder(const std::string& dir) {
+    try {
+        return archive::readSchemaFolder(dir);
+    } catch (const archive::ArchiveError& e) {
+        throw EngineError(e.what());
+    }
+}
+
+}  // namespace
 
 ArchiveReport Installation::archive(const std::string& networkName, const std::string& outDir,
                                     const std::string& schemasDir, bool dryRun) {
@@ -56,23 +69,14 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
         ps.format = st.settings.archiveFormat;
         ps.caseFilePerCase = st.settings.archiveCaseFilePerCase;
         // The schemas go into the package, as Arkade 5 expects them there.
-        std::vector<std::pair<std::string, std::string>> schemas;
-        if (!schemasDir.empty())
-            for (const char* name : {"arkivstruktur.xsd", "metadatakatalog.xsd"}) {
-                const std::string path = schemasDir + "/" + name;
-                if (!Poco::File(path).exists())
-                    throw EngineError(path + ": no such schema");
-                schemas.emplace_back(name, documents::readFile(path));
-            }
+        const archive::SchemaFiles schemas =
+            schemasDir.empty() ? archive::noark5Schemas() : readSchemaFolder(schemasDir);
         const archive::Package package = archive::buildPackage(docs, ps, st.clock.now(), schemas);
-        if (!schemasDir.empty()) {
-            const auto problems = archive::validateNoark(package.arkivstruktur, "arkivstruktur.xml",
-                                                         schemasDir + "/arkivstruktur.xsd");
-            if (!problems.empty())
-                throw EngineError(
-                    "the package does not follow the Noark 5 schema; nothing was archived:\n" +
-                    text::join(problems, "\n"));
-        }
+        const auto problems = archive::validateXml(package.arkivstruktur, "arkivstruktur.xml",
+                                                   schemas, "arkivstruktur.xsd");
+        if (!problems.empty())
+            throw EngineError("the package does not follow the Noark 5 schema; nothing was archived:\n" +
+                              text::join(problems, "\n"));
         // The package carries the audit log's newest hash: a copy of the chain's head outside the
         // database.
         st.record("archive.package_written", package.name,

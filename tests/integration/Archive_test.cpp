@@ -17,7 +17,8 @@ using namespace avtaleflyt::engine;
 namespace {
 
 const std::string kNetwork = "Nettverk Test";
-const std::string kSchemas = AVTALEFLYT_NOARK5_SCHEMAS;
+// The project's copy of the official schemas (archive/schemas), for xmllint.
+const std::string kSchemaDir = std::string(AVTALEFLYT_SOURCE_DIR) + "/archive/schemas/noark5";
 
 // Two signed function descriptions (one on paper, with its scan) and a signed agreement.
 struct ArchiveFixture {
@@ -70,13 +71,13 @@ struct ArchiveFixture {
     }
     Installation open() { return Installation(data, clock, "cli:test"); }
     std::string package() {
-        const auto r = open().archive(kNetwork, out, kSchemas, false);
+        const auto r = open().archive(kNetwork, out, "", false);
         REQUIRE(r.references.size() == 3);
         return r.packageDir;
     }
     std::vector<std::string> findings(const std::string& pkg) {
         std::vector<std::string> lines;
-        for (const auto& f : archive::auditPackage(pkg, kSchemas))
+        for (const auto& f : archive::auditPackage(pkg, archive::noark5Schemas()))
             lines.push_back(f.where + ": " + f.what);
         return lines;
     }
@@ -91,18 +92,18 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 TEST_CASE("archiving writes a package the records office accepts, and moves the cases to archived",
           "[archive]") {
     ArchiveFixture f;
-    CHECK(f.open().archive(kNetwork, f.out, kSchemas, true).references ==
+    CHECK(f.open().archive(kNetwork, f.out, "", true).references ==
           std::vector<std::string>{"FB-2026-0001", "FB-2026-0002", "SA-2026-0001"});
     const std::string pkg = f.package();
     CHECK(pkg == f.out + "/avtaleflyt-20261102T090000Z");
-    CHECK(test::runTool("xmllint --noout --schema '" + kSchemas + "/arkivstruktur.xsd' '" + pkg +
+    CHECK(test::runTool("xmllint --noout --schema '" + kSchemaDir + "/arkivstruktur.xsd' '" + pkg +
                         "/arkivstruktur.xml'")
               .exitCode == 0);
     const auto sums = test::runTool("cd '" + pkg + "' && sha256sum -c manifest.sha256");
     CHECK(sums.exitCode == 0);
-    // arkivstruktur.xml, arkivuttrekk.xml, the two schemas, three documents and two scans
-    CHECK(test::countLines(sums.out, ": OK") == 9);
-    CHECK(test::runTool("xmllint --noout --schema '" + kSchemas + "/addml.xsd' '" + pkg +
+    // arkivstruktur.xml, arkivuttrekk.xml, the six schemas, three documents and two scans
+    CHECK(test::countLines(sums.out, ": OK") == 13);
+    CHECK(test::runTool("xmllint --noout --schema '" + kSchemaDir + "/addml.xsd' '" + pkg +
                         "/arkivuttrekk.xml'")
               .exitCode == 0);
     const std::string addml = test::readFile(pkg + "/arkivuttrekk.xml");
@@ -118,7 +119,7 @@ TEST_CASE("archiving writes a package the records office accepts, and moves the 
     for (const char* ref : {"FB-2026-0001", "FB-2026-0002", "SA-2026-0001"})
         CHECK(f.open().caseDetails(ref).c.state == "archived");
     CHECK(f.open()
-              .archive(kNetwork, f.out, kSchemas, false)
+              .archive(kNetwork, f.out, "", false)
               .references.empty());  // each document once
     const auto events = f.open().auditEvents(0, 10000);
     CHECK(events.back().kind == "archive.package_written");
@@ -223,7 +224,7 @@ TEST_CASE("a failure while archiving leaves no package and no case archived", "[
         ArchiveFixture f;
         auto inst = f.open();
         inst.setActionPort(&failing);
-        CHECK_THROWS_WITH(inst.archive(kNetwork, f.out, kSchemas, false),
+        CHECK_THROWS_WITH(inst.archive(kNetwork, f.out, "", false),
                           "the archive queue is full");
         CHECK(test::runTool("ls -A '" + f.out + "'").out.empty());
         CHECK(f.open().caseDetails("FB-2026-0001").c.state == "signed");
@@ -231,7 +232,7 @@ TEST_CASE("a failure while archiving leaves no package and no case archived", "[
     SECTION("the package cannot be written") {
         ArchiveFixture f;
         test::writeFile(f.dir.file("fil"), "x");
-        CHECK_THROWS_AS(f.open().archive(kNetwork, f.dir.file("fil"), kSchemas, false),
+        CHECK_THROWS_AS(f.open().archive(kNetwork, f.dir.file("fil"), "", false),
                         EngineError);
         CHECK(f.open().caseDetails("FB-2026-0002").c.state == "signed");
         CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
@@ -315,12 +316,87 @@ TEST_CASE("one case file per case, when configured, still follows the schema", "
     Settings settings;
     settings.archiveCaseFilePerCase = true;
     const auto r = Installation(f.data, f.clock, "cli:test", settings)
-                       .archive(kNetwork, f.out, kSchemas, false);
+                       .archive(kNetwork, f.out, "", false);
     const std::string xml = test::readFile(r.packageDir + "/arkivstruktur.xml");
     CHECK(test::countLines(xml, "<mappe xsi:type=\"saksmappe\">") == 3);
     CHECK(xml.find("<tittel>Funksjonsbeskrivelse for ressurssykepleier FB-2026-0002</tittel>") !=
           std::string::npos);
-    CHECK(test::runTool("xmllint --noout --schema '" + kSchemas + "/arkivstruktur.xsd' '" +
+    CHECK(test::runTool("xmllint --noout --schema '" + kSchemaDir + "/arkivstruktur.xsd' '" +
                         r.packageDir + "/arkivstruktur.xml'")
               .exitCode == 0);
+}
+
+TEST_CASE("a package carries the six shipped Noark 5 schemas, and the audit needs no schema folder",
+          "[archive]") {
+    ArchiveFixture f;
+    const std::string pkg = f.package();
+    for (const auto& [name, text] : archive::noark5Schemas()) {
+        INFO(name);
+        CHECK(test::readFile(pkg + "/" + name) == text);
+    }
+    CHECK(archive::noark5Schemas().size() == 6);
+    // The same package audits clean against the project's copy given as a folder.
+    CHECK(archive::auditPackage(pkg, archive::readSchemaFolder(kSchemaDir)).empty());
+
+    // arkivstruktur.xml changed against the schema, every checksum made to match: the schema
+    // check alone finds it.
+    std::string xml = test::readFile(pkg + "/arkivstruktur.xml");
+    const auto at = xml.find("<arkivskaperNavn>");
+    REQUIRE(at != std::string::npos);
+    xml.replace(at, 17, "<arkivskaperNamn>");
+    xml.replace(xml.find("</arkivskaperNavn>"), 18, "</arkivskaperNamn>");
+    test::writeFile(pkg + "/arkivstruktur.xml", xml);
+    const std::string sha = archive::sha256Hex(xml);
+    std::string addml = test::readFile(pkg + "/arkivuttrekk.xml");
+    std::string manifest = test::readFile(pkg + "/manifest.sha256");
+    const std::string oldSha = manifest.substr(0, 64);
+    addml.replace(addml.find(oldSha), 64, sha);
+    test::writeFile(pkg + "/arkivuttrekk.xml", addml);
+    manifest.replace(0, 64, sha);
+    const std::string addmlLine = "  arkivuttrekk.xml\n";
+    const auto addmlAt = manifest.find(addmlLine);
+    manifest.replace(addmlAt - 64, 64, archive::sha256Hex(addml));
+    test::writeFile(pkg + "/manifest.sha256", manifest);
+    const auto lines = f.findings(pkg);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find("arkivstruktur.xml: arkivstruktur.xml:") == 0);
+    CHECK(lines[0].find("arkivskaperNamn': This element is not expected.") != std::string::npos);
+}
+
+TEST_CASE("archive with another schema folder copies it in and validates against it", "[archive]") {
+    ArchiveFixture f;
+    const std::string folder = f.dir.file("andre-skjema");
+    REQUIRE(test::runTool("cp -r '" + kSchemaDir + "' '" + folder + "'").exitCode == 0);
+
+    SECTION("a folder without arkivstruktur.xsd is refused, nothing archived") {
+        Poco::File(folder + "/arkivstruktur.xsd").remove();
+        CHECK_THROWS_WITH(f.open().archive(kNetwork, f.out, folder, false),
+                          folder + ": no arkivstruktur.xsd in the schema folder");
+        CHECK(f.open().caseDetails("FB-2026-0001").c.state == "signed");
+        CHECK(test::runTool("ls -A '" + f.out + "'").out.empty());
+    }
+    SECTION("a schema the package does not follow stops the archive, nothing archived") {
+        std::string xsd = test::readFile(folder + "/arkivstruktur.xsd");
+        const auto root = xsd.find("<xs:element name=\"arkiv\" ");
+        REQUIRE(root != std::string::npos);
+        xsd.replace(root, 25, "<xs:element name=\"arkivet\" ");
+        test::writeFile(folder + "/arkivstruktur.xsd", xsd);
+        CHECK_THROWS_WITH(
+            f.open().archive(kNetwork, f.out, folder, false),
+            Catch::StartsWith("the package does not follow the Noark 5 schema; nothing was "
+                              "archived:\narkivstruktur.xml:2: xml: Element "
+                              "'{http://www.arkivverket.no/standarder/noark5/arkivstruktur}arkiv'"
+                              ": No matching global declaration available for the validation "
+                              "root."));
+        CHECK(f.open().caseDetails("FB-2026-0001").c.state == "signed");
+        CHECK(test::runTool("ls -A '" + f.out + "'").out.empty());
+    }
+    SECTION("the folder's schemas go into the package") {
+        test::writeFile(folder + "/arkivstruktur.xsd",
+                        test::readFile(folder + "/arkivstruktur.xsd") + "<!-- lokal kopi -->\n");
+        const auto r = f.open().archive(kNetwork, f.out, folder, false);
+        CHECK(test::readFile(r.packageDir + "/arkivstruktur.xsd") ==
+              test::readFile(folder + "/arkivstruktur.xsd"));
+        CHECK(archive::auditPackage(r.packageDir, archive::noark5Schemas()).empty());
+    }
 }

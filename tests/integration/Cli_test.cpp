@@ -5,6 +5,7 @@
 #include <Poco/File.h>
 
 #include "TestSupport.h"
+#include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/storage/Database.h"
 
 using namespace avtaleflyt;
@@ -394,16 +395,19 @@ TEST_CASE("cli: paper signatures, archive and audit end to end", "[cli][archive]
 
     r = f.run({"archive", "--dry-run"});
     CHECK(r.out == "  FB-2026-0001\n1 cases would be archived. Nothing written (dry run).\n");
-    const std::string schemas = AVTALEFLYT_NOARK5_SCHEMAS;
-    r = f.run({"archive", "--out", "arkiv", "--schemas", schemas});
+    r = f.run({"archive", "--out", "arkiv"});
     CHECK(r.exitCode == 0);
     CHECK(r.out.find("1 cases archived in arkiv/avtaleflyt-") != std::string::npos);
     const std::string pkg = test::runTool("ls -d '" + f.dir.file("arkiv") + "'/avtaleflyt-*").out;
     const std::string dir = pkg.substr(0, pkg.size() - 1);
-    r = f.run({"audit", "--package", dir, "--schemas", schemas});
+    r = f.run({"audit", "--package", dir});
     CHECK(r.exitCode == 0);
     CHECK(r.out.find("1 package checked; audit log intact (") != std::string::npos);
     CHECK(r.out.find("; 0 findings.") != std::string::npos);
+    r = f.run({"schema", "check", dir + "/arkivstruktur.xml", dir + "/arkivuttrekk.xml"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out == dir + "/arkivstruktur.xml: valid (Noark 5, arkivstruktur.xsd)\n" + dir +
+                       "/arkivuttrekk.xml: valid (Noark 5, addml.xsd)\n");
 
     test::writeFile(dir + "/dokumenter/ekstra.pdf", "%PDF-1.4 x");
     r = f.run({"audit", "--package", dir, "--format", "json"});
@@ -517,4 +521,47 @@ TEST_CASE("cli: bad options of serve and outbox say what is wrong, exit 2, and w
     CHECK(r.exitCode == 2);
     CHECK(r.err.find("--status is queued, sent or all, not \"lost\"") != std::string::npos);
     CHECK(f.events() == before);
+}
+
+TEST_CASE("cli: schema export writes the shipped schemas byte for byte; schema check validates "
+          "files by their root namespace",
+          "[cli]") {
+    CliFixture f;
+    const std::string source = std::string(AVTALEFLYT_SOURCE_DIR) + "/archive/schemas";
+    auto r = f.run({"schema", "export", "skjema"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out == "Wrote the shipped schemas to skjema/noark5 and skjema/arkivmelding.\n");
+    CHECK(test::runTool("diff -r '" + source + "/noark5' '" + f.dir.file("skjema/noark5") + "'")
+              .exitCode == 0);
+    CHECK(test::runTool("diff -r '" + source + "/arkivmelding' '" +
+                        f.dir.file("skjema/arkivmelding") + "'")
+              .exitCode == 0);
+
+    r = f.run({"schema", "list"});
+    CHECK(r.exitCode == 0);
+    CHECK(test::countLines(r.out, "noark5 ") == 6);
+    CHECK(test::countLines(r.out, "arkivmelding ") == 2);
+    CHECK(r.out.find(archive::sha256Hex(test::readFile(source + "/noark5/arkivstruktur.xsd"))) !=
+          std::string::npos);
+
+    const std::string example =
+        std::string(AVTALEFLYT_SOURCE_DIR) + "/tests/data/example-arkivmelding.xml";
+    test::writeFile(f.dir.file("feil.xml"),
+                    "<?xml version=\"1.0\"?>\n<arkivmelding xmlns=\"http://www.arkivverket.no/"
+                    "standarder/noark5/arkivmelding\">\n<system>x</system>\n</arkivmelding>\n");
+    test::writeFile(f.dir.file("annen.xml"), "<a xmlns=\"urn:x-annen\"/>");
+    test::writeFile(f.dir.file("ikke.xml"), "<a>");
+    r = f.run({"schema", "check", example});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out == example + ": valid (arkivmelding, arkivmelding.xsd)\n");
+    r = f.run({"schema", "check", "feil.xml", "annen.xml", "ikke.xml", "mangler.xml"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.out.find("feil.xml:4: xml: Element "
+                     "'{http://www.arkivverket.no/standarder/noark5/arkivmelding}arkivmelding': "
+                     "Missing child element(s).") == 0);
+    CHECK(r.out.find("annen.xml: no shipped schema for its root element's namespace "
+                     "\"urn:x-annen\"\n") != std::string::npos);
+    CHECK(r.out.find("ikke.xml:1: xml: not well-formed XML\n") != std::string::npos);
+    CHECK(r.out.find("mangler.xml: no such file\n") != std::string::npos);
+    CHECK(f.run({"schema", "check"}).exitCode == 2);
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "avtaleflyt/archive/Schemas.h"
 #include "avtaleflyt/domain/Clock.h"
 
 namespace avtaleflyt::archive {
@@ -55,7 +56,7 @@ struct Package {
     std::string name;           // the folder name: avtaleflyt-YYYYMMDDTHHMMSSZ
     std::string arkivstruktur;  // the XML
     std::string arkivuttrekk;   // the ADDML description of the package
-    std::vector<std::pair<std::string, std::string>> schemas;  // file name -> text, copied in
+    SchemaFiles schemas;  // file name -> text, copied in
     std::vector<PackageFile> documents;
     std::string manifest;  // "SHA256  path" lines for every file but itself
 };
@@ -64,21 +65,14 @@ std::string sha256Hex(const std::string& bytes);
 
 // Describes `docs` (at least one) as one package made at `now`; `docs` must outlive the result.
 // systemIDs are name-based UUIDs of the package and the case, so they are unique and a package can
-// be made again identically. `schemas` (file name -> text, e.g. arkivstruktur.xsd and
-// metadatakatalog.xsd) are copied into the package and described in the ADDML, as Arkade 5 expects;
-// may be empty.
+// be made again identically. `schemas` (normally noark5Schemas()) are copied into the package and
+// described in the ADDML, as Arkade 5 expects.
 Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& settings,
-                     Timestamp now,
-                     const std::vector<std::pair<std::string, std::string>>& schemas = {});
+                     Timestamp now, const SchemaFiles& schemas);
 
 // Writes the package into `outDir/<name>`: files into a hidden temporary folder, flushed, then
 // renamed into place. Returns the package folder. Throws ArchiveError, leaving nothing behind.
 std::string writePackage(const Package& package, const std::string& outDir);
-
-// Validates Noark 5 XML against the official schema file (e.g. ../shared/noark5/arkivstruktur.xsd,
-// with metadatakatalog.xsd beside it). Returns the problems as "FILE:LINE: xml: message".
-std::vector<std::string> validateNoark(const std::string& xml, const std::string& source,
-                                       const std::string& xsdPath);
 
 struct Finding {
     std::string where;  // a file of the package, or the case
@@ -87,12 +81,13 @@ struct Finding {
 
 // Checks a package on its own: every manifest line against its file, every document object of
 // arkivstruktur.xml against its file (checksum, size), no file missing, unreferenced, referenced
-// twice or empty, unique systemIDs, every main document's seal, and (with `schemasDir`) schema
-// validity. Findings are sorted by where, then what.
+// twice or empty, unique systemIDs, every main document's seal, and arkivstruktur.xml and
+// arkivuttrekk.xml against `schemas` (arkivstruktur.xsd and, if the set has it, addml.xsd;
+// normally the shipped noark5Schemas()). Findings are sorted by where, then what.
 // `progress`, if set, is called now and then from the calling thread with the files checked so
 // far and the total.
 std::vector<Finding> auditPackage(
-    const std::string& dir, const std::string& schemasDir,
+    const std::string& dir, const SchemaFiles& schemas,
     const std::function<void(std::size_t done, std::size_t total)>& progress = {});
 
 }  // namespace avtaleflyt::archive

@@ -323,8 +323,9 @@ class Installation {
     TimerReport runDueTimers(bool dryRun);
 
     // Archives every signed case of the network with its final sealed PDF: one package in
-    // `outDir` (empty: DATA/archive; see archive/Package.h), validated against
-    // `schemasDir`/arkivstruktur.xsd if given, and the cases moved to archived, all or nothing.
+    // `outDir` (empty: DATA/archive; see archive/Package.h) with the Noark 5 schemas, validated
+    // against them (the shipped ones, or the *.xsd of `schemasDir` if given), and the cases moved
+    // to archived, all or nothing.
     // Throws EngineError.
     ArchiveReport archive(const std::string& network, const std::string& outDir,
                           const std::string& schemasDir, bool dryRun);
