@@ -538,7 +538,7 @@ int runRender(Context& ctx) {
     const std::string pdf = ctx.installation().renderCase(reference, final, sealed);
     const std::string out = ctx.inv.value("out", text::trim(reference) + ".pdf");
     writeFileAtomically(out, pdf);
-    ctx.out << "Wrote " << out << " (" << pdf.size() / 1024 << " KiB" << (sealed ? ", sealed" : "")
+    ctx.notes(out) << "Wrote " << out << " (" << pdf.size() / 1024 << " KiB" << (sealed ? ", sealed" : "")
             << ").\n";
     return 0;
 }
@@ -553,7 +553,7 @@ int runCaseDocument(Context& ctx) {
     }
     const std::string out = ctx.inv.value("out", text::trim(reference) + ".pdf");
     writeFileAtomically(out, *pdf);
-    ctx.out << "Wrote " << out << " (" << pdf->size() / 1024 << " KiB, sealed).\n";
+    ctx.notes(out) << "Wrote " << out << " (" << pdf->size() / 1024 << " KiB, sealed).\n";
     return 0;
 }
 
@@ -805,7 +805,7 @@ int runPrintBatch(Context& ctx) {
         ctx.out << "Nothing new to print for " << ctx.inv.value("area") << ".\n";
         return 0;
     }
-    ctx.out << "Wrote " << out << " with " << batch.references.size()
+    ctx.notes(out) << "Wrote " << out << " with " << batch.references.size()
             << " documents: " << text::join(batch.references) << ".\n";
     return 0;
 }
@@ -1009,7 +1009,7 @@ const std::vector<CommandSpec>& commands() {
          "write an invented sample network's name list",
          "Writes the name list of an invented network of six areas (CSV as Excel writes it in "
          "Norway). With --add-network the network and its areas are added to the installation.",
-         {{"out", "FILE", "where to write (default: standard output)"},
+         {{"out", "FILE", "where to write (default and -: standard output)"},
           {"nurses", "N", "how many nurses (default 250)"},
           {"seed", "N", "another seed gives other people (default 2024)"},
           {"add-network", "", "also add the sample network and its areas to the installation"}},
@@ -1140,7 +1140,7 @@ const std::vector<CommandSpec>& commands() {
          {{"area", "AREA", "one area only"},
           {"network", "NAME", "the network (default: the only one, or network.default)"},
           {"format", "FORMAT", "table (default), csv (the open requests), html or pdf"},
-          {"out", "FILE", "write to FILE (default: standard output; pdf: manglende-signaturer.pdf)"}},
+          {"out", "FILE", "write to FILE (-: standard output, the default but for pdf: manglende-signaturer.pdf)"}},
          runReportMissing},
         {{"status"},
          "",
@@ -1214,7 +1214,7 @@ const std::vector<CommandSpec>& commands() {
          "case, "
          "as PDF/A with embedded fonts. --final adds the signature page and the event log; --seal "
          "seals it with the installation's seal.",
-         {{"out", "FILE", "where to write (default: REF.pdf)"},
+         {{"out", "FILE", "where to write (default: REF.pdf; -: standard output)"},
           {"final", "", "with the signature page and the event log"},
           {"seal", "", "seal the PDF"}},
          runRender},
@@ -1226,7 +1226,7 @@ const std::vector<CommandSpec>& commands() {
          "Writes the final document made when the last signer signed: sealed, with the signature "
          "page "
          "and the event log.",
-         {{"out", "FILE", "where to write (default: REF.pdf)"}},
+         {{"out", "FILE", "where to write (default: REF.pdf; -: standard output)"}},
          runCaseDocument},
         {{"seal", "verify"},
          "FILE",
@@ -1279,7 +1279,7 @@ const std::vector<CommandSpec>& commands() {
          "out at the next area gathering, and marks them printed.",
          {kNetworkOption,
           {"area", "AREA", "the area"},
-          {"out", "FILE", "where to write (default: utskrift.pdf)"},
+          {"out", "FILE", "where to write (default: utskrift.pdf; -: standard output)"},
           {"again", "", "do not mark them printed (a test print)"}},
          runPrintBatch},
         {{"archive", "ref"},

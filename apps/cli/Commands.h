@@ -32,6 +32,9 @@ class Context {
     // --network, else network.default from the configuration, else empty (the only network).
         std::string network() const;
     const engine::Settings& settings() const { return settings_; }
+    // Where a command says what it wrote to `outPath`: standard error when that is "-" (the file
+    // itself goes to standard output), else standard output.
+    std::ostream& notes(const std::string& outPath) { return outPath == "-" ? err : out; }
 
 
   private:

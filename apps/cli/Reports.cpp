@@ -179,7 +179,7 @@ int runReportMissing(Context& ctx) {
         return 0;
     }
     documents::writeFileAtomically(out, bytes);
-    ctx.out << "Wrote " << out << ": " << report.open.size() << " open signature requests, "
+    ctx.notes(out) << "Wrote " << out << ": " << report.open.size() << " open signature requests, "
             << report.uncovered.size() << " nurses without a signed function description.\n";
     return 0;
 }

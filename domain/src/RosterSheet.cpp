@@ -433,19 +433,25 @@ std::vector<std::vector<std::string>> writeRosterSheet(const Roster& roster,
              {RosterColumn::Area, area},
              {RosterColumn::Role, "områdeleder"}});
     }
+    // Sorted by area (in the network's order), municipality, unit and name; each key made once.
+    using Key = std::tuple<std::ptrdiff_t, const std::string*, const std::string*, std::string>;
+    std::vector<std::pair<Key, const NurseMembership*>> keyed;
+    keyed.reserve(roster.nurses.size());
+    for (const auto& kv : roster.nurses) {
+        const NurseMembership& n = kv.second;
+        keyed.push_back({{std::find(areas.begin(), areas.end(), n.unit.area) - areas.begin(),
+                          &n.unit.municipality, &n.unit.name, nameOf(n.email)},
+                         &n});
+    }
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+        const Key& x = a.first;
+        const Key& y = b.first;
+        return std::forward_as_tuple(std::get<0>(x), *std::get<1>(x), *std::get<2>(x), std::get<3>(x)) <
+               std::forward_as_tuple(std::get<0>(y), *std::get<1>(y), *std::get<2>(y), std::get<3>(y));
+    });
     std::vector<const NurseMembership*> nurses;
-    for (const auto& kv : roster.nurses) nurses.push_back(&kv.second);
-    const auto areaIndex = [&](const std::string& a) {
-        return std::find(areas.begin(), areas.end(), a) - areas.begin();
-    };
-    std::stable_sort(
-        nurses.begin(), nurses.end(), [&](const NurseMembership* a, const NurseMembership* b) {
-            const auto ka = std::make_tuple(areaIndex(a->unit.area), a->unit.municipality,
-                                            a->unit.name, nameOf(a->email));
-            const auto kb = std::make_tuple(areaIndex(b->unit.area), b->unit.municipality,
-                                            b->unit.name, nameOf(b->email));
-            return ka < kb;
-        });
+    nurses.reserve(keyed.size());
+    for (const auto& k : keyed) nurses.push_back(k.second);
     for (const NurseMembership* n : nurses) {
         row({{RosterColumn::Name, nameOf(n->email)},
              {RosterColumn::Email, n->email},

@@ -1,6 +1,6 @@
 #include "avtaleflyt/engine/SampleNetwork.h"
 
-#include <set>
+#include <unordered_set>
 
 namespace avtaleflyt::engine {
 namespace {
@@ -119,31 +119,44 @@ class Builder {
   public:
     explicit Builder(std::uint32_t seed) : rnd_(seed) {}
 
+    // A new person with a name nobody in the network has (easier to read). Small networks get
+    // plain names (first name and surname: 3,900 of them); once eight tries in a row find only
+    // names in use, the builder moves for good to names with a second surname, then also a middle
+    // name (15 million), so even 100,000 nurses end quickly.
     Person person(const std::string& domain) {
-        for (;;) {
-            const std::string name = rnd_.pick(kFirstNames) + " " + rnd_.pick(kSurnames);
-            std::string email = mailPart(name) + "@" + domain;
-            for (int n = 2; emails_.count(email); ++n)
-                email = mailPart(name) + std::to_string(n) + "@" + domain;
-            if (names_.count(name))
-                continue;  // one name, one person: easier to read
-            names_.insert(name);
-            emails_.insert(email);
-            const std::uint32_t number =
-                40000000u + static_cast<std::uint32_t>(rnd_.below(60000000));
-            std::string digits = std::to_string(number);
-            if (rnd_.below(2))
-                digits[0] = '9';
-            return {email, name,
-                    digits.substr(0, 3) + " " + digits.substr(3, 2) + " " + digits.substr(5)};
+        std::string name;
+        for (int attempt = 0; name.empty() || names_.count(name); ++attempt) {
+            if (attempt == 8) {
+                attempt = 0;
+                ++level_;
+            }
+            name = rnd_.pick(kFirstNames);
+            if (level_ >= 2)
+                name += " " + rnd_.pick(kFirstNames);
+            name += " " + rnd_.pick(kSurnames);
+            if (level_ >= 1)
+                name += " " + rnd_.pick(kSurnames);
+            if (level_ >= 3)  // beyond any real chance; a bound all the same
+                name += " " + std::to_string(names_.size());
         }
+        std::string email = mailPart(name) + "@" + domain;
+        for (int n = 2; emails_.count(email); ++n)
+            email = mailPart(name) + std::to_string(n) + "@" + domain;
+        names_.insert(name);
+        emails_.insert(email);
+        const std::uint32_t number = 40000000u + static_cast<std::uint32_t>(rnd_.below(60000000));
+        std::string digits = std::to_string(number);
+        if (rnd_.below(2))
+            digits[0] = '9';
+        return {email, name, digits.substr(0, 3) + " " + digits.substr(3, 2) + " " + digits.substr(5)};
     }
 
     Random& random() { return rnd_; }
 
   private:
     Random rnd_;
-    std::set<std::string> names_, emails_;
+    int level_ = 0;  // how many name parts beyond first name and surname
+    std::unordered_set<std::string> names_, emails_;
 };
 
 std::string domainFor(const std::string& municipality) {

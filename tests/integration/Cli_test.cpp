@@ -1,6 +1,11 @@
 // End to end: the avtaleflyt binary as a user runs it, in a private folder.
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <thread>
 
 #include <Poco/File.h>
 
@@ -564,4 +569,63 @@ TEST_CASE("cli: schema export writes the shipped schemas byte for byte; schema c
     CHECK(r.out.find("ikke.xml:1: xml: not well-formed XML\n") != std::string::npos);
     CHECK(r.out.find("mangler.xml: no such file\n") != std::string::npos);
     CHECK(f.run({"schema", "check"}).exitCode == 2);
+}
+
+TEST_CASE("cli: --out onto a device, FIFO or symlink writes through it and leaves it what it was; "
+          "- is standard output",
+          "[cli]") {
+    CliFixture f;
+    const std::string csv = f.run({"sample", "roster"}).out;
+    REQUIRE(csv.size() > 10000);
+    const auto kind = [](const std::string& path) {
+        struct stat st {};
+        REQUIRE(::lstat(path.c_str(), &st) == 0);
+        return st.st_mode & S_IFMT;
+    };
+
+    // A symlink stays a link; its target gets the list.
+    Poco::File(f.dir.file("annen")).createDirectories();
+    test::writeFile(f.dir.file("annen/liste.csv"), "gammel");
+    REQUIRE(::symlink(f.dir.file("annen/liste.csv").c_str(), f.dir.file("lenke.csv").c_str()) == 0);
+    auto r = f.run({"sample", "roster", "--out", "lenke.csv"});
+    CHECK(r.exitCode == 0);
+    CHECK(kind(f.dir.file("lenke.csv")) == S_IFLNK);
+    CHECK(test::readFile(f.dir.file("annen/liste.csv")) == csv);
+
+    // A FIFO stays a FIFO; its reader gets the list.
+    REQUIRE(::mkfifo(f.dir.file("roer").c_str(), 0600) == 0);
+    std::thread reader([&] { test::runTool("cat '" + f.dir.file("roer") + "' > '" +
+                                           f.dir.file("lest.csv") + "'"); });
+    r = f.run({"sample", "roster", "--out", "roer"});
+    reader.join();
+    CHECK(r.exitCode == 0);
+    CHECK(kind(f.dir.file("roer")) == S_IFIFO);
+    CHECK(test::readFile(f.dir.file("lest.csv")) == csv);
+
+    // A device stays a device (a private copy of /dev/null, where the test may make one).
+    if (::mknod(f.dir.file("null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0) {
+        r = f.run({"sample", "roster", "--out", "null"});
+        CHECK(r.exitCode == 0);
+        CHECK(kind(f.dir.file("null")) == S_IFCHR);
+    }
+
+    // A regular file is replaced whole, and no temporary file is left beside it.
+    r = f.run({"sample", "roster", "--out", "annen/liste.csv"});
+    CHECK(r.exitCode == 0);
+    CHECK(test::runTool("ls -A '" + f.dir.file("annen") + "'").out == "liste.csv\n");
+
+    // A folder is refused by name.
+    r = f.run({"sample", "roster", "--out", "annen"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err == "avtaleflyt: annen: is a folder\n");
+
+    // "-" is standard output; what the command says goes to standard error.
+    CHECK(f.run({"sample", "roster", "--out", "-"}).out == csv);
+    f.sample();
+    const auto file = f.run({"report", "missing", "--format", "csv", "--out", "mangler.csv"});
+    REQUIRE(file.exitCode == 0);
+    r = f.run({"report", "missing", "--format", "csv", "--out", "-"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out == test::readFile(f.dir.file("mangler.csv")));
+    CHECK(r.err.rfind("Wrote -: ", 0) == 0);
 }

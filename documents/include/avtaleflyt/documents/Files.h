@@ -24,8 +24,11 @@ bool readFileInto(const std::string& path, std::string& bytes);
 
 // Writes `bytes` to `path` and flushes them to disk (no rename). Throws FileError.
 void writeFileSynced(const std::string& path, const std::string& bytes, unsigned mode = 0644);
-// Writes `bytes` to PATH.tmp, flushed, then renames it to `path`. Throws FileError, leaving no
-// temporary file behind.
+// Writes `bytes` to a fresh temporary file beside `path`, flushed, then renames it to `path`, so
+// a reader sees the old file or the new one, never half of one. Only a regular file (or nothing)
+// is replaced that way: a device, FIFO or symlink at `path` (/dev/null, a pipe, a link into
+// another folder) is written directly and stays what it is, and `-` is standard output.
+// Throws FileError, leaving no temporary file behind.
 void writeFileAtomically(const std::string& path, const std::string& bytes, unsigned mode = 0644);
 
 }  // namespace avtaleflyt::documents
