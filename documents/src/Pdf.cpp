@@ -290,14 +290,20 @@ PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& 
     return holder.get();
 }
 
-}  // namespace
-
-std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const SealKey* seal) {
+// PoDoFo prints its debug and log lines ("Fixing references in 31 0 R by 30") on standard
+// output unless told not to: every entry point into it here calls this first.
+void silencePodofo() {
     static std::once_flag quiet;
     std::call_once(quiet, [] {
         PoDoFo::PdfError::EnableDebug(false);
         PoDoFo::PdfError::EnableLogging(false);
     });
+}
+
+}  // namespace
+
+std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const SealKey* seal) {
+    silencePodofo();
     const Messages& m = Messages::forLanguage(o.language);
     try {
         PdfMemDocument pdf;
@@ -380,6 +386,7 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
 }
 
 std::string mergePdfs(const std::vector<std::string>& pdfs) {
+    silencePodofo();
     if (pdfs.empty())
         throw documents::PdfError("nothing to merge");
     try {

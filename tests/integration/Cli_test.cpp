@@ -629,3 +629,23 @@ TEST_CASE("cli: --out onto a device, FIFO or symlink writes through it and leave
     CHECK(r.out == test::readFile(f.dir.file("mangler.csv")));
     CHECK(r.err.rfind("Wrote -: ", 0) == 0);
 }
+
+TEST_CASE("cli: print-batch prints nothing of the PDF library's own (it printed \"Fixing "
+          "references\" lines)",
+          "[cli][archive]") {
+    CliFixture f;
+    f.sample();
+    REQUIRE(f.run({"send", "function-descriptions", "--area", "Ahus"}).exitCode == 0);
+    REQUIRE(f.run({"render", "FB-2026-0001", "--out", "skann.pdf"}).exitCode == 0);
+    for (const char* ref : {"FB-2026-0001", "FB-2026-0002", "FB-2026-0003"})
+        for (const char* signer : {"nurse", "leader"})
+            REQUIRE(f.run({"sign", "register", ref, "--signer", signer, "--scan", "skann.pdf"})
+                        .exitCode == 0);
+    REQUIRE(f.run({"archive", "--out", "arkiv"}).exitCode == 0);
+    const auto r = f.run({"print-batch", "--area", "Ahus", "--out", "utskrift.pdf"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out == "Wrote utskrift.pdf with 3 documents: FB-2026-0001, FB-2026-0002, "
+                   "FB-2026-0003.\n");
+    CHECK(r.err.empty());
+    CHECK(test::runTool("qpdf --check '" + f.dir.file("utskrift.pdf") + "'").exitCode == 0);
+}

@@ -45,3 +45,14 @@ TEST_CASE("the sample's name list reads back without problems", "[sample]") {
     CHECK(sheet.problems.empty());
     CHECK(sheet.roster.nurses.size() == 400);
 }
+
+TEST_CASE("the sample makes 100,000 nurses, each with a name and an address of their own "
+          "(it looped forever past 3,900 names)",
+          "[sample]") {
+    const auto net = engine::makeSampleNetwork(2024, 100000);
+    CHECK(net.roster.nurses.size() == 100000);
+    std::set<std::string> names;
+    for (const auto& [email, person] : net.roster.people) names.insert(person.name);
+    CHECK(names.size() == net.roster.people.size());
+    CHECK(net.roster.people.size() > 100000);  // leaders too
+}
