@@ -10,6 +10,7 @@
 #include <Poco/Util/OptionException.h>
 #include <Poco/Util/OptionSet.h>
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -61,9 +62,12 @@ void printGeneralHelp(std::ostream& out) {
                "competence network of resource nurses through send, sign, remind and archive.",
                78, "")
         << "\nCommands:\n";
+    // The column fits the longest name (it cut "send function-descriptions" short).
+    std::size_t width = 0;
+    for (const auto& c : commands()) width = std::max(width, spelledName(c).size());
     for (const auto& c : commands()) {
         std::string name = "  " + spelledName(c);
-        name.resize(22, ' ');
+        name.resize(width + 4, ' ');
         out << name << c.summary << '\n';
     }
     out << "\nGlobal options (before or after the command):\n";

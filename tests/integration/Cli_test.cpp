@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include <Poco/File.h>
@@ -648,4 +650,39 @@ TEST_CASE("cli: print-batch prints nothing of the PDF library's own (it printed 
                    "FB-2026-0003.\n");
     CHECK(r.err.empty());
     CHECK(test::runTool("qpdf --check '" + f.dir.file("utskrift.pdf") + "'").exitCode == 0);
+}
+
+TEST_CASE("cli: --help names every command whole, its summaries in one column (it cut \"send "
+          "function-descriptions\" short)",
+          "[cli]") {
+    CliFixture f;
+    const std::string help = f.run({"--help"}).out;
+    const auto begin = help.find("Commands:\n");
+    REQUIRE(begin != std::string::npos);
+    const std::string section =
+        help.substr(begin + 10, help.find("\n\n", begin) - begin - 10);
+    std::set<std::size_t> columns;
+    int commands = 0;
+    std::istringstream lines(section);
+    for (std::string line; std::getline(lines, line); ++commands) {
+        INFO(line);
+        const auto gap = line.find("  ", 2);
+        REQUIRE(gap != std::string::npos);
+        const std::string name = line.substr(2, gap - 2);
+        columns.insert(line.find_first_not_of(' ', gap));
+        std::vector<std::string> words;
+        std::istringstream split(name);
+        for (std::string w; split >> w;) words.push_back(w);
+        words.push_back("--help");
+        const auto r = f.run(words);
+        CHECK(r.exitCode == 0);
+        const std::string usage = "Usage: avtaleflyt " + name;
+        CHECK(r.out.rfind(usage, 0) == 0);
+        CHECK((r.out.size() > usage.size() &&
+               (r.out[usage.size()] == ' ' || r.out[usage.size()] == '\n')));
+    }
+    CHECK(commands > 40);
+    CHECK(columns.size() == 1);
+    CHECK(help.find("  send function-descriptions  send function descriptions") !=
+          std::string::npos);
 }
