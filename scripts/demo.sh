@@ -13,6 +13,11 @@ data=demo-data
 rm -rf "$data"
 export AVTALEFLYT_DATA=$data
 af() { echo; echo "\$ avtaleflyt $*"; "$bin" "$@"; }
+# The story runs on one clock, set at each chapter (AVTALEFLYT_NOW is the default of --now);
+# the servers run on it too, so their reminder sweep sees the story's day, not today.
+story() { export AVTALEFLYT_NOW=$1; echo; echo "--- $1 ---"; }
+
+story 2026-11-02T08:00
 
 af init
 # The signing portal of the demo listens here; the links in the mails point to it.
@@ -29,6 +34,7 @@ af network show
 af import roster "$data/navneliste.csv"
 
 # Function descriptions for every active nurse: nobody forgotten, nobody twice.
+story 2026-11-02T09:00
 af send function-descriptions --area Follo --dry-run --now 2026-11-02T09:00 | tail -n 3
 echo; echo "\$ avtaleflyt send function-descriptions --now 2026-11-02T09:00   (last lines)"
 "$bin" send function-descriptions --now 2026-11-02T09:00 | tail -n 3
@@ -47,6 +53,7 @@ echo; echo "\$ head -n 7 $first"; head -n 7 "$first"
 # The signing portal: `serve` in the background; nurses and leaders sign through its HTTP
 # interface the way a browser does (open the link, read, tick, sign), one declines, and a used
 # link is refused.
+story 2026-11-02T09:30
 "$bin" serve --port "$port" --dispatch-every 2 > "$data/serve.log" 2>&1 &
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true' EXIT
@@ -85,6 +92,7 @@ shown=$("$bin" case show FB-2026-0005)
 head -n 12 <<< "$shown"
 
 # A collaboration agreement: draft, review, approval by the committee, sent to the parties.
+story 2026-11-02T10:00
 af agreement new --title "Samarbeidsavtale om kompetansenettverket" \
   --party "Akershus universitetssykehus|Hanne Solberg|hanne.solberg@ahus.example" \
   --party "Lillestrøm kommune|Rune Haugland|rune.haugland@lillestrom.kommune.example" \
@@ -109,6 +117,7 @@ awk -F';' -v OFS=';' '
       if (i != 60) print
     }
   }' "$data/navneliste.csv" > "$data/navneliste-desember.csv"
+story 2026-11-05T08:00
 af import roster "$data/navneliste-desember.csv" --dry-run --now 2026-11-05T08:00
 "$bin" import roster "$data/navneliste-desember.csv" --now 2026-11-05T08:00 > /dev/null
 af people list --area Follo --status perm
@@ -125,6 +134,7 @@ af people list --area Follo --status perm
 } > "$data/navneliste-feil.csv"
 af import roster "$data/navneliste-feil.csv" || echo "(exit code $?: nothing was imported)"
 
+story 2026-11-09T10:00
 # A week later the engine chases: the first reminders are due, mailed with fresh links.
 echo; echo "\$ avtaleflyt remind --now 2026-11-09T10:00   (first and last lines)"
 fired=$("$bin" remind --now 2026-11-09T10:00)
@@ -136,6 +146,7 @@ echo; echo "\$ avtaleflyt outbox send --now 2026-11-09T10:05   (last line: the r
 
 af case show FB-2026-0001
 
+story 2026-11-10T09:00
 # Documents: the function description as sent, and as it will look signed and sealed.
 mkdir -p "$data/pdf"
 af render FB-2026-0001 --out "$data/pdf/FB-2026-0001.pdf"
@@ -156,7 +167,8 @@ for ref in FB-2026-0001 FB-2026-0002; do
   af sign register "$ref" --signer leader --scan "$data/pdf/skann.pdf" --now 2026-11-10T09:00
 done
 af case document FB-2026-0001 --out "$data/pdf/FB-2026-0001-signert.pdf"
-af archive --out "$data/arkiv" --now 2026-11-10T10:00
+story 2026-11-10T10:00
+af archive --out "$data/arkiv"
 package=$(ls -d "$data"/arkiv/avtaleflyt-* | head -n 1)
 echo; echo "\$ find $package -type f"; find "$package" -type f | sort
 echo; echo "\$ (cd $package && sha256sum -c manifest.sha256)"; (cd "$package" && sha256sum -c manifest.sha256)
@@ -166,7 +178,8 @@ af archive ref FB-2026-0001 "26/00042-1"
 af print-batch --area Ahus --out "$data/pdf/utskrift-ahus.pdf"
 
 # Who is still missing: the morning glance, and the report for the area leaders.
-af status --now 2026-11-30T09:00
+story 2026-11-30T09:00
+af status
 echo; echo "\$ avtaleflyt report missing --area Follo --now 2026-11-30T09:00   (first lines)"
 missing=$("$bin" report missing --area Follo --now 2026-11-30T09:00)
 head -n 12 <<< "$missing"

@@ -16,6 +16,7 @@ packages=(
   icc-profiles-free    # sRGB profile for PDF/A
   poppler-utils qpdf   # pdfsig, pdffonts, pdftotext, qpdf --check in the tests
   openssl              # makes a PKCS#12 seal file in the tests
+  curl                 # the demo and the tests talk to the portal over HTTP
   python3-aiosmtpd     # a real SMTP server for the mail tests (/usr/bin/python3 -m aiosmtpd)
   chromium             # the portal's browser tests (driven by playwright-core, tests/browser)
 )

@@ -7,8 +7,8 @@ const std::vector<OptionSpec>& globalOptions() {
         {"data", "DIR", "the data folder (default: $AVTALEFLYT_DATA, else ./avtaleflyt-data)",
          false},
         {"now", "DATETIME",
-         "act as if it were this time, e.g. 2026-11-24 or 2026-11-24T09:30 (UTC); for demos and "
-         "tests",
+         "act as if it were this time, e.g. 2026-11-24 or 2026-11-24T09:30 (UTC; default: "
+         "$AVTALEFLYT_NOW, else the real time); for demos and tests",
          false},
         {"help", "", "show help for the command and exit", false},
         {"version", "", "print the version and exit", false},

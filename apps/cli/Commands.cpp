@@ -6,6 +6,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "Output.h"
@@ -638,6 +640,50 @@ unsigned portOption(const Context& ctx, const std::string& name, unsigned fallba
     throw UsageError("--" + name + ": \"" + value + "\" is not a port number (0-65535)");
 }
 
+// A host as it stands in a URL: IPv6 literals in brackets.
+std::string urlHost(const std::string& host) {
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// Where signing links point when portal.url is not set: the address serve listens on, or this
+// machine's loopback address when it listens on every address.
+std::string listeningUrl(const std::string& bind, unsigned port) {
+    const bool everywhere = bind == "0.0.0.0" || bind == "::";
+    return "http://" + (everywhere ? std::string("127.0.0.1") : urlHost(bind)) + ":" +
+           std::to_string(port);
+}
+
+bool isLoopback(const std::string& host) {
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// What is wrong with the signing links' address for a serve listening on `bind`:`port`, if
+// anything: a configured portal.url on this machine at another port, or no portal.url while
+// listening on every address (the links then open on this machine only).
+std::optional<std::string> portalUrlWarning(const std::string& configured, const std::string& bind,
+                                            unsigned port, const std::string& listening) {
+    if (configured.empty()) {
+        if (bind == "0.0.0.0" || bind == "::")
+            return "portal.url is not set, so signing links point to " + listening +
+                   ", which opens on this machine only: set portal.url to the address signers "
+                   "use";
+        return std::nullopt;
+    }
+    Poco::URI uri;
+    try {
+        uri = Poco::URI(configured);
+    } catch (const Poco::Exception&) {
+        return "portal.url \"" + configured + "\" is not a URL: signing links will not work";
+    }
+    const bool here = isLoopback(uri.getHost()) || uri.getHost() == bind;
+    if (here && uri.getPort() != port)
+        return "portal.url is " + configured + ", but serve listens on port " +
+               std::to_string(port) +
+               ": signing links will not reach it (correct portal.url, or leave it out to "
+               "follow serve)";
+    return std::nullopt;
+}
+
 int runServe(Context& ctx) {
     const unsigned port = portOption(ctx, "port", 8080);
     const std::string every = ctx.inv.value("dispatch-every", "30");
@@ -668,8 +714,13 @@ int runServe(Context& ctx) {
     portal.start();
     {
         std::lock_guard<std::mutex> guard(lock);
-        ctx.out << "Listening on http://" << settings.bind << ":" << portal.port()
-                << "/ (signing links start with " << ctx.settings().portalUrl << "/s/)\n"
+        const std::string listening = listeningUrl(settings.bind, portal.port());
+        installation.listenAt(listening);
+        if (const auto warning = portalUrlWarning(ctx.settings().portalUrl, settings.bind,
+                                                  portal.port(), listening))
+            ctx.err << "avtaleflyt serve: warning: " << *warning << std::endl;
+        ctx.out << "Listening on http://" << urlHost(settings.bind) << ":" << portal.port()
+                << "/ (signing links start with " << installation.portalUrl() << "/s/)\n"
                 << "Reminding and sending the outbox every " << seconds
                 << " s. Stop with Ctrl-C or SIGTERM."
                 << std::endl;

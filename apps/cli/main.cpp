@@ -213,10 +213,14 @@ class AvtaleflytApp : public Poco::Util::Application {
                              invocation_.args[command_->maxArgs] + "\"");
 
         std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
-        if (invocation_.has("now")) {
-            const auto t = parseTimestamp(invocation_.value("now"));
+        // --now, else $AVTALEFLYT_NOW (a demo or a script that tells a story on one clock).
+        const std::string now =
+            invocation_.value("now", Poco::Environment::get("AVTALEFLYT_NOW", ""));
+        if (!now.empty()) {
+            const auto t = parseTimestamp(now);
             if (!t)
-                throw UsageError("--now: cannot read \"" + invocation_.value("now") +
+                throw UsageError(std::string(invocation_.has("now") ? "--now" : "AVTALEFLYT_NOW") +
+                                 ": cannot read \"" + now +
                                  "\" as a date or time (write 2026-11-24 or 2026-11-24T09:30)");
             clock = std::make_unique<FixedClock>(*t);
         }

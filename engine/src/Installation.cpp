@@ -47,8 +47,9 @@ const char* kDefaultConfig =
     "#language = nb\n"
     "\n"
     "# The address signers and leaders see (signing links start with it), and the reverse\n"
-    "# proxy in front of `avtaleflyt serve`, whose X-Forwarded-For is believed.\n"
-    "#portal.url = http://127.0.0.1:8080\n"
+    "# proxy in front of `avtaleflyt serve`, whose X-Forwarded-For is believed. Without\n"
+    "# portal.url, links point to where serve listens (http://127.0.0.1:8080 by default).\n"
+    "#portal.url = https://signering.example.no\n"
     "#portal.trusted-proxy =\n"
     "\n"
     "# Mail: into the maildir DATA/mail (the default), or to an SMTP server.\n"
@@ -216,6 +217,14 @@ const std::string& Installation::dataDir() const {
 
 int Installation::schemaVersion() const {
     return state_->db.schemaVersion();
+}
+
+void Installation::listenAt(const std::string& url) {
+    state_->listeningUrl = url;
+}
+
+std::string Installation::portalUrl() const {
+    return state_->portalUrl();
 }
 
 Network Installation::addNetwork(const std::string& nameIn,

@@ -128,6 +128,8 @@ struct Installation::State {
     // Mail (Mail.cpp). A new signing link for the request (its token's hash stored, valid until
     // the case's deadline), as a full URL.
     std::string issueLink(const Case& c, const SignatureRequest& r);
+    // The start of signing links: settings.portalUrl, else where serve listens, else the default.
+    std::string portalUrl() const;
     // Composes a message from the catalogue and writes it to the outbox. Inside a transaction.
     struct Letter {
         std::string kind, toEmail, toName, subjectKey, bodyKey;
@@ -194,6 +196,7 @@ struct Installation::State {
     storage::CaseRepository cases;
     std::vector<WorkflowDef> workflows;
     Settings settings;
+    std::string listeningUrl;  // where serve listens (Installation::listenAt)
     std::unique_ptr<documents::SealKey> seal;  // loaded on first use
             storage::OutboxRepository outboxMessages;
     storage::UserRepository userRecords;

@@ -71,13 +71,19 @@ bool addressed(const StepAction& action, const std::string& email) {
 
 }  // namespace
 
+std::string Installation::State::portalUrl() const {
+    std::string base = !settings.portalUrl.empty()  ? settings.portalUrl
+                       : !listeningUrl.empty()      ? listeningUrl
+                                                    : std::string(kDefaultPortalUrl);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    return base;
+}
+
 std::string Installation::State::issueLink(const Case& c, const SignatureRequest& r) {
     const std::string token = text::base64(randomBytes(32), true);  // 256 bits
     const Timestamp now = clock.now();
     tokens.store(r.id, tokenHash(token), c.deadline.value_or(now + kDefaultLinkLife), now);
-    std::string base = settings.portalUrl;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    return base + "/s/" + token;
+    return portalUrl() + "/s/" + token;
 }
 
 void Installation::State::queueMail(const Case& c, const Letter& letter) {

@@ -686,3 +686,44 @@ TEST_CASE("cli: --help names every command whole, its summaries in one column (i
     CHECK(help.find("  send function-descriptions  send function descriptions") !=
           std::string::npos);
 }
+
+TEST_CASE("cli: serve --port makes signing links to that port when portal.url is not set, and "
+          "warns of a portal.url on this machine at another port (links pointed to 8080)",
+          "[cli][mail]") {
+    CliFixture f;
+    f.sample();
+    REQUIRE(f.run({"send", "function-descriptions", "--area", "Ahus", "--now",
+                   "2026-11-02T09:00"})
+                .exitCode == 0);
+    const auto serve = [&](unsigned port, const std::string& until) {
+        test::CliResult result;
+        std::thread server([&] {
+            result = f.run({"serve", "--port", std::to_string(port), "--dispatch-every", "1",
+                            "--now", "2026-11-09T10:00"});
+        });
+        for (int i = 0; i < 200 && test::runTool(until).exitCode != 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        test::runTool("pkill -TERM -f 'serve --port " + std::to_string(port) + " '");
+        server.join();
+        return result;
+    };
+    const std::string maildir = f.data + "/mail/new";
+    const unsigned port = test::freePort();
+    const std::string link = "http://127.0.0.1:" + std::to_string(port) + "/s/";
+    // The sweep inside serve reminds a week later, each reminder with a fresh link.
+    auto r = serve(port, "grep -lq '" + link + "' '" + maildir + "'/*.eml");
+    CHECK(r.out.find("(signing links start with " + link + ")") != std::string::npos);
+    CHECK(r.err.empty());
+    CHECK(std::stoi(test::runTool("grep -l '" + link + "' '" + maildir + "'/*.eml | wc -l").out) >
+          0);
+
+    std::ofstream(f.data + "/avtaleflyt.properties", std::ios::app)
+        << "portal.url = http://127.0.0.1:8080\n";
+    const unsigned other = test::freePort();
+    r = serve(other, "curl -s -o /dev/null http://127.0.0.1:" + std::to_string(other) + "/");
+    CHECK(r.err.find("avtaleflyt serve: warning: portal.url is http://127.0.0.1:8080, but serve "
+                     "listens on port " +
+                     std::to_string(other) + ": signing links will not reach it") !=
+          std::string::npos);
+    CHECK(r.out.find("(signing links start with http://127.0.0.1:8080/s/)") != std::string::npos);
+}

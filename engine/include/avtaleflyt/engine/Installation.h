@@ -63,6 +63,9 @@ struct RosterImport {
 };
 
 // How an installation is set up beyond its database (from avtaleflyt.properties).
+// Where signing links point when neither portal.url nor a running serve says otherwise.
+inline constexpr const char* kDefaultPortalUrl = "http://127.0.0.1:8080";
+
 struct Settings {
     std::string workflowsDir;  // empty: the definitions shipped in the binary
     std::map<std::string, std::string> signingOrder;  // workflow name -> "parallel" | "sequential"
@@ -77,7 +80,9 @@ struct Settings {
 
     // Mail and the signing portal.
     std::string language = "nb";                      // of mails and the portal: "nb" or "en"
-        std::string portalUrl = "http://127.0.0.1:8080";  // signing links start with it
+    // Signing links start with it (portal.url). Empty: where `serve` listens (see
+    // listenAt), and kDefaultPortalUrl for links made outside it.
+    std::string portalUrl;
     std::string trustedProxy;  // the reverse proxy's address, whose X-Forwarded-For is believed
     std::string mailFrom = "avtaleflyt@localhost";
     std::string mailTransport = "maildir";  // "maildir": DATA/mail; "smtp": smtp below
@@ -253,6 +258,11 @@ class Installation {
 
     const std::string& dataDir() const;
     int schemaVersion() const;
+    // `serve` listens at `url` (http://HOST:PORT): signing links made from now on start with
+    // it unless settings.portalUrl is set.
+    void listenAt(const std::string& url);
+    // The start of the signing links made now.
+    std::string portalUrl() const;
 
     // Networks. addNetwork throws EngineError for a name in use, no areas, or a repeated area.
     Network addNetwork(const std::string& name, const std::vector<std::string>& areas);
