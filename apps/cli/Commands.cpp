@@ -3,8 +3,6 @@
 #include <Poco/Environment.h>
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -17,6 +15,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "Output.h"
@@ -30,6 +29,7 @@
 #include "avtaleflyt/domain/RosterSheet.h"
 #include "avtaleflyt/domain/RosterSummary.h"
 #include "avtaleflyt/domain/Text.h"
+#include "avtaleflyt/domain/WorkingTime.h"
 #include "avtaleflyt/engine/SampleNetwork.h"
 #include "avtaleflyt/workflows/Workflows.h"
 
@@ -70,6 +70,20 @@ const OptionSpec kNetworkOption{"network", "NAME",
 using documents::readFile;
 using documents::writeFileAtomically;
 
+// What the commands with --format write (tableOrJson() for most; docs/json-output.md).
+const Formats kTableCsvJson = {"table", "csv", "json"};
+const Formats kTextOrJson = {"text", "json"};
+
+// A person as JSON: {"name", "email"}, or null when there is nobody.
+json::Var personJson(const Person* p) {
+    if (!p)
+        return json::null();
+    json::ObjectPtr o = json::object();
+    o->set("name", p->name);
+    o->set("email", p->email);
+    return o;
+}
+
 // --- init -----------------------------------------------------------------------------------
 
 int runInit(Context& ctx) {
@@ -107,8 +121,22 @@ int runNetworkAddArea(Context& ctx) {
 }
 
 int runNetworkList(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
+    const auto networks = ctx.installation().networks();
+    if (format == "json") {
+        json::ArrayPtr list = json::array();
+        for (const auto& n : networks) {
+            json::ObjectPtr o = json::object();
+            o->set("name", n.name);
+            o->set("areas", json::strings(n.areas));
+            o->set("created_at", json::timestamp(n.createdAt));
+            list->add(o);
+        }
+        json::print(ctx.out, list);
+        return 0;
+    }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& n : ctx.installation().networks()) {
+    for (const auto& n : networks) {
         rows.push_back({n.name, text::join(n.areas), n.createdAt.substr(0, 10)});
     }
     if (rows.empty()) {
@@ -119,12 +147,44 @@ int runNetworkList(Context& ctx) {
     return 0;
 }
 
+// The counts of network show's table, set on `o`.
+json::ObjectPtr setAreaCounts(json::ObjectPtr o, const AreaSummary& s) {
+    o->set("units", s.units);
+    o->set("leaders", s.leaders);
+    o->set("active", s.active);
+    o->set("on_leave", s.onLeave);
+    o->set("left", s.left);
+    return o;
+}
+
 int runNetworkShow(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     auto& inst = ctx.installation();
     const auto net = inst.network(ctx.network());
     const Roster roster = inst.roster(net);
-    ctx.out << net.name << "\n";
     const Person* head = roster.person(roster.networkLeader);
+    if (format == "json") {
+        const auto summary = summarizeRoster(roster, net.areas);
+        json::ObjectPtr doc = json::object();
+        doc->set("network", net.name);
+        doc->set("network_leader", personJson(head));
+        json::ArrayPtr areas = json::array();
+        for (std::size_t i = 0; i + 1 < summary.size(); ++i) {
+            const auto& s = summary[i];
+            const auto leader = roster.areaLeaders.find(s.area);
+            json::ObjectPtr o = json::object();
+            o->set("area", s.area);
+            o->set("area_leader",
+                   personJson(leader == roster.areaLeaders.end() ? nullptr
+                                                                 : roster.person(leader->second)));
+            areas->add(setAreaCounts(o, s));
+        }
+        doc->set("areas", areas);
+        doc->set("total", setAreaCounts(json::object(), summary.back()));
+        json::print(ctx.out, doc);
+        return 0;
+    }
+    ctx.out << net.name << "\n";
     ctx.out << "Network leader: " << (head ? head->name : "(none)") << "\n\n";
     std::vector<std::vector<std::string>> rows;
     for (const auto& s : summarizeRoster(roster, net.areas)) {
@@ -141,9 +201,59 @@ int runNetworkShow(Context& ctx) {
 
 // --- import roster ----------------------------------------------------------------------------
 
+const char* groupName(RosterChange::Group g) {
+    return g == RosterChange::Group::Added ? "added"
+           : g == RosterChange::Group::Changed ? "changed"
+                                               : "left";
+}
+
+// The import's outcome as JSON: what changed (or would), and the problems that stopped it.
+void printImportJson(Context& ctx, const engine::RosterImport& result, bool dryRun) {
+    using G = RosterChange::Group;
+    json::ObjectPtr doc = json::object();
+    doc->set("source", result.source);
+    doc->set("network", json::text(result.network.name));
+    doc->set("dry_run", dryRun);
+    doc->set("applied", result.applied);
+    doc->set("added", result.diff.count(G::Added));
+    doc->set("changed", result.diff.count(G::Changed));
+    doc->set("left", result.diff.count(G::Left));
+    json::ArrayPtr changes = json::array();
+    for (const auto& c : result.diff.changes) {
+        json::ObjectPtr o = json::object();
+        o->set("group", std::string(groupName(c.group)));
+        o->set("kind", c.kind);
+        o->set("subject", c.subject);
+        o->set("summary", c.summary);
+        json::ObjectPtr details = json::object();
+        for (const auto& [key, value] : c.details) details->set(key, value);
+        o->set("details", details);
+        changes->add(o);
+    }
+    doc->set("changes", changes);
+    doc->set("case_effects", json::strings(result.caseEffects));
+    doc->set("warnings", json::strings(result.warnings));
+    json::ArrayPtr problems = json::array();
+    for (const auto& p : result.problems) {
+        json::ObjectPtr o = json::object();
+        o->set("source", p.source);
+        o->set("line", p.line);
+        o->set("field", p.field);
+        o->set("cause", p.cause);
+        problems->add(o);
+    }
+    doc->set("problems", problems);
+    json::print(ctx.out, doc);
+}
+
 int runImportRoster(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const bool dryRun = ctx.inv.has("dry-run");
     const auto result = ctx.installation().importRoster(ctx.inv.args.at(0), ctx.network(), dryRun);
+    if (format == "json") {
+        printImportJson(ctx, result, dryRun);
+        return result.problems.empty() ? 0 : 1;
+    }
     for (const auto& w : result.warnings) ctx.err << "warning: " << w << '\n';
     if (!result.problems.empty()) {
         for (const auto& p : result.problems) ctx.err << p.toString() << '\n';
@@ -207,6 +317,7 @@ Roster filterRoster(const Roster& all, const std::string& area,
 }
 
 int runPeopleList(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, kTableCsvJson);
     auto& inst = ctx.installation();
     const auto net = inst.network(ctx.network());
     std::string area;
@@ -227,7 +338,6 @@ int runPeopleList(Context& ctx) {
             throw UsageError("unknown status \"" + ctx.inv.value("status") +
                              "\" (use active, leave or left; or aktiv, perm, sluttet)");
     }
-    const std::string format = ctx.inv.value("format", "table");
     const Roster roster = filterRoster(inst.roster(net), area, status);
     const auto sheet = writeRosterSheet(roster, net.areas);
 
@@ -236,26 +346,24 @@ int runPeopleList(Context& ctx) {
         return 0;
     }
     if (format == "json") {
-        Poco::JSON::Array list;
+        // The rows of the CSV, keyed by the columns' English names (every value a string).
+        json::ArrayPtr list = json::array();
         const auto& header = sheet.front();
         for (std::size_t r = 1; r < sheet.size(); ++r) {
-            Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
+            json::ObjectPtr obj = json::object();
             for (std::size_t c = 0; c < header.size(); ++c) {
                 const auto& spec = rosterColumns()[c];
                 std::string key = text::foldCase(spec.english);
                 for (auto& ch : key)
                     if (ch == ' ')
                         ch = '_';
-                obj.set(key, sheet[r][c]);
+                obj->set(key, sheet[r][c]);
             }
-            list.add(obj);
+            list->add(obj);
         }
-        list.stringify(ctx.out, 2);
-        ctx.out << '\n';
+        json::print(ctx.out, list);
         return 0;
     }
-    if (format != "table")
-        throw UsageError("unknown format \"" + format + "\" (use table, csv or json)");
     std::vector<std::vector<std::string>> rows;
     for (const auto& [email, n] : roster.nurses) {
         const Person* p = roster.person(email);
@@ -275,7 +383,18 @@ int runPeopleList(Context& ctx) {
 // --- log --------------------------------------------------------------------------------------
 
 int runLogVerify(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const auto check = ctx.installation().verifyAuditLog();
+    if (format == "json") {
+        json::ObjectPtr doc = json::object();
+        doc->set("intact", !check.firstBadSeq);
+        doc->set("events_checked", check.eventsChecked);
+        doc->set("head_hash", json::text(check.headHash));
+        doc->set("first_bad_event", check.firstBadSeq ? json::Var(*check.firstBadSeq) : json::null());
+        doc->set("problem", json::text(check.problem));
+        json::print(ctx.out, doc);
+        return check.firstBadSeq ? 1 : 0;
+    }
     if (check.firstBadSeq) {
         ctx.err << "The audit log is broken at event " << *check.firstBadSeq << ": "
                 << check.problem << ".\n"
@@ -287,7 +406,20 @@ int runLogVerify(Context& ctx) {
     return 0;
 }
 
+// An audit event as JSON; its payload as the object it is.
+json::ObjectPtr auditEventJson(const engine::AuditEventView& e) {
+    json::ObjectPtr o = json::object();
+    o->set("seq", e.seq);
+    o->set("occurred_at", json::timestamp(e.occurredAt));
+    o->set("actor", e.actor);
+    o->set("kind", e.kind);
+    o->set("subject", json::text(e.subject));
+    o->set("details", json::parsed(e.payload));
+    return o;
+}
+
 int runLogList(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     std::int64_t last = 20;
     if (ctx.inv.has("last")) {
         try {
@@ -302,9 +434,16 @@ int runLogList(Context& ctx) {
     auto& inst = ctx.installation();
     const auto head = inst.verifyAuditLog();
     const std::int64_t total = head.firstBadSeq ? *head.firstBadSeq - 1 : head.eventsChecked;
+    const auto events =
+        inst.auditEvents(std::max<std::int64_t>(0, total - last), static_cast<std::size_t>(last));
+    if (format == "json") {
+        json::ArrayPtr list = json::array();
+        for (const auto& e : events) list->add(auditEventJson(e));
+        json::print(ctx.out, list);
+        return 0;
+    }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& e :
-         inst.auditEvents(std::max<std::int64_t>(0, total - last), static_cast<std::size_t>(last)))
+    for (const auto& e : events)
         rows.push_back({std::to_string(e.seq), e.occurredAt, e.actor, e.kind, e.subject});
     printTable(ctx.out, {"#", "Time (UTC)", "Actor", "Kind", "Subject"}, rows);
     return 0;
@@ -376,9 +515,34 @@ std::string dateOrDash(const std::optional<Timestamp>& t) {
 }
 
 int runSendFunctionDescriptions(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const bool dryRun = ctx.inv.has("dry-run");
     const auto report =
         ctx.installation().sendFunctionDescriptions(ctx.network(), ctx.inv.value("area"), dryRun);
+    if (format == "json") {
+        // The nurses who would get one (dry run) or got one, each with the case sent to them.
+        json::ObjectPtr doc = json::object();
+        doc->set("dry_run", dryRun);
+        doc->set("covered", report.covered);
+        json::ArrayPtr nurses = json::array();
+        for (std::size_t i = 0; i < report.candidates.size(); ++i) {
+            const auto& c = report.candidates[i];
+            const Case* sent = i < report.sent.size() ? &report.sent[i] : nullptr;
+            json::ObjectPtr o = json::object();
+            o->set("email", c.email);
+            o->set("name", c.name);
+            o->set("area", c.area);
+            o->set("unit", c.unit);
+            o->set("leader_name", json::text(c.leaderName));
+            o->set("reference", sent ? json::Var(sent->reference) : json::null());
+            o->set("state", sent ? json::Var(sent->state) : json::null());
+            o->set("deadline", sent ? json::date(sent->deadline) : json::null());
+            nurses->add(o);
+        }
+        doc->set("nurses", nurses);
+        json::print(ctx.out, doc);
+        return 0;
+    }
     if (dryRun) {
         std::vector<std::vector<std::string>> rows;
         for (const auto& c : report.candidates)
@@ -435,6 +599,7 @@ int runCaseWithdraw(Context& ctx) {
 }
 
 int runCaseList(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, kTableCsvJson);
     engine::CaseQuery q{ctx.network(), ctx.inv.value("workflow"), ctx.inv.value("state"),
                         ctx.inv.value("area")};
     const auto cases = ctx.installation().cases(q);
@@ -444,31 +609,106 @@ int runCaseList(Context& ctx) {
                         dateOrDash(c.deadline)});
     const std::vector<std::string> header = {"Reference", "Workflow", "Title",   "Area",
                                              "State",     "Signed",   "Deadline"};
-    const std::string format = ctx.inv.value("format", "table");
     if (format == "csv") {
         rows.insert(rows.begin(), header);
         ctx.out << documents::formatCsv(rows);
     } else if (format == "json") {
-        Poco::JSON::Array list;
+        // The table's rows keyed by its headers, every value the table's text (as since 0.1).
+        json::ArrayPtr list = json::array();
         for (const auto& r : rows) {
-            Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
+            json::ObjectPtr obj = json::object();
             for (std::size_t i = 0; i < header.size(); ++i)
-                obj.set(text::foldCase(header[i]), r[i]);
-            list.add(obj);
+                obj->set(text::foldCase(header[i]), r[i]);
+            list->add(obj);
         }
-        list.stringify(ctx.out, 2);
-        ctx.out << '\n';
-    } else if (format == "table") {
+        json::print(ctx.out, list);
+    } else {
         printTable(ctx.out, header, rows);
         ctx.out << rows.size() << (rows.size() == 1 ? " case\n" : " cases\n");
-    } else {
-        throw UsageError("unknown format \"" + format + "\" (use table, csv or json)");
     }
     return 0;
 }
 
+// case show's record as JSON.
+json::ObjectPtr caseJson(const engine::CaseDetails& d) {
+    const Case& c = d.c;
+    json::ObjectPtr o = json::object();
+    o->set("reference", c.reference);
+    o->set("title", c.title);
+    o->set("workflow", c.workflow);
+    if (c.templateVersion) {
+        json::ObjectPtr t = json::object();
+        t->set("name", c.templateName);
+        t->set("version", c.templateVersion);
+        o->set("template", t);
+    } else {
+        o->set("template", json::null());
+    }
+    o->set("state", c.state);
+    o->set("version", c.version);
+    o->set("deadline", json::date(c.deadline));
+    o->set("area", json::text(c.area));
+    o->set("subject_email", json::text(c.subjectEmail));
+    if (!c.approvalBody.empty() || !c.approvalDate.empty()) {
+        json::ObjectPtr a = json::object();
+        a->set("body", json::text(c.approvalBody));
+        a->set("date", json::date(c.approvalDate));
+        o->set("approval", a);
+    } else {
+        o->set("approval", json::null());
+    }
+    o->set("note", json::text(c.note));
+    o->set("records_reference", json::text(c.recordsReference));
+    json::ArrayPtr signers = json::array();
+    for (const auto& r : c.signatures) {
+        json::ObjectPtr s = json::object();
+        s->set("position", r.position);
+        s->set("role", r.role);
+        s->set("name", r.name);
+        s->set("email", json::text(r.email));
+        s->set("organisation", json::text(r.organisation));
+        s->set("status", std::string(toString(r.status)));
+        // A paper signature is dated, not timed.
+        s->set("signed_at", r.signedAt.size() == 10 ? json::date(r.signedAt)
+                                                     : json::timestamp(r.signedAt));
+        s->set("method", json::text(r.method));
+        s->set("reason", json::text(r.reason));
+        signers->add(s);
+    }
+    o->set("signers", signers);
+    json::ArrayPtr timers = json::array();
+    for (const auto& t : c.timers) {
+        json::ObjectPtr j = json::object();
+        j->set("name", t.name);
+        j->set("due", json::timestamp(t.due));
+        j->set("fired", t.fired);
+        j->set("paused_at", json::timestamp(t.pausedAt));
+        timers->add(j);
+    }
+    o->set("timers", timers);
+    json::ArrayPtr timeline = json::array();
+    for (const auto& e : d.timeline) timeline->add(auditEventJson(e));
+    o->set("timeline", timeline);
+    json::ArrayPtr actions = json::array();
+    for (const auto& a : d.actions) {
+        json::ObjectPtr j = json::object();
+        j->set("created_at", json::timestamp(a.createdAt));
+        j->set("action", a.action);
+        j->set("recipients", json::strings(a.recipients));
+        j->set("status", a.status);
+        actions->add(j);
+    }
+    o->set("actions", actions);
+    return o;
+}
+
 int runCaseShow(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const auto d = ctx.installation().caseDetails(ctx.inv.args.at(0));
+    if (format == "json") {
+        json::print(ctx.out, caseJson(d));
+        return 0;
+    }
     const Case& c = d.c;
     ctx.out << c.reference << "  " << c.title << "\n"
             << "Workflow: " << c.workflow;
@@ -515,9 +755,55 @@ int runCaseShow(Context& ctx) {
     return 0;
 }
 
+// The sweep as JSON. The engine reports each timer as "REF: TIMER -> WHAT" (or "REF: TIMER
+// could not TRIGGER: WHY") and each mail as "to ADDRESS: SUBJECT"; they are taken apart here.
+void printRemindJson(Context& ctx, const engine::TimerReport& report, bool dryRun) {
+    const auto cut = [](const std::string& s, const std::string& at) {
+        const auto p = s.find(at);
+        return p == std::string::npos ? std::make_pair(std::string(), s)
+                                      : std::make_pair(s.substr(0, p), s.substr(p + at.size()));
+    };
+    json::ObjectPtr doc = json::object();
+    doc->set("at", json::timestamp(ctx.clock().now()));
+    doc->set("dry_run", dryRun);
+    json::ArrayPtr fired = json::array();
+    for (const auto& line : report.fired) {
+        const auto [reference, rest] = cut(line, ": ");
+        auto [timer, result] = cut(rest, " ");
+        if (timer.empty())
+            std::swap(timer, result);
+        if (result.rfind("-> ", 0) == 0)
+            result = result.substr(3);
+        json::ObjectPtr o = json::object();
+        o->set("reference", reference);
+        o->set("timer", timer);
+        o->set("result", result);
+        fired->add(o);
+    }
+    doc->set("fired", fired);
+    json::ArrayPtr mails = json::array();
+    for (const auto& line : report.mails) {
+        const auto [to, subject] = cut(line.rfind("to ", 0) == 0 ? line.substr(3) : line, ": ");
+        json::ObjectPtr o = json::object();
+        o->set("to", to);
+        o->set("subject", subject);
+        mails->add(o);
+    }
+    doc->set("mails", mails);
+    doc->set("held", report.held);
+    doc->set("held_until", report.held > 0 ? json::timestamp(nextOfficeTime(ctx.clock().now()))
+                                           : json::null());
+    json::print(ctx.out, doc);
+}
+
 int runRemind(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const bool dryRun = ctx.inv.has("dry-run");
     const auto report = ctx.installation().runDueTimers(dryRun);
+    if (format == "json") {
+        printRemindJson(ctx, report, dryRun);
+        return 0;
+    }
     for (const auto& line : report.fired) ctx.out << "  " << line << '\n';
     if (!report.mails.empty())
         ctx.out << (dryRun ? "Mail that would be written:\n" : "Mail written to the outbox:\n");
@@ -560,6 +846,7 @@ int runCaseDocument(Context& ctx) {
 }
 
 int runSealVerify(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     std::string pdf;
     try {
         pdf = readFile(ctx.inv.args.at(0));
@@ -568,6 +855,19 @@ int runSealVerify(Context& ctx) {
         return 1;
     }
     const auto check = documents::verifySeal(pdf);
+    const bool ok = check.sealed && check.valid && check.wholeDocument;
+    if (format == "json") {
+        json::ObjectPtr doc = json::object();
+        doc->set("file", ctx.inv.args.at(0));
+        doc->set("sealed", check.sealed);
+        doc->set("valid", check.sealed && check.valid);
+        doc->set("whole_document", check.sealed && check.valid && check.wholeDocument);
+        doc->set("signer", json::text(check.signer));
+        doc->set("sub_filter", json::text(check.subFilter));
+        doc->set("problem", json::text(check.problem));
+        json::print(ctx.out, doc);
+        return ok ? 0 : 1;
+    }
     if (!check.sealed) {
         ctx.err << ctx.inv.args.at(0) << ": not sealed\n";
         return 1;
@@ -579,7 +879,7 @@ int runSealVerify(Context& ctx) {
     ctx.out << ctx.inv.args.at(0) << ": seal valid (" << check.subFilter << ", sealed by "
             << check.signer << ")"
             << (check.wholeDocument ? "" : "; but bytes were added after the seal") << '\n';
-    return check.wholeDocument ? 0 : 1;
+    return ok ? 0 : 1;
 }
 
 int runSignRegister(Context& ctx) {
@@ -603,10 +903,33 @@ void printDispatch(std::ostream& out, const engine::DispatchReport& report) {
 }
 
 int runOutboxList(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const std::string status = ctx.inv.value("status", "queued");
     if (status != "queued" && status != "sent" && status != "all")
         throw UsageError("--status is queued, sent or all, not \"" + status + "\"");
     const auto messages = ctx.installation().outbox(status == "all" ? "" : status);
+    if (format == "json") {
+        json::ArrayPtr list = json::array();
+        for (const auto& m : messages) {
+            const bool sent = m.status == "sent";
+            json::ObjectPtr o = json::object();
+            o->set("message_id", m.messageId);
+            o->set("created_at", json::timestamp(m.createdAt));
+            o->set("reference", json::text(m.reference));
+            o->set("kind", m.kind);
+            o->set("recipient", m.recipient);
+            o->set("subject", m.subject);
+            o->set("status", m.status);
+            o->set("attempts", m.attempts);
+            o->set("next_attempt_at", sent ? json::null() : json::timestamp(m.nextAttemptAt));
+            o->set("last_error", json::text(m.lastError));
+            o->set("server_answer", json::text(m.serverAnswer));
+            o->set("sent_at", json::timestamp(m.sentAt));
+            list->add(o);
+        }
+        json::print(ctx.out, list);
+        return 0;
+    }
     std::vector<std::vector<std::string>> rows;
     for (const auto& m : messages)
         rows.push_back({m.createdAt, m.reference, m.kind, m.recipient, m.status,
@@ -811,8 +1134,25 @@ int runUserDisable(Context& ctx) {
 }
 
 int runUserList(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
+    const auto users = ctx.installation().users();
+    if (format == "json") {
+        json::ArrayPtr list = json::array();
+        for (const auto& u : users) {
+            json::ObjectPtr o = json::object();
+            o->set("username", u.username);
+            o->set("name", json::text(u.name));
+            o->set("role", u.role);
+            o->set("network", json::text(u.network));
+            o->set("area", json::text(u.area));
+            o->set("status", std::string(u.disabled ? "disabled" : "active"));
+            list->add(o);
+        }
+        json::print(ctx.out, list);
+        return 0;
+    }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& u : ctx.installation().users())
+    for (const auto& u : users)
         rows.push_back({u.username, u.name, u.role, u.network, u.area,
                         u.disabled ? "disabled" : "active"});
     printTable(ctx.out, {"User", "Name", "Role", "Network", "Area", "Status"}, rows);
@@ -829,10 +1169,19 @@ int runUserToken(Context& ctx) {
 // --- archive ----------------------------------------------------------------------------------
 
 int runArchive(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const bool dryRun = ctx.inv.has("dry-run");
         const std::string out = ctx.inv.value("out");
     const auto report =
         ctx.installation().archive(ctx.network(), out, ctx.inv.value("schemas"), dryRun);
+    if (format == "json") {
+        json::ObjectPtr doc = json::object();
+        doc->set("dry_run", dryRun);
+        doc->set("references", json::strings(report.references));
+        doc->set("package", json::text(report.packageDir));
+        json::print(ctx.out, doc);
+        return 0;
+    }
     if (report.references.empty()) {
         ctx.out << "Nothing to archive: no signed case is waiting.\n";
         return 0;
@@ -868,10 +1217,8 @@ int runArchiveRef(Context& ctx) {
 }
 
 int runAudit(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, kTextOrJson);
     const auto it = ctx.inv.values.find("package");
-    const std::string format = ctx.inv.value("format", "text");
-    if (format != "text" && format != "json")
-        throw UsageError("unknown format \"" + format + "\" (use text or json)");
     std::vector<std::pair<std::string, archive::Finding>> findings;
     std::vector<std::string> packages;
     if (it != ctx.inv.values.end())
@@ -909,16 +1256,15 @@ int runAudit(Context& ctx) {
         }
     }
     if (format == "json") {
-        Poco::JSON::Array list;
+        json::ArrayPtr list = json::array();
         for (const auto& [pkg, f] : findings) {
-            Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-            o.set("package", pkg);
-            o.set("where", f.where);
-            o.set("finding", f.what);
-            list.add(o);
+            json::ObjectPtr o = json::object();
+            o->set("package", pkg);
+            o->set("where", f.where);
+            o->set("finding", f.what);
+            list->add(o);
         }
-        list.stringify(ctx.out, 2);
-        ctx.out << '\n';
+        json::print(ctx.out, list);
     } else {
         for (const auto& [pkg, f] : findings)
             ctx.out << pkg << ": " << f.where << ": " << f.what << '\n';
@@ -932,8 +1278,43 @@ int runAudit(Context& ctx) {
 // --- workflows --------------------------------------------------------------------------------
 
 int runWorkflowList(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
+    const auto& defs = ctx.installation().workflows();
+    if (format == "json") {
+        json::ArrayPtr list = json::array();
+        for (const auto& d : defs) {
+            json::ObjectPtr o = json::object();
+            o->set("name", d.name);
+            o->set("title", d.title);
+            o->set("reference_prefix", d.referencePrefix);
+            if (d.templateVersion) {
+                json::ObjectPtr t = json::object();
+                t->set("name", d.templateName);
+                t->set("version", d.templateVersion);
+                o->set("template", t);
+            } else {
+                o->set("template", json::null());
+            }
+            o->set("signer_roles", json::strings(d.signerRoles));
+            o->set("signing_order",
+                   std::string(d.order == SigningOrder::Sequential ? "sequential" : "parallel"));
+            json::ArrayPtr states = json::array();
+            for (const auto& st : d.states) {
+                json::ObjectPtr j = json::object();
+                j->set("name", st.name);
+                j->set("initial", st.initial);
+                j->set("final", st.final);
+                j->set("open", st.open);
+                states->add(j);
+            }
+            o->set("states", states);
+            list->add(o);
+        }
+        json::print(ctx.out, list);
+        return 0;
+    }
     std::vector<std::vector<std::string>> rows;
-    for (const auto& d : ctx.installation().workflows()) {
+    for (const auto& d : defs) {
         std::vector<std::string> states;
         for (const auto& s : d.states) states.push_back(s.name);
         rows.push_back(
@@ -954,14 +1335,38 @@ int runWorkflowDiagram(Context& ctx) {
 }
 
 int runWorkflowCheck(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
+    std::vector<WorkflowDef> defs;
+    std::vector<std::string> problems;
     try {
-        const auto defs = workflows::loadWorkflowDir(ctx.inv.args.at(0));
-        for (const auto& d : defs) ctx.out << d.place.file << ": " << d.name << " is valid\n";
-        return 0;
+        defs = workflows::loadWorkflowDir(ctx.inv.args.at(0));
     } catch (const workflows::WorkflowError& e) {
-        ctx.err << e.what() << '\n';
-        return 1;
+        std::istringstream lines(e.what());
+        for (std::string line; std::getline(lines, line);)
+            if (!text::trim(line).empty())
+                problems.push_back(line);
+        if (format != "json") {
+            ctx.err << e.what() << '\n';
+            return 1;
+        }
     }
+    if (format == "json") {
+        json::ObjectPtr doc = json::object();
+        doc->set("valid", problems.empty());
+        json::ArrayPtr list = json::array();
+        for (const auto& d : defs) {
+            json::ObjectPtr o = json::object();
+            o->set("file", d.place.file);
+            o->set("name", d.name);
+            list->add(o);
+        }
+        doc->set("workflows", list);
+        doc->set("problems", json::strings(problems));
+        json::print(ctx.out, doc);
+        return problems.empty() ? 0 : 1;
+    }
+    for (const auto& d : defs) ctx.out << d.place.file << ": " << d.name << " is valid\n";
+    return 0;
 }
 
 }  // namespace
@@ -1000,7 +1405,7 @@ const std::vector<CommandSpec>& commands() {
          0,
          "list the networks and their areas",
          "Lists every network of the installation.",
-         {},
+         {formatOption(tableOrJson())},
          runNetworkList},
         {{"network", "show"},
          "",
@@ -1009,7 +1414,7 @@ const std::vector<CommandSpec>& commands() {
          "summarise a network's roster per area",
          "Prints the network leader and, per area, the area leader and the number of units, "
          "nearest leaders, and nurses who are active, on leave and have left.",
-         {kNetworkOption},
+         {kNetworkOption, formatOption(tableOrJson())},
          runNetworkShow},
         {{"import", "roster"},
          "FILE",
@@ -1021,7 +1426,9 @@ const std::vector<CommandSpec>& commands() {
          "list has left). Without --dry-run the changes are saved, each as an audit-log event. "
          "Any problem in the file is reported as FILE:LINE: column: cause, all of them at once, "
          "and then nothing is saved. See docs/roster-import.md for the columns.",
-         {kNetworkOption, {"dry-run", "", "show the changes without saving them"}},
+         {kNetworkOption,
+          {"dry-run", "", "show the changes without saving them"},
+          formatOption(tableOrJson())},
          runImportRoster},
         {{"people", "list"},
          "",
@@ -1034,7 +1441,7 @@ const std::vector<CommandSpec>& commands() {
          {kNetworkOption,
           {"area", "AREA", "only this area"},
           {"status", "STATUS", "only this status: active, leave or left (aktiv, perm, sluttet)"},
-          {"format", "FORMAT", "table (default), csv or json"}},
+          formatOption(kTableCsvJson)},
          runPeopleList},
         {{"log", "verify"},
          "",
@@ -1043,7 +1450,7 @@ const std::vector<CommandSpec>& commands() {
          "check the audit log's hash chain",
          "Recomputes every event's hash and its link to the event before. Exit code 1 and the "
          "first bad event if any event was edited, inserted or deleted.",
-         {},
+         {formatOption(tableOrJson())},
          runLogVerify},
         {{"log", "list"},
          "",
@@ -1051,7 +1458,7 @@ const std::vector<CommandSpec>& commands() {
          0,
          "show the newest audit-log events",
          "Shows the newest events, oldest first.",
-         {{"last", "N", "how many events (default 20)"}},
+         {{"last", "N", "how many events (default 20)"}, formatOption(tableOrJson())},
          runLogList},
         {{"sample", "roster"},
          "",
@@ -1077,7 +1484,8 @@ const std::vector<CommandSpec>& commands() {
          "forgotten and nobody gets two: running it again sends only to nurses added since.",
          {kNetworkOption,
           {"area", "AREA", "only nurses in this area"},
-          {"dry-run", "", "only list who would get one"}},
+          {"dry-run", "", "only list who would get one"},
+          formatOption(tableOrJson())},
          runSendFunctionDescriptions},
         {{"agreement", "new"},
          "",
@@ -1126,7 +1534,7 @@ const std::vector<CommandSpec>& commands() {
           {"state", "STATE", "only cases in this state"},
           {"area", "AREA", "only cases of this area"},
           {"workflow", "NAME", "only cases of this workflow"},
-          {"format", "FORMAT", "table (default), csv or json"}},
+          formatOption(kTableCsvJson)},
          runCaseList},
         {{"case", "show"},
          "REF",
@@ -1136,7 +1544,7 @@ const std::vector<CommandSpec>& commands() {
          "Shows the case's state, deadline, each signer's status, running timers, every event in "
          "the "
          "audit log about it, and the actions its steps asked for.",
-         {},
+         {formatOption(tableOrJson())},
          runCaseShow},
         {{"case", "withdraw"},
          "REF",
@@ -1154,7 +1562,7 @@ const std::vector<CommandSpec>& commands() {
          "Lists the outbox: every message with its case, kind, recipient, attempts and the "
          "server's answer or the last error and the next attempt. Messages are written with the "
          "step that caused them and sent by 'outbox send' or 'serve'.",
-         {{"status", "STATUS", "queued (default), sent or all"}},
+         {{"status", "STATUS", "queued (default), sent or all"}, formatOption(tableOrJson())},
          runOutboxList},
         {{"outbox", "send"},
          "",
@@ -1190,7 +1598,7 @@ const std::vector<CommandSpec>& commands() {
          "the installation.",
          {{"area", "AREA", "one area only"},
           {"network", "NAME", "the network (default: the only one, or network.default)"},
-          {"format", "FORMAT", "table (default), csv (the open requests), html or pdf"},
+          formatOption(reportFormats(), "csv: the open requests only"),
           {"out", "FILE", "write to FILE (-: standard output, the default but for pdf: manglende-signaturer.pdf)"}},
          runReportMissing},
         {{"status"},
@@ -1202,7 +1610,8 @@ const std::vector<CommandSpec>& commands() {
          "description, how many wait, are overdue or were never sent one; and the mail waiting "
          "to go.",
          {{"area", "AREA", "one area only"},
-          {"network", "NAME", "the network (default: the only one, or network.default)"}},
+          {"network", "NAME", "the network (default: the only one, or network.default)"},
+          formatOption(tableOrJson())},
          runStatus},
         {{"user", "add"},
          "USERNAME",
@@ -1234,7 +1643,14 @@ const std::vector<CommandSpec>& commands() {
          "Disables the user and ends their sessions; their API tokens stop working.",
          {},
          runUserDisable},
-        {{"user", "list"}, "", 0, 0, "list the dashboard users", "Lists the users with their roles.", {}, runUserList},
+        {{"user", "list"},
+         "",
+         0,
+         0,
+         "list the dashboard users",
+         "Lists the users with their roles.",
+         {formatOption(tableOrJson())},
+         runUserList},
         {{"user", "token"},
          "USERNAME",
          1,
@@ -1254,7 +1670,8 @@ const std::vector<CommandSpec>& commands() {
          "and escalations go out only in office hours (08-16 Oslo time, Norwegian working days), "
          "never to someone on leave, never after signing. Running it twice, or twice at once, "
          "sends nothing extra; 'serve' runs it on its own. Use --now to run as of another time.",
-         {{"dry-run", "", "print what would be fired and mailed, to whom and why, without writing"}},
+         {{"dry-run", "", "print what would be fired and mailed, to whom and why, without writing"},
+          formatOption(tableOrJson())},
          runRemind},
         {{"render"},
          "REF",
@@ -1289,7 +1706,7 @@ const std::vector<CommandSpec>& commands() {
          "file. Exit code 1 if it is not sealed or the seal is broken. (Trust in the certificate "
          "is "
          "not checked.)",
-         {},
+         {formatOption(tableOrJson())},
          runSealVerify},
         {{"sign", "register"},
          "REF",
@@ -1318,7 +1735,8 @@ const std::vector<CommandSpec>& commands() {
           {"schemas", "DIR",
            "another Noark 5 schema folder (its *.xsd) to copy in and validate against (default: "
            "the shipped v5.0 schemas)"},
-          {"dry-run", "", "only list what would be archived"}},
+          {"dry-run", "", "only list what would be archived"},
+          formatOption(tableOrJson())},
          runArchive},
         {{"print-batch"},
          "",
@@ -1356,7 +1774,7 @@ const std::vector<CommandSpec>& commands() {
           {"schemas", "DIR",
            "another Noark 5 schema folder to validate against (default: the shipped v5.0 "
            "schemas)"},
-          {"format", "FORMAT", "text (default) or json"}},
+          formatOption(kTextOrJson)},
          runAudit},
         {{"workflow", "list"},
          "",
@@ -1364,7 +1782,7 @@ const std::vector<CommandSpec>& commands() {
          0,
          "list the workflows in use",
          "Lists the workflow definitions in use.",
-         {},
+         {formatOption(tableOrJson())},
          runWorkflowList},
         {{"workflow", "diagram"},
          "NAME",
@@ -1381,7 +1799,7 @@ const std::vector<CommandSpec>& commands() {
          "validate a folder of workflow definitions",
          "Validates every *.xml in DIR against the workflow schema and the consistency rules, and "
          "prints each problem as FILE:LINE. Exit code 1 if any is invalid.",
-         {},
+         {formatOption(tableOrJson())},
          runWorkflowCheck},
         {{"schema", "list"},
          "",

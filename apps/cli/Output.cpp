@@ -1,5 +1,11 @@
 #include "Output.h"
 
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <algorithm>
+#include <sstream>
+
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::cli {
@@ -27,5 +33,120 @@ void printTable(std::ostream& out, const std::vector<std::string>& headers,
     out << std::string(total > 2 ? total - 2 : 0, '-') << '\n';
     for (const auto& r : rows) line(r);
 }
+
+// --- --format -------------------------------------------------------------------------------
+
+namespace {
+
+// "a", "a or b", "a, b or c"
+std::string alternatives(const Formats& formats, bool markDefault) {
+    std::string s;
+    for (std::size_t i = 0; i < formats.size(); ++i) {
+        if (i > 0)
+            s += i + 1 == formats.size() ? " or " : ", ";
+        s += formats[i];
+        if (i == 0 && markDefault)
+            s += " (default)";
+    }
+    return s;
+}
+
+}  // namespace
+
+const Formats& tableOrJson() {
+    static const Formats formats = {"table", "json"};
+    return formats;
+}
+
+OptionSpec formatOption(const Formats& formats, const std::string& note) {
+    const bool json = std::find(formats.begin(), formats.end(), "json") != formats.end();
+    return {"format", "FORMAT",
+            alternatives(formats, true) + (json ? " (json: docs/json-output.md)" : "") +
+                (note.empty() ? "" : "; " + note),
+            false};
+}
+
+std::string chosenFormat(const Invocation& inv, const Formats& formats) {
+    const std::string format = inv.value("format", formats.front());
+    if (std::find(formats.begin(), formats.end(), format) == formats.end())
+        throw UsageError("unknown format \"" + format + "\" (use " + alternatives(formats, false) +
+                         ")");
+    return format;
+}
+
+// --- JSON -----------------------------------------------------------------------------------
+
+namespace json {
+
+ObjectPtr object() { return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+ArrayPtr array() { return new Poco::JSON::Array; }
+
+ArrayPtr strings(const std::vector<std::string>& values) {
+    ArrayPtr a = array();
+    for (const auto& v : values) a->add(v);
+    return a;
+}
+
+Var null() { return Var(); }
+
+Var text(const std::string& value) { return value.empty() ? Var() : Var(value); }
+
+Var timestamp(const std::string& value) {
+    if (value.empty())
+        return Var();
+    const auto t = parseTimestamp(value);
+    return t ? Var(formatTimestamp(*t)) : Var(value);
+}
+
+Var timestamp(const std::optional<Timestamp>& value) {
+    return value ? Var(formatTimestamp(*value)) : Var();
+}
+
+Var date(const std::string& value) {
+    if (value.empty())
+        return Var();
+    const auto t = parseTimestamp(value);
+    return t ? Var(formatDate(*t)) : Var(value);
+}
+
+Var date(const std::optional<Timestamp>& value) { return value ? Var(formatDate(*value)) : Var(); }
+
+Var parsed(const std::string& jsonText) {
+    if (text::trim(jsonText).empty())
+        return Var();
+    try {
+        Poco::JSON::Parser parser;
+        return parser.parse(jsonText);
+    } catch (const Poco::Exception&) {
+        return Var(jsonText);
+    }
+}
+
+std::string toText(const Var& document) {
+    std::ostringstream s;
+    Poco::JSON::Stringifier::stringify(document, s, 2);
+    // Poco writes an empty array or object over lines ("[", "", "  ]"): make it "[]" or "{}".
+    // A line break is never inside a string (it is escaped there), so only empty ones match.
+    const std::string raw = s.str();
+    std::string text;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        text += raw[i];
+        if (raw[i] != '[' && raw[i] != '{')
+            continue;
+        const std::size_t next = raw.find_first_not_of(" \n", i + 1);
+        const char close = raw[i] == '[' ? ']' : '}';
+        if (next != std::string::npos && raw[next] == close &&
+            raw.find('\n', i + 1) < next) {
+            text += close;
+            i = next;
+        }
+    }
+    return text + '\n';
+}
+
+void print(std::ostream& out, const Var& document) { out << toText(document); }
+
+}  // namespace json
 
 }  // namespace avtaleflyt::cli

@@ -96,6 +96,69 @@ std::string html(const engine::MissingReport& r, const documents::Messages& m,
            "</h2>" + htmlTable(t.uncoveredHeader, t.uncovered) + "</body></html>\n";
 }
 
+// One area's (or the total's) counts as JSON; each active nurse is in exactly one of signed,
+// outstanding, overdue and not_sent.
+json::ObjectPtr tallyJson(const engine::AreaTally& a, bool withArea) {
+    json::ObjectPtr o = json::object();
+    if (withArea)
+        o->set("area", a.area);
+    o->set("active_nurses", a.activeNurses);
+    o->set("signed", a.signedCount);
+    o->set("outstanding", a.outstanding);
+    o->set("overdue", a.overdue);
+    o->set("not_sent", a.notSent);
+    return o;
+}
+
+json::ArrayPtr areasJson(const engine::MissingReport& r) {
+    json::ArrayPtr areas = json::array();
+    for (const auto& a : r.areas) areas->add(tallyJson(a, true));
+    return areas;
+}
+
+// The report as JSON: the states and roles by their machine names, not translated.
+std::string jsonReport(const engine::MissingReport& r) {
+    json::ObjectPtr doc = json::object();
+    doc->set("network", r.network);
+    doc->set("area", json::text(r.area));
+    doc->set("as_of", json::timestamp(r.asOf));
+    doc->set("overdue_days", engine::MissingReport::kOverdueDays);
+    doc->set("areas", areasJson(r));
+    doc->set("total", tallyJson(r.total(), false));
+    json::ArrayPtr open = json::array();
+    for (const auto& o : r.open) {
+        json::ObjectPtr j = json::object();
+        j->set("area", json::text(o.area));
+        j->set("unit", json::text(o.unit));
+        j->set("leader", json::text(o.leaderName));
+        j->set("reference", o.reference);
+        j->set("title", o.title);
+        j->set("state", o.state);
+        j->set("signer", o.signerName);
+        j->set("signer_role", o.signerRole);
+        j->set("sent_on", json::date(o.sentAt));
+        j->set("deadline", json::date(o.deadline));
+        j->set("days_outstanding", o.daysOutstanding);
+        j->set("reminders_sent", o.remindersSent);
+        j->set("overdue", o.overdue);
+        open->add(j);
+    }
+    doc->set("open", open);
+    json::ArrayPtr uncovered = json::array();
+    for (const auto& u : r.uncovered) {
+        json::ObjectPtr j = json::object();
+        j->set("area", u.area);
+        j->set("unit", u.unit);
+        j->set("nurse", u.nurseName);
+        j->set("leader", json::text(u.leaderName));
+        j->set("case_reference", json::text(u.caseReference));
+        j->set("case_state", json::text(u.caseState));
+        uncovered->add(j);
+    }
+    doc->set("uncovered", uncovered);
+    return json::toText(doc);
+}
+
 std::string pdf(const engine::MissingReport& r, const documents::Messages& m,
                 const std::string& language, Timestamp now) {
     FilledDocument doc;
@@ -144,16 +207,21 @@ std::string pdf(const engine::MissingReport& r, const documents::Messages& m,
 
 }  // namespace
 
+const Formats& reportFormats() {
+    static const Formats formats = {"table", "csv", "html", "pdf", "json"};
+    return formats;
+}
+
 int runReportMissing(Context& ctx) {
-    const std::string format = ctx.inv.value("format", "table");
-    if (format != "table" && format != "csv" && format != "html" && format != "pdf")
-        throw UsageError("--format is table, csv, html or pdf, not \"" + format + "\"");
+    const std::string format = chosenFormat(ctx.inv, reportFormats());
     const auto report = ctx.installation().missingSignatures(ctx.network(), ctx.inv.value("area"));
     const std::string language = ctx.settings().language;
     const auto& m = documents::Messages::forLanguage(language);
     const std::string out = ctx.inv.value("out", format == "pdf" ? "manglende-signaturer.pdf" : "");
     std::string bytes;
-    if (format == "html") {
+    if (format == "json") {
+        bytes = jsonReport(report);
+    } else if (format == "html") {
         bytes = html(report, m, language);
     } else if (format == "pdf") {
         bytes = pdf(report, m, language, ctx.clock().now());
@@ -185,8 +253,27 @@ int runReportMissing(Context& ctx) {
 }
 
 int runStatus(Context& ctx) {
+    const std::string format = chosenFormat(ctx.inv, tableOrJson());
     auto& installation = ctx.installation();
     const auto report = installation.missingSignatures(ctx.network(), ctx.inv.value("area"));
+    const auto queued = installation.outbox("queued");
+    std::size_t failing = 0;
+    for (const auto& m : queued) failing += !m.lastError.empty();
+    if (format == "json") {
+        json::ObjectPtr doc = json::object();
+        doc->set("network", report.network);
+        doc->set("area", json::text(report.area));
+        doc->set("as_of", json::timestamp(report.asOf));
+        doc->set("overdue_days", engine::MissingReport::kOverdueDays);
+        doc->set("areas", areasJson(report));
+        doc->set("total", tallyJson(report.total(), false));
+        json::ObjectPtr mail = json::object();
+        mail->set("queued", queued.size());
+        mail->set("failing", failing);
+        doc->set("mail", mail);
+        json::print(ctx.out, doc);
+        return 0;
+    }
     ctx.out << report.network << " — " << report.asOf << "\n\n";
     Rows rows;
     const auto add = [&](const std::string& label, const engine::AreaTally& a) {
@@ -198,9 +285,6 @@ int runStatus(Context& ctx) {
     for (const auto& a : report.areas) add(a.area, a);
     add("Total", report.total());
     printTable(ctx.out, {"Area", "Nurses", "Signed", "", "Waiting", "Overdue", "Not out"}, rows);
-    std::size_t failing = 0;
-    const auto queued = installation.outbox("queued");
-    for (const auto& m : queued) failing += !m.lastError.empty();
     ctx.out << "\nMail waiting to go: " << queued.size();
     if (failing > 0)
         ctx.out << " (" << failing << " failing; see 'avtaleflyt outbox list')";
