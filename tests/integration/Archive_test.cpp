@@ -127,7 +127,7 @@ TEST_CASE("archiving writes a package the records office accepts, and moves the 
     CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
 }
 
-TEST_CASE("function descriptions are screened; agreements are public; no name in a public title",
+TEST_CASE("function descriptions are screened, agreements are public, no name in a public title",
           "[archive]") {
     ArchiveFixture f;
     const std::string xml = test::readFile(f.package() + "/arkivstruktur.xml");

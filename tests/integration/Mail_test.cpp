@@ -201,7 +201,7 @@ TEST_CASE("a failed delivery stays queued with its error, is retried after the b
     CHECK(ids.size() == 4);
 }
 
-TEST_CASE("SMTP: with the server down the mail stays queued; once it is up each message "
+TEST_CASE("SMTP: with the server down the mail stays queued, once it is up each message "
           "arrives exactly once",
           "[mail][smtp]") {
     MailFixture f;
@@ -288,7 +288,7 @@ TEST_CASE("a link signs once: then it is used, and the evidence stays out of the
     CHECK(pdfText.find("@frogn.example") == std::string::npos);
 }
 
-TEST_CASE("a link expires with the case's deadline; a withdrawn case's links are closed and its "
+TEST_CASE("a link expires with the case's deadline, a withdrawn case's links are closed and its "
           "signers told",
           "[signing]") {
     MailFixture f;
@@ -423,7 +423,7 @@ TEST_CASE("the portal: the page, CSRF, confirmation, signing once, forged links,
     served.server.stop();
 }
 
-TEST_CASE("the portal: declining needs a reason; too many unknown links from one address get 429",
+TEST_CASE("the portal: declining needs a reason, too many unknown links from one address get 429",
           "[portal]") {
     MailFixture f;
     const std::string token = f.sendAndGetToken("ase@frogn.example");

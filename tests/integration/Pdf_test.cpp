@@ -159,7 +159,7 @@ TEST_CASE("the final document: signature page and event log without e-mail addre
     CHECK(t.find("@") == std::string::npos);
 }
 
-TEST_CASE("a sealed PDF: pdfsig says valid and whole; one changed byte is a digest mismatch",
+TEST_CASE("a sealed PDF: pdfsig says valid and whole, one changed byte is a digest mismatch",
           "[pdf][seal]") {
     test::TempDir keys;
     SealKey::create(keys.file("seal.crt"), keys.file("seal.key"), "avtaleflyt test seal");

@@ -52,7 +52,7 @@ TEST_CASE("the shipped schemas are the project's official copies byte for byte, 
     CHECK(ark->second.find("\r\n") != std::string::npos);
 }
 
-TEST_CASE("each root namespace finds its shipped schema; metadatakatalog is never chosen",
+TEST_CASE("each root namespace finds its shipped schema, metadatakatalog is never chosen",
           "[schemas]") {
     const std::string n5 = "http://www.arkivverket.no/standarder/noark5/";
     for (const auto& [ns, set, main] :
@@ -111,7 +111,7 @@ TEST_CASE("an arkivmelding validates against the shipped set, its imports read f
           std::string::npos);
 }
 
-TEST_CASE("a schema folder must hold arkivstruktur.xsd; a missing main schema is one problem",
+TEST_CASE("a schema folder must hold arkivstruktur.xsd, a missing main schema is one problem",
           "[schemas]") {
     test::TempDir dir;
     CHECK_THROWS_WITH(archive::readSchemaFolder(dir.file("mangler")),

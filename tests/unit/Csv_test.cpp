@@ -47,7 +47,7 @@ TEST_CASE("an Excel sep= line names the delimiter and is skipped", "[csv]") {
     CHECK(lines(t) == std::vector<int>{2, 3});
 }
 
-TEST_CASE("quoted fields keep delimiters, doubled quotes and line breaks; lines stay true",
+TEST_CASE("quoted fields keep delimiters, doubled quotes and line breaks, lines stay true",
           "[csv]") {
     const auto t = parseCsv(
         "Navn;Merknad\r\n\"Kari \"\"Kia\"\" Berg\";\"to\r\nlinjer\"\r\nO'Neil;x\r\n", "a.csv");
@@ -57,7 +57,7 @@ TEST_CASE("quoted fields keep delimiters, doubled quotes and line breaks; lines 
     CHECK(lines(t) == std::vector<int>{1, 2, 4});
 }
 
-TEST_CASE("a file without a final line break keeps its last row; LF and CR alone work", "[csv]") {
+TEST_CASE("a file without a final line break keeps its last row, LF and CR alone work", "[csv]") {
     CHECK(cells(parseCsv("a;b\nc;d", "a.csv")).size() == 2);
     CHECK(cells(parseCsv("a;b\rc;d\r", "a.csv")) ==
           std::vector<std::vector<std::string>>{{"a", "b"}, {"c", "d"}});

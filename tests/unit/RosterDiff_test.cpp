@@ -75,7 +75,7 @@ TEST_CASE("leave, a move, a new leader, a new nurse and someone missing are each
 }
 
 TEST_CASE(
-    "a nurse marked as left counts among those who left; one who left and returns is a change",
+    "a nurse marked as left counts among those who left, one who left and returns is a change",
     "[roster-diff]") {
     Roster current = baseRoster();
     current.nurses["liv@ahus.example"].status = MemberStatus::Left;

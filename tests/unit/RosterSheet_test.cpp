@@ -133,7 +133,7 @@ TEST_CASE("messages use the file's own column headers", "[roster-sheet]") {
               "navneliste.csv:2: Leader email: nurse Liv Lie has no nearest leader"});
 }
 
-TEST_CASE("missing columns are named in Norwegian and English; unused columns are warned of",
+TEST_CASE("missing columns are named in Norwegian and English, unused columns are warned of",
           "[roster-sheet]") {
     const auto sheet =
         readRosterSheet(table({{"Navn", "Område", "Kommentar", "Arbeidssted"}}), kAreas, {});

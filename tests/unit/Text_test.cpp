@@ -48,7 +48,7 @@ TEST_CASE("hexadecimal both ways, and a text that is not hex is refused", "[text
     CHECK_FALSE(text::fromHex("zz"));
 }
 
-TEST_CASE("base64 gives RFC 4648's test vectors; the URL alphabet has no padding", "[text]") {
+TEST_CASE("base64 gives RFC 4648's test vectors, the URL alphabet has no padding", "[text]") {
     CHECK(text::base64("") == "");
     CHECK(text::base64("f") == "Zg==");
     CHECK(text::base64("fo") == "Zm8=");
