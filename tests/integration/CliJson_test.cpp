@@ -6,9 +6,6 @@
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -27,41 +24,8 @@ namespace {
 const std::string kAreas[] = {"Bydelene i Oslo", "Follo",       "Nedre Romerike",
                               "Øvre Romerike",   "Kongsvinger", "Ahus"};
 
-struct JsonFixture {
-    test::TempDir dir;
-    std::string data = dir.file("data");
-
-    test::CliResult run(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--data", data});
-        return runCli(args, dir.path());
-    }
-    // With `input` on its standard input (runCli hands the test's own on to the child).
-    test::CliResult runWithInput(const std::vector<std::string>& args, const std::string& input) {
-        const std::string file = dir.file("stdin");
-        test::writeFile(file, input);
-        const int saved = ::dup(STDIN_FILENO);
-        const int fd = ::open(file.c_str(), O_RDONLY);
-        ::dup2(fd, STDIN_FILENO);
-        ::close(fd);
-        auto r = run(args);
-        ::dup2(saved, STDIN_FILENO);
-        ::close(saved);
-        return r;
-    }
-    std::string db() const { return data + "/avtaleflyt.db"; }
-    std::string sql(const std::string& query) const { return test::querySql(db(), query); }
-    long long count(const std::string& query) const { return std::stoll(sql(query)); }
-
-    // An installation with the sample network imported.
-    void sample() {
-        REQUIRE(run({"init", "--now", "2026-11-02"}).exitCode == 0);
-        REQUIRE(run({"sample", "roster", "--out", dir.file("liste.csv"), "--add-network", "--now",
-                     "2026-11-02"})
-                    .exitCode == 0);
-        REQUIRE(run({"import", "roster", dir.file("liste.csv"), "--now", "2026-11-02T08:00"})
-                    .exitCode == 0);
-    }
-    // ... and function descriptions sent to the nurses of Follo.
+// The shared CLI fixture, and function descriptions sent to the nurses of Follo.
+struct JsonFixture : test::CliFixture {
     void sentToFollo() {
         sample();
         REQUIRE(run({"send", "function-descriptions", "--area", "Follo", "--now",

@@ -16,33 +16,8 @@
 #include "avtaleflyt/storage/Database.h"
 
 using namespace avtaleflyt;
+using test::CliFixture;
 using test::runCli;
-
-namespace {
-
-struct CliFixture {
-    test::TempDir dir;
-    std::string data = dir.file("data");
-
-    test::CliResult run(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--data", data});
-        return runCli(args, dir.path());
-    }
-    std::string db() const { return data + "/avtaleflyt.db"; }
-    std::string events() const { return test::querySql(db(), "SELECT count(*) FROM audit_event"); }
-
-    // An installation with the sample network imported.
-    void sample() {
-        REQUIRE(run({"init", "--now", "2026-11-02"}).exitCode == 0);
-        REQUIRE(
-            run({"sample", "roster", "--out", dir.file("liste.csv"), "--add-network"}).exitCode ==
-            0);
-        REQUIRE(run({"import", "roster", dir.file("liste.csv"), "--now", "2026-11-02T08:00"})
-                    .exitCode == 0);
-    }
-};
-
-}  // namespace
 
 TEST_CASE("cli: --help lists every command and exits 0, no command is a usage error", "[cli]") {
     CliFixture f;

@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include <catch2/catch.hpp>
+
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/Net/ServerSocket.h>
@@ -9,7 +11,9 @@
 #include <Poco/StreamCopier.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include <algorithm>
 #include <chrono>
@@ -193,6 +197,34 @@ std::size_t countLines(const std::string& text, const std::string& needle) {
         if (line.find(needle) != std::string::npos)
             ++n;
     return n;
+}
+
+CliResult CliFixture::run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--data", data});
+    return runCli(args, dir.path());
+}
+
+CliResult CliFixture::runWithInput(const std::vector<std::string>& args,
+                                   const std::string& input) {
+    const std::string file = dir.file("stdin");
+    writeFile(file, input);
+    const int saved = ::dup(STDIN_FILENO);
+    const int fd = ::open(file.c_str(), O_RDONLY);
+    ::dup2(fd, STDIN_FILENO);
+    ::close(fd);
+    auto r = run(args);
+    ::dup2(saved, STDIN_FILENO);
+    ::close(saved);
+    return r;
+}
+
+void CliFixture::sample() {
+    REQUIRE(run({"init", "--now", "2026-11-02"}).exitCode == 0);
+    REQUIRE(run({"sample", "roster", "--out", dir.file("liste.csv"), "--add-network", "--now",
+                 "2026-11-02"})
+                .exitCode == 0);
+    REQUIRE(run({"import", "roster", dir.file("liste.csv"), "--now", "2026-11-02T08:00"})
+                .exitCode == 0);
 }
 
 }  // namespace avtaleflyt::test

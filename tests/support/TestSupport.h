@@ -73,4 +73,22 @@ std::string joinLines(const std::vector<std::string>& lines);
 // Counts the lines of `text` that contain `needle`.
 std::size_t countLines(const std::string& text, const std::string& needle);
 
+// An installation in a private folder, driven through the avtaleflyt binary as a user runs it.
+struct CliFixture {
+    TempDir dir;
+    std::string data = dir.file("data");
+
+    // avtaleflyt --data DATA ARGS, in the fixture's folder.
+    CliResult run(std::vector<std::string> args);
+    // The same with `input` on its standard input.
+    CliResult runWithInput(const std::vector<std::string>& args, const std::string& input);
+    std::string db() const { return data + "/avtaleflyt.db"; }
+    std::string sql(const std::string& query) const { return querySql(db(), query); }
+    long long count(const std::string& query) const { return std::stoll(sql(query)); }
+    std::string events() const { return sql("SELECT count(*) FROM audit_event"); }
+
+    // init, and the sample network's name list (DIR/liste.csv) imported, on 2 November 2026.
+    void sample();
+};
+
 }  // namespace avtaleflyt::test
