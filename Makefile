@@ -4,10 +4,11 @@
 #   make bench   build and run the benchmarks; results in bench/RESULTS.md
 #   make asan    build and run the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make format  clang-format the sources
+#   make package build the release preset and its Debian package (build/release/avtaleflyt_*.deb)
 PRESET ?= dev
 JOBS ?= 2
 
-.PHONY: deps build test demo bench asan format clean
+.PHONY: deps build test demo bench asan format package clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -31,6 +32,10 @@ asan:
 
 format:
 	@./scripts/format.sh
+
+package:
+	@$(MAKE) --no-print-directory build PRESET=release
+	@cd build/release && cpack -G DEB
 
 clean:
 	rm -rf build demo-data

@@ -19,6 +19,8 @@ packages=(
   curl                 # the demo and the tests talk to the portal over HTTP
   python3-aiosmtpd     # a real SMTP server for the mail tests (/usr/bin/python3 -m aiosmtpd)
   chromium             # the portal's browser tests (driven by playwright-core, tests/browser)
+  dpkg-dev systemd     # make package (cpack's dpkg-shlibdeps) and its test (systemd-analyze)
+  groff-base           # the package test renders the man page
 )
 
 # playwright-core for the browser tests, pinned by tests/browser/package-lock.json (it drives
