@@ -413,11 +413,16 @@ std::vector<std::vector<std::string>> writeRosterSheet(const Roster& roster,
         const Person* p = roster.person(email);
         return p ? p->phone : std::string();
     };
-    const auto row = [&](std::map<RosterColumn, std::string> values) {
-        std::vector<std::string> r;
-        for (const auto& c : cols) r.push_back(values[c.column]);
-        rows.push_back(r);
+    // One row from the values it has, in the order of the columns (empty where it has none).
+    const auto row = [&](std::initializer_list<std::pair<RosterColumn, std::string>> values) {
+        std::vector<std::string> r(cols.size());
+        for (std::size_t i = 0; i < cols.size(); ++i)
+            for (const auto& [column, value] : values)
+                if (column == cols[i].column)
+                    r[i] = value;
+        rows.push_back(std::move(r));
     };
+    rows.reserve(roster.nurses.size() + roster.areaLeaders.size() + 2);
     if (!roster.networkLeader.empty())
         row({{RosterColumn::Name, nameOf(roster.networkLeader)},
              {RosterColumn::Email, roster.networkLeader},
@@ -433,29 +438,32 @@ std::vector<std::vector<std::string>> writeRosterSheet(const Roster& roster,
              {RosterColumn::Area, area},
              {RosterColumn::Role, "områdeleder"}});
     }
-    // Sorted by area (in the network's order), municipality, unit and name; each key made once.
-    using Key = std::tuple<std::ptrdiff_t, const std::string*, const std::string*, std::string>;
-    std::vector<std::pair<Key, const NurseMembership*>> keyed;
-    keyed.reserve(roster.nurses.size());
-    for (const auto& kv : roster.nurses) {
-        const NurseMembership& n = kv.second;
-        keyed.push_back({{std::find(areas.begin(), areas.end(), n.unit.area) - areas.begin(),
-                          &n.unit.municipality, &n.unit.name, nameOf(n.email)},
-                         &n});
+    // Sorted by area (in the network's order), municipality, unit, name and e-mail (so no two
+    // are alike); each nurse's person looked up once.
+    struct Entry {
+        std::ptrdiff_t area;
+        const NurseMembership* nurse;
+        const Person* person;
+    };
+    static const Person nobody;
+    std::vector<Entry> entries;
+    entries.reserve(roster.nurses.size());
+    for (const auto& [email, n] : roster.nurses) {
+        const Person* p = roster.person(email);
+        entries.push_back({std::find(areas.begin(), areas.end(), n.unit.area) - areas.begin(), &n,
+                           p ? p : &nobody});
     }
-    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
-        const Key& x = a.first;
-        const Key& y = b.first;
-        return std::forward_as_tuple(std::get<0>(x), *std::get<1>(x), *std::get<2>(x), std::get<3>(x)) <
-               std::forward_as_tuple(std::get<0>(y), *std::get<1>(y), *std::get<2>(y), std::get<3>(y));
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        return std::tie(a.area, a.nurse->unit.municipality, a.nurse->unit.name, a.person->name,
+                        a.nurse->email) < std::tie(b.area, b.nurse->unit.municipality,
+                                                   b.nurse->unit.name, b.person->name,
+                                                   b.nurse->email);
     });
-    std::vector<const NurseMembership*> nurses;
-    nurses.reserve(keyed.size());
-    for (const auto& k : keyed) nurses.push_back(k.second);
-    for (const NurseMembership* n : nurses) {
-        row({{RosterColumn::Name, nameOf(n->email)},
+    for (const Entry& e : entries) {
+        const NurseMembership* n = e.nurse;
+        row({{RosterColumn::Name, e.person->name},
              {RosterColumn::Email, n->email},
-             {RosterColumn::Phone, phoneOf(n->email)},
+             {RosterColumn::Phone, e.person->phone},
              {RosterColumn::Area, n->unit.area},
              {RosterColumn::Municipality, n->unit.municipality},
              {RosterColumn::Unit, n->unit.name},

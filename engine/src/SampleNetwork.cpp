@@ -1,6 +1,9 @@
 #include "avtaleflyt/engine/SampleNetwork.h"
 
+#include <algorithm>
+#include <map>
 #include <unordered_set>
+#include <vector>
 
 namespace avtaleflyt::engine {
 namespace {
@@ -125,7 +128,7 @@ class Builder {
     // name (15 million), so even 100,000 nurses end quickly.
     Person person(const std::string& domain) {
         std::string name;
-        for (int attempt = 0; name.empty() || names_.count(name); ++attempt) {
+        for (int attempt = 0; name.empty() || !names_.insert(name).second; ++attempt) {
             if (attempt == 8) {
                 attempt = 0;
                 ++level_;
@@ -139,11 +142,10 @@ class Builder {
             if (level_ >= 3)  // beyond any real chance; a bound all the same
                 name += " " + std::to_string(names_.size());
         }
-        std::string email = mailPart(name) + "@" + domain;
-        for (int n = 2; emails_.count(email); ++n)
-            email = mailPart(name) + std::to_string(n) + "@" + domain;
-        names_.insert(name);
-        emails_.insert(email);
+        const std::string local = mailPart(name);
+        std::string email = local + "@" + domain;
+        for (int n = 2; !emails_.insert(email).second; ++n)
+            email = local + std::to_string(n) + "@" + domain;
         const std::uint32_t number = 40000000u + static_cast<std::uint32_t>(rnd_.below(60000000));
         std::string digits = std::to_string(number);
         if (rnd_.below(2))
@@ -168,6 +170,17 @@ std::string domainFor(const std::string& municipality) {
     return m + ".kommune.example";
 }
 
+// Moves `items` (each e-mail once) into `map`, keyed by e-mail, inserting in order at the end.
+template <typename T>
+void intoMapByEmail(std::vector<T>& items, std::map<std::string, T>& map) {
+    std::sort(items.begin(), items.end(),
+              [](const T& a, const T& b) { return a.email < b.email; });
+    for (auto& item : items) {
+        std::string key = item.email;
+        map.emplace_hint(map.end(), std::move(key), std::move(item));
+    }
+}
+
 }  // namespace
 
 SampleNetwork makeSampleNetwork(std::uint32_t seed, int nurses) {
@@ -176,8 +189,11 @@ SampleNetwork makeSampleNetwork(std::uint32_t seed, int nurses) {
     net.name = "Kompetansenettverk for lindrende behandling, Ahus-området";
     Roster& r = net.roster;
 
+    // Gathered first, then put into the roster's maps in e-mail order (no search per insert).
+    std::vector<Person> people;
+    std::vector<NurseMembership> members;
     const Person head = b.person("ahus.example");
-    r.people[head.email] = head;
+    people.push_back(head);
     r.networkLeader = head.email;
 
     int made = 0;
@@ -185,7 +201,7 @@ SampleNetwork makeSampleNetwork(std::uint32_t seed, int nurses) {
         const AreaPlan& plan = kAreas[a];
         net.areas.push_back(plan.name);
         const Person areaLeader = b.person(domainFor(plan.municipalities.front()));
-        r.people[areaLeader.email] = areaLeader;
+        people.push_back(areaLeader);
         r.areaLeaders[plan.name] = areaLeader.email;
 
         const int target = a + 1 == kAreas.size() ? nurses - made : nurses * plan.share / 1000;
@@ -194,6 +210,7 @@ SampleNetwork makeSampleNetwork(std::uint32_t seed, int nurses) {
         for (std::size_t unitNo = 0; inArea < target; ++unitNo) {
             const std::string& municipality =
                 plan.municipalities[unitNo % plan.municipalities.size()];
+            const std::string domain = domainFor(municipality);
             UnitRef unit;
             unit.area = plan.name;
             unit.municipality = municipality;
@@ -214,25 +231,25 @@ SampleNetwork makeSampleNetwork(std::uint32_t seed, int nurses) {
             if (unitNo % 4 == 3 && !previousLeader.empty()) {
                 leader = previousLeader;
             } else {
-                const Person p = b.person(domainFor(municipality));
-                r.people[p.email] = p;
-                leader = p.email;
+                people.push_back(b.person(domain));
+                leader = people.back().email;
             }
             previousLeader = leader;
 
             const int size = 1 + static_cast<int>(b.random().below(plan.name == "Ahus" ? 5 : 4));
             for (int k = 0; k < size && inArea < target; ++k, ++inArea, ++made) {
-                const Person p = b.person(domainFor(municipality));
-                r.people[p.email] = p;
+                people.push_back(b.person(domain));
                 NurseMembership m;
-                m.email = p.email;
+                m.email = people.back().email;
                 m.unit = unit;
                 m.leaderEmail = leader;
                 m.status = made % 19 == 7 ? MemberStatus::OnLeave : MemberStatus::Active;
-                r.nurses[p.email] = m;
+                members.push_back(std::move(m));
             }
         }
     }
+    intoMapByEmail(people, r.people);
+    intoMapByEmail(members, r.nurses);
     // Two nurses who have left, still on the list as leaders often keep them.
     int leaving = 2;
     for (auto& [email, m] : r.nurses) {
