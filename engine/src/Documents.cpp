@@ -55,17 +55,15 @@ Installation::State::Composed Installation::State::compose(const Case& c, bool f
             {"approval.date", c.approvalDate}};
         std::string unit;
         if (!c.subjectEmail.empty()) {
-            const auto rosterShared = rosterOf(c.network);
-            const Roster& roster = *rosterShared;
-            if (const Person* p = roster.person(c.subjectEmail))
+            // Two indexed reads: what one document needs, never the network's whole roster.
+            if (const auto p = rosters.person(c.subjectEmail))
                 values["nurse.name"] = p->name;
-            if (const auto n = roster.nurses.find(c.subjectEmail); n != roster.nurses.end()) {
-                unit = n->second.unit.name;
+            if (const auto n = rosters.membership(networkRecord(c.network), c.subjectEmail)) {
+                unit = n->unit.name;
                 values["nurse.unit"] = unit;
-                values["nurse.municipality"] = n->second.unit.municipality.empty()
-                                                   ? n->second.unit.area
-                                                   : n->second.unit.municipality;
-                values["nurse.area"] = n->second.unit.area;
+                values["nurse.municipality"] =
+                    n->unit.municipality.empty() ? n->unit.area : n->unit.municipality;
+                values["nurse.area"] = n->unit.area;
             }
         }
         std::vector<std::string> parties;

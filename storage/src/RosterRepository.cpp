@@ -183,19 +183,25 @@ std::optional<Person> RosterRepository::networkLeader(const NetworkRecord& netwo
     return head.empty() ? std::nullopt : person(head.front());
 }
 
-Roster RosterRepository::load(const NetworkRecord& network) const {
-    auto& db = db_.impl();
-    Roster r;
-    r.people = people();
+namespace {
 
-    Statement nurses(db.session);
-    nurses << "SELECT p.email, a.name, u.name, u.municipality, u.kind, l.email, m.status, "
-              "m.status_since, m.member_since "
-              "FROM membership m JOIN person p ON p.id = m.person_id "
-              "JOIN unit u ON u.id = m.unit_id JOIN area a ON a.id = u.area_id "
-              "LEFT JOIN person l ON l.id = m.leader_id WHERE m.network_id = ?",
-        bind(network.id), now;
-    RecordSet rs(nurses);
+// The network's memberships, or the one of `email` when it is given.
+std::vector<NurseMembership> memberships(Database::Impl& db, const NetworkRecord& network,
+                                         const std::optional<std::string>& email) {
+    Statement select(db.session);
+    select << std::string("SELECT p.email, a.name, u.name, u.municipality, u.kind, l.email, "
+                          "m.status, m.status_since, m.member_since "
+                          "FROM membership m JOIN person p ON p.id = m.person_id "
+                          "JOIN unit u ON u.id = m.unit_id JOIN area a ON a.id = u.area_id "
+                          "LEFT JOIN person l ON l.id = m.leader_id WHERE m.network_id = ?") +
+                  (email ? " AND p.email = ?" : ""),
+        bind(network.id);
+    if (email)
+        select, bind(*email);
+    select, now;
+    RecordSet rs(select);
+    std::vector<NurseMembership> out;
+    out.reserve(rs.rowCount());
     for (std::size_t row = 0; row < rs.rowCount(); ++row) {
         NurseMembership m;
         m.email = textAt(rs, row, 0);
@@ -205,7 +211,28 @@ Roster RosterRepository::load(const NetworkRecord& network) const {
         m.status = parseMemberStatus(textAt(rs, row, 6)).value_or(MemberStatus::Active);
         m.statusSince = textAt(rs, row, 7);
         m.memberSince = textAt(rs, row, 8);
-        r.nurses[m.email] = m;
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<NurseMembership> RosterRepository::membership(const NetworkRecord& network,
+                                                            const std::string& email) const {
+    auto found = memberships(db_.impl(), network, email);
+    if (found.empty())
+        return std::nullopt;
+    return std::move(found.front());
+}
+
+Roster RosterRepository::load(const NetworkRecord& network) const {
+    auto& db = db_.impl();
+    Roster r;
+    r.people = people();
+    for (auto& m : memberships(db, network, std::nullopt)) {
+        const std::string email = m.email;
+        r.nurses[email] = std::move(m);
     }
 
     Statement leaders(db.session);

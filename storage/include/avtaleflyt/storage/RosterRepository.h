@@ -45,6 +45,10 @@ class RosterRepository {
     // The network's leader, if it has one.
     std::optional<Person> networkLeader(const NetworkRecord& network) const;
 
+    // One nurse's membership of the network, by normalized e-mail (one indexed read); nothing if
+    // the person is no nurse of it.
+    std::optional<NurseMembership> membership(const NetworkRecord& network,
+                                              const std::string& email) const;
     // The network's stored roster; `people` holds everybody the installation knows.
     Roster load(const NetworkRecord& network) const;
 
