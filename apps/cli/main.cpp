@@ -21,7 +21,7 @@
 namespace avtaleflyt::cli {
 namespace {
 
-const char* kVersion = "0.1.0";
+const char* kVersion = AVTALEFLYT_VERSION;  // project() in CMakeLists.txt
 
 std::string wrap(const std::string& text, std::size_t width, const std::string& indent) {
     std::istringstream words(text);

@@ -5,7 +5,10 @@
 #include <Poco/Exception.h>
 #include <Poco/File.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 #include "DatabaseImpl.h"
@@ -16,6 +19,7 @@ namespace avtaleflyt::storage {
 namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
+constexpr std::size_t kOpenTimeoutS = 5;  // how long Poco retries opening the file
 
 void registerSqlite() {
     static std::once_flag once;
@@ -67,8 +71,12 @@ Database::Database(const std::string& path, Mode mode, const std::vector<Migrati
     registerSqlite();
     if (mode == Mode::OpenExisting && !Poco::File(path).exists())
         throw StorageError(path + ": no database here");
+    // Poco retries a failed open for its login timeout (60 s by default): say at once instead.
+    if (Poco::File(path).exists() && ::access(path.c_str(), R_OK | W_OK) != 0)
+        throw StorageError(path + ": cannot open the database: " + std::strerror(errno) +
+                           " (run avtaleflyt as the user who owns the data folder)");
     try {
-        impl_ = std::make_unique<Impl>(path, Poco::Data::Session("SQLite", path));
+        impl_ = std::make_unique<Impl>(path, Poco::Data::Session("SQLite", path, kOpenTimeoutS));
         impl_->execScript("SELECT count(*) FROM sqlite_master", "not an avtaleflyt database");
         sqlite3_busy_timeout(impl_->handle(), kBusyTimeoutMs);
         impl_->execScript(

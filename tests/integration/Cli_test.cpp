@@ -702,3 +702,25 @@ TEST_CASE("cli: serve --port makes signing links to that port when portal.url is
           std::string::npos);
     CHECK(r.out.find("(signing links start with http://127.0.0.1:8080/s/)") != std::string::npos);
 }
+
+TEST_CASE("cli: a database the user may not open is said at once, by name (it retried for 60 s)",
+          "[cli]") {
+    CliFixture f;
+    REQUIRE(f.run({"init"}).exitCode == 0);
+    const std::string bin = test::avtaleflytBinary();
+    test::CliResult r;
+    if (::geteuid() == 0) {  // root may open anything: run as nobody
+        REQUIRE(test::runTool("chmod 755 '" + f.dir.path() + "' '" + f.data + "' && chmod 600 '" +
+                              f.db() + "'")
+                    .exitCode == 0);
+        r = test::runTool("setpriv --reuid=nobody --regid=nogroup --clear-groups '" + bin +
+                          "' --data '" + f.data + "' log verify");
+    } else {
+        REQUIRE(::chmod(f.db().c_str(), 0) == 0);
+        r = test::runTool("'" + bin + "' --data '" + f.data + "' log verify");
+    }
+    CHECK(r.exitCode == 1);
+    CHECK(r.out == "avtaleflyt: " + f.db() +
+                       ": cannot open the database: Permission denied (run avtaleflyt as the "
+                       "user who owns the data folder)\n");
+}

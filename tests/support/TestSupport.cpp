@@ -52,6 +52,8 @@ std::string readFile(const std::string& path) {
     return s;
 }
 
+std::string avtaleflytBinary() { return AVTALEFLYT_BIN; }
+
 CliResult runCli(const std::vector<std::string>& args, const std::string& workDir) {
     Poco::Pipe outPipe, errPipe;
     Poco::Process::Env env;

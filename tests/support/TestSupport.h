@@ -31,6 +31,9 @@ struct CliResult {
     std::string err;
 };
 
+// The avtaleflyt binary built with the tests.
+std::string avtaleflytBinary();
+
 // Runs the avtaleflyt binary built with the tests, with `args`, in `workDir`, and waits.
 // AVTALEFLYT_DATA is unset for it, so only --data decides the data folder.
 CliResult runCli(const std::vector<std::string>& args, const std::string& workDir);
