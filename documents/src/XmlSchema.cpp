@@ -3,8 +3,6 @@
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
-#include <Poco/File.h>
-
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -26,9 +24,10 @@ struct ErrorSink {
     }
 };
 
-// While a set is compiled (under `compileMutex`), the entity loader serves its files by name.
+// While a set is compiled (under `compileMutex`, on the compiling thread), the entity loader
+// serves its files by name; other threads' loads go to libxml2's own loader.
 std::mutex compileMutex;
-const SchemaFiles* compiling = nullptr;
+thread_local const SchemaFiles* compiling = nullptr;
 xmlExternalEntityLoader defaultLoader = nullptr;
 
 xmlParserInputPtr loadEntity(const char* url, const char* id, xmlParserCtxtPtr ctxt) {
@@ -113,6 +112,10 @@ std::shared_ptr<const CompiledSchema> compileSchema(const SchemaFiles& files,
                                                     const std::string& main) {
     static std::map<std::pair<SchemaFiles, std::string>, std::shared_ptr<const CompiledSchema>>
         cache;
+    const auto text = std::find_if(files.begin(), files.end(),
+                                   [&](const auto& f) { return f.first == main; });
+    if (text == files.end())
+        throw SchemaError(main + ": no such schema in the set");
     std::lock_guard<std::mutex> lock(compileMutex);
     auto& compiled = cache[{files, main}];
     if (compiled)
@@ -122,10 +125,6 @@ std::shared_ptr<const CompiledSchema> compileSchema(const SchemaFiles& files,
         defaultLoader = xmlGetExternalEntityLoader();
         xmlSetExternalEntityLoader(&loadEntity);
     });
-    const auto text = std::find_if(files.begin(), files.end(),
-                                   [&](const auto& f) { return f.first == main; });
-    if (text == files.end())
-        throw SchemaError(main + ": no such schema in the set");
     std::vector<InputProblem> problems;
     compiling = &files;
     try {
@@ -139,14 +138,6 @@ std::shared_ptr<const CompiledSchema> compileSchema(const SchemaFiles& files,
     }
     compiling = nullptr;
     return compiled;
-}
-
-std::shared_ptr<const CompiledSchema> compileSchemaFile(const std::string& path) {
-    if (!Poco::File(path).exists())
-        throw SchemaError(path + ": no such schema");
-    std::lock_guard<std::mutex> lock(compileMutex);
-    std::vector<InputProblem> problems;
-    return compile(xmlSchemaNewParserCtxt(path.c_str()), path, problems);
 }
 
 XmlDocument parseXml(const std::string& xml, const std::string& source,

@@ -53,10 +53,6 @@ class CompiledSchema {
 std::shared_ptr<const CompiledSchema> compileSchema(const SchemaFiles& files,
                                                     const std::string& main);
 
-// Compiles the schema file at `path`, its imports read from beside it. Throws SchemaError naming
-// the path when it is missing or does not compile.
-std::shared_ptr<const CompiledSchema> compileSchemaFile(const std::string& path);
-
 // Parses `xml` (the network off, no entities loaded). Returns the document, or null with a
 // problem (its line) added to `problems`.
 XmlDocument parseXml(const std::string& xml, const std::string& source,
