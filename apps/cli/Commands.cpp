@@ -613,12 +613,23 @@ int runCaseList(Context& ctx) {
         rows.insert(rows.begin(), header);
         ctx.out << documents::formatCsv(rows);
     } else if (format == "json") {
-        // The table's rows keyed by its headers, every value the table's text (as since 0.1).
         json::ArrayPtr list = json::array();
-        for (const auto& r : rows) {
+        for (const auto& c : cases) {
             json::ObjectPtr obj = json::object();
-            for (std::size_t i = 0; i < header.size(); ++i)
-                obj->set(text::foldCase(header[i]), r[i]);
+            obj->set("reference", c.reference);
+            obj->set("workflow", c.workflow);
+            obj->set("title", c.title);
+            obj->set("area", json::text(c.area));
+            obj->set("state", c.state);
+            int asked = 0, given = 0;
+            for (const auto& r : c.signatures)
+                if (r.status != SignatureStatus::Void) {
+                    ++asked;
+                    given += r.status == SignatureStatus::Signed;
+                }
+            obj->set("signatures_given", given);
+            obj->set("signatures_asked", asked);
+            obj->set("deadline", json::date(c.deadline));
             list->add(obj);
         }
         json::print(ctx.out, list);
