@@ -120,7 +120,11 @@ std::string mailPart(const std::string& s) {
 
 class Builder {
   public:
-    explicit Builder(std::uint32_t seed) : rnd_(seed) {}
+    // `people`: about how many it will make.
+    Builder(std::uint32_t seed, std::size_t people) : rnd_(seed) {
+        names_.reserve(2 * people);
+        emails_.reserve(people);
+    }
 
     // A new person with a name nobody in the network has (easier to read). Small networks get
     // plain names (first name and surname: 3,900 of them); once eight tries in a row find only
@@ -128,7 +132,7 @@ class Builder {
     // name (15 million), so even 100,000 nurses end quickly.
     Person person(const std::string& domain) {
         std::string name;
-        for (int attempt = 0; name.empty() || !names_.insert(name).second; ++attempt) {
+        for (int attempt = 0; name.empty() || !names_.insert(hash_(name)).second; ++attempt) {
             if (attempt == 8) {
                 attempt = 0;
                 ++level_;
@@ -144,7 +148,7 @@ class Builder {
         }
         const std::string local = mailPart(name);
         std::string email = local + "@" + domain;
-        for (int n = 2; !emails_.insert(email).second; ++n)
+        for (int n = 2; !emails_.insert(hash_(email)).second; ++n)
             email = local + std::to_string(n) + "@" + domain;
         const std::uint32_t number = 40000000u + static_cast<std::uint32_t>(rnd_.below(60000000));
         std::string digits = std::to_string(number);
@@ -158,7 +162,10 @@ class Builder {
   private:
     Random rnd_;
     int level_ = 0;  // how many name parts beyond first name and surname
-    std::unordered_set<std::string> names_, emails_;
+    // Names and addresses in use, by their hashes: two that share a hash count as one in use,
+    // which keeps every name unique and costs no more than another try.
+    std::hash<std::string> hash_;
+    std::unordered_set<std::size_t> names_, emails_;
 };
 
 std::string domainFor(const std::string& municipality) {
@@ -184,7 +191,7 @@ void intoMapByEmail(std::vector<T>& items, std::map<std::string, T>& map) {
 }  // namespace
 
 SampleNetwork makeSampleNetwork(std::uint32_t seed, int nurses) {
-    Builder b(seed);
+    Builder b(seed, static_cast<std::size_t>(nurses) * 5 / 4 + 16);
     SampleNetwork net;
     net.name = "Kompetansenettverk for lindrende behandling, Ahus-området";
     Roster& r = net.roster;
