@@ -1050,6 +1050,8 @@ int runServe(Context& ctx) {
         std::lock_guard<std::mutex> guard(lock);
         const std::string listening = listeningUrl(settings.bind, portal.port());
         installation.listenAt(listening);
+        // A send from the dashboard renders on all cores but one: the requests keep theirs.
+        installation.renderWith(std::max(2u, std::thread::hardware_concurrency()) - 1);
         if (const auto warning = portalUrlWarning(ctx.settings().portalUrl, settings.bind,
                                                   portal.port(), listening))
             ctx.err << "avtaleflyt serve: warning: " << *warning << std::endl;

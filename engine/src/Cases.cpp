@@ -210,7 +210,21 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
         if (dryRun)
             return report;
 
+        // In chunks: each case opened in a short transaction of its own (the mail with its link
+        // queued with it), then the chunk's documents rendered on every core with no transaction
+        // open, and stored one short transaction each; signers' writes get in between.
+        constexpr std::size_t kChunk = 32;
+        std::vector<State::PendingRender> pending;
+        struct Deferring {
+            State& st;
+            Deferring(State& s, std::vector<State::PendingRender>& p) : st(s) {
+                st.deferredRenders = &p;
+            }
+            ~Deferring() { st.deferredRenders = nullptr; }
+        } deferring(st, pending);
         for (const auto& cand : report.candidates) {
+            if (pending.size() >= kChunk)
+                st.renderDeferred(pending);
             storage::Transaction tx(st.db);
             Case c = draftCase(def, network, def.title + ": " + cand.name);
             c.subjectEmail = cand.email;
@@ -233,6 +247,7 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
             tx.commit();
             report.sent.push_back(out.after);
         }
+        st.renderDeferred(pending);
         return report;
     });
 }

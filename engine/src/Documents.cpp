@@ -2,6 +2,11 @@
 #include <Poco/File.h>
 #include <Poco/Path.h>
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
+
 #include "InstallationState.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Pdf.h"
@@ -107,11 +112,61 @@ std::string Installation::State::render(const Case& c, bool final, bool sealed) 
     }
 }
 
+std::optional<Timestamp> Installation::State::sentAt(const Case& c) const {
+    std::optional<Timestamp> sent;
+    for (const auto& e : audit.forSubject(c.reference))
+        if (e.kind == "case.send" || e.kind == "case.resend")
+            sent = parseTimestamp(e.occurredAt);
+    return sent;
+}
+
+void Installation::State::renderDeferred(std::vector<PendingRender>& pending) {
+    // Filled in here (the database is this thread's), laid out on the workers, stored here.
+    std::vector<Composed> composed;
+    composed.reserve(pending.size());
+    for (const auto& p : pending) composed.push_back(compose(p.c, false, p.at));
+    std::vector<std::string> pdfs(pending.size());
+    std::vector<std::exception_ptr> failures(pending.size());
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+        for (std::size_t i; (i = next++) < composed.size();) {
+            try {
+                pdfs[i] = documents::renderPdf(composed[i].document, composed[i].options, nullptr);
+            } catch (...) {
+                failures[i] = std::current_exception();
+            }
+        }
+    };
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t workers = std::min<std::size_t>(renderWorkers ? renderWorkers : cores,
+                                                      std::max<std::size_t>(1, pending.size()));
+    std::vector<std::thread> threads;
+    for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+        if (failures[i]) {
+            try {
+                std::rethrow_exception(failures[i]);
+            } catch (const std::exception& e) {
+                throw EngineError("cannot render " + pending[i].c.reference + ": " + e.what());
+            }
+        }
+        storage::Transaction tx(db);
+        cases.storeDocument(pending[i].c, "sent", pdfs[i], pending[i].at);
+        tx.commit();
+    }
+    pending.clear();
+}
+
 void DocumentActionPort::perform(const Case& c, const StepAction& action) {
     switch (action.action) {
         case Action::Render:
-            state_.cases.storeDocument(c, "sent", state_.render(c, false, false),
-                                       state_.clock.now());
+            if (state_.deferredRenders)
+                state_.deferredRenders->push_back({c, state_.clock.now()});
+            else
+                state_.cases.storeDocument(c, "sent", state_.render(c, false, false),
+                                           state_.clock.now());
             break;
         case Action::RenderFinal:
             state_.cases.storeDocument(c, "final", state_.render(c, true, false),

@@ -223,6 +223,10 @@ void Installation::listenAt(const std::string& url) {
     state_->listeningUrl = url;
 }
 
+void Installation::renderWith(unsigned workers) {
+    state_->renderWorkers = workers;
+}
+
 std::string Installation::portalUrl() const {
     return state_->portalUrl();
 }

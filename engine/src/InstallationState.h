@@ -124,6 +124,21 @@ struct Installation::State {
     Composed compose(const Case& c, bool final, std::optional<Timestamp> dated = std::nullopt);
     // Renders the case's document (see Installation::renderCase).
     std::string render(const Case& c, bool final, bool sealed);
+    // When the case was (last) sent, from its audit events: the date of the document as sent.
+    std::optional<Timestamp> sentAt(const Case& c) const;
+
+    // A document to render after its step's transaction: a send renders outside the write
+    // transaction (which then holds the database for a millisecond, not for the rendering), in
+    // parallel. While `deferredRenders` is set, the render action appends here instead of
+    // rendering; renderDeferred renders them on `renderWorkers` threads (0: every core) and
+    // stores each PDF in a short transaction of its own.
+    struct PendingRender {
+        Case c;
+        Timestamp at;  // the step's time: the document's date
+    };
+    std::vector<PendingRender>* deferredRenders = nullptr;
+    unsigned renderWorkers = 0;
+    void renderDeferred(std::vector<PendingRender>& pending);
 
     // Mail (Mail.cpp). A new signing link for the request (its token's hash stored, valid until
     // the case's deadline), as a full URL.

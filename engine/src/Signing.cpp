@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include "InstallationState.h"
+#include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::engine {
@@ -102,11 +103,7 @@ SigningView Installation::signingView(const std::string& token, bool withDocumen
             view.deadline = formatDate(*link.c.deadline);
         if (withDocument && link.status == SigningView::Status::Open) {
             // The text as sent: dated the day it was (last) sent, like the PDF.
-            std::optional<Timestamp> sent;
-            for (const auto& e : st.audit.forSubject(link.c.reference))
-                if (e.kind == "case.send" || e.kind == "case.resend")
-                    sent = parseTimestamp(e.occurredAt);
-            view.document = st.compose(link.c, false, sent).document;
+            view.document = st.compose(link.c, false, st.sentAt(link.c)).document;
         }
         return view;
     });
@@ -118,7 +115,16 @@ std::optional<std::string> Installation::linkDocument(const std::string& token) 
         const auto link = st.resolveLink(token);
         if (link.status != SigningView::Status::Open)
             return std::nullopt;
-        return st.cases.document(link.c, "sent");
+        if (auto pdf = st.cases.document(link.c, "sent"))
+            return pdf;
+        // A send renders after opening the case: until it is stored (or if that send was
+        // stopped before), the document as sent is made now, dated as the case was sent.
+        const auto composed = st.compose(link.c, false, st.sentAt(link.c));
+        try {
+            return documents::renderPdf(composed.document, composed.options, nullptr);
+        } catch (const documents::PdfError& e) {
+            throw EngineError("cannot render " + link.c.reference + ": " + e.what());
+        }
     });
 }
 

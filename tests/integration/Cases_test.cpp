@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "TestSupport.h"
+#include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/engine/Installation.h"
@@ -365,4 +366,28 @@ TEST_CASE("an agreement from draft to archived, the next revision supersedes it"
 
     CHECK_THROWS_WITH(inst.newAgreement(kNetwork, "X", {parties[0]}, ""),
                       "an agreement needs at least two parties (--party)");
+}
+
+TEST_CASE("a send renders its documents on every core outside the case's transaction, each the "
+          "same bytes as rendered alone",
+          "[cases][documents]") {
+    CasesFixture f;
+    // More nurses than one chunk of the send (32).
+    Rows rows = {kRoster.front()};
+    for (int i = 0; i < 70; ++i)
+        rows.push_back({"Sykepleier " + std::to_string(i), "s" + std::to_string(i) + "@frogn.example",
+                        "Follo", "Tunet", "Tor Li", "tor@frogn.example"});
+    f.importRoster(rows);
+    const auto report = f.open().sendFunctionDescriptions(kNetwork, "Follo", false);
+    REQUIRE(report.sent.size() == 70);
+    CHECK(f.count("case_document WHERE kind = 'sent'") == "70");
+    // Rendering is deterministic for a fixed clock: the stored PDF is the one rendered alone.
+    for (const auto& c : report.sent) {
+        INFO(c.reference);
+        CHECK(test::querySql(f.db(), "SELECT d.sha256 FROM case_document d JOIN case_file c ON "
+                                     "c.id = d.case_id WHERE d.kind = 'sent' AND c.reference = '" +
+                                         c.reference + "'") ==
+              archive::sha256Hex(f.open().renderCase(c.reference, false, false)));
+    }
+    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
 }

@@ -543,3 +543,20 @@ TEST_CASE("the dashboard refuses an address after too many failed sign-ins (429)
     CHECK(blocked.status == 429);
     CHECK(blocked.headers.has("Set-Cookie") == false);
 }
+
+TEST_CASE("a link opens the document as sent even before its PDF is stored (a send stopped "
+          "between opening the case and rendering)",
+          "[signing]") {
+    MailFixture f;
+    const std::string nurse = f.sendAndGetToken("ase@frogn.example");
+    test::execSql(f.db(), "DELETE FROM case_document WHERE kind = 'sent'");
+    f.clock.advance(24h * 3);
+    // Made now, dated the day it was sent.
+    const auto pdf = f.open().linkDocument(nurse);
+    REQUIRE(pdf);
+    test::writeFile(f.dir.file("sendt.pdf"), *pdf);
+    const auto text = test::runTool("pdftotext '" + f.dir.file("sendt.pdf") + "' -").out;
+    CHECK(text.find("Åse Bø") != std::string::npos);
+    CHECK(text.find("2026-11-02") != std::string::npos);
+    CHECK(text.find("2026-11-05") == std::string::npos);
+}

@@ -263,6 +263,9 @@ class Installation {
     void listenAt(const std::string& url);
     // The start of the signing links made now.
     std::string portalUrl() const;
+    // How many threads render a send's documents (0, the default: one per core). `serve`
+    // leaves a core to the requests.
+    void renderWith(unsigned workers);
 
     // Networks. addNetwork throws EngineError for a name in use, no areas, or a repeated area.
     Network addNetwork(const std::string& name, const std::vector<std::string>& areas);
