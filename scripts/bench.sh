@@ -119,5 +119,7 @@ $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%Y-%m-%d).
 | name list made and written (every name and address unique) | $sample_ms ms (target < 1 s) |
 | reference: \`sort\` of the same rows by area, municipality, unit and name | $sort_ms ms |
 | ratio | ${sample_ratio}× the sort alone |
+## [The service core: signing page, sending, dashboard (issue 21)](RESULTS-portal.md)
 MD
 echo "bench/RESULTS.md written"
+scripts/bench-portal.sh "$build"

@@ -21,6 +21,7 @@ packages=(
   chromium             # the portal's browser tests (driven by playwright-core, tests/browser)
   dpkg-dev systemd     # make package (cpack's dpkg-shlibdeps) and its test (systemd-analyze)
   groff-base           # the package test renders the man page
+  wrk nginx-light time iproute2  # scripts/bench-portal.sh: load, the static reference, peak memory, ss
 )
 
 # playwright-core for the browser tests, pinned by tests/browser/package-lock.json (it drives
