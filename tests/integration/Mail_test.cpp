@@ -560,3 +560,32 @@ TEST_CASE("a link opens the document as sent even before its PDF is stored (a se
     CHECK(text.find("2026-11-02") != std::string::npos);
     CHECK(text.find("2026-11-05") == std::string::npos);
 }
+
+TEST_CASE("the portal answers 48 keep-alive connections at once (with 8 threads, 24 of 32 "
+          "connections were never answered)",
+          "[portal]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("kari@frogn.example");
+    ServedPortal served(f, {});
+    // Every connection stays open after its first answer, as a browser's does.
+    std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> sessions;
+    int answered = 0;
+    for (int i = 0; i < 48; ++i) {
+        auto s = std::make_unique<Poco::Net::HTTPClientSession>(
+            "127.0.0.1", static_cast<Poco::UInt16>(served.port()));
+        s->setKeepAlive(true);
+        s->setTimeout(Poco::Timespan(3, 0));
+        Poco::Net::HTTPRequest req("GET", "/s/" + token, Poco::Net::HTTPMessage::HTTP_1_1);
+        req.setKeepAlive(true);
+        s->sendRequest(req);
+        Poco::Net::HTTPResponse res;
+        try {
+            std::string body;
+            Poco::StreamCopier::copyToString(s->receiveResponse(res), body);
+            answered += res.getStatus() == Poco::Net::HTTPResponse::HTTP_OK;
+        } catch (const Poco::TimeoutException&) {
+        }
+        sessions.push_back(std::move(s));
+    }
+    CHECK(answered == 48);
+}
