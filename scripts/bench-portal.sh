@@ -360,9 +360,9 @@ $small against $big nurses: $(ratio "$(field "$wrk_small" rps)" "$(field "$wrk_b
 \`serve\` with $big nurses reaches $(ratio "$(field "$wrk_big" rps)" "$(field "$wrk_poco" rps)") of Poco's ceiling and $(ratio "$(field "$wrk_big" rps)" "$(field "$wrk_sqlite" rps)") of the SQLite-read variant.
 
 wrk's latencies and errors cover only the connections a server answers. Poco's HTTPServer gives
-a keep-alive connection a thread for as long as it stays open (\`serve\`: 8 threads,
-http_ceiling: 16); the other connections wait in its queue with their request unread, and wrk
-counts them neither as errors nor as time-outs. Hence the two columns taken halfway through
+a keep-alive connection a thread for as long as it stays open (\`serve\`: 64 threads, idle
+connections released after 5 s; http_ceiling: 16); beyond that the other connections wait in its
+queue with their request unread, and wrk counts them neither as errors nor as time-outs. Hence the two columns taken halfway through
 each run: the server's connections it has not sent a byte on (\`ss -i\`: no bytes_sent), and the
 time of a GET on a new connection, as a nurse opening her link then.
 

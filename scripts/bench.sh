@@ -98,7 +98,7 @@ $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%Y-%m-%d).
 | measure | value |
 | --- | --- |
 | \`sha256sum -c manifest.sha256\` (the reference) | $sha_ms ms |
-| \`audit\`: manifest, checksums, sizes, references, systemIDs, ADDML, every seal (all cores) | ${audit_s} s |
+| \`audit\`: manifest, checksums, sizes, references, systemIDs, ADDML, every seal, both XML files against the shipped schemas (all cores) | ${audit_s} s |
 | audit speed relative to sha256sum | ${audit_ratio}× (target ≥ 2×) |
 | audit peak memory | ${audit_mib} MiB ($small_n documents: ${small_mib} MiB; ${per_doc} KiB more per document) |
 
