@@ -498,16 +498,34 @@ int printOutcome(Context& ctx, const engine::StepOutcome& out) {
     return 0;
 }
 
+// Signatures given and asked for (void requests not counted).
+struct SignatureCount {
+    int given = 0, asked = 0;
+};
+
+SignatureCount countSignatures(const Case& c) {
+    SignatureCount n;
+    for (const auto& r : c.signatures)
+        if (r.status != SignatureStatus::Void) {
+            ++n.asked;
+            n.given += r.status == SignatureStatus::Signed;
+        }
+    return n;
+}
+
 std::string signedCount(const Case& c) {
-    std::size_t total = 0, done = 0;
-    for (const auto& r : c.signatures) {
-        if (r.status == SignatureStatus::Void)
-            continue;
-        ++total;
-        if (r.status == SignatureStatus::Signed)
-            ++done;
-    }
-    return total ? std::to_string(done) + "/" + std::to_string(total) : "-";
+    const SignatureCount n = countSignatures(c);
+    return n.asked ? std::to_string(n.given) + "/" + std::to_string(n.asked) : "-";
+}
+
+// A template as JSON: {"name", "version"}, or null for a workflow without one.
+json::Var templateJson(const std::string& name, int version) {
+    if (!version)
+        return json::null();
+    json::ObjectPtr t = json::object();
+    t->set("name", name);
+    t->set("version", version);
+    return t;
 }
 
 std::string dateOrDash(const std::optional<Timestamp>& t) {
@@ -621,14 +639,9 @@ int runCaseList(Context& ctx) {
             obj->set("title", c.title);
             obj->set("area", json::text(c.area));
             obj->set("state", c.state);
-            int asked = 0, given = 0;
-            for (const auto& r : c.signatures)
-                if (r.status != SignatureStatus::Void) {
-                    ++asked;
-                    given += r.status == SignatureStatus::Signed;
-                }
-            obj->set("signatures_given", given);
-            obj->set("signatures_asked", asked);
+            const SignatureCount n = countSignatures(c);
+            obj->set("signatures_given", n.given);
+            obj->set("signatures_asked", n.asked);
             obj->set("deadline", json::date(c.deadline));
             list->add(obj);
         }
@@ -647,14 +660,7 @@ json::ObjectPtr caseJson(const engine::CaseDetails& d) {
     o->set("reference", c.reference);
     o->set("title", c.title);
     o->set("workflow", c.workflow);
-    if (c.templateVersion) {
-        json::ObjectPtr t = json::object();
-        t->set("name", c.templateName);
-        t->set("version", c.templateVersion);
-        o->set("template", t);
-    } else {
-        o->set("template", json::null());
-    }
+    o->set("template", templateJson(c.templateName, c.templateVersion));
     o->set("state", c.state);
     o->set("version", c.version);
     o->set("deadline", json::date(c.deadline));
@@ -1300,14 +1306,7 @@ int runWorkflowList(Context& ctx) {
             o->set("name", d.name);
             o->set("title", d.title);
             o->set("reference_prefix", d.referencePrefix);
-            if (d.templateVersion) {
-                json::ObjectPtr t = json::object();
-                t->set("name", d.templateName);
-                t->set("version", d.templateVersion);
-                o->set("template", t);
-            } else {
-                o->set("template", json::null());
-            }
+            o->set("template", templateJson(d.templateName, d.templateVersion));
             o->set("signer_roles", json::strings(d.signerRoles));
             o->set("signing_order",
                    std::string(d.order == SigningOrder::Sequential ? "sequential" : "parallel"));

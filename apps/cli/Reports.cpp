@@ -116,8 +116,9 @@ json::ArrayPtr areasJson(const engine::MissingReport& r) {
     return areas;
 }
 
-// The report as JSON: the states and roles by their machine names, not translated.
-std::string jsonReport(const engine::MissingReport& r) {
+// What the report and the status say first: the network, the area, when, and the counts per
+// area and in all.
+json::ObjectPtr reportJson(const engine::MissingReport& r) {
     json::ObjectPtr doc = json::object();
     doc->set("network", r.network);
     doc->set("area", json::text(r.area));
@@ -125,6 +126,12 @@ std::string jsonReport(const engine::MissingReport& r) {
     doc->set("overdue_days", engine::MissingReport::kOverdueDays);
     doc->set("areas", areasJson(r));
     doc->set("total", tallyJson(r.total(), false));
+    return doc;
+}
+
+// The report as JSON: the states and roles by their machine names, not translated.
+std::string jsonReport(const engine::MissingReport& r) {
+    json::ObjectPtr doc = reportJson(r);
     json::ArrayPtr open = json::array();
     for (const auto& o : r.open) {
         json::ObjectPtr j = json::object();
@@ -260,13 +267,7 @@ int runStatus(Context& ctx) {
     std::size_t failing = 0;
     for (const auto& m : queued) failing += !m.lastError.empty();
     if (format == "json") {
-        json::ObjectPtr doc = json::object();
-        doc->set("network", report.network);
-        doc->set("area", json::text(report.area));
-        doc->set("as_of", json::timestamp(report.asOf));
-        doc->set("overdue_days", engine::MissingReport::kOverdueDays);
-        doc->set("areas", areasJson(report));
-        doc->set("total", tallyJson(report.total(), false));
+        json::ObjectPtr doc = reportJson(report);
         json::ObjectPtr mail = json::object();
         mail->set("queued", queued.size());
         mail->set("failing", failing);

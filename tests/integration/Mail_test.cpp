@@ -281,8 +281,7 @@ TEST_CASE("a link signs once: then it is used, and the evidence stays out of the
     const std::string reference = view.reference;
     const auto pdf = f.open().finalDocument(reference);
     REQUIRE(pdf);
-    test::writeFile(f.dir.file("final.pdf"), *pdf);
-    const std::string pdfText = test::runTool("pdftotext '" + f.dir.file("final.pdf") + "' -").out;
+    const std::string pdfText = test::pdfText(*pdf);
     CHECK(pdfText.find("Åse Bø") != std::string::npos);
     CHECK(pdfText.find("203.0.113.7") == std::string::npos);
     CHECK(pdfText.find("@frogn.example") == std::string::npos);
@@ -554,8 +553,7 @@ TEST_CASE("a link opens the document as sent even before its PDF is stored (a se
     // Made now, dated the day it was sent.
     const auto pdf = f.open().linkDocument(nurse);
     REQUIRE(pdf);
-    test::writeFile(f.dir.file("sendt.pdf"), *pdf);
-    const auto text = test::runTool("pdftotext '" + f.dir.file("sendt.pdf") + "' -").out;
+    const auto text = test::pdfText(*pdf);
     CHECK(text.find("Åse Bø") != std::string::npos);
     CHECK(text.find("2026-11-02") != std::string::npos);
     CHECK(text.find("2026-11-05") == std::string::npos);

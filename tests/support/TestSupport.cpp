@@ -54,6 +54,14 @@ std::string readFile(const std::string& path) {
 
 std::string avtaleflytBinary() { return AVTALEFLYT_BIN; }
 
+std::string pdfText(const std::string& pdf, bool layout) {
+    TempDir dir;
+    writeFile(dir.file("document.pdf"), pdf);
+    return runTool(std::string("pdftotext ") + (layout ? "-layout '" : "'") +
+                   dir.file("document.pdf") + "' -")
+        .out;
+}
+
 CliResult runCli(const std::vector<std::string>& args, const std::string& workDir) {
     Poco::Pipe outPipe, errPipe;
     Poco::Process::Env env;

@@ -47,6 +47,9 @@ std::string querySql(const std::string& dbPath, const std::string& sql);
 // standard output and error together.
 CliResult runTool(const std::string& commandLine);
 
+// The text of the PDF `pdf` as poppler's pdftotext gives it (with -layout if `layout`).
+std::string pdfText(const std::string& pdf, bool layout = false);
+
 // A free TCP port on 127.0.0.1 (free when asked; nothing holds it).
 unsigned freePort();
 
