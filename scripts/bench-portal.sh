@@ -174,22 +174,23 @@ install "$tmp/small" "$small"
 install "$tmp/big" "$big"
 
 # 1. The signing page, quiet, against its references in the same run.
-serve "$tmp/small"
-url_small="http://127.0.0.1:$port/s/$(token_of "$(nurse_mail "$tmp/small" 1)")"
-curl -sf -o "$tmp/page-small.html" "$url_small"
-warm "$url_small"
-echo "bench-portal: signing page, $small nurses"
-wrk_small=$(load "$url_small")
-echo "$wrk_small"
+# signing_page DIR PAGE NURSES: serves DIR (left running: $pid), keeps its signing page in PAGE
+# and loads it; wrk's figures in $wrk_out.
+signing_page() {
+  serve "$1"
+  local url
+  url="http://127.0.0.1:$port/s/$(token_of "$(nurse_mail "$1" 1)")"
+  curl -sf -o "$2" "$url"
+  warm "$url"
+  echo "bench-portal: signing page, $3 nurses"
+  wrk_out=$(load "$url")
+  echo "$wrk_out"
+}
+signing_page "$tmp/small" "$tmp/page-small.html" "$small"
+wrk_small=$wrk_out
 stop "$pid"
-
-serve "$tmp/big"
-url_big="http://127.0.0.1:$port/s/$(token_of "$(nurse_mail "$tmp/big" 1)")"
-curl -sf -o "$tmp/page.html" "$url_big"
-warm "$url_big"
-echo "bench-portal: signing page, $big nurses"
-wrk_big=$(load "$url_big")
-echo "$wrk_big"
+signing_page "$tmp/big" "$tmp/page.html" "$big"
+wrk_big=$wrk_out
 
 # 4. The dashboard overview with 10,000 nurses, on the same server (a new sign-in).
 echo "bench-leder-passord" | "$bin" --data "$tmp/big" user add benchleder --name "Bench Leder" \
