@@ -186,8 +186,7 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
         const auto network = st.networkRecord(networkName);
         const std::string area = areaIn.empty() ? std::string() : st.area(network, areaIn);
         const WorkflowDef& def = st.workflow(kFunctionDescription);
-        const State::RosterCache cache(st);
-        const Roster& roster = *st.rosterOf(network.name);
+        const Roster roster = st.rosters.load(network);
         const auto existing = st.cases.list({network.id, def.name, "", "", ""});
 
         SendReport report;

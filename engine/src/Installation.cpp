@@ -80,16 +80,6 @@ Network toNetwork(const storage::NetworkRecord& r) {
 
 }  // namespace
 
-std::shared_ptr<const Roster> Installation::State::rosterOf(const std::string& network) {
-    if (rosterCache) {
-        auto& cached = (*rosterCache)[network];
-        if (!cached)
-            cached = std::make_shared<const Roster>(rosters.load(networkRecord(network)));
-        return cached;
-    }
-    return std::make_shared<const Roster>(rosters.load(networkRecord(network)));
-}
-
 Installation::State::State(std::string dir, const Clock& c, std::string who,
                            const Settings& initial)
     : dataDir(std::move(dir)),

@@ -161,29 +161,6 @@ struct Installation::State {
     void mailEscalationDigests();
         std::vector<std::string>* mailLog = nullptr;  // when set, queueMail adds "to X: subject"
 
-    // The network's roster: read once while a RosterCache lives (a sweep, a batch of sends),
-    // else read each time, since another process may import a new one meanwhile.
-    std::shared_ptr<const Roster> rosterOf(const std::string& network);
-    std::map<std::string, std::shared_ptr<const Roster>>* rosterCache = nullptr;
-
-    // Keeps rosters read once for as long as it lives (see State::rosterOf).
-    class RosterCache {
-      public:
-        explicit RosterCache(State& state) : state_(state) {
-            if (!state_.rosterCache)
-                state_.rosterCache = &rosters_;
-        }
-        ~RosterCache() {
-            if (state_.rosterCache == &rosters_)
-                state_.rosterCache = nullptr;
-        }
-        RosterCache(const RosterCache&) = delete;
-        RosterCache& operator=(const RosterCache&) = delete;
-
-      private:
-        State& state_;
-        std::map<std::string, std::shared_ptr<const Roster>> rosters_;
-    };
         notify::Transport& transport();
 
     // Signing links (Signing.cpp): the token's request and case, and whether it may be used.
