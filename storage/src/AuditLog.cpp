@@ -18,7 +18,7 @@ struct Head {
     std::string hash;
 };
 
-Head readHead(Database::Impl& db) {
+Head readHead(Lease& db) {
     Head h;
     db.session << "SELECT seq, hash FROM audit_head WHERE id = 1", into(h.seq), into(h.hash), now;
     return h;
@@ -45,7 +45,7 @@ std::string AuditLog::hashOf(const AuditEvent& e) {
 }
 
 AuditEvent AuditLog::append(const AuditEventInput& in) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const Head head = readHead(db);
     AuditEvent e;
     e.seq = head.seq + 1;
@@ -91,7 +91,8 @@ const char* kEventColumns =
 }  // namespace
 
 std::vector<AuditEvent> AuditLog::list(std::int64_t after, std::size_t limit) const {
-    Poco::Data::Statement select(db_.impl().session);
+    Lease db(db_);
+    Poco::Data::Statement select(db.session);
     const auto lim = static_cast<std::int64_t>(limit);
     select << std::string(kEventColumns) + "WHERE seq > ? ORDER BY seq LIMIT ?", bind(after),
         bind(lim), now;
@@ -99,7 +100,8 @@ std::vector<AuditEvent> AuditLog::list(std::int64_t after, std::size_t limit) co
 }
 
 std::vector<AuditEvent> AuditLog::forSubject(const std::string& subject) const {
-    Poco::Data::Statement select(db_.impl().session);
+    Lease db(db_);
+    Poco::Data::Statement select(db.session);
     select << std::string(kEventColumns) + "WHERE subject = ? ORDER BY seq", bind(subject), now;
     return eventsFrom(select);
 }
@@ -137,7 +139,8 @@ AuditVerification AuditLog::verify() const {
             last = e.seq;
         }
     }
-    const Head head = readHead(db_.impl());
+    Lease db(db_);
+    const Head head = readHead(db);
     if (head.seq > last)
         return fail(last + 1, "events " + std::to_string(last + 1) + " to " +
                                   std::to_string(head.seq) +

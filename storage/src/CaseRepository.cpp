@@ -19,7 +19,7 @@ using Poco::Data::Statement;
 namespace avtaleflyt::storage {
 namespace {
 
-std::int64_t personIdOf(Database::Impl& db, const std::string& email) {
+std::int64_t personIdOf(Lease& db, const std::string& email) {
     std::int64_t id = 0;
     db.session << "SELECT id FROM person WHERE email = ?", bind(email), into(id), now;
     if (id == 0)
@@ -31,7 +31,7 @@ Timestamp timeOf(const std::string& s) {
     return parseTimestamp(s).value_or(Timestamp{});
 }
 
-void insertRequest(Database::Impl& db, std::int64_t caseId, const SignatureRequest& r) {
+void insertRequest(Lease& db, std::int64_t caseId, const SignatureRequest& r) {
     const std::int64_t person = personIdOf(db, r.email);
     const std::string status(toString(r.status));
     db.session << "INSERT INTO signature_request (case_id, role, person_id, organisation, "
@@ -41,7 +41,7 @@ void insertRequest(Database::Impl& db, std::int64_t caseId, const SignatureReque
         bind(status), bind(r.signedAt), bind(r.method), bind(r.reason), now;
 }
 
-void writeTimers(Database::Impl& db, const Case& c) {
+void writeTimers(Lease& db, const Case& c) {
     db.session << "DELETE FROM case_timer WHERE case_id = ?", bind(c.id), now;
     for (const auto& t : c.timers) {
         const std::string due = formatTimestamp(t.due);
@@ -83,7 +83,7 @@ Case caseFrom(const RecordSet& rs, std::size_t row) {
     return c;
 }
 
-void loadParts(Database::Impl& db, Case& c) {
+void loadParts(Lease& db, Case& c) {
     Statement reqs(db.session);
     reqs << "SELECT r.id, r.role, p.email, p.name, r.organisation, r.position, r.status, "
             "r.signed_at, "
@@ -126,7 +126,7 @@ void loadParts(Database::Impl& db, Case& c) {
 
 Case CaseRepository::create(const Case& in, std::int64_t networkId, const std::string& prefix,
                             int year, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     int last = 0;
     db.session << "INSERT INTO case_counter (prefix, year, last) VALUES (?, ?, 1) "
                   "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1",
@@ -157,7 +157,7 @@ Case CaseRepository::create(const Case& in, std::int64_t networkId, const std::s
 }
 
 std::optional<Case> CaseRepository::find(const std::string& reference) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << std::string(kCaseColumns) + "WHERE c.reference = ?", bind(text::trim(reference)), now;
     RecordSet rs(select);
@@ -169,7 +169,7 @@ std::optional<Case> CaseRepository::find(const std::string& reference) const {
 }
 
 std::vector<Case> CaseRepository::list(const CaseFilter& f) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << std::string(kCaseColumns) +
                   "WHERE (? = 0 OR c.network_id = ?) AND (? = '' OR c.workflow = ?) AND (? = '' OR "
@@ -187,7 +187,7 @@ std::vector<Case> CaseRepository::list(const CaseFilter& f) const {
 }
 
 bool CaseRepository::update(const Case& c, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     const std::string deadline = c.deadline ? formatTimestamp(*c.deadline) : "";
     Statement update(db.session);
@@ -219,7 +219,7 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
 
 void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp at,
                                  const std::string& status) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string action(toString(a.action));
     const std::string recipients = text::join(a.recipients, " ");
     const std::string stamp = formatTimestamp(at);
@@ -241,7 +241,7 @@ QueuedAction actionAt(const RecordSet& rs, std::size_t row) {
 }  // namespace
 
 std::vector<QueuedAction> CaseRepository::actions(const Case& c) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << "SELECT id, action, recipients, created_at, status FROM case_action WHERE case_id = "
               "? ORDER BY id",
@@ -256,7 +256,7 @@ std::vector<QueuedAction> CaseRepository::actions(const Case& c) const {
 
 std::vector<std::pair<std::string, QueuedAction>> CaseRepository::queuedActions(
     const std::string& action) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << "SELECT a.id, a.action, a.recipients, a.created_at, a.status, c.reference "
               "FROM case_action a JOIN case_file c ON c.id = a.case_id "
@@ -271,14 +271,14 @@ std::vector<std::pair<std::string, QueuedAction>> CaseRepository::queuedActions(
 }
 
 void CaseRepository::setActionStatus(std::int64_t actionId, const std::string& status) {
-    auto& db = db_.impl();
+    Lease db(db_);
     db.session << "UPDATE case_action SET status = ? WHERE id = ?", bind(status), bind(actionId),
         now;
 }
 
 void CaseRepository::storeDocument(const Case& c, const std::string& kind, const std::string& pdf,
                                    Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
     sha.update(pdf);
     const std::string digest = Poco::DigestEngine::digestToHex(sha.digest());
@@ -291,7 +291,7 @@ void CaseRepository::storeDocument(const Case& c, const std::string& kind, const
 }
 
 std::optional<std::string> CaseRepository::document(const Case& c, const std::string& kind) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     std::vector<Poco::Data::BLOB> found;
     db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id "
                   "DESC LIMIT 1",
@@ -303,7 +303,7 @@ std::optional<std::string> CaseRepository::document(const Case& c, const std::st
 }
 
 std::vector<std::string> CaseRepository::documents(const Case& c, const std::string& kind) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     std::vector<Poco::Data::BLOB> found;
     db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id",
         bind(c.id), bind(kind), into(found), now;
@@ -315,9 +315,10 @@ std::vector<std::string> CaseRepository::documents(const Case& c, const std::str
 
 std::vector<Case> CaseRepository::unprinted(std::int64_t networkId, const std::string& area) const {
     std::vector<Case> out;
+    Lease db(db_);
     for (auto& c : list({networkId, "", "archived", area, ""})) {
         std::int64_t printed = 0;
-        db_.impl().session
+        db.session
             << "SELECT count(*) FROM case_file WHERE id = ? AND printed_at IS NOT NULL",
             bind(c.id), into(printed), now;
         if (!printed)
@@ -328,12 +329,12 @@ std::vector<Case> CaseRepository::unprinted(std::int64_t networkId, const std::s
 
 void CaseRepository::markPrinted(const Case& c, Timestamp at) {
     const std::string stamp = formatTimestamp(at);
-    db_.impl().session << "UPDATE case_file SET printed_at = ? WHERE id = ?", bind(stamp),
+    Lease(db_).session << "UPDATE case_file SET printed_at = ? WHERE id = ?", bind(stamp),
         bind(c.id), now;
 }
 
 std::vector<std::string> CaseRepository::withDueTimers(Timestamp at) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     std::vector<std::string> refs;
     db.session
@@ -346,7 +347,7 @@ std::vector<std::string> CaseRepository::withDueTimers(Timestamp at) const {
 std::vector<std::array<std::string, 3>> CaseRepository::nextTimers(std::int64_t networkId,
                                                                     const std::string& area,
                                                                     std::size_t limit) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     const auto max = static_cast<std::int64_t>(limit);
     Statement select(db.session);
     select << "SELECT t.due_at, c.reference, t.name FROM case_timer t JOIN case_file c ON c.id = "

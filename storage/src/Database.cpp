@@ -1,6 +1,7 @@
 #include "avtaleflyt/storage/Database.h"
 
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
@@ -9,7 +10,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "DatabaseImpl.h"
 
@@ -19,14 +22,13 @@ namespace avtaleflyt::storage {
 namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
-constexpr std::size_t kOpenTimeoutS = 5;  // how long Poco retries opening the file
 
 void registerSqlite() {
     static std::once_flag once;
     std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
 }
 
-int currentVersion(Database::Impl& db) {
+int currentVersion(Lease& db) {
     int version = 0;
     db.session << "SELECT COALESCE(MAX(version), 0) FROM schema_version", into(version), now;
     return version;
@@ -54,11 +56,94 @@ const std::vector<Migration>& builtinMigrations() {
     return migrations;
 }
 
-sqlite3* Database::Impl::handle() {
+// A pool whose sessions are set up for avtaleflyt when it makes them.
+class ConfiguredPool final : public Poco::Data::SessionPool {
+  public:
+    ConfiguredPool(const std::string& path, std::size_t max)
+        : SessionPool("SQLite", path, 1, static_cast<int>(max), kIdleSeconds) {}
+
+  protected:
+    void customizeSession(Poco::Data::Session& session) override {
+        sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(session);
+        sqlite3_busy_timeout(handle, kBusyTimeoutMs);
+        sqlite3_exec(handle, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", nullptr,
+                     nullptr, nullptr);
+    }
+
+  private:
+    static constexpr int kIdleSeconds = 60;
+};
+
+Database::Impl::Impl(std::string file, std::size_t maxConnections)
+    : path(std::move(file)), pool(std::make_unique<ConfiguredPool>(path, maxConnections)) {}
+
+Database::Impl::~Impl() {
+    pool->shutdown();
+}
+
+struct Lease::Active {
+    Database::Impl* db;
+    Poco::Data::Session session;
+    int leases;
+};
+
+namespace {
+
+// The connections the calling thread holds, one per database it is using.
+thread_local std::vector<std::unique_ptr<Lease::Active>> held;
+
+// A connection from the pool, waiting while every connection is in use.
+Poco::Data::Session borrow(Database::Impl& db) {
+    const auto giveUp =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+        try {
+            return db.pool->get();
+        } catch (const Poco::Data::SessionPoolExhaustedException&) {
+            if (std::chrono::steady_clock::now() > giveUp)
+                throw StorageError(db.path + ": every database connection is in use (" +
+                                   std::to_string(db.pool->capacity()) + ")");
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        } catch (const Poco::Exception& e) {
+            throw StorageError(db.path + ": cannot open the database: " + e.displayText());
+        }
+    }
+}
+
+Lease::Active* acquire(Database::Impl& db) {
+    for (auto& a : held)
+        if (a->db == &db) {
+            ++a->leases;
+            return a.get();
+        }
+    held.push_back(std::make_unique<Lease::Active>(Lease::Active{&db, borrow(db), 1}));
+    return held.back().get();
+}
+
+}  // namespace
+
+Lease::Lease(Database& db) : Lease(db.impl()) {}
+
+Lease::Lease(Database::Impl& db) : Lease(db, acquire(db)) {}
+
+Lease::Lease(Database::Impl& db, Active* active)
+    : path(db.path), session(active->session), active_(active) {}
+
+Lease::~Lease() {
+    if (--active_->leases > 0)
+        return;
+    for (auto it = held.begin(); it != held.end(); ++it)
+        if (it->get() == active_) {
+            held.erase(it);  // the session goes back to the pool
+            return;
+        }
+}
+
+sqlite3* Lease::handle() {
     return Poco::Data::SQLite::Utility::dbHandle(session);
 }
 
-void Database::Impl::execScript(const std::string& sql, const std::string& what) {
+void Lease::execScript(const std::string& sql, const std::string& what) {
     char* error = nullptr;
     if (sqlite3_exec(handle(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
         const std::string message = error ? error : "unknown error";
@@ -67,7 +152,8 @@ void Database::Impl::execScript(const std::string& sql, const std::string& what)
     }
 }
 
-Database::Database(const std::string& path, Mode mode, const std::vector<Migration>& migrations) {
+Database::Database(const std::string& path, Mode mode, const std::vector<Migration>& migrations,
+                   std::size_t maxConnections) {
     registerSqlite();
     if (mode == Mode::OpenExisting && !Poco::File(path).exists())
         throw StorageError(path + ": no database here");
@@ -75,24 +161,17 @@ Database::Database(const std::string& path, Mode mode, const std::vector<Migrati
     if (Poco::File(path).exists() && ::access(path.c_str(), R_OK | W_OK) != 0)
         throw StorageError(path + ": cannot open the database: " + std::strerror(errno) +
                            " (run avtaleflyt as the user who owns the data folder)");
-    try {
-        impl_ = std::make_unique<Impl>(path, Poco::Data::Session("SQLite", path, kOpenTimeoutS));
-        impl_->execScript("SELECT count(*) FROM sqlite_master", "not an avtaleflyt database");
-        sqlite3_busy_timeout(impl_->handle(), kBusyTimeoutMs);
-        impl_->execScript(
-            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-            "PRAGMA synchronous = NORMAL;",
-            "setting up the connection");
-    } catch (const Poco::Exception& e) {
-        throw StorageError(path + ": cannot open the database: " + e.displayText());
-    }
+    impl_ = std::make_unique<Impl>(path, maxConnections);
+    Lease db(*impl_);
+    db.execScript("SELECT count(*) FROM sqlite_master", "not an avtaleflyt database");
+    db.execScript("PRAGMA journal_mode = WAL", "setting up the database");
 
-    impl_->execScript(
+    db.execScript(
         "CREATE TABLE IF NOT EXISTS schema_version ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
         "creating the schema_version table");
     const int latest = migrations.empty() ? 0 : migrations.back().version;
-    const int version = currentVersion(*impl_);
+    const int version = currentVersion(db);
     if (version > latest)
         throw SchemaTooNew(path + ": the database has schema version " + std::to_string(version) +
                            ", but this avtaleflyt knows versions up to " + std::to_string(latest) +
@@ -101,8 +180,8 @@ Database::Database(const std::string& path, Mode mode, const std::vector<Migrati
         if (m.version <= version)
             continue;
         Transaction tx(*this);
-        impl_->execScript(m.sql, "migration " + std::to_string(m.version) + " (" + m.name + ")");
-        impl_->session << "INSERT INTO schema_version (version, name, applied_at) "
+        db.execScript(m.sql, "migration " + std::to_string(m.version) + " (" + m.name + ")");
+        db.session << "INSERT INTO schema_version (version, name, applied_at) "
                           "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
             bind(m.version), bind(m.name), now;
         tx.commit();
@@ -116,24 +195,36 @@ const std::string& Database::path() const {
 }
 
 int Database::schemaVersion() const {
-    return currentVersion(*impl_);
+    Lease db(*impl_);
+    return currentVersion(db);
 }
 
-Transaction::Transaction(Database& db) : db_(db) {
-    db_.impl().execScript("BEGIN IMMEDIATE", "starting a transaction");
+Transaction::Transaction(Database& db) : lease_(std::make_unique<Lease>(db)) {
+    lease_->execScript("BEGIN IMMEDIATE", "starting a transaction");
 }
 
 Transaction::~Transaction() {
     if (done_)
         return;
-    char* error = nullptr;
-    sqlite3_exec(db_.impl().handle(), "ROLLBACK", nullptr, nullptr, &error);
-    sqlite3_free(error);
+    sqlite3_exec(lease_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void Transaction::commit() {
-    db_.impl().execScript("COMMIT", "committing");
+    lease_->execScript("COMMIT", "committing");
     done_ = true;
+}
+
+// Inside a transaction already (a Transaction, or an outer Snapshot), that one is the snapshot.
+Snapshot::Snapshot(Database& db) : lease_(std::make_unique<Lease>(db)) {
+    if (sqlite3_get_autocommit(lease_->handle()) == 0)
+        lease_.reset();
+    else
+        lease_->execScript("BEGIN", "starting a read");
+}
+
+Snapshot::~Snapshot() {
+    if (lease_)
+        sqlite3_exec(lease_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 }  // namespace avtaleflyt::storage

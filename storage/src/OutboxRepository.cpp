@@ -41,7 +41,7 @@ OutboxMessage messageAt(const RecordSet& rs, std::size_t row) {
 }  // namespace
 
 void OutboxRepository::enqueue(const OutboxMessage& m, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     Poco::Data::BLOB mime(reinterpret_cast<const unsigned char*>(m.mime.data()), m.mime.size());
     db.session << "INSERT INTO outbox (message_id, case_id, kind, recipient, subject, mime, "
@@ -51,7 +51,7 @@ void OutboxRepository::enqueue(const OutboxMessage& m, Timestamp at) {
 }
 
 std::vector<OutboxMessage> OutboxRepository::due(Timestamp at, std::size_t limit) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     const auto max = static_cast<std::int64_t>(limit);
     Statement select(db.session);
@@ -72,7 +72,7 @@ std::vector<OutboxMessage> OutboxRepository::due(Timestamp at, std::size_t limit
 }
 
 std::vector<OutboxMessage> OutboxRepository::list(const std::string& status) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << std::string("SELECT ") + kColumns +
                   " FROM outbox o LEFT JOIN case_file c ON c.id = o.case_id "
@@ -85,7 +85,7 @@ std::vector<OutboxMessage> OutboxRepository::list(const std::string& status) con
 }
 
 bool OutboxRepository::claim(std::int64_t id, Timestamp at, Timestamp leaseUntil) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at), lease = formatTimestamp(leaseUntil);
     Statement update(db.session);
     update << "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'queued' AND "
@@ -95,7 +95,7 @@ bool OutboxRepository::claim(std::int64_t id, Timestamp at, Timestamp leaseUntil
 }
 
 bool OutboxRepository::markSent(std::int64_t id, const std::string& answer, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     Statement update(db.session);
     update << "UPDATE outbox SET status = 'sent', attempts = attempts + 1, server_answer = ?, "
@@ -105,7 +105,7 @@ bool OutboxRepository::markSent(std::int64_t id, const std::string& answer, Time
 }
 
 void OutboxRepository::markFailed(std::int64_t id, const std::string& error, Timestamp retryAt) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(retryAt);
     db.session << "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
                   "WHERE id = ? AND status = 'queued'",
@@ -114,7 +114,7 @@ void OutboxRepository::markFailed(std::int64_t id, const std::string& error, Tim
 
 void SigningTokenRepository::store(std::int64_t requestId, const std::string& tokenSha256,
                                    Timestamp expires, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string expiresAt = formatTimestamp(expires), stamp = formatTimestamp(at);
     db.session << "INSERT INTO signing_token (request_id, token_sha256, expires_at, created_at) "
                   "VALUES (?, ?, ?, ?)",
@@ -122,7 +122,7 @@ void SigningTokenRepository::store(std::int64_t requestId, const std::string& to
 }
 
 std::optional<SigningToken> SigningTokenRepository::find(const std::string& tokenSha256) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << "SELECT t.id, t.request_id, c.reference, t.expires_at, t.used_at FROM signing_token t "
               "JOIN signature_request r ON r.id = t.request_id "
@@ -136,7 +136,7 @@ std::optional<SigningToken> SigningTokenRepository::find(const std::string& toke
 }
 
 bool SigningTokenRepository::markUsed(std::int64_t tokenId, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     Statement update(db.session);
     update << "UPDATE signing_token SET used_at = ? WHERE id = ? AND used_at IS NULL", bind(stamp),
@@ -146,7 +146,7 @@ bool SigningTokenRepository::markUsed(std::int64_t tokenId, Timestamp at) {
 
 void SigningTokenRepository::storeEvidence(std::int64_t requestId, const std::string& ip,
                                            const std::string& userAgent, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     db.session << "INSERT OR REPLACE INTO signature_evidence (request_id, ip_address, user_agent, "
                   "recorded_at) VALUES (?, ?, ?, ?)",

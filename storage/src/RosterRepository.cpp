@@ -14,20 +14,20 @@ using Poco::Data::Statement;
 namespace avtaleflyt::storage {
 namespace {
 
-std::int64_t lastId(Database::Impl& db) {
+std::int64_t lastId(Lease& db) {
     std::int64_t id = 0;
     db.session << "SELECT last_insert_rowid()", into(id), now;
     return id;
 }
 
-std::vector<std::string> areasOf(Database::Impl& db, std::int64_t networkId) {
+std::vector<std::string> areasOf(Lease& db, std::int64_t networkId) {
     std::vector<std::string> areas;
     db.session << "SELECT name FROM area WHERE network_id = ? ORDER BY position", bind(networkId),
         into(areas), now;
     return areas;
 }
 
-std::int64_t areaId(Database::Impl& db, std::int64_t networkId, const std::string& area) {
+std::int64_t areaId(Lease& db, std::int64_t networkId, const std::string& area) {
     std::int64_t id = 0;
     db.session << "SELECT id FROM area WHERE network_id = ? AND name = ?", bind(networkId),
         bind(area), into(id), now;
@@ -37,7 +37,7 @@ std::int64_t areaId(Database::Impl& db, std::int64_t networkId, const std::strin
 }
 
 // The id of the person with `email`, after making the stored name and phone equal to `p`'s.
-std::int64_t upsertPerson(Database::Impl& db, const Person& p, const std::string& at) {
+std::int64_t upsertPerson(Lease& db, const Person& p, const std::string& at) {
     std::int64_t id = 0;
     std::string name, phone;
     Statement find(db.session);
@@ -55,7 +55,7 @@ std::int64_t upsertPerson(Database::Impl& db, const Person& p, const std::string
     return id;
 }
 
-std::int64_t personId(Database::Impl& db, const std::string& email) {
+std::int64_t personId(Lease& db, const std::string& email) {
     std::int64_t id = 0;
     db.session << "SELECT id FROM person WHERE email = ?", bind(email), into(id), now;
     if (id == 0)
@@ -63,7 +63,7 @@ std::int64_t personId(Database::Impl& db, const std::string& email) {
     return id;
 }
 
-std::int64_t ensureUnit(Database::Impl& db, std::int64_t networkId, const UnitRef& u) {
+std::int64_t ensureUnit(Lease& db, std::int64_t networkId, const UnitRef& u) {
     const std::int64_t area = areaId(db, networkId, u.area);
     std::int64_t id = 0;
     std::string kind;
@@ -88,7 +88,7 @@ UnitKind unitKindFrom(const std::string& stored) {
 
 NetworkRecord RosterRepository::createNetwork(const std::string& name,
                                               const std::vector<std::string>& areas, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     if (findNetwork(name))
         throw StorageError("a network named \"" + name + "\" exists already");
     const std::string created = formatTimestamp(at);
@@ -101,7 +101,7 @@ NetworkRecord RosterRepository::createNetwork(const std::string& name,
 }
 
 void RosterRepository::addArea(const NetworkRecord& network, const std::string& area) {
-    auto& db = db_.impl();
+    Lease db(db_);
     int exists = 0;
     db.session << "SELECT count(*) FROM area WHERE network_id = ? AND name = ?", bind(network.id),
         bind(area), into(exists), now;
@@ -121,7 +121,7 @@ std::optional<NetworkRecord> RosterRepository::findNetwork(const std::string& na
 }
 
 std::vector<NetworkRecord> RosterRepository::networks() const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << "SELECT id, name, created_at FROM network ORDER BY name", now;
     RecordSet rs(select);
@@ -133,7 +133,7 @@ std::vector<NetworkRecord> RosterRepository::networks() const {
 }
 
 void RosterRepository::addPerson(const Person& p, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     int exists = 0;
     db.session << "SELECT count(*) FROM person WHERE email = ?", bind(p.email), into(exists), now;
     if (exists)
@@ -142,7 +142,7 @@ void RosterRepository::addPerson(const Person& p, Timestamp at) {
 }
 
 std::map<std::string, Person> RosterRepository::people() const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << "SELECT email, name, phone FROM person", now;
     RecordSet rs(select);
@@ -155,7 +155,7 @@ std::map<std::string, Person> RosterRepository::people() const {
 }
 
 std::optional<Person> RosterRepository::person(const std::string& email) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << "SELECT email, name, phone FROM person WHERE email = ?", bind(email), now;
     RecordSet rs(select);
@@ -166,7 +166,7 @@ std::optional<Person> RosterRepository::person(const std::string& email) const {
 
 std::optional<std::string> RosterRepository::areaLeader(const NetworkRecord& network,
                                                         const std::string& area) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     std::vector<std::string> found;
     db.session << "SELECT p.email FROM area_leader al JOIN area a ON a.id = al.area_id "
                   "JOIN person p ON p.id = al.person_id WHERE a.network_id = ? AND a.name = ?",
@@ -175,7 +175,7 @@ std::optional<std::string> RosterRepository::areaLeader(const NetworkRecord& net
 }
 
 std::optional<Person> RosterRepository::networkLeader(const NetworkRecord& network) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     std::vector<std::string> head;
     db.session << "SELECT p.email FROM network_leader nl JOIN person p ON p.id = nl.person_id "
                   "WHERE nl.network_id = ?",
@@ -186,7 +186,7 @@ std::optional<Person> RosterRepository::networkLeader(const NetworkRecord& netwo
 namespace {
 
 // The network's memberships, or the one of `email` when it is given.
-std::vector<NurseMembership> memberships(Database::Impl& db, const NetworkRecord& network,
+std::vector<NurseMembership> memberships(Lease& db, const NetworkRecord& network,
                                          const std::optional<std::string>& email) {
     Statement select(db.session);
     select << std::string("SELECT p.email, a.name, u.name, u.municipality, u.kind, l.email, "
@@ -220,14 +220,15 @@ std::vector<NurseMembership> memberships(Database::Impl& db, const NetworkRecord
 
 std::optional<NurseMembership> RosterRepository::membership(const NetworkRecord& network,
                                                             const std::string& email) const {
-    auto found = memberships(db_.impl(), network, email);
+    Lease db(db_);
+    auto found = memberships(db, network, email);
     if (found.empty())
         return std::nullopt;
     return std::move(found.front());
 }
 
 Roster RosterRepository::load(const NetworkRecord& network) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Roster r;
     r.people = people();
     for (auto& m : memberships(db, network, std::nullopt)) {
@@ -249,7 +250,7 @@ Roster RosterRepository::load(const NetworkRecord& network) const {
 }
 
 void RosterRepository::save(const NetworkRecord& network, const Roster& desired, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     const std::string today = formatDate(at);
     for (const auto& [email, p] : desired.people) upsertPerson(db, p, stamp);

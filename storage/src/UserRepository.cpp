@@ -37,7 +37,7 @@ UserRecord userAt(const RecordSet& rs, std::size_t row) {
 }  // namespace
 
 void UserRepository::add(const UserRecord& u, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     try {
         db.session << "INSERT INTO app_user (username, name, role, network_id, area, "
@@ -50,7 +50,7 @@ void UserRepository::add(const UserRecord& u, Timestamp at) {
 }
 
 std::optional<UserRecord> UserRepository::find(const std::string& username) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << std::string(kSelect) + "WHERE u.username = ?", bind(username), now;
     RecordSet rs(select);
@@ -60,7 +60,7 @@ std::optional<UserRecord> UserRepository::find(const std::string& username) cons
 }
 
 std::optional<UserRecord> UserRepository::byId(std::int64_t id) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << std::string(kSelect) + "WHERE u.id = ?", bind(id), now;
     RecordSet rs(select);
@@ -70,7 +70,7 @@ std::optional<UserRecord> UserRepository::byId(std::int64_t id) const {
 }
 
 std::vector<UserRecord> UserRepository::list() const {
-    auto& db = db_.impl();
+    Lease db(db_);
     Statement select(db.session);
     select << std::string(kSelect) + "ORDER BY u.username", now;
     RecordSet rs(select);
@@ -80,33 +80,33 @@ std::vector<UserRecord> UserRepository::list() const {
 }
 
 void UserRepository::setPassword(std::int64_t id, const std::string& hash) {
-    auto& db = db_.impl();
+    Lease db(db_);
     db.session << "UPDATE app_user SET password_hash = ?, failed_logins = 0, locked_until = NULL "
                   "WHERE id = ?",
         bind(hash), bind(id), now;
 }
 
 void UserRepository::setDisabled(std::int64_t id, bool disabled) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const int flag = disabled ? 1 : 0;
     db.session << "UPDATE app_user SET disabled = ? WHERE id = ?", bind(flag), bind(id), now;
 }
 
 void UserRepository::recordFailure(std::int64_t id, int failures, const std::string& lockedUntil) {
-    auto& db = db_.impl();
+    Lease db(db_);
     db.session << "UPDATE app_user SET failed_logins = ?, locked_until = NULLIF(?, '') WHERE id = ?",
         bind(failures), bind(lockedUntil), bind(id), now;
 }
 
 void UserRepository::recordSuccess(std::int64_t id) {
-    auto& db = db_.impl();
+    Lease db(db_);
     db.session << "UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = ?",
         bind(id), now;
 }
 
 void UserRepository::addSession(std::int64_t userId, const std::string& tokenSha256,
                                 const std::string& csrf, Timestamp expires, Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string expiresAt = formatTimestamp(expires), stamp = formatTimestamp(at);
     db.session << "INSERT INTO web_session (token_sha256, user_id, csrf, expires_at, created_at) "
                   "VALUES (?, ?, ?, ?, ?)",
@@ -115,7 +115,7 @@ void UserRepository::addSession(std::int64_t userId, const std::string& tokenSha
 
 std::optional<std::pair<std::int64_t, std::string>> UserRepository::session(
     const std::string& tokenSha256, Timestamp at) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     Statement select(db.session);
     select << "SELECT s.user_id, s.csrf FROM web_session s JOIN app_user u ON u.id = s.user_id "
@@ -128,25 +128,25 @@ std::optional<std::pair<std::int64_t, std::string>> UserRepository::session(
 }
 
 void UserRepository::endSession(const std::string& tokenSha256) {
-    auto& db = db_.impl();
+    Lease db(db_);
     db.session << "DELETE FROM web_session WHERE token_sha256 = ?", bind(tokenSha256), now;
 }
 
 void UserRepository::endSessionsOf(std::int64_t userId) {
-    auto& db = db_.impl();
+    Lease db(db_);
     db.session << "DELETE FROM web_session WHERE user_id = ?", bind(userId), now;
 }
 
 void UserRepository::addApiToken(std::int64_t userId, const std::string& tokenSha256,
                                  Timestamp at) {
-    auto& db = db_.impl();
+    Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     db.session << "INSERT INTO api_token (token_sha256, user_id, created_at) VALUES (?, ?, ?)",
         bind(tokenSha256), bind(userId), bind(stamp), now;
 }
 
 std::optional<std::int64_t> UserRepository::apiTokenUser(const std::string& tokenSha256) const {
-    auto& db = db_.impl();
+    Lease db(db_);
     std::vector<std::int64_t> found;
     db.session << "SELECT t.user_id FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE "
                   "t.token_sha256 = ? AND u.disabled = 0",

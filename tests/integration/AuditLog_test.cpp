@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "TestSupport.h"
 #include "avtaleflyt/storage/AuditLog.h"
 
@@ -139,4 +143,53 @@ TEST_CASE("an event appended in a rolled-back transaction leaves no trace", "[au
     }
     CHECK(f.log.verify().intact());
     CHECK(f.log.verify().eventsChecked == 5);
+}
+
+TEST_CASE("threads sharing one database write one unbroken chain and lose no event",
+          "[audit][concurrency]") {
+    // Each thread borrows a connection of its own; BEGIN IMMEDIATE puts the writers in a queue,
+    // readers read beside them (WAL). Eight writers and two readers at once.
+    LogFixture f;
+    constexpr int kWriters = 8, kEventsEach = 50;
+    std::atomic<int> failures{0}, reads{0};
+    std::atomic<bool> writing{true};
+    std::vector<std::thread> threads;
+    for (int w = 0; w < kWriters; ++w)
+        threads.emplace_back([&, w] {
+            FixedClock clock(*parseTimestamp("2026-11-25T10:00:00Z"));
+            for (int i = 0; i < kEventsEach; ++i) {
+                try {
+                    Transaction tx(f.db);
+                    f.log.append({clock.now(), "cli:writer" + std::to_string(w), "test.event",
+                                  "w" + std::to_string(w), "{}"});
+                    tx.commit();
+                } catch (const std::exception&) {
+                    ++failures;
+                }
+            }
+        });
+    for (int r = 0; r < 2; ++r)
+        threads.emplace_back([&] {
+            while (writing) {
+                Snapshot snapshot(f.db);
+                const auto first = f.log.list(0, 3);
+                const auto again = f.log.list(0, 1000000);
+                if (first.size() != 3 || again.size() < 5)
+                    ++failures;
+                ++reads;
+            }
+        });
+    for (int w = 0; w < kWriters; ++w)
+        threads[static_cast<std::size_t>(w)].join();
+    writing = false;
+    for (std::size_t t = kWriters; t < threads.size(); ++t)
+        threads[t].join();
+
+    CHECK(failures == 0);
+    CHECK(reads > 0);
+    const auto v = f.log.verify();
+    CHECK(v.intact());
+    CHECK(v.eventsChecked == 5 + kWriters * kEventsEach);
+    for (int w = 0; w < kWriters; ++w)
+        CHECK(f.log.forSubject("w" + std::to_string(w)).size() == kEventsEach);
 }

@@ -1,6 +1,10 @@
 #pragma once
 // The database of an installation: one SQLite file, opened in WAL mode with foreign keys on and
 // a busy timeout, and brought to the newest schema by numbered migrations when it is opened.
+//
+// Thread safety: a Database may be used from any number of threads at once. Each thread works on
+// a connection of its own, borrowed from a pool for the length of one repository call or one
+// Transaction; SQLite's WAL mode lets readers read while one writer writes.
 
 #include <memory>
 #include <stdexcept>
@@ -39,8 +43,12 @@ class Database {
     // missing (OpenExisting) or not a database, or a migration fails (the database is left at
     // the last migration that succeeded), and SchemaTooNew if the database knows a version
     // beyond the last of `migrations`.
+    // At most `maxConnections` threads use the database at once; a further one waits for a
+    // connection (up to the busy timeout, then StorageError).
+    static constexpr std::size_t kDefaultConnections = 64;
     Database(const std::string& path, Mode mode,
-             const std::vector<Migration>& migrations = builtinMigrations());
+             const std::vector<Migration>& migrations = builtinMigrations(),
+             std::size_t maxConnections = kDefaultConnections);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -55,8 +63,12 @@ class Database {
     std::unique_ptr<Impl> impl_;
 };
 
+class Lease;
+
 // A write transaction (BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout rather
-// than fail half-way). Rolled back on destruction unless commit() was called. Not nestable.
+// than fail half-way) on the calling thread's connection: every repository call the thread makes
+// while it lives is part of it. Rolled back on destruction unless commit() was called. Not
+// nestable; not to be handed to another thread.
 class Transaction {
   public:
     explicit Transaction(Database& db);
@@ -67,8 +79,22 @@ class Transaction {
     void commit();
 
   private:
-    Database& db_;
+    std::unique_ptr<Lease> lease_;
     bool done_ = false;
+};
+
+// A read snapshot (a deferred BEGIN) on the calling thread's connection: the repository calls the
+// thread makes while it lives see the database as it was at the first of them, whatever other
+// threads commit meanwhile. Ended (rolled back: it wrote nothing) on destruction.
+class Snapshot {
+  public:
+    explicit Snapshot(Database& db);
+    ~Snapshot();
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+
+  private:
+    std::unique_ptr<Lease> lease_;
 };
 
 }  // namespace avtaleflyt::storage
