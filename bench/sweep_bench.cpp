@@ -18,6 +18,10 @@
 using namespace avtaleflyt;
 
 namespace {
+const engine::Actor kBench{"bench"};
+}
+
+namespace {
 
 void exec(sqlite3* db, const std::string& sql) {
     char* error = nullptr;
@@ -95,16 +99,16 @@ int main(int argc, char** argv) {
     const int requests = std::max(200, std::atoi(argv[1]));
     const std::string data = std::string(argv[2]) + "/data";
     FixedClock clock(*parseTimestamp("2026-11-24T09:00:00Z"));  // Tuesday 10:00 in Oslo
-    engine::Installation::init(data, clock, "bench");
+    engine::Installation::init(data, clock, kBench);
     {
-        engine::Installation setup(data, clock, "bench");
-        setup.addNetwork("Benchnettverket", {"A", "B", "C", "D", "E", "F"});
+        engine::Installation setup(data, clock);
+        setup.rosters().addNetwork(kBench, "Benchnettverket", {"A", "B", "C", "D", "E", "F"});
     }
     populate(data + "/avtaleflyt.db", requests, formatTimestamp(clock.now()));
-    engine::Installation installation(data, clock, "bench");
+    engine::Installation installation(data, clock);
     const double before = rssMib();
     const auto t0 = std::chrono::steady_clock::now();
-    const auto report = installation.runDueTimers(false);
+    const auto report = installation.reminders().runDue(kBench, false);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double after = rssMib();

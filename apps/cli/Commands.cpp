@@ -22,6 +22,7 @@
 #include "Portal.h"
 #include "Reports.h"
 #include "SchemaCommands.h"
+#include "Serve.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Seal.h"
@@ -53,7 +54,7 @@ std::string Context::actor() const {
 
 engine::Installation& Context::installation() {
     if (!installation_)
-        installation_.emplace(dataDir, *clock_, actor(), settings_);
+        installation_.emplace(dataDir, *clock_, settings_);
     return *installation_;
 }
 
@@ -87,8 +88,8 @@ json::Var personJson(const Person* p) {
 // --- init -----------------------------------------------------------------------------------
 
 int runInit(Context& ctx) {
-    const bool created = engine::Installation::init(ctx.dataDir, ctx.clock(), ctx.actor());
-    engine::Installation inst(ctx.dataDir, ctx.clock(), ctx.actor());
+    const bool created = engine::Installation::init(ctx.dataDir, ctx.clock(), ctx.by());
+    engine::Installation inst(ctx.dataDir, ctx.clock());
     if (created)
         ctx.out << "Created an avtaleflyt installation in " << ctx.dataDir << " (schema version "
                 << inst.schemaVersion() << ").\n"
@@ -107,22 +108,22 @@ int runNetworkAdd(Context& ctx) {
         it == ctx.inv.values.end() ? std::vector<std::string>{} : it->second;
     if (areas.empty())
         throw UsageError("network add needs at least one --area");
-    const auto net = ctx.installation().addNetwork(ctx.inv.args.at(0), areas);
+    const auto net = ctx.installation().rosters().addNetwork(ctx.by(), ctx.inv.args.at(0), areas);
     ctx.out << "Added network \"" << net.name << "\" with " << net.areas.size() << " areas.\n";
     return 0;
 }
 
 int runNetworkAddArea(Context& ctx) {
     auto& inst = ctx.installation();
-    inst.addArea(ctx.network(), ctx.inv.args.at(0));
+    inst.rosters().addArea(ctx.by(), ctx.network(), ctx.inv.args.at(0));
     ctx.out << "Added area \"" << text::trim(ctx.inv.args.at(0)) << "\" to \""
-            << inst.network(ctx.network()).name << "\".\n";
+            << inst.rosters().network(ctx.network()).name << "\".\n";
     return 0;
 }
 
 int runNetworkList(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
-    const auto networks = ctx.installation().networks();
+    const auto networks = ctx.installation().rosters().networks();
     if (format == "json") {
         json::ArrayPtr list = json::array();
         for (const auto& n : networks) {
@@ -160,8 +161,8 @@ json::ObjectPtr setAreaCounts(json::ObjectPtr o, const AreaSummary& s) {
 int runNetworkShow(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
     auto& inst = ctx.installation();
-    const auto net = inst.network(ctx.network());
-    const Roster roster = inst.roster(net);
+    const auto net = inst.rosters().network(ctx.network());
+    const Roster roster = inst.rosters().roster(net);
     const Person* head = roster.person(roster.networkLeader);
     if (format == "json") {
         const auto summary = summarizeRoster(roster, net.areas);
@@ -249,7 +250,7 @@ void printImportJson(Context& ctx, const engine::RosterImport& result, bool dryR
 int runImportRoster(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const bool dryRun = ctx.inv.has("dry-run");
-    const auto result = ctx.installation().importRoster(ctx.inv.args.at(0), ctx.network(), dryRun);
+    const auto result = ctx.installation().rosters().importRoster(ctx.by(), ctx.inv.args.at(0), ctx.network(), dryRun);
     if (format == "json") {
         printImportJson(ctx, result, dryRun);
         return result.problems.empty() ? 0 : 1;
@@ -319,7 +320,7 @@ Roster filterRoster(const Roster& all, const std::string& area,
 int runPeopleList(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, kTableCsvJson);
     auto& inst = ctx.installation();
-    const auto net = inst.network(ctx.network());
+    const auto net = inst.rosters().network(ctx.network());
     std::string area;
     if (ctx.inv.has("area")) {
         const std::string wanted = ctx.inv.value("area");
@@ -338,7 +339,7 @@ int runPeopleList(Context& ctx) {
             throw UsageError("unknown status \"" + ctx.inv.value("status") +
                              "\" (use active, leave or left; or aktiv, perm, sluttet)");
     }
-    const Roster roster = filterRoster(inst.roster(net), area, status);
+    const Roster roster = filterRoster(inst.rosters().roster(net), area, status);
     const auto sheet = writeRosterSheet(roster, net.areas);
 
     if (format == "csv") {
@@ -384,7 +385,7 @@ int runPeopleList(Context& ctx) {
 
 int runLogVerify(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
-    const auto check = ctx.installation().verifyAuditLog();
+    const auto check = ctx.installation().records().verifyAuditLog();
     if (format == "json") {
         json::ObjectPtr doc = json::object();
         doc->set("intact", !check.firstBadSeq);
@@ -432,10 +433,10 @@ int runLogList(Context& ctx) {
                              "\"");
     }
     auto& inst = ctx.installation();
-    const auto head = inst.verifyAuditLog();
+    const auto head = inst.records().verifyAuditLog();
     const std::int64_t total = head.firstBadSeq ? *head.firstBadSeq - 1 : head.eventsChecked;
     const auto events =
-        inst.auditEvents(std::max<std::int64_t>(0, total - last), static_cast<std::size_t>(last));
+        inst.records().auditEvents(std::max<std::int64_t>(0, total - last), static_cast<std::size_t>(last));
     if (format == "json") {
         json::ArrayPtr list = json::array();
         for (const auto& e : events) list->add(auditEventJson(e));
@@ -477,9 +478,9 @@ int runSampleRoster(Context& ctx) {
     if (ctx.inv.has("add-network")) {
         auto& inst = ctx.installation();
         bool exists = false;
-        for (const auto& n : inst.networks()) exists = exists || n.name == sample.name;
+        for (const auto& n : inst.rosters().networks()) exists = exists || n.name == sample.name;
         if (!exists) {
-            inst.addNetwork(sample.name, sample.areas);
+            inst.rosters().addNetwork(ctx.by(), sample.name, sample.areas);
             ctx.err << "Added network \"" << sample.name << "\" with its " << sample.areas.size()
                     << " areas.\n";
         }
@@ -536,7 +537,7 @@ int runSendFunctionDescriptions(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const bool dryRun = ctx.inv.has("dry-run");
     const auto report =
-        ctx.installation().sendFunctionDescriptions(ctx.network(), ctx.inv.value("area"), dryRun);
+        ctx.installation().cases().sendFunctionDescriptions(ctx.by(), ctx.network(), ctx.inv.value("area"), dryRun);
     if (format == "json") {
         // The nurses who would get one (dry run) or got one, each with the case sent to them.
         json::ObjectPtr doc = json::object();
@@ -593,7 +594,7 @@ int runAgreementNew(Context& ctx) {
     }
     if (!ctx.inv.has("title"))
         throw UsageError("agreement new needs --title");
-    const Case c = ctx.installation().newAgreement(ctx.network(), ctx.inv.value("title"), parties,
+    const Case c = ctx.installation().cases().newAgreement(ctx.by(), ctx.network(), ctx.inv.value("title"), parties,
                                                    ctx.inv.value("revises"));
     ctx.out << c.reference << ": " << c.title << " (" << c.state << ", " << c.signatures.size()
             << " parties)\n";
@@ -606,21 +607,21 @@ int runAgreementStep(Context& ctx, const std::string& trigger) {
     t.approvalBody = ctx.inv.value("body");
     t.approvalDate = ctx.inv.value("date");
     t.reason = ctx.inv.value("reason");
-    return printOutcome(ctx, ctx.installation().fire(ctx.inv.args.at(0), t));
+    return printOutcome(ctx, ctx.installation().cases().fire(ctx.by(), ctx.inv.args.at(0), t));
 }
 
 int runCaseWithdraw(Context& ctx) {
     Trigger t;
     t.name = "withdraw";
     t.reason = ctx.inv.value("reason");
-    return printOutcome(ctx, ctx.installation().fire(ctx.inv.args.at(0), t));
+    return printOutcome(ctx, ctx.installation().cases().fire(ctx.by(), ctx.inv.args.at(0), t));
 }
 
 int runCaseList(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, kTableCsvJson);
     engine::CaseQuery q{ctx.network(), ctx.inv.value("workflow"), ctx.inv.value("state"),
                         ctx.inv.value("area")};
-    const auto cases = ctx.installation().cases(q);
+    const auto cases = ctx.installation().cases().list(q);
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : cases)
         rows.push_back({c.reference, c.workflow, c.title, c.area, c.state, signedCount(c),
@@ -721,7 +722,7 @@ json::ObjectPtr caseJson(const engine::CaseDetails& d) {
 
 int runCaseShow(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
-    const auto d = ctx.installation().caseDetails(ctx.inv.args.at(0));
+    const auto d = ctx.installation().cases().details(ctx.inv.args.at(0));
     if (format == "json") {
         json::print(ctx.out, caseJson(d));
         return 0;
@@ -816,7 +817,7 @@ void printRemindJson(Context& ctx, const engine::TimerReport& report, bool dryRu
 int runRemind(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const bool dryRun = ctx.inv.has("dry-run");
-    const auto report = ctx.installation().runDueTimers(dryRun);
+    const auto report = ctx.installation().reminders().runDue(ctx.by(), dryRun);
     if (format == "json") {
         printRemindJson(ctx, report, dryRun);
         return 0;
@@ -840,7 +841,7 @@ int runRemind(Context& ctx) {
 int runRender(Context& ctx) {
     const std::string reference = ctx.inv.args.at(0);
     const bool final = ctx.inv.has("final"), sealed = ctx.inv.has("seal");
-    const std::string pdf = ctx.installation().renderCase(reference, final, sealed);
+    const std::string pdf = ctx.installation().cases().renderCase(reference, final, sealed);
     const std::string out = ctx.inv.value("out", text::trim(reference) + ".pdf");
     writeFileAtomically(out, pdf);
     ctx.notes(out) << "Wrote " << out << " (" << pdf.size() / 1024 << " KiB" << (sealed ? ", sealed" : "")
@@ -850,7 +851,7 @@ int runRender(Context& ctx) {
 
 int runCaseDocument(Context& ctx) {
     const std::string reference = ctx.inv.args.at(0);
-    const auto pdf = ctx.installation().finalDocument(reference);
+    const auto pdf = ctx.installation().cases().finalDocument(reference);
     if (!pdf) {
         ctx.err << "case " << reference
                 << " has no final document yet (it is made when the last signer signs)\n";
@@ -908,23 +909,18 @@ int runSignRegister(Context& ctx) {
     if (role != "nurse" && role != "leader" && role != "party")
         throw UsageError("--signer is nurse, leader or party, not \"" + role + "\"");
     return printOutcome(
-        ctx, ctx.installation().registerPaperSignature(
+        ctx, ctx.installation().cases().registerPaperSignature(ctx.by(), 
                  ctx.inv.args.at(0), role, ctx.inv.value("scan"), ctx.inv.value("date")));
 }
 
 // --- mail and the portal ---------------------------------------------------------------------
-
-void printDispatch(std::ostream& out, const engine::DispatchReport& report) {
-    for (const auto& line : report.sent) out << "  sent    " << line << '\n';
-    for (const auto& line : report.failed) out << "  failed  " << line << '\n';
-}
 
 int runOutboxList(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const std::string status = ctx.inv.value("status", "queued");
     if (status != "queued" && status != "sent" && status != "all")
         throw UsageError("--status is queued, sent or all, not \"" + status + "\"");
-    const auto messages = ctx.installation().outbox(status == "all" ? "" : status);
+    const auto messages = ctx.installation().outbox().list(status == "all" ? "" : status);
     if (format == "json") {
         json::ArrayPtr list = json::array();
         for (const auto& m : messages) {
@@ -961,148 +957,11 @@ int runOutboxList(Context& ctx) {
 }
 
 int runOutboxSend(Context& ctx) {
-    const auto report = ctx.installation().sendOutbox();
+    const auto report = ctx.installation().outbox().deliver(ctx.by());
     printDispatch(ctx.out, report);
     ctx.out << report.sent.size() << " sent, " << report.failed.size()
             << " failed (kept queued).\n";
     return report.failed.empty() ? 0 : 1;
-}
-
-unsigned portOption(const Context& ctx, const std::string& name, unsigned fallback) {
-    const std::string value = ctx.inv.value(name, std::to_string(fallback));
-    try {
-        std::size_t used = 0;
-        const unsigned long port = std::stoul(value, &used);
-        if (used == value.size() && port <= 65535)
-            return static_cast<unsigned>(port);
-    } catch (const std::exception&) {
-    }
-    throw UsageError("--" + name + ": \"" + value + "\" is not a port number (0-65535)");
-}
-
-// A host as it stands in a URL: IPv6 literals in brackets.
-std::string urlHost(const std::string& host) {
-    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
-}
-
-// Where signing links point when portal.url is not set: the address serve listens on, or this
-// machine's loopback address when it listens on every address.
-std::string listeningUrl(const std::string& bind, unsigned port) {
-    const bool everywhere = bind == "0.0.0.0" || bind == "::";
-    return "http://" + (everywhere ? std::string("127.0.0.1") : urlHost(bind)) + ":" +
-           std::to_string(port);
-}
-
-bool isLoopback(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
-// What is wrong with the signing links' address for a serve listening on `bind`:`port`, if
-// anything: a configured portal.url on this machine at another port, or no portal.url while
-// listening on every address (the links then open on this machine only).
-std::optional<std::string> portalUrlWarning(const std::string& configured, const std::string& bind,
-                                            unsigned port, const std::string& listening) {
-    if (configured.empty()) {
-        if (bind == "0.0.0.0" || bind == "::")
-            return "portal.url is not set, so signing links point to " + listening +
-                   ", which opens on this machine only: set portal.url to the address signers "
-                   "use";
-        return std::nullopt;
-    }
-    Poco::URI uri;
-    try {
-        uri = Poco::URI(configured);
-    } catch (const Poco::Exception&) {
-        return "portal.url \"" + configured + "\" is not a URL: signing links will not work";
-    }
-    const bool here = isLoopback(uri.getHost()) || uri.getHost() == bind;
-    if (here && uri.getPort() != port)
-        return "portal.url is " + configured + ", but serve listens on port " +
-               std::to_string(port) +
-               ": signing links will not reach it (correct portal.url, or leave it out to "
-               "follow serve)";
-    return std::nullopt;
-}
-
-int runServe(Context& ctx) {
-    const unsigned port = portOption(ctx, "port", 8080);
-    const std::string every = ctx.inv.value("dispatch-every", "30");
-    int seconds = 0;
-    try {
-        seconds = std::stoi(every);
-    } catch (const std::exception&) {
-    }
-    if (seconds < 1)
-        throw UsageError("--dispatch-every: \"" + every + "\" is not a number of seconds (>= 1)");
-    engine::Installation& installation = ctx.installation();
-
-    // SIGINT and SIGTERM are blocked in every thread; this one waits for them.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-    std::mutex lock;  // one user of the installation at a time
-    portal::PortalSettings settings;
-    settings.bind = ctx.inv.value("bind", settings.bind);
-    settings.port = port;
-    settings.language = ctx.settings().language;
-        settings.secureCookies = ctx.settings().portalUrl.rfind("https://", 0) == 0;
-    settings.trustedProxy = ctx.settings().trustedProxy;
-    portal::Portal portal(installation, lock, settings);
-    portal.start();
-    {
-        std::lock_guard<std::mutex> guard(lock);
-        const std::string listening = listeningUrl(settings.bind, portal.port());
-        installation.listenAt(listening);
-        // A send from the dashboard renders on all cores but one: the requests keep theirs.
-        installation.renderWith(std::max(2u, std::thread::hardware_concurrency()) - 1);
-        if (const auto warning = portalUrlWarning(ctx.settings().portalUrl, settings.bind,
-                                                  portal.port(), listening))
-            ctx.err << "avtaleflyt serve: warning: " << *warning << std::endl;
-        ctx.out << "Listening on http://" << urlHost(settings.bind) << ":" << portal.port()
-                << "/ (signing links start with " << installation.portalUrl() << "/s/)\n"
-                << "Reminding and sending the outbox every " << seconds
-                << " s. Stop with Ctrl-C or SIGTERM."
-                << std::endl;
-    }
-    std::atomic<bool> stopping{false};
-    std::mutex wake;
-    std::condition_variable wakeUp;
-    std::thread dispatcher([&] {
-        while (!stopping) {
-            {
-                std::lock_guard<std::mutex> guard(lock);
-                try {
-                    for (const auto& line : installation.runDueTimers(false).fired)
-                        ctx.out << "  timer   " << line << '\n';
-                    printDispatch(ctx.out, installation.sendOutbox());
-                    ctx.out.flush();
-                } catch (const std::exception& e) {
-                    ctx.err << "avtaleflyt serve: sending the outbox: " << e.what() << std::endl;
-                }
-            }
-            std::unique_lock<std::mutex> sleeping(wake);
-            wakeUp.wait_for(sleeping, std::chrono::seconds(seconds), [&] { return stopping.load(); });
-        }
-    });
-    int received = 0;
-    sigwait(&signals, &received);
-    {
-        std::lock_guard<std::mutex> guard(lock);
-        ctx.out << "Stopping (" << (received == SIGTERM ? "SIGTERM" : "SIGINT") << ")..."
-                << std::endl;
-    }
-    {
-        std::lock_guard<std::mutex> guard(wake);
-        stopping = true;
-    }
-    wakeUp.notify_all();
-    portal.stop();
-    dispatcher.join();
-    ctx.out << "Stopped." << std::endl;
-    return 0;
 }
 
 // --- users --------------------------------------------------------------------------------
@@ -1113,7 +972,7 @@ std::string readPassword(Context& ctx) {
     termios saved{};
     const bool terminal = ::isatty(STDIN_FILENO) == 1 && ::tcgetattr(STDIN_FILENO, &saved) == 0;
     if (terminal) {
-        ctx.err << "Password (at least " << engine::Installation::kMinPasswordLength
+        ctx.err << "Password (at least " << engine::Users::kMinPasswordLength
                 << " characters): " << std::flush;
         termios silent = saved;
         silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
@@ -1132,7 +991,7 @@ std::string readPassword(Context& ctx) {
 
 int runUserAdd(Context& ctx) {
     const std::string username = ctx.inv.args.at(0);
-    ctx.installation().addUser(username, ctx.inv.value("name"), ctx.inv.value("role"),
+    ctx.installation().users().add(ctx.by(), username, ctx.inv.value("name"), ctx.inv.value("role"),
                                ctx.network(), ctx.inv.value("area"), readPassword(ctx));
     ctx.out << "Added " << username << " (" << ctx.inv.value("role")
             << (ctx.inv.has("area") ? ", " + ctx.inv.value("area") : std::string()) << ").\n";
@@ -1140,21 +999,21 @@ int runUserAdd(Context& ctx) {
 }
 
 int runUserPasswd(Context& ctx) {
-    ctx.installation().setUserPassword(ctx.inv.args.at(0), readPassword(ctx));
+    ctx.installation().users().setPassword(ctx.by(), ctx.inv.args.at(0), readPassword(ctx));
     ctx.out << "Changed the password of " << ctx.inv.args.at(0)
             << "; their sessions are ended.\n";
     return 0;
 }
 
 int runUserDisable(Context& ctx) {
-    ctx.installation().disableUser(ctx.inv.args.at(0));
+    ctx.installation().users().disable(ctx.by(), ctx.inv.args.at(0));
     ctx.out << "Disabled " << ctx.inv.args.at(0) << "; their sessions are ended.\n";
     return 0;
 }
 
 int runUserList(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
-    const auto users = ctx.installation().users();
+    const auto users = ctx.installation().users().list();
     if (format == "json") {
         json::ArrayPtr list = json::array();
         for (const auto& u : users) {
@@ -1179,7 +1038,7 @@ int runUserList(Context& ctx) {
 }
 
 int runUserToken(Context& ctx) {
-    ctx.out << ctx.installation().createApiToken(ctx.inv.args.at(0)) << '\n';
+    ctx.out << ctx.installation().users().createApiToken(ctx.by(), ctx.inv.args.at(0)) << '\n';
     ctx.err << "This API token is shown once; keep it secret. Send it as "
                "'Authorization: Bearer TOKEN' to /api/.\n";
     return 0;
@@ -1192,7 +1051,7 @@ int runArchive(Context& ctx) {
     const bool dryRun = ctx.inv.has("dry-run");
         const std::string out = ctx.inv.value("out");
     const auto report =
-        ctx.installation().archive(ctx.network(), out, ctx.inv.value("schemas"), dryRun);
+        ctx.installation().records().archive(ctx.by(), ctx.network(), out, ctx.inv.value("schemas"), dryRun);
     if (format == "json") {
         json::ObjectPtr doc = json::object();
         doc->set("dry_run", dryRun);
@@ -1218,7 +1077,7 @@ int runPrintBatch(Context& ctx) {
     if (!ctx.inv.has("area"))
         throw UsageError("print-batch needs --area");
     const std::string out = ctx.inv.value("out", "utskrift.pdf");
-    const auto batch = ctx.installation().printBatch(ctx.network(), ctx.inv.value("area"), out,
+    const auto batch = ctx.installation().records().printBatch(ctx.by(), ctx.network(), ctx.inv.value("area"), out,
                                                      !ctx.inv.has("again"));
     if (batch.references.empty()) {
         ctx.out << "Nothing new to print for " << ctx.inv.value("area") << ".\n";
@@ -1230,7 +1089,7 @@ int runPrintBatch(Context& ctx) {
 }
 
 int runArchiveRef(Context& ctx) {
-    const Case c = ctx.installation().setRecordsReference(ctx.inv.args.at(0), ctx.inv.args.at(1));
+    const Case c = ctx.installation().records().setRecordsReference(ctx.by(), ctx.inv.args.at(0), ctx.inv.args.at(1));
     ctx.out << c.reference << ": records system reference " << c.recordsReference << '\n';
     return 0;
 }
@@ -1261,7 +1120,7 @@ int runAudit(Context& ctx) {
     }
     std::string logLine = "not checked (no installation)";
     if (Poco::File(ctx.dataDir + "/" + engine::Installation::kDatabaseFile).exists()) {
-        const auto log = ctx.installation().verifyAuditLog();
+        const auto log = ctx.installation().records().verifyAuditLog();
         if (log.firstBadSeq)
             findings.push_back(
                 {ctx.dataDir,
@@ -1269,7 +1128,7 @@ int runAudit(Context& ctx) {
                   "broken at event " + std::to_string(*log.firstBadSeq) + ": " + log.problem}});
         logLine = log.firstBadSeq ? "broken"
                                   : "intact (" + std::to_string(log.eventsChecked) + " events)";
-        for (const auto& line : ctx.installation().auditArchivedCases()) {
+        for (const auto& line : ctx.installation().records().auditArchivedCases()) {
             const auto colon = line.find(": ");
             findings.push_back({ctx.dataDir, {line.substr(0, colon), line.substr(colon + 2)}});
         }
@@ -1298,7 +1157,7 @@ int runAudit(Context& ctx) {
 
 int runWorkflowList(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
-    const auto& defs = ctx.installation().workflows();
+    const auto& defs = ctx.installation().cases().workflows();
     if (format == "json") {
         json::ArrayPtr list = json::array();
         for (const auto& d : defs) {
@@ -1342,7 +1201,7 @@ int runWorkflowList(Context& ctx) {
 }
 
 int runWorkflowDiagram(Context& ctx) {
-    ctx.out << workflows::stateDiagram(ctx.installation().workflow(ctx.inv.args.at(0)));
+    ctx.out << workflows::stateDiagram(ctx.installation().cases().workflow(ctx.inv.args.at(0)));
     return 0;
 }
 

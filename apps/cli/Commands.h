@@ -27,6 +27,7 @@ class Context {
     const Clock& clock() const { return *clock_; }
     // "cli:<login name>", recorded on audit events.
     std::string actor() const;
+    engine::Actor by() const { return {actor()}; }
     // The installation in dataDir, opened on first use.
     engine::Installation& installation();
     // --network, else network.default from the configuration, else empty (the only network).

@@ -221,7 +221,7 @@ const Formats& reportFormats() {
 
 int runReportMissing(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, reportFormats());
-    const auto report = ctx.installation().missingSignatures(ctx.network(), ctx.inv.value("area"));
+    const auto report = ctx.installation().reports().missingSignatures(ctx.network(), ctx.inv.value("area"));
     const std::string language = ctx.settings().language;
     const auto& m = documents::Messages::forLanguage(language);
     const std::string out = ctx.inv.value("out", format == "pdf" ? "manglende-signaturer.pdf" : "");
@@ -262,8 +262,8 @@ int runReportMissing(Context& ctx) {
 int runStatus(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
     auto& installation = ctx.installation();
-    const auto report = installation.missingSignatures(ctx.network(), ctx.inv.value("area"));
-    const auto queued = installation.outbox("queued");
+    const auto report = installation.reports().missingSignatures(ctx.network(), ctx.inv.value("area"));
+    const auto queued = installation.outbox().list("queued");
     std::size_t failing = 0;
     for (const auto& m : queued) failing += !m.lastError.empty();
     if (format == "json") {

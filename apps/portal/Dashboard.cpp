@@ -31,7 +31,9 @@ using html::esc;
 
 constexpr const char* kCookie = "avtaleflyt_session";
 constexpr std::size_t kMaxForm = 16 * 1024;
-constexpr std::size_t kMaxUpload = engine::Installation::kMaxScanBytes;
+// Who tries to sign in, in the audit log (the attempt's subject names the account).
+const engine::Actor kSignInActor{"web"};
+constexpr std::size_t kMaxUpload = engine::Cases::kMaxScanBytes;
 
 const char* kAppStyle = R"(
 *{box-sizing:border-box}
@@ -104,20 +106,20 @@ struct Access {
         return c.network == user.network && (!areaOnly() || c.area == user.area);
     }
     std::string area(const std::string& asked) const { return areaOnly() ? user.area : asked; }
+    // Everything the user does is the user's in the audit log.
+    engine::Actor by() const { return {"web:" + user.username}; }
 };
 
 }  // namespace
 
 struct Dashboard::Impl {
     engine::Installation& installation;
-    std::mutex& lock;
     DashboardSettings settings;
     const documents::Messages& m;
     html::Throttle signInFailures;
 
-    Impl(engine::Installation& i, std::mutex& l, DashboardSettings s)
+    Impl(engine::Installation& i, DashboardSettings s)
         : installation(i),
-          lock(l),
           settings(std::move(s)),
           m(documents::Messages::forLanguage(settings.language)),
           signInFailures(settings.maxFailedSignIns) {}
@@ -195,7 +197,7 @@ struct Dashboard::Impl {
         if (!form)
             return loginPage(response, HTTPResponse::HTTP_BAD_REQUEST, t("app.login.failed"));
         const auto result =
-            installation.signIn(form->get("username", ""), form->get("password", ""));
+            installation.users().signIn(kSignInActor, form->get("username", ""), form->get("password", ""));
         if (!result.ok)
             signInFailures.failed(address);
         if (!result.ok)
@@ -205,7 +207,7 @@ struct Dashboard::Impl {
         response.set("Set-Cookie",
                      std::string(kCookie) + "=" + result.token +
                          "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                         std::to_string(engine::Installation::kSessionHours * 3600) +
+                         std::to_string(engine::Users::kSessionHours * 3600) +
                          (settings.secureCookies ? "; Secure" : ""));
         redirect(response, "/app");
     }
@@ -213,7 +215,7 @@ struct Dashboard::Impl {
     // --- overview --------------------------------------------------------------------------
 
     void overview(HTTPServerResponse& response, const Access& who) {
-        const auto report = installation.missingSignatures(who.user.network, who.area(""));
+        const auto report = installation.reports().missingSignatures(who.user.network, who.area(""));
         std::string rows;
         for (const auto& a : report.areas) {
             rows += "<tr><td>" + esc(a.area) + "</td><td>" + std::to_string(a.activeNurses) +
@@ -251,7 +253,7 @@ struct Dashboard::Impl {
                 "</h2><div class=\"scroll\"><table><thead><tr><th>" + esc(t("app.when")) +
                 "</th><th>" + esc(t("app.case")) + "</th><th>" + esc(t("app.what")) +
                 "</th></tr></thead><tbody>";
-        for (const auto& next : installation.upcomingTimers(who.user.network, who.area(""), 10))
+        for (const auto& next : installation.reminders().upcoming(who.user.network, who.area(""), 10))
             body += "<tr><td>" + esc(html::date(next.due, settings.language)) + "</td><td><a "
                     "href=\"/app/cases/" + esc(next.reference) + "\">" + esc(next.reference) +
                     "</a></td><td>" + esc(t("app.timer." + next.timer)) + "</td></tr>";
@@ -263,7 +265,7 @@ struct Dashboard::Impl {
         const auto form = html::readForm(request, kMaxForm);
         if (!form || form->get("csrf", "") != who.csrf || !who.mayAct())
             return forbidden(response, &who);
-        const auto report = installation.sendFunctionDescriptions(who.user.network, who.area(""), false);
+        const auto report = installation.cases().sendFunctionDescriptions(who.by(), who.user.network, who.area(""), false);
         std::string body = "<h1>" + esc(t("app.overview")) + "</h1><p class=\"notice\" role=\"status\">" +
                            esc(t("app.sent", {std::to_string(report.sent.size()),
                                               std::to_string(report.covered)})) +
@@ -285,7 +287,7 @@ struct Dashboard::Impl {
         std::vector<Case> cases;
         std::string error;
         try {
-            cases = installation.cases(query);
+            cases = installation.cases().list(query);
         } catch (const engine::EngineError& e) {
             error = e.what();
         }
@@ -314,7 +316,7 @@ struct Dashboard::Impl {
         if (!error.empty())
             body += "<p class=\"error\" role=\"alert\">" + esc(error) + "</p>";
         // The nurse's unit and nearest leader, from the roster, for the columns and filters.
-        const Roster roster = installation.roster(installation.network(who.user.network));
+        const Roster roster = installation.rosters().roster(installation.rosters().network(who.user.network));
         const auto unitAndLeader = [&](const Case& c) -> std::pair<std::string, std::string> {
             const auto n = roster.nurses.find(c.subjectEmail);
             if (n == roster.nurses.end())
@@ -353,7 +355,7 @@ struct Dashboard::Impl {
     // The case, if it exists and the user may see it.
     std::optional<engine::CaseDetails> visibleCase(const std::string& reference, const Access& who) {
         try {
-            auto details = installation.caseDetails(reference);
+            auto details = installation.cases().details(reference);
             if (who.sees(details.c))
                 return details;
         } catch (const engine::EngineError&) {
@@ -468,12 +470,12 @@ struct Dashboard::Impl {
         if (!form || form->get("csrf", "") != who.csrf)
             return forbidden(response, &who);
         if (action == "remind") {
-            const auto n = installation.remindNow(reference);
+            const auto n = installation.cases().remindNow(who.by(), reference);
             return casePage(response, who, reference, t("app.reminded", {std::to_string(n)}), "");
         }
         if (action == "records-ref") {
             try {
-                installation.setRecordsReference(reference, text::trim(form->get("ref", "")));
+                installation.records().setRecordsReference(who.by(), reference, text::trim(form->get("ref", "")));
             } catch (const engine::EngineError& e) {
                 return casePage(response, who, reference, "", e.what(), HTTPResponse::HTTP_BAD_REQUEST);
             }
@@ -484,7 +486,7 @@ struct Dashboard::Impl {
         trigger.reason = text::trim(form->get("reason", ""));
         trigger.approvalBody = text::trim(form->get("body", ""));
         trigger.approvalDate = form->get("date", "");
-        const auto out = installation.fire(reference, trigger);
+        const auto out = installation.cases().fire(who.by(), reference, trigger);
         if (!out.done)
             return casePage(response, who, reference, "", out.refusal, HTTPResponse::HTTP_CONFLICT);
         casePage(response, who, reference, t("app.done", {out.to}), "");
@@ -516,7 +518,7 @@ struct Dashboard::Impl {
         std::string error;
         engine::StepOutcome out;
         try {
-            out = installation.registerPaperSignature(reference, form.get("signer", ""), path,
+            out = installation.cases().registerPaperSignature(who.by(), reference, form.get("signer", ""), path,
                                                       form.get("date", ""));
             if (!out.done)
                 error = out.refusal;
@@ -539,8 +541,8 @@ struct Dashboard::Impl {
             return notFound(response, &who);
         std::string pdf;
         try {
-            const auto final = installation.finalDocument(reference);
-            pdf = final ? *final : installation.renderCase(reference, false, false);
+            const auto final = installation.cases().finalDocument(reference);
+            pdf = final ? *final : installation.cases().renderCase(reference, false, false);
         } catch (const engine::EngineError& e) {
             return casePage(response, who, reference, "", e.what(), HTTPResponse::HTTP_CONFLICT);
         }
@@ -571,7 +573,7 @@ struct Dashboard::Impl {
             }
             if (error.empty()) {
                 try {
-                    const Case c = installation.newAgreement(who.user.network,
+                    const Case c = installation.cases().newAgreement(who.by(), who.user.network,
                                                              text::trim(form->get("title", "")),
                                                              parties, text::trim(form->get("revises", "")));
                     return redirect(response, "/app/cases/" + c.reference);
@@ -586,7 +588,7 @@ struct Dashboard::Impl {
                            "<div class=\"scroll\"><table><thead><tr><th>" + esc(t("app.case")) +
                            "</th><th>" + esc(t("app.title")) + "</th><th>" + esc(t("app.state")) +
                            "</th></tr></thead><tbody>";
-        for (const auto& c : installation.cases({who.user.network, "collaboration-agreement", "", ""}))
+        for (const auto& c : installation.cases().list({who.user.network, "collaboration-agreement", "", ""}))
             body += "<tr><td><a href=\"/app/cases/" + esc(c.reference) + "\">" + esc(c.reference) +
                     "</a></td><td>" + esc(c.title) + "</td><td>" + esc(c.state) + "</td></tr>";
         body += "</tbody></table></div>";
@@ -699,7 +701,7 @@ struct Dashboard::Impl {
         documents::writeFileAtomically(uploadPath(id, extension), file.bytes, 0600);
         engine::RosterImport result;
         try {
-            result = installation.importRoster(uploadPath(id, extension), who.user.network, true);
+            result = installation.rosters().importRoster(who.by(), uploadPath(id, extension), who.user.network, true);
         } catch (const engine::EngineError& e) {
             std::remove(uploadPath(id, extension).c_str());
             return rosterPage(response, who, "<p class=\"error\" role=\"alert\">" + esc(e.what()) + "</p>",
@@ -734,7 +736,7 @@ struct Dashboard::Impl {
                               HTTPResponse::HTTP_GONE);
         engine::RosterImport result;
         try {
-            result = installation.importRoster(uploadPath(id, extension), who.user.network, false);
+            result = installation.rosters().importRoster(who.by(), uploadPath(id, extension), who.user.network, false);
         } catch (const engine::EngineError& e) {
             std::remove(uploadPath(id, extension).c_str());
             return rosterPage(response, who, "<p class=\"error\">" + esc(e.what()) + "</p>",
@@ -752,8 +754,8 @@ struct Dashboard::Impl {
     void archivePage(HTTPServerResponse& response, const Access& who, const std::string& extra,
                      HTTPResponse::HTTPStatus status = HTTPResponse::HTTP_OK) {
         std::string body = "<h1>" + esc(t("app.archive")) + "</h1>" + extra;
-        const auto ready = installation.cases({who.user.network, "", "signed", ""});
-        const auto archived = installation.cases({who.user.network, "", "archived", ""});
+        const auto ready = installation.cases().list({who.user.network, "", "signed", ""});
+        const auto archived = installation.cases().list({who.user.network, "", "archived", ""});
         body += "<p>" + esc(t("app.archive.counts", {std::to_string(ready.size()), std::to_string(archived.size())})) +
                 "</p><form method=\"post\" action=\"/app/archive/package\">" + csrfField(who) +
                 "<button class=\"primary\" type=\"submit\">" + esc(t("app.archive.make")) +
@@ -807,7 +809,7 @@ struct Dashboard::Impl {
             return forbidden(response, &who);
         if (action == "package") {
             try {
-                const auto report = installation.archive(who.user.network, "", "", false);
+                const auto report = installation.records().archive(who.by(), who.user.network, "", "", false);
                 return archivePage(response, who,
                                    "<p class=\"notice\" role=\"status\">" +
                                        esc(t("app.archive.made", {std::to_string(report.references.size()),
@@ -817,7 +819,7 @@ struct Dashboard::Impl {
                                    HTTPResponse::HTTP_CONFLICT);
             }
         }
-        const auto findings = installation.auditArchivedCases();
+        const auto findings = installation.records().auditArchivedCases();
         std::string extra = findings.empty()
                                 ? "<p class=\"notice\" role=\"status\">" + esc(t("app.archive.clean")) + "</p>"
                                 : "<div class=\"warn\" role=\"alert\"><ul>";
@@ -831,7 +833,7 @@ struct Dashboard::Impl {
 
     void api(HTTPServerRequest& request, HTTPServerResponse& response, const std::string& path) {
         const std::string auth = request.get("Authorization", "");
-        const auto user = auth.rfind("Bearer ", 0) == 0 ? installation.apiUser(auth.substr(7))
+        const auto user = auth.rfind("Bearer ", 0) == 0 ? installation.users().apiUser(auth.substr(7))
                                                          : std::nullopt;
         const auto json = [&](HTTPResponse::HTTPStatus status, const Poco::Dynamic::Var& value) {
             std::ostringstream out;
@@ -846,7 +848,7 @@ struct Dashboard::Impl {
         }
         const Access who{*user, ""};
         if (path == "/api/status" || path == "/api/missing") {
-            const auto report = installation.missingSignatures(user->network, who.area(""));
+            const auto report = installation.reports().missingSignatures(user->network, who.area(""));
             Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
             out->set("network", report.network);
             out->set("asOf", report.asOf);
@@ -883,7 +885,7 @@ struct Dashboard::Impl {
         }
         if (path == "/api/cases") {
             Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-            for (const auto& c : installation.cases({user->network, "", "", who.area("")})) {
+            for (const auto& c : installation.cases().list({user->network, "", "", who.area("")})) {
                 if (!who.sees(c))
                     continue;
                 Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
@@ -913,7 +915,6 @@ struct Dashboard::Impl {
         const bool app = path == "/app" || path.rfind("/app/", 0) == 0;
         if (!app && path.rfind("/api/", 0) != 0)
             return false;
-        std::unique_lock<std::mutex> guard(lock);
         if (!app) {
             api(request, response, path);
             return true;
@@ -926,7 +927,7 @@ struct Dashboard::Impl {
             return true;
         }
         const std::string token = html::cookie(request, kCookie);
-        const auto session = token.empty() ? std::nullopt : installation.sessionUser(token);
+        const auto session = token.empty() ? std::nullopt : installation.users().sessionUser(token);
         if (!session) {
             if (get)
                 redirect(response, "/app/login");
@@ -935,12 +936,6 @@ struct Dashboard::Impl {
             return true;
         }
         const Access who{session->first, session->second};
-        // Everything the user does is the user's in the audit log.
-        installation.setActor("web:" + who.user.username);
-        struct Restore {
-            engine::Installation& i;
-            ~Restore() { i.setActor(""); }
-        } restore{installation};
 
         if (path == "/app/logout" && post) {
             const auto form = html::readForm(request, kMaxForm);
@@ -948,7 +943,7 @@ struct Dashboard::Impl {
                 forbidden(response, &who);
                 return true;
             }
-            installation.signOut(token);
+            installation.users().signOut(token);
             response.set("Set-Cookie", std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
             redirect(response, "/app/login");
             return true;
@@ -1007,8 +1002,8 @@ struct Dashboard::Impl {
     }
 };
 
-Dashboard::Dashboard(engine::Installation& installation, std::mutex& lock, DashboardSettings settings)
-    : impl_(std::make_unique<Impl>(installation, lock, std::move(settings))) {}
+Dashboard::Dashboard(engine::Installation& installation, DashboardSettings settings)
+    : impl_(std::make_unique<Impl>(installation, std::move(settings))) {}
 Dashboard::~Dashboard() = default;
 
 bool Dashboard::handle(HTTPServerRequest& request, HTTPServerResponse& response,

@@ -8,7 +8,6 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "avtaleflyt/engine/Installation.h"
@@ -24,7 +23,7 @@ struct DashboardSettings {
 
 class Dashboard {
   public:
-    Dashboard(engine::Installation& installation, std::mutex& lock, DashboardSettings settings);
+    Dashboard(engine::Installation& installation, DashboardSettings settings);
     ~Dashboard();
     // Answers `path` if it is the dashboard's or the API's; false if not.
     bool handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,

@@ -60,7 +60,6 @@ constexpr int kMaxConnections = 64;  // connections served at once, each on a th
 
 struct Portal::Impl {
     engine::Installation& installation;
-    std::mutex& lock;
     PortalSettings settings;
     const documents::Messages& messages;
     std::string secret;  // for CSRF tokens; new for every start of the server
@@ -71,14 +70,13 @@ struct Portal::Impl {
     Poco::ThreadPool threads{4, kMaxConnections};
     std::unique_ptr<Poco::Net::HTTPServer> server;  // stopped before `threads` goes
 
-    Impl(engine::Installation& i, std::mutex& l, const PortalSettings& s)
+    Impl(engine::Installation& i, const PortalSettings& s)
         : installation(i),
-          lock(l),
           settings(s),
           messages(documents::Messages::forLanguage(s.language)),
           secret(32, '\0'),
           throttle(s.maxUnknownLinks),
-          dashboard(i, l, {s.language, s.secureCookies, s.trustedProxy, s.maxUnknownLinks}) {
+          dashboard(i, {s.language, s.secureCookies, s.trustedProxy, s.maxUnknownLinks}) {
         RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), static_cast<int>(secret.size()));
     }
 
@@ -197,10 +195,9 @@ struct Portal::Impl {
         if (throttle.blocked(address))
             return message(response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "portal.too-many");
 
-        std::unique_lock<std::mutex> guard(lock);
         // Only a page that shows the document needs its text.
         const engine::SigningView view =
-            installation.signingView(token, get && action.empty());
+            installation.signing().view(token, get && action.empty());
         if (view.status == Status::Unknown)
             throttle.failed(address);
         if (get && action.empty()) {
@@ -209,7 +206,7 @@ struct Portal::Impl {
             return signingPage(response, token, view, HTTPResponse::HTTP_OK, "");
         }
         if (get && action == "dokument.pdf") {
-            const auto pdf = installation.linkDocument(token);
+            const auto pdf = installation.signing().document(token);
             if (!pdf)
                 return unusable(response, view.status == Status::Open ? Status::Unknown : view.status);
             response.set("Content-Disposition", "inline; filename=\"" + view.reference + ".pdf\"");
@@ -231,9 +228,9 @@ struct Portal::Impl {
         const std::string agent = request.get("User-Agent", "");
         if (action == "sign") {
             if (form->get("confirm", "") != "yes")
-                return signingPage(response, token, installation.signingView(token),
+                return signingPage(response, token, installation.signing().view(token),
                                    HTTPResponse::HTTP_BAD_REQUEST, t("portal.confirm-missing"));
-            const auto out = installation.signByLink(token, address, agent);
+            const auto out = installation.signing().sign(token, address, agent);
             if (out.status != Status::Open || !out.refusal.empty())
                 return unusable(response, out.status == Status::Open ? Status::Closed : out.status);
             return message(response, HTTPResponse::HTTP_OK, "portal.signed",
@@ -241,11 +238,11 @@ struct Portal::Impl {
         }
         std::string reason = text::trim(form->get("reason", ""));
         if (reason.empty())
-            return signingPage(response, token, installation.signingView(token),
+            return signingPage(response, token, installation.signing().view(token),
                                HTTPResponse::HTTP_BAD_REQUEST, t("portal.reason-missing"));
         if (reason.size() > kMaxReasonChars)
             reason.resize(kMaxReasonChars);
-        const auto out = installation.declineByLink(token, reason, address, agent);
+        const auto out = installation.signing().decline(token, reason, address, agent);
         if (out.status != Status::Open || !out.refusal.empty())
             return unusable(response, out.status == Status::Open ? Status::Closed : out.status);
         return message(response, HTTPResponse::HTTP_OK, "portal.declined",
@@ -289,9 +286,8 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-Portal::Portal(engine::Installation& installation, std::mutex& lock,
-               const PortalSettings& settings)
-    : impl_(std::make_unique<Impl>(installation, lock, settings)) {
+Portal::Portal(engine::Installation& installation, const PortalSettings& settings)
+    : impl_(std::make_unique<Impl>(installation, settings)) {
     Poco::Net::ServerSocket socket(
         Poco::Net::SocketAddress(settings.bind, static_cast<Poco::UInt16>(settings.port)));
     auto* params = new Poco::Net::HTTPServerParams;

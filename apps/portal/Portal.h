@@ -13,7 +13,6 @@
 // with too many unknown links in ten minutes gets 429 for a while.
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "avtaleflyt/engine/Installation.h"
@@ -34,7 +33,7 @@ struct PortalSettings {
 class Portal {
   public:
     // Serves `installation`, whose every use goes through `lock` (shared with the dispatcher).
-    Portal(engine::Installation& installation, std::mutex& lock, const PortalSettings& settings);
+    Portal(engine::Installation& installation, const PortalSettings& settings);
     ~Portal();  // stops, waiting for requests under way
 
     void start();

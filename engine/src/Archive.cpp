@@ -1,7 +1,7 @@
 // Archiving signed cases as one package for the records system.
 #include <Poco/File.h>
 
-#include "InstallationState.h"
+#include "Core.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/archive/Schemas.h"
 #include "avtaleflyt/documents/Files.h"
@@ -23,10 +23,11 @@ archive::SchemaFiles readSchemaFolder(const std::string& dir) {
 
 }  // namespace
 
-ArchiveReport Installation::archive(const std::string& networkName, const std::string& outDir,
-                                    const std::string& schemasDir, bool dryRun) {
+ArchiveReport Records::archive(const Actor& by, const std::string& networkName, const std::string& outDir,
+                                    const std::string& schemasDir, bool dryRun) const {
+    const Acting acting(by);
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const auto network = st.networkRecord(networkName);
         storage::Transaction tx(st.db);
         std::vector<archive::ArchiveDocument> docs;
@@ -100,11 +101,12 @@ ArchiveReport Installation::archive(const std::string& networkName, const std::s
     });
 }
 
-Installation::PrintBatch Installation::printBatch(const std::string& networkName,
+PrintBatch Records::printBatch(const Actor& by, const std::string& networkName,
                                                   const std::string& areaIn,
-                                                  const std::string& outPath, bool markPrinted) {
+                                                  const std::string& outPath, bool markPrinted) const {
+    const Acting acting(by);
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const auto network = st.networkRecord(networkName);
         const std::string area = st.area(network, areaIn);
         storage::Transaction tx(st.db);
@@ -134,9 +136,9 @@ Installation::PrintBatch Installation::printBatch(const std::string& networkName
     });
 }
 
-std::vector<std::string> Installation::auditArchivedCases() const {
+std::vector<std::string> Records::auditArchivedCases() const {
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         std::vector<std::string> findings;
         for (const auto& c : st.cases.list({0, "", "", "", ""})) {
             if (c.state != "archived" && c.state != "superseded")
@@ -171,12 +173,13 @@ std::vector<std::string> Installation::auditArchivedCases() const {
     });
 }
 
-Case Installation::setRecordsReference(const std::string& reference, const std::string& numberIn) {
+Case Records::setRecordsReference(const Actor& by, const std::string& reference, const std::string& numberIn) const {
+    const Acting acting(by);
     const std::string number = text::trim(numberIn);
     if (number.empty())
         throw EngineError("the records system's reference is empty");
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         storage::Transaction tx(st.db);
         const std::optional<Case> c = st.caseNamed(reference);
         if (c->state != "archived" && c->state != "superseded")

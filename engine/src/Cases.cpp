@@ -1,7 +1,7 @@
 // Cases: opening them, firing their triggers, their timers, and what roster changes do to them.
 #include <algorithm>
 
-#include "InstallationState.h"
+#include "Core.h"
 #include "avtaleflyt/domain/Email.h"
 #include "avtaleflyt/domain/Text.h"
 #include "avtaleflyt/domain/WorkingTime.h"
@@ -45,14 +45,14 @@ std::string detail(const RosterChange& change, const std::string& key) {
 
 }  // namespace
 
-const WorkflowDef& Installation::State::workflow(const std::string& name) const {
+const WorkflowDef& Core::workflow(const std::string& name) const {
     for (const auto& d : workflows)
         if (d.name == name)
             return d;
     throw EngineError("no workflow named \"" + name + "\"");
 }
 
-void Installation::State::commitStep(const Case& before, const Step& s, const std::string& kind,
+void Core::commitStep(const Case& before, const Step& s, const std::string& kind,
                                      Fields payload, const std::string& who) {
     if (!cases.update(s.after, clock.now()))
         throw EngineError("case " + before.reference +
@@ -79,7 +79,7 @@ void Installation::State::commitStep(const Case& before, const Step& s, const st
     }
 }
 
-StepOutcome Installation::State::step(const Case& c, const Trigger& trigger,
+StepOutcome Core::step(const Case& c, const Trigger& trigger,
                                       const std::string& who) {
     const Step s = avtaleflyt::fire(workflow(c.workflow), c, trigger, clock.now());
     if (!s.allowed)
@@ -99,7 +99,7 @@ StepOutcome Installation::State::step(const Case& c, const Trigger& trigger,
     return {true, "", s.from, s.to, *cases.find(c.reference)};
 }
 
-std::vector<std::string> Installation::State::applyRosterToCases(
+std::vector<std::string> Core::applyRosterToCases(
     const storage::NetworkRecord& network, const RosterDiff& diff, const Roster& roster) {
     std::vector<std::string> effects;
     const auto openCasesOf = [&](const std::string& email) {
@@ -167,22 +167,19 @@ std::vector<std::string> Installation::State::applyRosterToCases(
     return effects;
 }
 
-const std::vector<WorkflowDef>& Installation::workflows() const {
-    return state_->workflows;
+const std::vector<WorkflowDef>& Cases::workflows() const {
+    return core_.workflows;
 }
 
-const WorkflowDef& Installation::workflow(const std::string& name) const {
-    return state_->workflow(name);
+const WorkflowDef& Cases::workflow(const std::string& name) const {
+    return core_.workflow(name);
 }
 
-void Installation::setActionPort(ActionPort* port) {
-    state_->port = port ? port : state_->documentPort.get();
-}
-
-SendReport Installation::sendFunctionDescriptions(const std::string& networkName,
-                                                  const std::string& areaIn, bool dryRun) {
+SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& networkName,
+                                                  const std::string& areaIn, bool dryRun) const {
+    Acting acting(by);
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const auto network = st.networkRecord(networkName);
         const std::string area = areaIn.empty() ? std::string() : st.area(network, areaIn);
         const WorkflowDef& def = st.workflow(kFunctionDescription);
@@ -213,14 +210,8 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
         // queued with it), then the chunk's documents rendered on every core with no transaction
         // open, and stored one short transaction each; signers' writes get in between.
         constexpr std::size_t kChunk = 32;
-        std::vector<State::PendingRender> pending;
-        struct Deferring {
-            State& st;
-            Deferring(State& s, std::vector<State::PendingRender>& p) : st(s) {
-                st.deferredRenders = &p;
-            }
-            ~Deferring() { st.deferredRenders = nullptr; }
-        } deferring(st, pending);
+        std::vector<PendingRender> pending;
+        acting.call().deferredRenders = &pending;
         for (const auto& cand : report.candidates) {
             if (pending.size() >= kChunk)
                 st.renderDeferred(pending);
@@ -251,15 +242,16 @@ SendReport Installation::sendFunctionDescriptions(const std::string& networkName
     });
 }
 
-Case Installation::newAgreement(const std::string& networkName, const std::string& titleIn,
-                                const std::vector<Party>& parties, const std::string& revises) {
+Case Cases::newAgreement(const Actor& by, const std::string& networkName, const std::string& titleIn,
+                                const std::vector<Party>& parties, const std::string& revises) const {
+    const Acting acting(by);
     const std::string title = text::trim(titleIn);
     if (title.empty())
         throw EngineError("an agreement needs a title");
     if (parties.size() < 2)
         throw EngineError("an agreement needs at least two parties (--party)");
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const auto network = st.networkRecord(networkName);
         const WorkflowDef& def = st.workflow(kAgreement);
         Case c = draftCase(def, network, title);
@@ -302,10 +294,11 @@ Case Installation::newAgreement(const std::string& networkName, const std::strin
     });
 }
 
-StepOutcome Installation::fire(const std::string& reference, const Trigger& trigger,
-                               std::optional<int> expectedVersion) {
+StepOutcome Cases::fire(const Actor& by, const std::string& reference, const Trigger& trigger,
+                               std::optional<int> expectedVersion) const {
+    const Acting acting(by);
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         storage::Transaction tx(st.db);
         const std::optional<Case> c = st.caseNamed(reference);
         if (expectedVersion && *expectedVersion != c->version)
@@ -322,9 +315,10 @@ StepOutcome Installation::fire(const std::string& reference, const Trigger& trig
     });
 }
 
-std::size_t Installation::remindNow(const std::string& reference) {
+std::size_t Cases::remindNow(const Actor& by, const std::string& reference) const {
+    const Acting acting(by);
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         storage::Transaction tx(st.db);
         const Case c = st.caseNamed(reference);
         StepAction remind{Action::Remind, {}};
@@ -340,37 +334,34 @@ std::size_t Installation::remindNow(const std::string& reference) {
     });
 }
 
-std::vector<Case> Installation::cases(const CaseQuery& q) const {
+std::vector<Case> Cases::list(const CaseQuery& q) const {
     return guarded([&] {
-        const auto network = state_->networkRecord(q.network);
-        const std::string area = q.area.empty() ? std::string() : state_->area(network, q.area);
-        return state_->cases.list({network.id, q.workflow, q.state, area, ""});
+        const auto network = core_.networkRecord(q.network);
+        const std::string area = q.area.empty() ? std::string() : core_.area(network, q.area);
+        return core_.cases.list({network.id, q.workflow, q.state, area, ""});
     });
 }
 
-CaseDetails Installation::caseDetails(const std::string& reference) const {
+CaseDetails Cases::details(const std::string& reference) const {
     return guarded([&] {
-        const std::optional<Case> c = state_->caseNamed(reference);
+        const std::optional<Case> c = core_.caseNamed(reference);
         CaseDetails d{*c, {}, {}};
-        for (const auto& e : state_->audit.forSubject(c->reference))
+        for (const auto& e : core_.audit.forSubject(c->reference))
             d.timeline.push_back({e.seq, e.occurredAt, e.actor, e.kind, e.subject, e.payload});
-        for (const auto& a : state_->cases.actions(*c))
+        for (const auto& a : core_.cases.actions(*c))
             d.actions.push_back({a.action, a.recipients, a.createdAt, a.status});
         return d;
     });
 }
 
-TimerReport Installation::runDueTimers(bool dryRun) {
+TimerReport Reminders::runDue(const Actor& by, bool dryRun) const {
+    Acting acting(by);
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const Timestamp now = st.clock.now();
         const bool office = isOfficeTime(now);
         TimerReport report;
-        st.mailLog = &report.mails;
-        struct Unlog {
-            Installation::State& st;
-            ~Unlog() { st.mailLog = nullptr; }
-        } unlog{st};
+        acting.call().mailLog = &report.mails;
         // A dry run does everything in one transaction and rolls it back.
         std::optional<storage::Transaction> dryTx;
         if (dryRun)

@@ -7,7 +7,7 @@
 #include <exception>
 #include <thread>
 
-#include "InstallationState.h"
+#include "Core.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/documents/Templates.h"
@@ -26,14 +26,15 @@ std::string enumerate(const std::vector<std::string>& items) {
 
 }  // namespace
 
-const documents::SealKey& Installation::State::sealKey() {
+const documents::SealKey& Core::sealKey() {
+    const std::lock_guard<std::mutex> loading(sealLoading);
     if (!seal) {
         try {
             seal = std::make_unique<documents::SealKey>(
                 settings.sealPkcs12.empty()
                     ? documents::SealKey::loadPem(
-                          Poco::Path(dataDir).append(kSealCertificate).toString(),
-                          Poco::Path(dataDir).append(kSealKey).toString())
+                          Poco::Path(dataDir).append(Installation::kSealCertificate).toString(),
+                          Poco::Path(dataDir).append(Installation::kSealKey).toString())
                     : documents::SealKey::loadPkcs12(settings.sealPkcs12, settings.sealPassword));
         } catch (const documents::SealError& e) {
             throw EngineError(std::string("cannot seal: ") + e.what());
@@ -42,7 +43,7 @@ const documents::SealKey& Installation::State::sealKey() {
     return *seal;
 }
 
-Installation::State::Composed Installation::State::compose(const Case& c, bool final,
+Core::Composed Core::compose(const Case& c, bool final,
                                                            std::optional<Timestamp> dated) {
     if (c.templateName.empty())
         throw EngineError("case " + c.reference + " (" + c.workflow +
@@ -102,7 +103,7 @@ Installation::State::Composed Installation::State::compose(const Case& c, bool f
     }
 }
 
-std::string Installation::State::render(const Case& c, bool final, bool sealed) {
+std::string Core::render(const Case& c, bool final, bool sealed) {
     const Composed composed = compose(c, final);
     try {
         return documents::renderPdf(composed.document, composed.options,
@@ -112,7 +113,7 @@ std::string Installation::State::render(const Case& c, bool final, bool sealed) 
     }
 }
 
-std::optional<Timestamp> Installation::State::sentAt(const Case& c) const {
+std::optional<Timestamp> Core::sentAt(const Case& c) const {
     std::optional<Timestamp> sent;
     for (const auto& e : audit.forSubject(c.reference))
         if (e.kind == "case.send" || e.kind == "case.resend")
@@ -120,7 +121,7 @@ std::optional<Timestamp> Installation::State::sentAt(const Case& c) const {
     return sent;
 }
 
-void Installation::State::renderDeferred(std::vector<PendingRender>& pending) {
+void Core::renderDeferred(std::vector<PendingRender>& pending) {
     // Filled in here (the database is this thread's), laid out on the workers, stored here.
     std::vector<Composed> composed;
     composed.reserve(pending.size());
@@ -162,8 +163,8 @@ void Installation::State::renderDeferred(std::vector<PendingRender>& pending) {
 void DocumentActionPort::perform(const Case& c, const StepAction& action) {
     switch (action.action) {
         case Action::Render:
-            if (state_.deferredRenders)
-                state_.deferredRenders->push_back({c, state_.clock.now()});
+            if (auto* deferred = currentCall().deferredRenders)
+                deferred->push_back({c, state_.clock.now()});
             else
                 state_.cases.storeDocument(c, "sent", state_.render(c, false, false),
                                            state_.clock.now());
@@ -182,17 +183,17 @@ void DocumentActionPort::perform(const Case& c, const StepAction& action) {
     next_.perform(c, action);
 }
 
-std::string Installation::renderCase(const std::string& reference, bool final, bool sealed) const {
+std::string Cases::renderCase(const std::string& reference, bool final, bool sealed) const {
     return guarded([&] {
-        const std::optional<Case> c = state_->caseNamed(reference);
-        return state_->render(*c, final, sealed);
+        const std::optional<Case> c = core_.caseNamed(reference);
+        return core_.render(*c, final, sealed);
     });
 }
 
-std::optional<std::string> Installation::finalDocument(const std::string& reference) const {
+std::optional<std::string> Cases::finalDocument(const std::string& reference) const {
     return guarded([&] {
-        const std::optional<Case> c = state_->caseNamed(reference);
-        return state_->cases.document(*c, "final");
+        const std::optional<Case> c = core_.caseNamed(reference);
+        return core_.cases.document(*c, "final");
     });
 }
 
@@ -200,10 +201,11 @@ std::optional<std::string> Installation::finalDocument(const std::string& refere
 
 namespace avtaleflyt::engine {
 
-StepOutcome Installation::registerPaperSignature(const std::string& reference,
+StepOutcome Cases::registerPaperSignature(const Actor& by, const std::string& reference,
                                                  const std::string& signerRole,
                                                  const std::string& scanPath,
-                                                 const std::string& signedOnIn) {
+                                                 const std::string& signedOnIn) const {
+    const Acting acting(by);
     Poco::File file(scanPath);
     if (!file.exists() || !file.isFile())
         throw EngineError(scanPath + ": no such file");
@@ -219,7 +221,7 @@ StepOutcome Installation::registerPaperSignature(const std::string& reference,
     const auto tail = scan.size() > 1024 ? scan.substr(scan.size() - 1024) : scan;
     if (scan.compare(0, 5, "%PDF-") != 0 || tail.find("%%EOF") == std::string::npos)
         throw EngineError(scanPath + ": not a PDF (a scan must be saved as PDF)");
-    const Timestamp today = state_->clock.now();
+    const Timestamp today = core_.clock.now();
     std::string signedOn = formatDate(today);
     if (!text::trim(signedOnIn).empty()) {
         const auto parsed = parseTimestamp(text::trim(signedOnIn));
@@ -230,7 +232,7 @@ StepOutcome Installation::registerPaperSignature(const std::string& reference,
         signedOn = formatDate(*parsed);
     }
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         storage::Transaction tx(st.db);
         const std::optional<Case> c = st.caseNamed(reference);
         Trigger t;

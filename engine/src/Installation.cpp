@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "InstallationState.h"
+#include "Core.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/RosterSheet.h"
@@ -80,11 +80,9 @@ Network toNetwork(const storage::NetworkRecord& r) {
 
 }  // namespace
 
-Installation::State::State(std::string dir, const Clock& c, std::string who,
-                           const Settings& initial)
+Core::Core(std::string dir, const Clock& c, const Settings& initial)
     : dataDir(std::move(dir)),
       clock(c),
-      actor(std::move(who)),
       db(databasePath(dataDir), storage::Database::Mode::OpenExisting),
       audit(db),
       rosters(db),
@@ -92,7 +90,6 @@ Installation::State::State(std::string dir, const Clock& c, std::string who,
       settings(initial),
                   outboxMessages(db),
       userRecords(db),
-      installationActor(actor),
       tokens(db),
       queueingPort(cases, c),
       mailPort(std::make_unique<MailActionPort>(*this, queueingPort)),
@@ -119,12 +116,12 @@ Installation::State::State(std::string dir, const Clock& c, std::string who,
     }
 }
 
-void Installation::State::record(const std::string& kind, const std::string& subject,
+void Core::record(const std::string& kind, const std::string& subject,
                                  const Fields& payload, const std::string& who) {
-    audit.append({clock.now(), who.empty() ? actor : who, kind, subject, json(payload)});
+    audit.append({clock.now(), who.empty() ? currentCall().by.name : who, kind, subject, json(payload)});
 }
 
-storage::NetworkRecord Installation::State::networkRecord(const std::string& name) const {
+storage::NetworkRecord Core::networkRecord(const std::string& name) const {
     const auto all = rosters.networks();
     if (name.empty()) {
         if (all.size() == 1)
@@ -142,7 +139,7 @@ storage::NetworkRecord Installation::State::networkRecord(const std::string& nam
         (names.empty() ? std::string(" (there are none yet)") : " (there are: " + names + ")"));
 }
 
-std::string Installation::State::area(const storage::NetworkRecord& network,
+std::string Core::area(const storage::NetworkRecord& network,
                                       const std::string& name) const {
     for (const auto& a : network.areas)
         if (text::equalsFolded(a, name))
@@ -151,14 +148,14 @@ std::string Installation::State::area(const storage::NetworkRecord& network,
                       "\" (there are: " + text::join(network.areas) + ")");
 }
 
-Case Installation::State::caseNamed(const std::string& reference) const {
+Case Core::caseNamed(const std::string& reference) const {
     auto c = cases.find(reference);
     if (!c)
         throw EngineError("no case " + text::trim(reference));
     return std::move(*c);
 }
 
-bool Installation::init(const std::string& dataDir, const Clock& clock, const std::string& actor) {
+bool Installation::init(const std::string& dataDir, const Clock& clock, const Actor& by) {
     return guarded([&] {
         Poco::File dir(dataDir);
         if (dir.exists() && !dir.isDirectory())
@@ -181,7 +178,7 @@ bool Installation::init(const std::string& dataDir, const Clock& clock, const st
         if (fresh) {
             storage::AuditLog audit(db);
             storage::Transaction tx(db);
-            audit.append({clock.now(), actor, "installation.initialized", dataDir,
+            audit.append({clock.now(), by.name, "installation.initialized", dataDir,
                           json({{"schema_version", std::to_string(db.schemaVersion())}})});
             tx.commit();
         }
@@ -189,40 +186,116 @@ bool Installation::init(const std::string& dataDir, const Clock& clock, const st
     });
 }
 
-Installation::Installation(const std::string& dataDir, const Clock& clock, std::string actor,
+// The shared part and the services over it.
+struct Installation::Parts {
+    Parts(const std::string& dataDir, const Clock& clock, const Settings& settings)
+        : core(dataDir, clock, settings),
+          rosters(core),
+          cases(core),
+          signing(core),
+          outbox(core),
+          reminders(core),
+          records(core),
+          reports(core),
+          users(core) {}
+    Core core;
+    Rosters rosters;
+    Cases cases;
+    Signing signing;
+    Outbox outbox;
+    Reminders reminders;
+    Records records;
+    Reports reports;
+    Users users;
+};
+
+Installation::Installation(const std::string& dataDir, const Clock& clock,
                            const Settings& settings) {
     if (!Poco::File(databasePath(dataDir)).exists())
         throw InstallationError("no avtaleflyt installation in " + dataDir +
                                 " (run 'avtaleflyt init' first, or give the right --data folder)");
-    state_ = guarded(
-        [&] { return std::make_unique<State>(dataDir, clock, std::move(actor), settings); });
+    parts_ = guarded([&] { return std::make_unique<Parts>(dataDir, clock, settings); });
 }
 
 Installation::~Installation() = default;
 Installation::Installation(Installation&&) noexcept = default;
 
 const std::string& Installation::dataDir() const {
-    return state_->dataDir;
+    return parts_->core.dataDir;
 }
 
 int Installation::schemaVersion() const {
-    return state_->db.schemaVersion();
+    return guarded([&] { return parts_->core.db.schemaVersion(); });
+}
+
+const Rosters& Installation::rosters() const {
+    return parts_->rosters;
+}
+const Cases& Installation::cases() const {
+    return parts_->cases;
+}
+const Signing& Installation::signing() const {
+    return parts_->signing;
+}
+const Outbox& Installation::outbox() const {
+    return parts_->outbox;
+}
+const Reminders& Installation::reminders() const {
+    return parts_->reminders;
+}
+const Records& Installation::records() const {
+    return parts_->records;
+}
+const Reports& Installation::reports() const {
+    return parts_->reports;
+}
+const Users& Installation::users() const {
+    return parts_->users;
 }
 
 void Installation::listenAt(const std::string& url) {
-    state_->listeningUrl = url;
+    parts_->core.listeningUrl = url;
 }
 
 void Installation::renderWith(unsigned workers) {
-    state_->renderWorkers = workers;
+    parts_->core.renderWorkers = workers;
 }
 
 std::string Installation::portalUrl() const {
-    return state_->portalUrl();
+    return parts_->core.portalUrl();
 }
 
-Network Installation::addNetwork(const std::string& nameIn,
-                                 const std::vector<std::string>& areasIn) {
+void Installation::setActionPort(ActionPort* port) {
+    auto& core = parts_->core;
+    core.port = port ? port : core.documentPort.get();
+}
+
+void Installation::setTransport(notify::Transport* transport) {
+    parts_->core.transportOverride = transport;
+}
+
+namespace {
+thread_local Call* current = nullptr;
+}
+
+Acting::Acting(Actor by) : outer_(current) {
+    call_.by = std::move(by);
+    current = &call_;
+}
+
+Acting::~Acting() {
+    current = outer_;
+}
+
+Call& currentCall() {
+    if (!current)
+        throw std::logic_error("an engine call that changes something was made without an actor");
+    return *current;
+}
+
+Network Rosters::addNetwork(const Actor& by, const std::string& nameIn,
+                                 const std::vector<std::string>& areasIn) const {
+    const Acting acting(by);
     const std::string name = text::trim(nameIn);
     if (name.empty())
         throw EngineError("a network needs a name");
@@ -239,48 +312,50 @@ Network Installation::addNetwork(const std::string& nameIn,
     if (areas.empty())
         throw EngineError("network \"" + name + "\" needs at least one area (--area)");
     return guarded([&] {
-        if (state_->rosters.findNetwork(name))
+        if (core_.rosters.findNetwork(name))
             throw EngineError("a network named \"" + name + "\" exists already");
-        storage::Transaction tx(state_->db);
-        const auto record = state_->rosters.createNetwork(name, areas, state_->clock.now());
-        state_->record("network.created", name,
+        storage::Transaction tx(core_.db);
+        const auto record = core_.rosters.createNetwork(name, areas, core_.clock.now());
+        core_.record("network.created", name,
                        {{"name", name}, {"areas", text::join(areas, "; ")}});
         tx.commit();
         return toNetwork(record);
     });
 }
 
-void Installation::addArea(const std::string& networkName, const std::string& areaIn) {
+void Rosters::addArea(const Actor& by, const std::string& networkName, const std::string& areaIn) const {
+    const Acting acting(by);
     const std::string area = text::trim(areaIn);
     if (area.empty())
         throw EngineError("an area needs a name");
     guarded([&] {
-        const auto record = state_->networkRecord(networkName);
+        const auto record = core_.networkRecord(networkName);
         for (const auto& a : record.areas)
             if (text::equalsFolded(a, area))
                 throw EngineError("network \"" + record.name + "\" already has an area \"" + a +
                                   "\"");
-        storage::Transaction tx(state_->db);
-        state_->rosters.addArea(record, area);
-        state_->record("network.area_added", record.name, {{"area", area}});
+        storage::Transaction tx(core_.db);
+        core_.rosters.addArea(record, area);
+        core_.record("network.area_added", record.name, {{"area", area}});
         tx.commit();
     });
 }
 
-std::vector<Network> Installation::networks() const {
+std::vector<Network> Rosters::networks() const {
     return guarded([&] {
         std::vector<Network> out;
-        for (const auto& r : state_->rosters.networks()) out.push_back(toNetwork(r));
+        for (const auto& r : core_.rosters.networks()) out.push_back(toNetwork(r));
         return out;
     });
 }
 
-Network Installation::network(const std::string& name) const {
-    return guarded([&] { return toNetwork(state_->networkRecord(name)); });
+Network Rosters::network(const std::string& name) const {
+    return guarded([&] { return toNetwork(core_.networkRecord(name)); });
 }
 
-RosterImport Installation::importRoster(const std::string& path, const std::string& networkName,
-                                        bool dryRun) {
+RosterImport Rosters::importRoster(const Actor& by, const std::string& path, const std::string& networkName,
+                                        bool dryRun) const {
+    const Acting acting(by);
     Table table;
     try {
         table = documents::readTableFile(path);
@@ -288,11 +363,11 @@ RosterImport Installation::importRoster(const std::string& path, const std::stri
         throw EngineError(e.what());
     }
     return guarded([&] {
-        const auto record = state_->networkRecord(networkName);
+        const auto record = core_.networkRecord(networkName);
         // One transaction from reading the stored roster to writing the changes, so that the
         // diff printed is the diff applied.
-        storage::Transaction tx(state_->db);
-        const Roster current = state_->rosters.load(record);
+        storage::Transaction tx(core_.db);
+        const Roster current = core_.rosters.load(record);
         RosterSheet sheet = readRosterSheet(table, record.areas, current.people);
 
         RosterImport result;
@@ -307,14 +382,14 @@ RosterImport Installation::importRoster(const std::string& path, const std::stri
             return result;
 
         // A dry run does all of it and rolls back, so that it shows exactly what would happen.
-        state_->rosters.save(record, sheet.roster, state_->clock.now());
+        core_.rosters.save(record, sheet.roster, core_.clock.now());
         for (const auto& change : result.diff.changes) {
             auto payload = change.details;
             payload.insert(payload.begin(), {"network", record.name});
             payload.push_back({"source", Poco::Path(path).getFileName()});
-            state_->record(change.kind, change.subject, payload);
+            core_.record(change.kind, change.subject, payload);
         }
-        result.caseEffects = state_->applyRosterToCases(record, result.diff, sheet.roster);
+        result.caseEffects = core_.applyRosterToCases(record, result.diff, sheet.roster);
         if (dryRun)
             return result;
         tx.commit();
@@ -323,21 +398,21 @@ RosterImport Installation::importRoster(const std::string& path, const std::stri
     });
 }
 
-Roster Installation::roster(const Network& network) const {
-    return guarded([&] { return state_->rosters.load(state_->networkRecord(network.name)); });
+Roster Rosters::roster(const Network& network) const {
+    return guarded([&] { return core_.rosters.load(core_.networkRecord(network.name)); });
 }
 
-AuditCheck Installation::verifyAuditLog() const {
+AuditCheck Records::verifyAuditLog() const {
     return guarded([&] {
-        const auto v = state_->audit.verify();
+        const auto v = core_.audit.verify();
         return AuditCheck{v.eventsChecked, v.headHash, v.firstBadSeq, v.problem};
     });
 }
 
-std::vector<AuditEventView> Installation::auditEvents(std::int64_t after, std::size_t limit) const {
+std::vector<AuditEventView> Records::auditEvents(std::int64_t after, std::size_t limit) const {
     return guarded([&] {
         std::vector<AuditEventView> out;
-        for (auto& e : state_->audit.list(after, limit))
+        for (auto& e : core_.audit.list(after, limit))
             out.push_back({e.seq, e.occurredAt, e.actor, e.kind, e.subject, e.payload});
         return out;
     });

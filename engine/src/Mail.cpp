@@ -5,7 +5,7 @@
 #include <chrono>
 #include <map>
 
-#include "InstallationState.h"
+#include "Core.h"
 #include "avtaleflyt/documents/Messages.h"
 #include "avtaleflyt/domain/Text.h"
 
@@ -71,7 +71,7 @@ bool addressed(const StepAction& action, const std::string& email) {
 
 }  // namespace
 
-std::string Installation::State::portalUrl() const {
+std::string Core::portalUrl() const {
     std::string base = !settings.portalUrl.empty()  ? settings.portalUrl
                        : !listeningUrl.empty()      ? listeningUrl
                                                     : std::string(kDefaultPortalUrl);
@@ -79,18 +79,18 @@ std::string Installation::State::portalUrl() const {
     return base;
 }
 
-std::string Installation::State::issueLink(const Case& c, const SignatureRequest& r) {
+std::string Core::issueLink(const Case& c, const SignatureRequest& r) {
     const std::string token = text::base64(randomBytes(32), true);  // 256 bits
     const Timestamp now = clock.now();
     tokens.store(r.id, tokenHash(token), c.deadline.value_or(now + kDefaultLinkLife), now);
     return portalUrl() + "/s/" + token;
 }
 
-void Installation::State::queueMail(const Case& c, const Letter& letter) {
+void Core::queueMail(const Case& c, const Letter& letter) {
     queueMail(c.network, c.id, c.reference, letter);
 }
 
-void Installation::State::queueMail(const std::string& network, std::int64_t caseId,
+void Core::queueMail(const std::string& network, std::int64_t caseId,
                                     const std::string& idPrefix, const Letter& letter) {
     const auto& m = documents::Messages::forLanguage(settings.language);
     notify::Mail mail;
@@ -114,11 +114,11 @@ void Installation::State::queueMail(const std::string& network, std::int64_t cas
     out.subject = mail.subject;
     out.mime = notify::toMime(mail);
     outboxMessages.enqueue(out, clock.now());
-    if (mailLog)
+    if (auto* mailLog = currentCall().mailLog)
         mailLog->push_back("to " + letter.toEmail + ": " + mail.subject);
 }
 
-void Installation::State::mailEscalationDigests() {
+void Core::mailEscalationDigests() {
     const auto& m = documents::Messages::forLanguage(settings.language);
     // (network, recipient) -> the cases, in the order they were escalated, each once.
     std::map<std::pair<std::string, std::string>, std::vector<Case>> digests;
@@ -234,9 +234,10 @@ void MailActionPort::perform(const Case& c, const StepAction& action) {
         next_.perform(c, action);
 }
 
-notify::Transport& Installation::State::transport() {
+notify::Transport& Core::transport() {
     if (transportOverride)
         return *transportOverride;
+    const std::lock_guard<std::mutex> making(transportMaking);
     if (!ownTransport) {
         if (settings.mailTransport == "smtp")
             ownTransport = std::make_unique<notify::SmtpTransport>(settings.smtp);
@@ -246,13 +247,10 @@ notify::Transport& Installation::State::transport() {
     return *ownTransport;
 }
 
-void Installation::setTransport(notify::Transport* transport) {
-    state_->transportOverride = transport;
-}
-
-DispatchReport Installation::sendOutbox(std::size_t limit) {
+DispatchReport Outbox::deliver(const Actor& by, std::size_t limit) const {
+    const Acting acting(by);
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         DispatchReport report;
         notify::Transport& transport = st.transport();
         for (const auto& message : st.outboxMessages.due(st.clock.now(), limit)) {
@@ -292,10 +290,10 @@ DispatchReport Installation::sendOutbox(std::size_t limit) {
     });
 }
 
-std::vector<OutboxEntry> Installation::outbox(const std::string& status) const {
+std::vector<OutboxEntry> Outbox::list(const std::string& status) const {
     return guarded([&] {
         std::vector<OutboxEntry> out;
-        for (const auto& m : state_->outboxMessages.list(status))
+        for (const auto& m : core_.outboxMessages.list(status))
             out.push_back({m.messageId, m.caseReference, m.kind, m.recipient, m.subject, m.status,
                            m.attempts, m.nextAttemptAt, m.lastError, m.serverAnswer, m.createdAt,
                            m.sentAt});

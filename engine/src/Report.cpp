@@ -5,7 +5,7 @@
 #include <set>
 #include <tuple>
 
-#include "InstallationState.h"
+#include "Core.h"
 
 namespace avtaleflyt::engine {
 namespace {
@@ -31,10 +31,10 @@ AreaTally MissingReport::total() const {
     return sum;
 }
 
-MissingReport Installation::missingSignatures(const std::string& networkName,
+MissingReport Reports::missingSignatures(const std::string& networkName,
                                               const std::string& areaName) const {
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const auto network = st.networkRecord(networkName);
         const std::string area = areaName.empty() ? std::string() : st.area(network, areaName);
         const Timestamp now = st.clock.now();
@@ -154,10 +154,10 @@ MissingReport Installation::missingSignatures(const std::string& networkName,
     });
 }
 
-std::vector<Installation::UpcomingTimer> Installation::upcomingTimers(
+std::vector<UpcomingTimer> Reminders::upcoming(
     const std::string& networkName, const std::string& area, std::size_t limit) const {
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const auto network = st.networkRecord(networkName);
         std::vector<UpcomingTimer> out;
         for (const auto& [due, reference, timer] : st.cases.nextTimers(

@@ -2,7 +2,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "InstallationState.h"
+#include "Core.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/domain/Text.h"
 
@@ -27,7 +27,7 @@ std::string tokenHash(const std::string& token) {
     return text::hex(digest, len);
 }
 
-Installation::State::Link Installation::State::resolveLink(const std::string& token) {
+Core::Link Core::resolveLink(const std::string& token) {
     auto& st = *this;
     Link link;
     // Tokens are 43 characters of base64url; anything else is not looked up at all.
@@ -55,7 +55,7 @@ Installation::State::Link Installation::State::resolveLink(const std::string& to
     return link;
 }
 
-LinkOutcome Installation::State::useLink(const std::string& token, Trigger trigger,
+LinkOutcome Core::useLink(const std::string& token, Trigger trigger,
                                          const std::string& ip, const std::string& userAgent) {
     auto& st = *this;
     storage::Transaction tx(st.db);
@@ -65,10 +65,12 @@ LinkOutcome Installation::State::useLink(const std::string& token, Trigger trigg
     out.caseState = link.c.state;
     if (link.status != SigningView::Status::Open)
         return out;
+    // The signer the link was made for does what follows, in the audit log too.
+    const Acting acting({"signer:" + link.request.email});
     trigger.actor = ActorKind::Signer;
     trigger.actorEmail = link.request.email;
     trigger.method = "link";
-    const StepOutcome step = st.step(link.c, trigger, "signer:" + link.request.email);
+    const StepOutcome step = st.step(link.c, trigger);
     if (!step.done) {
         out.refusal = step.refusal;
         return out;
@@ -83,9 +85,9 @@ LinkOutcome Installation::State::useLink(const std::string& token, Trigger trigg
     return out;
 }
 
-SigningView Installation::signingView(const std::string& token, bool withDocument) const {
+SigningView Signing::view(const std::string& token, bool withDocument) const {
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const auto link = st.resolveLink(token);
         SigningView view;
         view.status = link.status;
@@ -109,9 +111,9 @@ SigningView Installation::signingView(const std::string& token, bool withDocumen
     });
 }
 
-std::optional<std::string> Installation::linkDocument(const std::string& token) const {
+std::optional<std::string> Signing::document(const std::string& token) const {
     return guarded([&]() -> std::optional<std::string> {
-        auto& st = *state_;
+        auto& st = core_;
         const auto link = st.resolveLink(token);
         if (link.status != SigningView::Status::Open)
             return std::nullopt;
@@ -128,22 +130,22 @@ std::optional<std::string> Installation::linkDocument(const std::string& token) 
     });
 }
 
-LinkOutcome Installation::signByLink(const std::string& token, const std::string& ip,
-                                     const std::string& userAgent) {
+LinkOutcome Signing::sign(const std::string& token, const std::string& ip,
+                                     const std::string& userAgent) const {
     return guarded([&] {
         Trigger t;
         t.name = "sign";
-        return state_->useLink(token, t, ip, userAgent);
+        return core_.useLink(token, t, ip, userAgent);
     });
 }
 
-LinkOutcome Installation::declineByLink(const std::string& token, const std::string& reason,
-                                        const std::string& ip, const std::string& userAgent) {
+LinkOutcome Signing::decline(const std::string& token, const std::string& reason,
+                                        const std::string& ip, const std::string& userAgent) const {
     return guarded([&] {
         Trigger t;
         t.name = "decline";
         t.reason = reason;
-        return state_->useLink(token, t, ip, userAgent);
+        return core_.useLink(token, t, ip, userAgent);
     });
 }
 

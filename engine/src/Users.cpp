@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
-#include "InstallationState.h"
+#include "Core.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::engine {
@@ -56,9 +56,9 @@ bool passwordMatches(const std::string& password, const std::string& stored) {
 }
 
 void checkPassword(const std::string& password) {
-    if (password.size() < Installation::kMinPasswordLength)
+    if (password.size() < Users::kMinPasswordLength)
         throw EngineError("the password is too short: at least " +
-                          std::to_string(Installation::kMinPasswordLength) + " characters");
+                          std::to_string(Users::kMinPasswordLength) + " characters");
 }
 
 WebUser viewOf(const storage::UserRecord& u) {
@@ -67,11 +67,12 @@ WebUser viewOf(const storage::UserRecord& u) {
 
 }  // namespace
 
-void Installation::addUser(const std::string& username, const std::string& name,
+void Users::add(const Actor& by, const std::string& username, const std::string& name,
                            const std::string& role, const std::string& network,
-                           const std::string& area, const std::string& password) {
+                           const std::string& area, const std::string& password) const {
+    const Acting acting(by);
     guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         if (username.empty() || username.find_first_of(" \t\r\n") != std::string::npos)
             throw EngineError("a user name is one word, not \"" + username + "\"");
         if (role != "network_leader" && role != "area_leader" && role != "records_office")
@@ -103,9 +104,10 @@ void Installation::addUser(const std::string& username, const std::string& name,
     });
 }
 
-void Installation::setUserPassword(const std::string& username, const std::string& password) {
+void Users::setPassword(const Actor& by, const std::string& username, const std::string& password) const {
+    const Acting acting(by);
     guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         checkPassword(password);
         const auto u = st.userRecords.find(username);
         if (!u)
@@ -119,9 +121,10 @@ void Installation::setUserPassword(const std::string& username, const std::strin
     });
 }
 
-void Installation::disableUser(const std::string& username) {
+void Users::disable(const Actor& by, const std::string& username) const {
+    const Acting acting(by);
     guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const auto u = st.userRecords.find(username);
         if (!u)
             throw EngineError("no user \"" + username + "\"");
@@ -133,17 +136,18 @@ void Installation::disableUser(const std::string& username) {
     });
 }
 
-std::vector<WebUser> Installation::users() const {
+std::vector<WebUser> Users::list() const {
     return guarded([&] {
         std::vector<WebUser> out;
-        for (const auto& u : state_->userRecords.list()) out.push_back(viewOf(u));
+        for (const auto& u : core_.userRecords.list()) out.push_back(viewOf(u));
         return out;
     });
 }
 
-SignIn Installation::signIn(const std::string& username, const std::string& password) {
+SignIn Users::signIn(const Actor& by, const std::string& username, const std::string& password) const {
+    const Acting acting(by);
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const Timestamp now = st.clock.now();
         SignIn result;
         result.refusal = "wrong user name or password";
@@ -188,10 +192,10 @@ SignIn Installation::signIn(const std::string& username, const std::string& pass
     });
 }
 
-std::optional<std::pair<WebUser, std::string>> Installation::sessionUser(
+std::optional<std::pair<WebUser, std::string>> Users::sessionUser(
     const std::string& token) const {
     return guarded([&]() -> std::optional<std::pair<WebUser, std::string>> {
-        auto& st = *state_;
+        auto& st = core_;
         if (token.size() != 64)
             return std::nullopt;
         const auto s = st.userRecords.session(tokenHash(token), st.clock.now());
@@ -204,13 +208,14 @@ std::optional<std::pair<WebUser, std::string>> Installation::sessionUser(
     });
 }
 
-void Installation::signOut(const std::string& token) {
-    guarded([&] { state_->userRecords.endSession(tokenHash(token)); });
+void Users::signOut(const std::string& token) const {
+    guarded([&] { core_.userRecords.endSession(tokenHash(token)); });
 }
 
-std::string Installation::createApiToken(const std::string& username) {
+std::string Users::createApiToken(const Actor& by, const std::string& username) const {
+    const Acting acting(by);
     return guarded([&] {
-        auto& st = *state_;
+        auto& st = core_;
         const auto u = st.userRecords.find(username);
         if (!u)
             throw EngineError("no user \"" + username + "\"");
@@ -223,9 +228,9 @@ std::string Installation::createApiToken(const std::string& username) {
     });
 }
 
-std::optional<WebUser> Installation::apiUser(const std::string& token) const {
+std::optional<WebUser> Users::apiUser(const std::string& token) const {
     return guarded([&]() -> std::optional<WebUser> {
-        auto& st = *state_;
+        auto& st = core_;
         if (token.size() != 64)
             return std::nullopt;
         const auto id = st.userRecords.apiTokenUser(tokenHash(token));
@@ -234,10 +239,6 @@ std::optional<WebUser> Installation::apiUser(const std::string& token) const {
         const auto u = st.userRecords.byId(*id);
         return u ? std::optional<WebUser>(viewOf(*u)) : std::nullopt;
     });
-}
-
-void Installation::setActor(const std::string& actor) {
-    state_->actor = actor.empty() ? state_->installationActor : actor;
 }
 
 }  // namespace avtaleflyt::engine

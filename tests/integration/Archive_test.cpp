@@ -7,12 +7,14 @@
 #include <Poco/File.h>
 
 #include "TestSupport.h"
+#include "Tester.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/engine/Installation.h"
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::engine;
+using test::kTester;
 
 namespace {
 
@@ -28,9 +30,9 @@ struct ArchiveFixture {
     std::string out = dir.file("arkiv");
 
     ArchiveFixture() {
-        Installation::init(data, clock, "cli:test");
+        Installation::init(data, clock, kTester);
         auto inst = open();
-        inst.addNetwork(kNetwork, {"Follo"});
+        inst.rosters().addNetwork(kTester, kNetwork, {"Follo"});
         test::writeFile(
             dir.file("liste.csv"),
             documents::formatCsv(
@@ -38,40 +40,40 @@ struct ArchiveFixture {
                  {"Åse Bø", "ase@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example"},
                  {"Kari Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li",
                   "tor@frogn.example"}}));
-        inst.importRoster(dir.file("liste.csv"), kNetwork, false);
-        inst.sendFunctionDescriptions(kNetwork, "", false);
-        test::writeFile(dir.file("skann.pdf"), inst.renderCase("FB-2026-0001", false, false));
-        REQUIRE(inst.registerPaperSignature("FB-2026-0001", "nurse", dir.file("skann.pdf"),
+        inst.rosters().importRoster(kTester, dir.file("liste.csv"), kNetwork, false);
+        inst.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+        test::writeFile(dir.file("skann.pdf"), inst.cases().renderCase("FB-2026-0001", false, false));
+        REQUIRE(inst.cases().registerPaperSignature(kTester, "FB-2026-0001", "nurse", dir.file("skann.pdf"),
                                             "2026-11-01")
                     .done);
         REQUIRE(
-            inst.registerPaperSignature("FB-2026-0001", "leader", dir.file("skann.pdf"), "").done);
+            inst.cases().registerPaperSignature(kTester, "FB-2026-0001", "leader", dir.file("skann.pdf"), "").done);
         Trigger sign;
         sign.name = "sign";
         sign.actor = ActorKind::Signer;
         for (const char* who : {"kari@frogn.example", "tor@frogn.example"}) {
             sign.actorEmail = who;
-            REQUIRE(inst.fire("FB-2026-0002", sign).done);
+            REQUIRE(inst.cases().fire(kTester, "FB-2026-0002", sign).done);
         }
-        const Case sa = inst.newAgreement(kNetwork, "Samarbeidsavtale",
+        const Case sa = inst.cases().newAgreement(kTester, kNetwork, "Samarbeidsavtale",
                                           {{"Ahus", "Anne Ås", "anne@ahus.example"},
                                            {"Frogn kommune", "Bo Berg", "bo@frogn.example"}},
                                           "");
         Trigger approve = makeTrigger("approve", ActorKind::NetworkLeader);
         approve.approvalBody = "Samarbeidsutvalget";
         approve.approvalDate = "2026-10-30";
-        REQUIRE(inst.fire(sa.reference, makeTrigger("review", ActorKind::NetworkLeader)).done);
-        REQUIRE(inst.fire(sa.reference, approve).done);
-        REQUIRE(inst.fire(sa.reference, makeTrigger("send", ActorKind::NetworkLeader)).done);
+        REQUIRE(inst.cases().fire(kTester, sa.reference, makeTrigger("review", ActorKind::NetworkLeader)).done);
+        REQUIRE(inst.cases().fire(kTester, sa.reference, approve).done);
+        REQUIRE(inst.cases().fire(kTester, sa.reference, makeTrigger("send", ActorKind::NetworkLeader)).done);
         for (const char* who : {"anne@ahus.example", "bo@frogn.example"}) {
             sign.actorEmail = who;
-            REQUIRE(inst.fire(sa.reference, sign).done);
+            REQUIRE(inst.cases().fire(kTester, sa.reference, sign).done);
         }
         Poco::File(out).createDirectories();
     }
-    Installation open() { return Installation(data, clock, "cli:test"); }
+    Installation open() { return Installation(data, clock); }
     std::string package() {
-        const auto r = open().archive(kNetwork, out, "", false);
+        const auto r = open().records().archive(kTester, kNetwork, out, "", false);
         REQUIRE(r.references.size() == 3);
         return r.packageDir;
     }
@@ -92,7 +94,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 TEST_CASE("archiving writes a package the records office accepts, and moves the cases to archived",
           "[archive]") {
     ArchiveFixture f;
-    CHECK(f.open().archive(kNetwork, f.out, "", true).references ==
+    CHECK(f.open().records().archive(kTester, kNetwork, f.out, "", true).references ==
           std::vector<std::string>{"FB-2026-0001", "FB-2026-0002", "SA-2026-0001"});
     const std::string pkg = f.package();
     CHECK(pkg == f.out + "/avtaleflyt-20261102T090000Z");
@@ -117,14 +119,14 @@ TEST_CASE("archiving writes a package the records office accepts, and moves the 
         CHECK(test::runTool("pdfsig '" + pkg + "/dokumenter/" + doc + "'")
                   .out.find("Signature is Valid") != std::string::npos);
     for (const char* ref : {"FB-2026-0001", "FB-2026-0002", "SA-2026-0001"})
-        CHECK(f.open().caseDetails(ref).c.state == "archived");
+        CHECK(f.open().cases().details(ref).c.state == "archived");
     CHECK(f.open()
-              .archive(kNetwork, f.out, "", false)
+              .records().archive(kTester, kNetwork, f.out, "", false)
               .references.empty());  // each document once
-    const auto events = f.open().auditEvents(0, 10000);
+    const auto events = f.open().records().auditEvents(0, 10000);
     CHECK(events.back().kind == "archive.package_written");
     CHECK(events.back().payload.find("\"audit_head\":\"") != std::string::npos);
-    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
+    CHECK(f.open().records().verifyAuditLog().firstBadSeq == std::nullopt);
 }
 
 TEST_CASE("function descriptions are screened, agreements are public, no name in a public title",
@@ -224,18 +226,18 @@ TEST_CASE("a failure while archiving leaves no package and no case archived", "[
         ArchiveFixture f;
         auto inst = f.open();
         inst.setActionPort(&failing);
-        CHECK_THROWS_WITH(inst.archive(kNetwork, f.out, "", false),
+        CHECK_THROWS_WITH(inst.records().archive(kTester, kNetwork, f.out, "", false),
                           "the archive queue is full");
         CHECK(test::runTool("ls -A '" + f.out + "'").out.empty());
-        CHECK(f.open().caseDetails("FB-2026-0001").c.state == "signed");
+        CHECK(f.open().cases().details("FB-2026-0001").c.state == "signed");
     }
     SECTION("the package cannot be written") {
         ArchiveFixture f;
         test::writeFile(f.dir.file("fil"), "x");
-        CHECK_THROWS_AS(f.open().archive(kNetwork, f.dir.file("fil"), "", false),
+        CHECK_THROWS_AS(f.open().records().archive(kTester, kNetwork, f.dir.file("fil"), "", false),
                         EngineError);
-        CHECK(f.open().caseDetails("FB-2026-0002").c.state == "signed");
-        CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
+        CHECK(f.open().cases().details("FB-2026-0002").c.state == "signed");
+        CHECK(f.open().records().verifyAuditLog().firstBadSeq == std::nullopt);
     }
 }
 
@@ -244,18 +246,18 @@ TEST_CASE("paper signatures: the scan must be a PDF, of limited size, dated not 
     ArchiveFixture f;
     auto inst = f.open();
     const std::string ref =
-        inst.cases({kNetwork, "function-description", "signed", ""}).front().reference;
+        inst.cases().list({kNetwork, "function-description", "signed", ""}).front().reference;
     test::writeFile(f.dir.file("a.txt"), "not a pdf");
-    CHECK_THROWS_WITH(inst.registerPaperSignature(ref, "nurse", f.dir.file("a.txt"), ""),
+    CHECK_THROWS_WITH(inst.cases().registerPaperSignature(kTester, ref, "nurse", f.dir.file("a.txt"), ""),
                       f.dir.file("a.txt") + ": not a PDF (a scan must be saved as PDF)");
     test::writeFile(f.dir.file("big.pdf"),
-                    "%PDF-1.7\n" + std::string(Installation::kMaxScanBytes, ' ') + "%%EOF");
-    CHECK_THROWS_WITH(inst.registerPaperSignature(ref, "nurse", f.dir.file("big.pdf"), ""),
+                    "%PDF-1.7\n" + std::string(Cases::kMaxScanBytes, ' ') + "%%EOF");
+    CHECK_THROWS_WITH(inst.cases().registerPaperSignature(kTester, ref, "nurse", f.dir.file("big.pdf"), ""),
                       f.dir.file("big.pdf") + ": the scan is larger than 10 MiB");
     CHECK_THROWS_WITH(
-        inst.registerPaperSignature(ref, "nurse", f.dir.file("skann.pdf"), "2027-01-01"),
+        inst.cases().registerPaperSignature(kTester, ref, "nurse", f.dir.file("skann.pdf"), "2027-01-01"),
         "--date: 2027-01-01 is in the future");
-    const auto refused = inst.registerPaperSignature(ref, "nurse", f.dir.file("skann.pdf"), "");
+    const auto refused = inst.cases().registerPaperSignature(kTester, ref, "nurse", f.dir.file("skann.pdf"), "");
     CHECK_FALSE(refused.done);
     CHECK(refused.refusal.find("sign is allowed only from sent or partially_signed") !=
           std::string::npos);
@@ -264,15 +266,15 @@ TEST_CASE("paper signatures: the scan must be a PDF, of limited size, dated not 
 TEST_CASE("the records system's number is recorded on an archived case, and only there",
           "[archive]") {
     ArchiveFixture f;
-    CHECK_THROWS_WITH(f.open().setRecordsReference("FB-2026-0001", "26/00123-1"),
+    CHECK_THROWS_WITH(f.open().records().setRecordsReference(kTester, "FB-2026-0001", "26/00123-1"),
                       "case FB-2026-0001 is signed, not archived");
     f.package();
-    const Case c = f.open().setRecordsReference("FB-2026-0001", " 26/00123-1 ");
+    const Case c = f.open().records().setRecordsReference(kTester, "FB-2026-0001", " 26/00123-1 ");
     CHECK(c.recordsReference == "26/00123-1");
-    const auto d = f.open().caseDetails("FB-2026-0001");
+    const auto d = f.open().cases().details("FB-2026-0001");
     CHECK(d.timeline.back().kind == "case.records_reference");
     CHECK(d.timeline.back().payload == "{\"before\":\"\",\"after\":\"26/00123-1\"}");
-    CHECK_THROWS_WITH(f.open().setRecordsReference("FB-2026-0001", "  "),
+    CHECK_THROWS_WITH(f.open().records().setRecordsReference(kTester, "FB-2026-0001", "  "),
                       "the records system's reference is empty");
 }
 
@@ -280,16 +282,16 @@ TEST_CASE("a print batch holds the area's newly archived originals, once", "[arc
     ArchiveFixture f;
     f.package();
     const std::string out = f.dir.file("utskrift.pdf");
-    auto batch = f.open().printBatch(kNetwork, "follo", out, true);
+    auto batch = f.open().records().printBatch(kTester, kNetwork, "follo", out, true);
     CHECK(batch.references == std::vector<std::string>{"FB-2026-0001", "FB-2026-0002"});
     const auto info = test::runTool("pdfinfo '" + out + "'").out;
     CHECK(std::stoi(info.substr(info.find("Pages:") + 6)) >= 6);  // two documents of three pages
     const auto text = test::runTool("pdftotext '" + out + "' -").out;
     CHECK(text.find("Referanse FB-2026-0001") != std::string::npos);
     CHECK(text.find("Referanse FB-2026-0002") != std::string::npos);
-    CHECK(f.open().printBatch(kNetwork, "Follo", f.dir.file("igjen.pdf"), true).references.empty());
+    CHECK(f.open().records().printBatch(kTester, kNetwork, "Follo", f.dir.file("igjen.pdf"), true).references.empty());
     CHECK_FALSE(Poco::File(f.dir.file("igjen.pdf")).exists());
-    CHECK_THROWS_WITH(f.open().printBatch(kNetwork, "Vest", out, true),
+    CHECK_THROWS_WITH(f.open().records().printBatch(kTester, kNetwork, "Vest", out, true),
                       "no area \"Vest\" in \"Nettverk Test\" (there are: Follo)");
 }
 
@@ -297,7 +299,7 @@ TEST_CASE("the installation audit checks every archived case against its records
           "[archive][audit]") {
     ArchiveFixture f;
     f.package();
-    CHECK(f.open().auditArchivedCases().empty());
+    CHECK(f.open().records().auditArchivedCases().empty());
     // Someone removes the archive event and marks a signature unsigned behind avtaleflyt's back.
     test::execSql(
         f.data + "/avtaleflyt.db",
@@ -306,7 +308,7 @@ TEST_CASE("the installation audit checks every archived case against its records
         "subject = 'FB-2026-0002'; UPDATE signature_request SET status = 'open' WHERE id = "
         "(SELECT r.id FROM signature_request r JOIN case_file c ON c.id = r.case_id "
         "WHERE c.reference = 'SA-2026-0001' LIMIT 1)");
-    CHECK(f.open().auditArchivedCases() ==
+    CHECK(f.open().records().auditArchivedCases() ==
           std::vector<std::string>{"FB-2026-0002: no archive event in the audit log",
                                    "SA-2026-0001: the party's signature (Anne Ås) is missing"});
 }
@@ -315,8 +317,8 @@ TEST_CASE("one case file per case, when configured, still follows the schema", "
     ArchiveFixture f;
     Settings settings;
     settings.archiveCaseFilePerCase = true;
-    const auto r = Installation(f.data, f.clock, "cli:test", settings)
-                       .archive(kNetwork, f.out, "", false);
+    const auto r = Installation(f.data, f.clock, settings)
+                       .records().archive(kTester, kNetwork, f.out, "", false);
     const std::string xml = test::readFile(r.packageDir + "/arkivstruktur.xml");
     CHECK(test::countLines(xml, "<mappe xsi:type=\"saksmappe\">") == 3);
     CHECK(xml.find("<tittel>Funksjonsbeskrivelse for ressurssykepleier FB-2026-0002</tittel>") !=
@@ -370,9 +372,9 @@ TEST_CASE("archive with another schema folder copies it in and validates against
 
     SECTION("a folder without arkivstruktur.xsd is refused, nothing archived") {
         Poco::File(folder + "/arkivstruktur.xsd").remove();
-        CHECK_THROWS_WITH(f.open().archive(kNetwork, f.out, folder, false),
+        CHECK_THROWS_WITH(f.open().records().archive(kTester, kNetwork, f.out, folder, false),
                           folder + ": no arkivstruktur.xsd in the schema folder");
-        CHECK(f.open().caseDetails("FB-2026-0001").c.state == "signed");
+        CHECK(f.open().cases().details("FB-2026-0001").c.state == "signed");
         CHECK(test::runTool("ls -A '" + f.out + "'").out.empty());
     }
     SECTION("a schema the package does not follow stops the archive, nothing archived") {
@@ -382,19 +384,19 @@ TEST_CASE("archive with another schema folder copies it in and validates against
         xsd.replace(root, 25, "<xs:element name=\"arkivet\" ");
         test::writeFile(folder + "/arkivstruktur.xsd", xsd);
         CHECK_THROWS_WITH(
-            f.open().archive(kNetwork, f.out, folder, false),
+            f.open().records().archive(kTester, kNetwork, f.out, folder, false),
             Catch::StartsWith("the package does not follow the Noark 5 schema; nothing was "
                               "archived:\narkivstruktur.xml:2: xml: Element "
                               "'{http://www.arkivverket.no/standarder/noark5/arkivstruktur}arkiv'"
                               ": No matching global declaration available for the validation "
                               "root."));
-        CHECK(f.open().caseDetails("FB-2026-0001").c.state == "signed");
+        CHECK(f.open().cases().details("FB-2026-0001").c.state == "signed");
         CHECK(test::runTool("ls -A '" + f.out + "'").out.empty());
     }
     SECTION("the folder's schemas go into the package") {
         test::writeFile(folder + "/arkivstruktur.xsd",
                         test::readFile(folder + "/arkivstruktur.xsd") + "<!-- lokal kopi -->\n");
-        const auto r = f.open().archive(kNetwork, f.out, folder, false);
+        const auto r = f.open().records().archive(kTester, kNetwork, f.out, folder, false);
         CHECK(test::readFile(r.packageDir + "/arkivstruktur.xsd") ==
               test::readFile(folder + "/arkivstruktur.xsd"));
         CHECK(archive::auditPackage(r.packageDir, archive::noark5Schemas()).empty());

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "TestSupport.h"
+#include "Tester.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/documents/TableFile.h"
@@ -10,6 +11,7 @@
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::engine;
+using test::kTester;
 using namespace std::chrono_literals;
 
 namespace {
@@ -34,21 +36,21 @@ struct CasesFixture {
     Settings settings;
 
     CasesFixture() {
-        Installation::init(data, clock, "cli:test");
-        open().addNetwork(kNetwork, {"Follo", "Ahus"});
+        Installation::init(data, clock, kTester);
+        open().rosters().addNetwork(kTester, kNetwork, {"Follo", "Ahus"});
         importRoster(kRoster);
     }
-    Installation open() { return Installation(data, clock, "cli:test", settings); }
+    Installation open() { return Installation(data, clock, settings); }
     RosterImport importRoster(const Rows& rows) {
         test::writeFile(dir.file("liste.csv"), documents::formatCsv(rows));
-        return open().importRoster(dir.file("liste.csv"), kNetwork, false);
+        return open().rosters().importRoster(kTester, dir.file("liste.csv"), kNetwork, false);
     }
     std::string db() const { return data + "/avtaleflyt.db"; }
     std::string count(const std::string& table) const {
         return test::querySql(db(), "SELECT count(*) FROM " + table);
     }
     Case caseOf(const std::string& email) {
-        for (auto& c : open().cases({kNetwork, "function-description", "", ""}))
+        for (auto& c : open().cases().list({kNetwork, "function-description", "", ""}))
             if (c.subjectEmail == email)
                 return c;
         FAIL("no case for " << email);
@@ -80,21 +82,21 @@ Rows with(Rows rows, std::size_t row, std::size_t col, const std::string& v) {
 
 TEST_CASE("every active nurse gets one function description, and nobody gets two", "[cases]") {
     CasesFixture f;
-    const auto dry = f.open().sendFunctionDescriptions(kNetwork, "", true);
+    const auto dry = f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", true);
     CHECK(dry.candidates.size() == 3);  // Per is on leave
     CHECK(f.count("case_file") == "0");
 
-    const auto follo = f.open().sendFunctionDescriptions(kNetwork, "follo", false);
+    const auto follo = f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "follo", false);
     REQUIRE(follo.sent.size() == 2);
     CHECK(follo.sent[0].reference == "FB-2026-0001");
     CHECK(follo.sent[0].state == "sent");
     CHECK(follo.sent[0].templateVersion == 1);
-    const auto all = f.open().sendFunctionDescriptions(kNetwork, "", false);
+    const auto all = f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     CHECK(all.sent.size() == 1);
     CHECK(all.covered == 2);
-    CHECK(f.open().sendFunctionDescriptions(kNetwork, "", false).sent.empty());
+    CHECK(f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false).sent.empty());
 
-    const auto d = f.open().caseDetails("FB-2026-0001");
+    const auto d = f.open().cases().details("FB-2026-0001");
     std::vector<std::string> kinds;
     for (const auto& e : d.timeline) kinds.push_back(e.kind);
     CHECK(kinds == std::vector<std::string>{"case.opened", "case.send"});
@@ -103,30 +105,30 @@ TEST_CASE("every active nurse gets one function description, and nobody gets two
     CHECK(d.actions[1].action == "notify_signers");
     CHECK(d.actions[1].recipients ==
           std::vector<std::string>{"ase@frogn.example", "tor@frogn.example"});
-    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
-    CHECK_THROWS_WITH(f.open().sendFunctionDescriptions(kNetwork, "Vest", true),
+    CHECK(f.open().records().verifyAuditLog().firstBadSeq == std::nullopt);
+    CHECK_THROWS_WITH(f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "Vest", true),
                       "no area \"Vest\" in \"Nettverk Test\" (there are: Follo, Ahus)");
 }
 
 TEST_CASE("signing through the engine: both sign, the case is signed and the completion is queued",
           "[cases]") {
     CasesFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     const Case c = f.caseOf("kari@frogn.example");
-    auto out = f.open().fire(c.reference, signer("kari@frogn.example"));
+    auto out = f.open().cases().fire(kTester, c.reference, signer("kari@frogn.example"));
     CHECK(out.done);
     CHECK(out.to == "partially_signed");
     CHECK(out.after.version == c.version + 1);
-    out = f.open().fire(c.reference, signer("tor@frogn.example"));
+    out = f.open().cases().fire(kTester, c.reference, signer("tor@frogn.example"));
     CHECK(out.to == "signed");
-    const auto d = f.open().caseDetails(c.reference);
+    const auto d = f.open().cases().details(c.reference);
     CHECK(d.c.timers.empty());
     CHECK(d.actions.back().action == "notify_completed");
     CHECK(d.timeline.back().kind == "case.sign");
     CHECK(d.timeline.back().actor == "cli:test");
 
     // The last signature made the final document: sealed, valid, signed by both, no e-mails.
-    const auto pdf = f.open().finalDocument(c.reference);
+    const auto pdf = f.open().cases().finalDocument(c.reference);
     REQUIRE(pdf);
     const auto seal = documents::verifySeal(*pdf);
     CHECK(seal.valid);
@@ -145,13 +147,13 @@ TEST_CASE("signing through the engine: both sign, the case is signed and the com
 TEST_CASE("sending renders the document for signing and keeps it with the case",
           "[cases][documents]") {
     CasesFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "follo", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "follo", false);
     CHECK(test::querySql(f.db(), "SELECT count(*) FROM case_document WHERE kind = 'sent'") == "2");
     CHECK(test::querySql(
               f.db(), "SELECT size > 10000 AND length(sha256) = 64 FROM case_document LIMIT 1") ==
           "1");
-    CHECK_FALSE(f.open().finalDocument("FB-2026-0001"));
-    const std::string preview = f.open().renderCase("FB-2026-0001", false, false);
+    CHECK_FALSE(f.open().cases().finalDocument("FB-2026-0001"));
+    const std::string preview = f.open().cases().renderCase("FB-2026-0001", false, false);
     const auto text = test::pdfText(preview, true);
     CHECK(text.find("Åse Bø, Tunet (Follo)") != std::string::npos);
     CHECK(text.find("Nærmeste leder er Tor Li.") != std::string::npos);
@@ -160,12 +162,12 @@ TEST_CASE("sending renders the document for signing and keeps it with the case",
 TEST_CASE("a draft agreement cannot be rendered before its approval is recorded",
           "[cases][documents]") {
     CasesFixture f;
-    const Case c = f.open().newAgreement(kNetwork, "Avtale",
+    const Case c = f.open().cases().newAgreement(kTester, kNetwork, "Avtale",
                                          {{"Ahus", "Anne Ås", "anne@ahus.example"},
                                           {"Frogn kommune", "Bo Berg", "bo@frogn.example"}},
                                          "");
     CHECK_THROWS_WITH(
-        f.open().renderCase(c.reference, false, false),
+        f.open().cases().renderCase(c.reference, false, false),
         "cannot render SA-2026-0001:\n"
         "documents/templates/collaboration-agreement-v1.xml:41: {{approval.body}} has no value\n"
         "documents/templates/collaboration-agreement-v1.xml:41: {{approval.date}} has no value");
@@ -173,14 +175,14 @@ TEST_CASE("a draft agreement cannot be rendered before its approval is recorded"
 
 TEST_CASE("a refused trigger is a value and writes nothing", "[cases]") {
     CasesFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     const std::string events = f.count("audit_event"), actions = f.count("case_action");
-    const auto out = f.open().fire("FB-2026-0001", leader("withdraw"));
+    const auto out = f.open().cases().fire(kTester, "FB-2026-0001", leader("withdraw"));
     CHECK_FALSE(out.done);
     CHECK(out.refusal == "case FB-2026-0001 (sent): cannot withdraw: a reason is required");
     CHECK(f.count("audit_event") == events);
     CHECK(f.count("case_action") == actions);
-    CHECK_THROWS_WITH(f.open().fire("FB-2026-9999", leader("send")), "no case FB-2026-9999");
+    CHECK_THROWS_WITH(f.open().cases().fire(kTester, "FB-2026-9999", leader("send")), "no case FB-2026-9999");
 }
 
 TEST_CASE("a step whose action fails leaves no trace: state, version, event and actions as before",
@@ -191,12 +193,12 @@ TEST_CASE("a step whose action fails leaves no trace: state, version, event and 
         }
     } failing;
     CasesFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     const Case before = f.caseOf("kari@frogn.example");
     const std::string events = f.count("audit_event"), actions = f.count("case_action");
     auto inst = f.open();
     inst.setActionPort(&failing);
-    CHECK_THROWS_WITH(inst.fire(before.reference, leader("withdraw", "sluttet")),
+    CHECK_THROWS_WITH(inst.cases().fire(kTester, before.reference, leader("withdraw", "sluttet")),
                       "the mail queue is full");
     const Case after = f.caseOf("kari@frogn.example");
     CHECK(after.state == "sent");
@@ -204,18 +206,18 @@ TEST_CASE("a step whose action fails leaves no trace: state, version, event and 
     CHECK(after.signatures[0].status == SignatureStatus::Open);
     CHECK(f.count("audit_event") == events);
     CHECK(f.count("case_action") == actions);
-    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
+    CHECK(f.open().records().verifyAuditLog().firstBadSeq == std::nullopt);
 }
 
 TEST_CASE("two writers with the same version of a case cannot both win", "[cases]") {
     CasesFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     const Case seen = f.caseOf("kari@frogn.example");
     auto first = f.open();
     auto second = f.open();  // a second connection, as a second process would have
-    CHECK(first.fire(seen.reference, signer("kari@frogn.example"), seen.version).done);
+    CHECK(first.cases().fire(kTester, seen.reference, signer("kari@frogn.example"), seen.version).done);
     Trigger withdraw = leader("withdraw", "feil person");
-    const auto lost = second.fire(seen.reference, withdraw, seen.version);
+    const auto lost = second.cases().fire(kTester, seen.reference, withdraw, seen.version);
     CHECK_FALSE(lost.done);
     CHECK(lost.refusal == "case " + seen.reference +
                               " was changed by someone else (it is at version " +
@@ -227,27 +229,27 @@ TEST_CASE("two writers with the same version of a case cannot both win", "[cases
 TEST_CASE("timers under a fixed clock: reminders queued, escalation to the area leader, expiry",
           "[cases][timers]") {
     CasesFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "follo", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "follo", false);
     f.clock.set(*parseTimestamp("2026-11-09T10:00:00Z"));
-    const auto dry = f.open().runDueTimers(true);
+    const auto dry = f.open().reminders().runDue(kTester, true);
     CHECK(dry.fired.size() == 2);
     CHECK(f.count("case_action WHERE action = 'remind'") == "0");
-    const auto run = f.open().runDueTimers(false);
+    const auto run = f.open().reminders().runDue(kTester, false);
     CHECK(run.fired ==
           std::vector<std::string>{
               "FB-2026-0001: reminder -> remind ase@frogn.example, tor@frogn.example",
               "FB-2026-0002: reminder -> remind kari@frogn.example, tor@frogn.example"});
-    CHECK(f.open().runDueTimers(false).fired.empty());  // nothing twice
+    CHECK(f.open().reminders().runDue(kTester, false).fired.empty());  // nothing twice
 
     f.clock.set(*parseTimestamp("2026-12-08T10:00:00Z"));
-    f.open().runDueTimers(false);
+    f.open().reminders().runDue(kTester, false);
     CHECK(test::querySql(f.db(),
                          "SELECT recipients FROM case_action WHERE action = "
                          "'escalate_to_area_leader' LIMIT 1") == "geir@follo.example");
     f.clock.set(*parseTimestamp("2027-01-02T10:00:00Z"));
-    f.open().runDueTimers(false);
+    f.open().reminders().runDue(kTester, false);
     CHECK(f.caseOf("kari@frogn.example").state == "expired");
-    const auto d = f.open().caseDetails(f.caseOf("kari@frogn.example").reference);
+    const auto d = f.open().cases().details(f.caseOf("kari@frogn.example").reference);
     CHECK(d.timeline.back().kind == "case.expire");
     CHECK(d.timeline.back().actor == "system:timer");
 }
@@ -256,11 +258,11 @@ TEST_CASE(
     "roster changes reach open cases: leaving withdraws, a new leader takes over, leave pauses",
     "[cases][roster]") {
     CasesFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     const Case ase = f.caseOf("ase@frogn.example");
     const Case kari = f.caseOf("kari@frogn.example");
     const Case liv = f.caseOf("liv@ahus.example");
-    f.open().fire(ase.reference, signer("tor@frogn.example"));  // Tor signed for Åse already
+    f.open().cases().fire(kTester, ase.reference, signer("tor@frogn.example"));  // Tor signed for Åse already
     f.clock.advance(24h * 3);
 
     Rows dec = with(kRoster, 2, 4, "Ny Leder");
@@ -277,7 +279,7 @@ TEST_CASE(
     CHECK(k.signature("leader")->email == "ny@frogn.example");
     CHECK(k.signature("leader")->status == SignatureStatus::Open);
     CHECK(f.caseOf("ase@frogn.example").signature("leader")->email == "tor@frogn.example");
-    const auto kd = f.open().caseDetails(k.reference);
+    const auto kd = f.open().cases().details(k.reference);
     CHECK(kd.actions.back().recipients == std::vector<std::string>{"ny@frogn.example"});
     CHECK(kd.timeline.back().kind == "case.signer_replaced");
     CHECK(kd.timeline.back().actor == "system:roster-import");
@@ -294,18 +296,18 @@ TEST_CASE(
     CHECK(f.caseOf("kari@frogn.example").state == "withdrawn");
     CHECK(f.caseOf("kari@frogn.example").note == "the nurse has left the network (roster import)");
     CHECK(formatTimestamp(*f.caseOf("liv@ahus.example").deadline) == "2027-01-11T09:00:00Z");
-    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
+    CHECK(f.open().records().verifyAuditLog().firstBadSeq == std::nullopt);
 }
 
 TEST_CASE("a dry-run import shows what it would do to cases and changes nothing",
           "[cases][roster]") {
     CasesFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     Rows dec = kRoster;
     dec.erase(dec.begin() + 3);
     test::writeFile(f.dir.file("dec.csv"), documents::formatCsv(dec));
     const std::string events = f.count("audit_event");
-    const auto r = f.open().importRoster(f.dir.file("dec.csv"), kNetwork, true);
+    const auto r = f.open().rosters().importRoster(kTester, f.dir.file("dec.csv"), kNetwork, true);
     CHECK(r.caseEffects.size() == 1);
     CHECK_FALSE(r.applied);
     CHECK(f.caseOf("kari@frogn.example").state == "sent");
@@ -315,12 +317,12 @@ TEST_CASE("a dry-run import shows what it would do to cases and changes nothing"
 TEST_CASE("sequential signing by setting: the leader is asked after the nurse", "[cases]") {
     CasesFixture f;
     f.settings.signingOrder["function-description"] = "sequential";
-    f.open().sendFunctionDescriptions(kNetwork, "follo", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "follo", false);
     const Case c = f.caseOf("kari@frogn.example");
     CHECK(c.signature("leader")->status == SignatureStatus::Waiting);
-    const auto early = f.open().fire(c.reference, signer("tor@frogn.example"));
+    const auto early = f.open().cases().fire(kTester, c.reference, signer("tor@frogn.example"));
     CHECK_FALSE(early.done);
-    f.open().fire(c.reference, signer("kari@frogn.example"));
+    f.open().cases().fire(kTester, c.reference, signer("kari@frogn.example"));
     CHECK(f.caseOf("kari@frogn.example").signature("leader")->status == SignatureStatus::Open);
     f.settings.signingOrder["function-description"] = "alphabetical";
     CHECK_THROWS_WITH(f.open(),
@@ -334,36 +336,36 @@ TEST_CASE("an agreement from draft to archived, the next revision supersedes it"
     const std::vector<Party> parties = {{"Ahus", "Anne Ås", "anne@ahus.example"},
                                         {"Nordre Follo kommune", "Bo Berg", "bo@nf.example"}};
     const Case draft =
-        f.open().newAgreement(kNetwork, "Samarbeidsavtale om lindrende behandling", parties, "");
+        f.open().cases().newAgreement(kTester, kNetwork, "Samarbeidsavtale om lindrende behandling", parties, "");
     CHECK(draft.reference == "SA-2026-0001");
     CHECK(draft.state == "draft");
     auto inst = f.open();
-    CHECK(inst.fire(draft.reference, leader("send")).refusal ==
+    CHECK(inst.cases().fire(kTester, draft.reference, leader("send")).refusal ==
           "case SA-2026-0001 (draft): send is allowed only from approved");
-    CHECK(inst.fire(draft.reference, leader("review")).done);
+    CHECK(inst.cases().fire(kTester, draft.reference, leader("review")).done);
     Trigger approve = leader("approve");
     approve.approvalBody = "Samarbeidsutvalget";
     approve.approvalDate = "2026-10-30";
-    CHECK(inst.fire(draft.reference, approve).done);
-    CHECK(inst.fire(draft.reference, leader("send")).done);
-    CHECK(inst.fire(draft.reference, signer("anne@ahus.example")).to == "partially_signed");
-    CHECK(inst.fire(draft.reference, signer("bo@nf.example")).to == "signed");
-    CHECK(inst.fire(draft.reference, leader("archive")).to == "archived");
-    CHECK(inst.caseDetails(draft.reference).c.approvalBody == "Samarbeidsutvalget");
+    CHECK(inst.cases().fire(kTester, draft.reference, approve).done);
+    CHECK(inst.cases().fire(kTester, draft.reference, leader("send")).done);
+    CHECK(inst.cases().fire(kTester, draft.reference, signer("anne@ahus.example")).to == "partially_signed");
+    CHECK(inst.cases().fire(kTester, draft.reference, signer("bo@nf.example")).to == "signed");
+    CHECK(inst.cases().fire(kTester, draft.reference, leader("archive")).to == "archived");
+    CHECK(inst.cases().details(draft.reference).c.approvalBody == "Samarbeidsutvalget");
 
     const Case next =
-        inst.newAgreement(kNetwork, "Samarbeidsavtale 2027", parties, draft.reference);
-    inst.fire(next.reference, leader("review"));
-    inst.fire(next.reference, approve);
-    inst.fire(next.reference, leader("send"));
-    inst.fire(next.reference, signer("anne@ahus.example"));
-    inst.fire(next.reference, signer("bo@nf.example"));
-    inst.fire(next.reference, leader("archive"));
-    CHECK(inst.caseDetails(draft.reference).c.state == "superseded");
-    CHECK(inst.caseDetails(draft.reference).c.note == "superseded by " + next.reference);
-    CHECK(inst.caseDetails(next.reference).c.state == "archived");
+        inst.cases().newAgreement(kTester, kNetwork, "Samarbeidsavtale 2027", parties, draft.reference);
+    inst.cases().fire(kTester, next.reference, leader("review"));
+    inst.cases().fire(kTester, next.reference, approve);
+    inst.cases().fire(kTester, next.reference, leader("send"));
+    inst.cases().fire(kTester, next.reference, signer("anne@ahus.example"));
+    inst.cases().fire(kTester, next.reference, signer("bo@nf.example"));
+    inst.cases().fire(kTester, next.reference, leader("archive"));
+    CHECK(inst.cases().details(draft.reference).c.state == "superseded");
+    CHECK(inst.cases().details(draft.reference).c.note == "superseded by " + next.reference);
+    CHECK(inst.cases().details(next.reference).c.state == "archived");
 
-    CHECK_THROWS_WITH(inst.newAgreement(kNetwork, "X", {parties[0]}, ""),
+    CHECK_THROWS_WITH(inst.cases().newAgreement(kTester, kNetwork, "X", {parties[0]}, ""),
                       "an agreement needs at least two parties (--party)");
 }
 
@@ -377,7 +379,7 @@ TEST_CASE("a send renders its documents on every core outside the case's transac
         rows.push_back({"Sykepleier " + std::to_string(i), "s" + std::to_string(i) + "@frogn.example",
                         "Follo", "Tunet", "Tor Li", "tor@frogn.example"});
     f.importRoster(rows);
-    const auto report = f.open().sendFunctionDescriptions(kNetwork, "Follo", false);
+    const auto report = f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "Follo", false);
     REQUIRE(report.sent.size() == 70);
     CHECK(f.count("case_document WHERE kind = 'sent'") == "70");
     // Rendering is deterministic for a fixed clock: the stored PDF is the one rendered alone.
@@ -386,7 +388,7 @@ TEST_CASE("a send renders its documents on every core outside the case's transac
         CHECK(test::querySql(f.db(), "SELECT d.sha256 FROM case_document d JOIN case_file c ON "
                                      "c.id = d.case_id WHERE d.kind = 'sent' AND c.reference = '" +
                                          c.reference + "'") ==
-              archive::sha256Hex(f.open().renderCase(c.reference, false, false)));
+              archive::sha256Hex(f.open().cases().renderCase(c.reference, false, false)));
     }
-    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
+    CHECK(f.open().records().verifyAuditLog().firstBadSeq == std::nullopt);
 }

@@ -9,18 +9,19 @@
 #include <openssl/evp.h>
 
 #include <catch2/catch.hpp>
-#include <mutex>
 #include <regex>
 #include <set>
 
 #include "Portal.h"
 #include "TestSupport.h"
+#include "Tester.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/engine/Installation.h"
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::engine;
+using test::kTester;
 using namespace std::chrono_literals;
 
 namespace {
@@ -94,12 +95,12 @@ struct MailFixture {
     Settings settings;
 
     MailFixture() {
-        Installation::init(data, clock, "cli:test");
-        open().addNetwork(kNetwork, {"Follo"});
+        Installation::init(data, clock, kTester);
+        open().rosters().addNetwork(kTester, kNetwork, {"Follo"});
         test::writeFile(dir.file("liste.csv"), documents::formatCsv(kRoster));
-        open().importRoster(dir.file("liste.csv"), kNetwork, false);
+        open().rosters().importRoster(kTester, dir.file("liste.csv"), kNetwork, false);
     }
-    Installation open() { return Installation(data, clock, "cli:test", settings); }
+    Installation open() { return Installation(data, clock, settings); }
     std::string db() const { return data + "/avtaleflyt.db"; }
     std::string sql(const std::string& q) const { return test::querySql(db(), q); }
     std::vector<std::string> maildir() const {
@@ -122,8 +123,8 @@ struct MailFixture {
     }
     // Sends the function descriptions and delivers the mail; the token of `email`'s link.
     std::string sendAndGetToken(const std::string& email) {
-        open().sendFunctionDescriptions(kNetwork, "", false);
-        open().sendOutbox();
+        open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+        open().outbox().deliver(kTester);
         const auto mails = mailTo(email);
         REQUIRE(mails.size() == 1);
         return tokenIn(mails.front());
@@ -136,16 +137,16 @@ TEST_CASE("sending writes one mail per signer with a personal link, delivered to
           "once",
           "[mail]") {
     MailFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
-    CHECK(f.open().outbox("queued").size() == 4);  // two nurses and their leader, twice
-    const auto first = f.open().sendOutbox();
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    CHECK(f.open().outbox().list("queued").size() == 4);  // two nurses and their leader, twice
+    const auto first = f.open().outbox().deliver(kTester);
     CHECK(first.sent.size() == 4);
     CHECK(first.failed.empty());
     CHECK(f.maildir().size() == 4);
-    const auto second = f.open().sendOutbox();
+    const auto second = f.open().outbox().deliver(kTester);
     CHECK(second.sent.empty());
     CHECK(f.maildir().size() == 4);
-    CHECK(f.open().outbox("sent").size() == 4);
+    CHECK(f.open().outbox().list("sent").size() == 4);
 
     const auto mails = f.mailTo("ase@frogn.example");
     REQUIRE(mails.size() == 1);
@@ -175,24 +176,24 @@ TEST_CASE("a failed delivery stays queued with its error, is retried after the b
     MailFixture f;
     FlakyTransport transport;
     transport.failures = 4;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     {
         Installation i = f.open();
         i.setTransport(&transport);
-        const auto report = i.sendOutbox();
+        const auto report = i.outbox().deliver(kTester);
         CHECK(report.sent.empty());
         REQUIRE(report.failed.size() == 4);
         CHECK(report.failed.front().find("test server down; next attempt at 2026-11-02T09:01:00Z") !=
               std::string::npos);
-        const auto queued = i.outbox("queued");
+        const auto queued = i.outbox().list("queued");
         REQUIRE(queued.size() == 4);
         CHECK(queued.front().lastError == "test server down");
         CHECK(queued.front().attempts == 1);
         // Not due again before the backoff.
-        CHECK(i.sendOutbox().sent.empty());
+        CHECK(i.outbox().deliver(kTester).sent.empty());
         f.clock.advance(61s);
-        CHECK(i.sendOutbox().sent.size() == 4);
-        CHECK(i.sendOutbox().sent.empty());
+        CHECK(i.outbox().deliver(kTester).sent.size() == 4);
+        CHECK(i.outbox().deliver(kTester).sent.empty());
     }
     CHECK(transport.delivered.size() == 4);
     std::set<std::string> ids;
@@ -210,9 +211,9 @@ TEST_CASE("SMTP: with the server down the mail stays queued, once it is up each 
     f.settings.smtp.port = port;
     f.settings.smtp.timeoutSeconds = 5;
     f.settings.mailFrom = "nettverket@example.org";
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
 
-    const auto down = f.open().sendOutbox();
+    const auto down = f.open().outbox().deliver(kTester);
     CHECK(down.sent.empty());
     REQUIRE(down.failed.size() == 4);
     CHECK(down.failed.front().find("smtp://127.0.0.1:" + std::to_string(port)) != std::string::npos);
@@ -220,10 +221,10 @@ TEST_CASE("SMTP: with the server down the mail stays queued, once it is up each 
     test::SmtpServer server(port, f.dir.file("smtp-mailbox"));
     server.start();
     f.clock.advance(61s);
-    const auto up = f.open().sendOutbox();
+    const auto up = f.open().outbox().deliver(kTester);
     CHECK(up.failed.empty());
     CHECK(up.sent.size() == 4);
-    CHECK(f.open().sendOutbox().sent.empty());
+    CHECK(f.open().outbox().deliver(kTester).sent.empty());
     const auto received = server.messages();
     REQUIRE(received.size() == 4);
     std::set<std::string> ids;
@@ -235,13 +236,13 @@ TEST_CASE("SMTP: with the server down the mail stays queued, once it is up each 
         tokenIn(m);  // every one carries its link, intact through SMTP
     }
     CHECK(ids.size() == 4);
-    for (const auto& sent : f.open().outbox("sent")) CHECK(sent.serverAnswer.rfind("250", 0) == 0);
+    for (const auto& sent : f.open().outbox().list("sent")) CHECK(sent.serverAnswer.rfind("250", 0) == 0);
 }
 
 TEST_CASE("a link signs once: then it is used, and the evidence stays out of the PDF", "[signing]") {
     MailFixture f;
     const std::string nurse = f.sendAndGetToken("ase@frogn.example");
-    const auto view = f.open().signingView(nurse);
+    const auto view = f.open().signing().view(nurse);
     CHECK(view.status == SigningView::Status::Open);
     CHECK(view.signerName == "Åse Bø");
     CHECK(view.signerRole == "nurse");
@@ -249,17 +250,17 @@ TEST_CASE("a link signs once: then it is used, and the evidence stays out of the
     REQUIRE_FALSE(view.document.blocks.empty());
     // Dated the day it was sent (2 November), like the PDF, not the day the link is opened.
     f.clock.advance(24h * 3);
-    CHECK(f.open().signingView(nurse).document.blocks.front().text.find("sendt 2026-11-02") !=
+    CHECK(f.open().signing().view(nurse).document.blocks.front().text.find("sendt 2026-11-02") !=
           std::string::npos);
-    CHECK(f.open().linkDocument(nurse)->rfind("%PDF", 0) == 0);
+    CHECK(f.open().signing().document(nurse)->rfind("%PDF", 0) == 0);
 
-    const auto signedOut = f.open().signByLink(nurse, "203.0.113.7", "TestBrowser/1.0");
+    const auto signedOut = f.open().signing().sign(nurse, "203.0.113.7", "TestBrowser/1.0");
     CHECK(signedOut.status == SigningView::Status::Open);
     CHECK(signedOut.refusal.empty());
     CHECK(signedOut.caseState == "partially_signed");
-    CHECK(f.open().signingView(nurse).status == SigningView::Status::Used);
-    CHECK(f.open().signByLink(nurse, "203.0.113.7", "x").status == SigningView::Status::Used);
-    CHECK_FALSE(f.open().linkDocument(nurse));
+    CHECK(f.open().signing().view(nurse).status == SigningView::Status::Used);
+    CHECK(f.open().signing().sign(nurse, "203.0.113.7", "x").status == SigningView::Status::Used);
+    CHECK_FALSE(f.open().signing().document(nurse));
     CHECK(f.sql("SELECT ip_address || ' ' || user_agent FROM signature_evidence") ==
           "203.0.113.7 TestBrowser/1.0");
 
@@ -270,8 +271,8 @@ TEST_CASE("a link signs once: then it is used, and the evidence stays out of the
         if (decoded(m).find("Åse Bø") != std::string::npos)
             leaderToken = tokenIn(m);
     REQUIRE_FALSE(leaderToken.empty());
-    CHECK(f.open().signByLink(leaderToken, "198.51.100.1", "x").caseState == "signed");
-    f.open().sendOutbox();
+    CHECK(f.open().signing().sign(leaderToken, "198.51.100.1", "x").caseState == "signed");
+    f.open().outbox().deliver(kTester);
     const auto completed = f.mailTo("ase@frogn.example");
     REQUIRE(completed.size() == 2);
     const auto withPdf = std::count_if(completed.begin(), completed.end(), [](const auto& m) {
@@ -279,7 +280,7 @@ TEST_CASE("a link signs once: then it is used, and the evidence stays out of the
     });
     CHECK(withPdf == 1);
     const std::string reference = view.reference;
-    const auto pdf = f.open().finalDocument(reference);
+    const auto pdf = f.open().cases().finalDocument(reference);
     REQUIRE(pdf);
     const std::string pdfText = test::pdfText(*pdf);
     CHECK(pdfText.find("Åse Bø") != std::string::npos);
@@ -293,18 +294,18 @@ TEST_CASE("a link expires with the case's deadline, a withdrawn case's links are
     MailFixture f;
     const std::string token = f.sendAndGetToken("ase@frogn.example");
     f.clock.advance(std::chrono::hours(24 * 61));
-    CHECK(f.open().signingView(token).status == SigningView::Status::Expired);
-    CHECK(f.open().signByLink(token, "127.0.0.1", "x").status == SigningView::Status::Expired);
+    CHECK(f.open().signing().view(token).status == SigningView::Status::Expired);
+    CHECK(f.open().signing().sign(token, "127.0.0.1", "x").status == SigningView::Status::Expired);
 
     MailFixture g;
     const std::string other = g.sendAndGetToken("ase@frogn.example");
-    const std::string reference = g.open().signingView(other).reference;
+    const std::string reference = g.open().signing().view(other).reference;
     Trigger withdraw;
     withdraw.name = "withdraw";
     withdraw.reason = "Feil enhet";
-    REQUIRE(g.open().fire(reference, withdraw).done);
-    CHECK(g.open().signingView(other).status == SigningView::Status::Closed);
-    g.open().sendOutbox();
+    REQUIRE(g.open().cases().fire(kTester, reference, withdraw).done);
+    CHECK(g.open().signing().view(other).status == SigningView::Status::Closed);
+    g.open().outbox().deliver(kTester);
     const auto told = g.mailTo("ase@frogn.example");
     REQUIRE(told.size() == 2);
     CHECK(decoded(told.back()).find("Begrunnelse: Feil enhet") != std::string::npos);
@@ -314,13 +315,13 @@ TEST_CASE("declining by link needs a reason, declines the case and tells the net
           "[signing]") {
     MailFixture f;
     const std::string token = f.sendAndGetToken("ase@frogn.example");
-    const auto empty = f.open().declineByLink(token, "", "127.0.0.1", "x");
+    const auto empty = f.open().signing().decline(token, "", "127.0.0.1", "x");
     CHECK_FALSE(empty.refusal.empty());
-    CHECK(f.open().signingView(token).status == SigningView::Status::Open);
-    const auto out = f.open().declineByLink(token, "Jeg har sluttet", "127.0.0.1", "x");
+    CHECK(f.open().signing().view(token).status == SigningView::Status::Open);
+    const auto out = f.open().signing().decline(token, "Jeg har sluttet", "127.0.0.1", "x");
     CHECK(out.refusal.empty());
     CHECK(out.caseState == "declined");
-    f.open().sendOutbox();
+    f.open().outbox().deliver(kTester);
     const auto toLeader = f.mailTo("nora@nettverk.example");
     REQUIRE(toLeader.size() == 1);
     CHECK(decoded(toLeader.front()).find("Begrunnelse: Jeg har sluttet") != std::string::npos);
@@ -356,10 +357,9 @@ Http request(unsigned port, const std::string& method, const std::string& path,
 // The portal served in this process on a free port, over an installation of the fixture.
 struct ServedPortal {
     Installation installation;
-    std::mutex lock;
     portal::Portal server;
     ServedPortal(MailFixture& f, portal::PortalSettings settings)
-        : installation(f.open()), server(installation, lock, anyPort(settings)) {
+        : installation(f.open()), server(installation, anyPort(settings)) {
         server.start();
     }
     unsigned port() const { return server.port(); }
@@ -459,21 +459,21 @@ TEST_CASE("SMTP with STARTTLS: refused in the clear, refused with an untrusted c
     f.settings.mailTransport = "smtp";
     f.settings.smtp.port = server.port();
     f.settings.smtp.timeoutSeconds = 5;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
 
-    const auto clear = f.open().sendOutbox();
+    const auto clear = f.open().outbox().deliver(kTester);
     REQUIRE(clear.failed.size() == 4);
     CHECK(clear.failed.front().find("STARTTLS") != std::string::npos);
 
     f.settings.smtp.startTls = true;
     f.clock.advance(61s);
-    const auto untrusted = f.open().sendOutbox();
+    const auto untrusted = f.open().outbox().deliver(kTester);
     CHECK(untrusted.sent.empty());
     CHECK(untrusted.failed.size() == 4);
 
     f.settings.smtp.caFile = cert;
     f.clock.advance(std::chrono::minutes(5));
-    const auto trusted = f.open().sendOutbox();
+    const auto trusted = f.open().outbox().deliver(kTester);
     CHECK(trusted.failed.empty());
     CHECK(trusted.sent.size() == 4);
     CHECK(server.messages().size() == 4);
@@ -483,7 +483,7 @@ TEST_CASE("a dispatcher killed between delivering and recording leaves the messa
           "delivered again under the same Message-ID: still one file in the maildir",
           "[mail]") {
     MailFixture f;
-    f.open().sendFunctionDescriptions(kNetwork, "", false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     // Delivers into the real maildir, then "dies" before the delivery is recorded.
     struct DiesAfterDelivery final : notify::Transport {
         notify::MaildirTransport maildir;
@@ -498,15 +498,15 @@ TEST_CASE("a dispatcher killed between delivering and recording leaves the messa
     {
         Installation i = f.open();
         i.setTransport(&dying);
-        CHECK_THROWS_WITH(i.sendOutbox(), Catch::Contains("killed"));
+        CHECK_THROWS_WITH(i.outbox().deliver(kTester), Catch::Contains("killed"));
     }
     CHECK(f.maildir().size() == 1);
     // Claimed: no other dispatcher touches it for ten minutes, then it goes again.
-    CHECK(f.open().sendOutbox().sent.size() == 3);
+    CHECK(f.open().outbox().deliver(kTester).sent.size() == 3);
     f.clock.advance(std::chrono::minutes(11));
-    CHECK(f.open().sendOutbox().sent.size() == 1);
+    CHECK(f.open().outbox().deliver(kTester).sent.size() == 1);
     CHECK(f.maildir().size() == 4);
-    CHECK(f.open().outbox("queued").empty());
+    CHECK(f.open().outbox().list("queued").empty());
 }
 
 TEST_CASE("the portal believes X-Forwarded-For only from the trusted proxy", "[portal]") {
@@ -531,7 +531,7 @@ TEST_CASE("the dashboard refuses an address after too many failed sign-ins (429)
     portal::PortalSettings settings;
     settings.maxUnknownLinks = 3;
     ServedPortal served(f, settings);
-    served.installation.addUser("nora", "Nora Nett", "network_leader", kNetwork, "",
+    served.installation.users().add(kTester, "nora", "Nora Nett", "network_leader", kNetwork, "",
                                 "riktig-passord-1");
     for (int i = 0; i < 3; ++i)
         CHECK(request(served.port(), "POST", "/app/login", "username=nora&password=feil" +
@@ -551,7 +551,7 @@ TEST_CASE("a link opens the document as sent even before its PDF is stored (a se
     test::execSql(f.db(), "DELETE FROM case_document WHERE kind = 'sent'");
     f.clock.advance(24h * 3);
     // Made now, dated the day it was sent.
-    const auto pdf = f.open().linkDocument(nurse);
+    const auto pdf = f.open().signing().document(nurse);
     REQUIRE(pdf);
     const auto text = test::pdfText(*pdf);
     CHECK(text.find("Åse Bø") != std::string::npos);

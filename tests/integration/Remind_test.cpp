@@ -6,12 +6,14 @@
 #include <thread>
 
 #include "TestSupport.h"
+#include "Tester.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/WorkingTime.h"
 #include "avtaleflyt/engine/Installation.h"
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::engine;
+using test::kTester;
 using namespace std::chrono_literals;
 
 namespace {
@@ -41,18 +43,18 @@ struct Simulation {
     std::string data = dir.file("data");
 
     Simulation() {
-        Installation::init(data, clock, "cli:test");
+        Installation::init(data, clock, kTester);
         Installation i = open();
-        i.addNetwork(kNetwork, {"Follo"});
+        i.rosters().addNetwork(kTester, kNetwork, {"Follo"});
         import(i, roster());
     }
-    Installation open() { return Installation(data, clock, "cli:test"); }
+    Installation open() { return Installation(data, clock); }
     void import(Installation& i, const Rows& rows) {
         test::writeFile(dir.file("liste.csv"), documents::formatCsv(rows));
-        i.importRoster(dir.file("liste.csv"), kNetwork, false);
+        i.rosters().importRoster(kTester, dir.file("liste.csv"), kNetwork, false);
     }
     std::string reference(Installation& i, const std::string& nurse) {
-        for (const auto& c : i.cases({kNetwork, "function-description", "", ""}))
+        for (const auto& c : i.cases().list({kNetwork, "function-description", "", ""}))
             if (c.subjectEmail == nurse)
                 return c.reference;
         FAIL("no case for " << nurse);
@@ -61,7 +63,7 @@ struct Simulation {
     // What each address was sent, oldest first: "KIND CREATED-AT".
     std::map<std::string, std::vector<std::string>> mail(Installation& i) {
         std::map<std::string, std::vector<std::string>> out;
-        auto all = i.outbox("");
+        auto all = i.outbox().list("");
         std::reverse(all.begin(), all.end());
         for (const auto& m : all) out[m.recipient].push_back(m.kind + " " + m.createdAt);
         return out;
@@ -84,7 +86,7 @@ TEST_CASE("two months of reminders: office hours, holidays, signing, leave, a ne
           "[remind]") {
     Simulation sim;
     Installation i = sim.open();
-    i.sendFunctionDescriptions(kNetwork, "", false);
+    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     const std::string ase = sim.reference(i, "ase@frogn.example");
     const std::string kari = sim.reference(i, "kari@frogn.example");
     const std::string liv = sim.reference(i, "liv@ski.example");
@@ -95,7 +97,7 @@ TEST_CASE("two months of reminders: office hours, holidays, signing, leave, a ne
         sim.clock.advance(1h);
         const std::string now = formatTimestamp(sim.clock.now());
         if (now == "2026-12-21T09:00:00Z")  // Monday: Åse signs
-            REQUIRE(i.fire(ase, as("ase@frogn.example", "sign")).done);
+            REQUIRE(i.cases().fire(kTester, ase, as("ase@frogn.example", "sign")).done);
         if (now == "2026-12-22T10:00:00Z")  // Per goes on leave until 20 January
             sim.import(i, roster("perm"));
         if (now == "2026-12-23T10:00:00Z")  // Liv gets a new nearest leader
@@ -103,9 +105,9 @@ TEST_CASE("two months of reminders: office hours, holidays, signing, leave, a ne
         if (now == "2027-01-20T10:00:00Z")
             sim.import(i, roster("aktiv", "Ola Ny", "ola@ski.example"));
         if (now == "2027-01-05T10:00:00Z")  // Liv declines
-            REQUIRE(i.fire(liv, as("liv@ski.example", "decline", "Feil stillingsprosent")).done);
-        i.runDueTimers(false);
-        i.sendOutbox();
+            REQUIRE(i.cases().fire(kTester, liv, as("liv@ski.example", "decline", "Feil stillingsprosent")).done);
+        i.reminders().runDue(kTester, false);
+        i.outbox().deliver(kTester);
     }
     const auto mail = sim.mail(i);
     // Kari never signs: three reminders; the first due on Christmas Day goes on Monday the 28th
@@ -156,28 +158,28 @@ TEST_CASE("two months of reminders: office hours, holidays, signing, leave, a ne
 
 TEST_CASE("two sweeps at once send each reminder once", "[remind]") {
     Simulation sim;
-    sim.open().sendFunctionDescriptions(kNetwork, "", false);
+    sim.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     sim.clock.set(*parseTimestamp("2026-12-28T07:30:00Z"));  // the first reminders are due
-    std::thread other([&] { sim.open().runDueTimers(false); });
-    sim.open().runDueTimers(false);
+    std::thread other([&] { sim.open().reminders().runDue(kTester, false); });
+    sim.open().reminders().runDue(kTester, false);
     other.join();
     std::size_t reminders = 0;
-    for (const auto& m : sim.open().outbox("")) reminders += m.kind == "remind";
+    for (const auto& m : sim.open().outbox().list("")) reminders += m.kind == "remind";
     CHECK(reminders == 8);  // four cases, nurse and leader each, once
-    CHECK(sim.open().runDueTimers(false).mails.empty());
+    CHECK(sim.open().reminders().runDue(kTester, false).mails.empty());
 }
 
 TEST_CASE("the outstanding-signatures report agrees with the database", "[report]") {
     Simulation sim;
     Installation i = sim.open();
-    i.sendFunctionDescriptions(kNetwork, "", false);
-    REQUIRE(i.fire(sim.reference(i, "ase@frogn.example"), as("ase@frogn.example", "sign")).done);
-    REQUIRE(i.fire(sim.reference(i, "ase@frogn.example"), as("tor@frogn.example", "sign")).done);
-    REQUIRE(i.fire(sim.reference(i, "liv@ski.example"), as("liv@ski.example", "decline", "Nei"))
+    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    REQUIRE(i.cases().fire(kTester, sim.reference(i, "ase@frogn.example"), as("ase@frogn.example", "sign")).done);
+    REQUIRE(i.cases().fire(kTester, sim.reference(i, "ase@frogn.example"), as("tor@frogn.example", "sign")).done);
+    REQUIRE(i.cases().fire(kTester, sim.reference(i, "liv@ski.example"), as("liv@ski.example", "decline", "Nei"))
                 .done);
     sim.clock.advance(24h * 25);  // past the 21 days: overdue
-    i.runDueTimers(false);
-    const auto report = i.missingSignatures(kNetwork, "");
+    i.reminders().runDue(kTester, false);
+    const auto report = i.reports().missingSignatures(kNetwork, "");
     const std::string db = sim.data + "/avtaleflyt.db";
     CHECK(std::to_string(report.open.size()) ==
           test::querySql(db, "SELECT count(*) FROM signature_request WHERE status = 'open'"));

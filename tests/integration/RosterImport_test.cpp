@@ -1,12 +1,14 @@
 #include <catch2/catch.hpp>
 
 #include "TestSupport.h"
+#include "Tester.h"
 #include "XlsxWriter.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/engine/Installation.h"
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::engine;
+using test::kTester;
 
 namespace {
 
@@ -37,16 +39,16 @@ struct InstallationFixture {
     std::string data = dir.file("data");
 
     InstallationFixture() {
-        Installation::init(data, clock, "cli:test");
-        Installation(data, clock, "cli:test").addNetwork(kNetwork, kAreas);
+        Installation::init(data, clock, kTester);
+        Installation(data, clock).rosters().addNetwork(kTester, kNetwork, kAreas);
     }
-    Installation open() { return Installation(data, clock, "cli:test"); }
+    Installation open() { return Installation(data, clock); }
 
     std::string csv(const std::string& name, const Rows& rows) {
         test::writeFile(dir.file(name), documents::formatCsv(rows));
         return dir.file(name);
     }
-    std::size_t events() { return static_cast<std::size_t>(open().verifyAuditLog().eventsChecked); }
+    std::size_t events() { return static_cast<std::size_t>(open().records().verifyAuditLog().eventsChecked); }
 };
 
 Rows with(Rows rows, std::size_t row, std::size_t col, const std::string& value) {
@@ -60,12 +62,12 @@ TEST_CASE("init creates the folder, database and configuration once", "[install]
     test::TempDir dir;
     FixedClock clock(*parseTimestamp("2026-11-02"));
     const std::string data = dir.file("nested/data");
-    CHECK(Installation::init(data, clock, "cli:test"));
+    CHECK(Installation::init(data, clock, kTester));
     CHECK(test::readFile(data + "/avtaleflyt.properties").find("network.default") !=
           std::string::npos);
-    CHECK_FALSE(Installation::init(data, clock, "cli:test"));
-    Installation inst(data, clock, "cli:test");
-    const auto events = inst.auditEvents(0, 10);
+    CHECK_FALSE(Installation::init(data, clock, kTester));
+    Installation inst(data, clock);
+    const auto events = inst.records().auditEvents(0, 10);
     REQUIRE(events.size() == 1);
     CHECK(events[0].kind == "installation.initialized");
     CHECK(events[0].occurredAt == "2026-11-02T00:00:00Z");
@@ -74,7 +76,7 @@ TEST_CASE("init creates the folder, database and configuration once", "[install]
 TEST_CASE("opening a folder without an installation says what to do", "[install]") {
     test::TempDir dir;
     SystemClock clock;
-    CHECK_THROWS_WITH(Installation(dir.file("nowhere"), clock, "cli:test"),
+    CHECK_THROWS_WITH(Installation(dir.file("nowhere"), clock),
                       "no avtaleflyt installation in " + dir.file("nowhere") +
                           " (run 'avtaleflyt init' first, or give the right --data folder)");
 }
@@ -82,17 +84,17 @@ TEST_CASE("opening a folder without an installation says what to do", "[install]
 TEST_CASE("networks: names are unique, areas required and not repeated", "[install]") {
     InstallationFixture f;
     auto inst = f.open();
-    CHECK_THROWS_WITH(inst.addNetwork("nettverk test", {"A"}),
+    CHECK_THROWS_WITH(inst.rosters().addNetwork(kTester, "nettverk test", {"A"}),
                       "a network named \"nettverk test\" exists already");
-    CHECK_THROWS_WITH(inst.addNetwork("Ny", {}), "network \"Ny\" needs at least one area (--area)");
-    CHECK_THROWS_WITH(inst.addNetwork("Ny", {"Follo", "follo"}), "area \"follo\" is given twice");
-    inst.addNetwork("Nettverk To", {"Vest"});
-    CHECK_THROWS_WITH(inst.network(""),
+    CHECK_THROWS_WITH(inst.rosters().addNetwork(kTester, "Ny", {}), "network \"Ny\" needs at least one area (--area)");
+    CHECK_THROWS_WITH(inst.rosters().addNetwork(kTester, "Ny", {"Follo", "follo"}), "area \"follo\" is given twice");
+    inst.rosters().addNetwork(kTester, "Nettverk To", {"Vest"});
+    CHECK_THROWS_WITH(inst.rosters().network(""),
                       "this installation holds several networks (Nettverk Test, Nettverk To); say "
                       "which with --network");
-    CHECK_THROWS_WITH(inst.network("Tre"),
+    CHECK_THROWS_WITH(inst.rosters().network("Tre"),
                       "no network named \"Tre\" (there are: Nettverk Test, Nettverk To)");
-    CHECK(inst.network("NETTVERK TO").name == "Nettverk To");
+    CHECK(inst.rosters().network("NETTVERK TO").name == "Nettverk To");
 }
 
 TEST_CASE("a CSV roster is imported, each change an audit event, and re-importing changes nothing",
@@ -101,18 +103,18 @@ TEST_CASE("a CSV roster is imported, each change an audit event, and re-importin
     const std::string file = f.csv("navneliste.csv", kRoster);
     const std::size_t before = f.events();
 
-    auto dry = f.open().importRoster(file, kNetwork, true);
+    auto dry = f.open().rosters().importRoster(kTester, file, kNetwork, true);
     CHECK(dry.problems.empty());
     CHECK_FALSE(dry.applied);
     // 4 nurses, and 4 other people: the network leader, an area leader, two nearest leaders
     CHECK(dry.diff.count(RosterChange::Group::Added) == 8);
     CHECK(f.events() == before);
-    CHECK(f.open().roster(f.open().network(kNetwork)).nurses.empty());
+    CHECK(f.open().rosters().roster(f.open().rosters().network(kNetwork)).nurses.empty());
 
-    auto result = f.open().importRoster(file, kNetwork, false);
+    auto result = f.open().rosters().importRoster(kTester, file, kNetwork, false);
     CHECK(result.applied);
     CHECK(f.events() == before + result.diff.changes.size());
-    const Roster stored = f.open().roster(f.open().network(kNetwork));
+    const Roster stored = f.open().rosters().roster(f.open().rosters().network(kNetwork));
     REQUIRE(stored.nurses.size() == 4);
     CHECK(stored.people.at("ase@frogn.example").name == "Åse Ødegård-Bø");
     CHECK(stored.people.at("kari@frogn.example").name == "Kari \"Kia\" Berg");
@@ -122,20 +124,20 @@ TEST_CASE("a CSV roster is imported, each change an audit event, and re-importin
     CHECK(stored.areaLeaders.at("Follo") == "geir@follo.example");
     CHECK(stored.networkLeader == "nina@ahus.example");
 
-    auto again = f.open().importRoster(file, kNetwork, false);
+    auto again = f.open().rosters().importRoster(kTester, file, kNetwork, false);
     CHECK(again.diff.empty());
     CHECK_FALSE(again.applied);
     CHECK(f.events() == before + result.diff.changes.size());
-    CHECK(f.open().verifyAuditLog().firstBadSeq == std::nullopt);
+    CHECK(f.open().records().verifyAuditLog().firstBadSeq == std::nullopt);
 }
 
 TEST_CASE("the same roster as .xlsx and as Windows-1252 CSV gives the same stored roster",
           "[import]") {
     InstallationFixture f;
-    f.open().importRoster(f.csv("utf8.csv", kRoster), kNetwork, false);
+    f.open().rosters().importRoster(kTester, f.csv("utf8.csv", kRoster), kNetwork, false);
 
     test::writeFile(f.dir.file("liste.xlsx"), test::makeXlsx(kRoster));
-    CHECK(f.open().importRoster(f.dir.file("liste.xlsx"), kNetwork, false).diff.empty());
+    CHECK(f.open().rosters().importRoster(kTester, f.dir.file("liste.xlsx"), kNetwork, false).diff.empty());
 
     // The same list as Excel saves "CSV (semikolonseparert)" on a Norwegian Windows.
     std::string cp1252;
@@ -162,21 +164,21 @@ TEST_CASE("the same roster as .xlsx and as Windows-1252 CSV gives the same store
         return out;
     };
     test::writeFile(f.dir.file("ansi.csv"), toLatin1(cp1252));
-    const auto r = f.open().importRoster(f.dir.file("ansi.csv"), kNetwork, false);
+    const auto r = f.open().rosters().importRoster(kTester, f.dir.file("ansi.csv"), kNetwork, false);
     CHECK(r.problems.empty());
     CHECK(r.diff.empty());
 }
 
 TEST_CASE("a roster with problems writes nothing at all", "[import]") {
     InstallationFixture f;
-    f.open().importRoster(f.csv("ok.csv", kRoster), kNetwork, false);
+    f.open().rosters().importRoster(kTester, f.csv("ok.csv", kRoster), kNetwork, false);
     const std::size_t before = f.events();
-    const Roster stored = f.open().roster(f.open().network(kNetwork));
+    const Roster stored = f.open().rosters().roster(f.open().rosters().network(kNetwork));
 
     Rows bad = with(kRoster, 3, 8, "perm");      // a real change...
     bad = with(bad, 5, 3, "Vestfold");           // ...and a bad area
     bad = with(bad, 6, 1, "per@@ahus.example");  // ...and a bad e-mail
-    const auto r = f.open().importRoster(f.csv("bad.csv", bad), kNetwork, false);
+    const auto r = f.open().rosters().importRoster(kTester, f.csv("bad.csv", bad), kNetwork, false);
     REQUIRE(r.problems.size() == 2);
     CHECK(r.problems[0].toString() ==
           f.dir.file("bad.csv") +
@@ -186,7 +188,7 @@ TEST_CASE("a roster with problems writes nothing at all", "[import]") {
           f.dir.file("bad.csv") + ":7: E-post: malformed e-mail address \"per@@ahus.example\"");
     CHECK_FALSE(r.applied);
     CHECK(f.events() == before);
-    const Roster after = f.open().roster(f.open().network(kNetwork));
+    const Roster after = f.open().rosters().roster(f.open().rosters().network(kNetwork));
     CHECK(after.nurses.at("ase@frogn.example").status == MemberStatus::Active);
     CHECK(after.people == stored.people);
 }
@@ -194,20 +196,20 @@ TEST_CASE("a roster with problems writes nothing at all", "[import]") {
 TEST_CASE("going on leave, moving, a new leader and leaving are applied with their dates",
           "[import]") {
     InstallationFixture f;
-    f.open().importRoster(f.csv("nov.csv", kRoster), kNetwork, false);
+    f.open().rosters().importRoster(kTester, f.csv("nov.csv", kRoster), kNetwork, false);
     f.clock.set(*parseTimestamp("2026-12-01T09:00:00Z"));
 
     Rows dec = with(kRoster, 3, 8, "perm");                            // Åse on leave
     dec = with(dec, 4, 5, "Solbakken sykehjem");                       // Kari moves
     dec = with(with(dec, 5, 6, "Ny Leder"), 5, 7, "ny@ahus.example");  // Liv's new leader
     dec.erase(dec.begin() + 6);                                        // Per is gone
-    const auto r = f.open().importRoster(f.csv("dec.csv", dec), kNetwork, false);
+    const auto r = f.open().rosters().importRoster(kTester, f.csv("dec.csv", dec), kNetwork, false);
     std::vector<std::string> kinds;
     for (const auto& c : r.diff.changes) kinds.push_back(c.kind);
     CHECK(kinds == std::vector<std::string>{"roster.person.added", "roster.nurse.moved",
                                             "roster.nurse.leader_changed",
                                             "roster.nurse.status_changed", "roster.nurse.left"});
-    const Roster s = f.open().roster(f.open().network(kNetwork));
+    const Roster s = f.open().rosters().roster(f.open().rosters().network(kNetwork));
     CHECK(s.nurses.at("ase@frogn.example").status == MemberStatus::OnLeave);
     CHECK(s.nurses.at("ase@frogn.example").statusSince == "2026-12-01");
     CHECK(s.nurses.at("ase@frogn.example").memberSince == "2026-11-02");
@@ -218,7 +220,7 @@ TEST_CASE("going on leave, moving, a new leader and leaving are applied with the
     CHECK(s.nurses.at("per@ahus.example").status == MemberStatus::Left);
     CHECK(s.nurses.at("per@ahus.example").statusSince == "2026-12-01");
 
-    const auto events = f.open().auditEvents(0, 1000);
+    const auto events = f.open().records().auditEvents(0, 1000);
     CHECK(events.back().kind == "roster.nurse.left");
     CHECK(events.back().subject == "per@ahus.example");
     CHECK(events.back().occurredAt == "2026-12-01T09:00:00Z");
@@ -226,15 +228,15 @@ TEST_CASE("going on leave, moving, a new leader and leaving are applied with the
           "{\"network\":\"Nettverk "
           "Test\",\"before\":\"active\",\"after\":\"left\",\"source\":\"dec.csv\"}");
     // Importing December again changes nothing, and Per stays left.
-    CHECK(f.open().importRoster(f.dir.file("dec.csv"), kNetwork, false).diff.empty());
+    CHECK(f.open().rosters().importRoster(kTester, f.dir.file("dec.csv"), kNetwork, false).diff.empty());
 }
 
 TEST_CASE("a file that cannot be read is an error naming it, and nothing is written", "[import]") {
     InstallationFixture f;
     const std::size_t before = f.events();
-    CHECK_THROWS_WITH(f.open().importRoster(f.dir.file("mangler.xlsx"), kNetwork, false),
+    CHECK_THROWS_WITH(f.open().rosters().importRoster(kTester, f.dir.file("mangler.xlsx"), kNetwork, false),
                       f.dir.file("mangler.xlsx") + ": no such file");
     test::writeFile(f.dir.file("tom.xlsx"), "not a zip");
-    CHECK_THROWS_AS(f.open().importRoster(f.dir.file("tom.xlsx"), kNetwork, false), EngineError);
+    CHECK_THROWS_AS(f.open().rosters().importRoster(kTester, f.dir.file("tom.xlsx"), kNetwork, false), EngineError);
     CHECK(f.events() == before);
 }

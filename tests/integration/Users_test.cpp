@@ -2,10 +2,12 @@
 #include <catch2/catch.hpp>
 
 #include "TestSupport.h"
+#include "Tester.h"
 #include "avtaleflyt/engine/Installation.h"
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::engine;
+using test::kTester;
 using namespace std::chrono_literals;
 
 namespace {
@@ -15,13 +17,13 @@ struct UserFixture {
     FixedClock clock{*parseTimestamp("2026-11-24T09:00:00Z")};
     std::string data = dir.file("data");
     UserFixture() {
-        Installation::init(data, clock, "cli:test");
+        Installation::init(data, clock, kTester);
         Installation i = open();
-        i.addNetwork("Nettverk", {"Follo", "Ahus"});
-        i.addUser("nora", "Nora Nett", "network_leader", "", "", "riktig-passord-1");
-        i.addUser("geir", "Geir Lund", "area_leader", "", "follo", "riktig-passord-2");
+        i.rosters().addNetwork(kTester, "Nettverk", {"Follo", "Ahus"});
+        i.users().add(kTester, "nora", "Nora Nett", "network_leader", "", "", "riktig-passord-1");
+        i.users().add(kTester, "geir", "Geir Lund", "area_leader", "", "follo", "riktig-passord-2");
     }
-    Installation open() { return Installation(data, clock, "cli:test"); }
+    Installation open() { return Installation(data, clock); }
     std::string sql(const std::string& q) const {
         return test::querySql(data + "/avtaleflyt.db", q);
     }
@@ -36,13 +38,13 @@ TEST_CASE("users: passwords are stored as scrypt hashes and bad input is refused
     CHECK(hash.find("riktig-passord-1") == std::string::npos);
     CHECK(f.sql("SELECT area FROM app_user WHERE username = 'geir'") == "Follo");
     Installation i = f.open();
-    CHECK_THROWS_WITH(i.addUser("x", "", "network_leader", "", "", "kort"),
+    CHECK_THROWS_WITH(i.users().add(kTester, "x", "", "network_leader", "", "", "kort"),
                       "the password is too short: at least 10 characters");
-    CHECK_THROWS_WITH(i.addUser("x", "", "king", "", "", "langt-nok-passord"),
+    CHECK_THROWS_WITH(i.users().add(kTester, "x", "", "king", "", "", "langt-nok-passord"),
                       "the role is network_leader, area_leader or records_office, not \"king\"");
-    CHECK_THROWS_WITH(i.addUser("x", "", "area_leader", "", "", "langt-nok-passord"),
+    CHECK_THROWS_WITH(i.users().add(kTester, "x", "", "area_leader", "", "", "langt-nok-passord"),
                       "an area leader needs --area");
-    CHECK_THROWS_WITH(i.addUser("NORA", "", "network_leader", "", "", "langt-nok-passord"),
+    CHECK_THROWS_WITH(i.users().add(kTester, "NORA", "", "network_leader", "", "", "langt-nok-passord"),
                       "the user name \"NORA\" is taken");
     CHECK(f.sql("SELECT count(*) FROM audit_event WHERE kind = 'user.added'") == "2");
 }
@@ -50,48 +52,48 @@ TEST_CASE("users: passwords are stored as scrypt hashes and bad input is refused
 TEST_CASE("users: five wrong passwords lock the account for a quarter of an hour", "[users]") {
     UserFixture f;
     Installation i = f.open();
-    CHECK_FALSE(i.signIn("ukjent", "riktig-passord-1").ok);
-    for (int n = 0; n < Installation::kMaxFailedSignIns; ++n) {
-        const auto wrong = i.signIn("nora", "feil-passord");
+    CHECK_FALSE(i.users().signIn(kTester, "ukjent", "riktig-passord-1").ok);
+    for (int n = 0; n < Users::kMaxFailedSignIns; ++n) {
+        const auto wrong = i.users().signIn(kTester, "nora", "feil-passord");
         CHECK_FALSE(wrong.ok);
         CHECK(wrong.refusal == "wrong user name or password");
     }
-    const auto locked = i.signIn("nora", "riktig-passord-1");
+    const auto locked = i.users().signIn(kTester, "nora", "riktig-passord-1");
     CHECK_FALSE(locked.ok);
     CHECK(locked.refusal == "too many failed attempts: locked until 2026-11-24T09:15:00Z");
     f.clock.advance(16min);
-    CHECK(i.signIn("nora", "riktig-passord-1").ok);
+    CHECK(i.users().signIn(kTester, "nora", "riktig-passord-1").ok);
 }
 
 TEST_CASE("users: a session lasts eight hours, ends on sign-out, password change or disabling",
           "[users]") {
     UserFixture f;
     Installation i = f.open();
-    const auto in = i.signIn("geir", "riktig-passord-2");
+    const auto in = i.users().signIn(kTester, "geir", "riktig-passord-2");
     REQUIRE(in.ok);
     CHECK(f.sql("SELECT count(*) FROM web_session WHERE token_sha256 = '" + in.token + "'") == "0");
-    const auto session = i.sessionUser(in.token);
+    const auto session = i.users().sessionUser(in.token);
     REQUIRE(session);
     CHECK(session->first.role == "area_leader");
     CHECK(session->first.area == "Follo");
     CHECK(session->second.size() == 64);  // the CSRF token
     f.clock.advance(8h + 1s);
-    CHECK_FALSE(i.sessionUser(in.token));
+    CHECK_FALSE(i.users().sessionUser(in.token));
 
-    const auto again = i.signIn("geir", "riktig-passord-2");
-    i.signOut(again.token);
-    CHECK_FALSE(i.sessionUser(again.token));
+    const auto again = i.users().signIn(kTester, "geir", "riktig-passord-2");
+    i.users().signOut(again.token);
+    CHECK_FALSE(i.users().sessionUser(again.token));
 
-    const auto third = i.signIn("geir", "riktig-passord-2");
-    i.setUserPassword("geir", "nytt-passord-123");
-    CHECK_FALSE(i.sessionUser(third.token));
-    CHECK_FALSE(i.signIn("geir", "riktig-passord-2").ok);
+    const auto third = i.users().signIn(kTester, "geir", "riktig-passord-2");
+    i.users().setPassword(kTester, "geir", "nytt-passord-123");
+    CHECK_FALSE(i.users().sessionUser(third.token));
+    CHECK_FALSE(i.users().signIn(kTester, "geir", "riktig-passord-2").ok);
 
-    const auto fourth = i.signIn("geir", "nytt-passord-123");
-    const std::string api = i.createApiToken("geir");
-    CHECK(i.apiUser(api));
-    i.disableUser("geir");
-    CHECK_FALSE(i.sessionUser(fourth.token));
-    CHECK_FALSE(i.apiUser(api));
-    CHECK_FALSE(i.signIn("geir", "nytt-passord-123").ok);
+    const auto fourth = i.users().signIn(kTester, "geir", "nytt-passord-123");
+    const std::string api = i.users().createApiToken(kTester, "geir");
+    CHECK(i.users().apiUser(api));
+    i.users().disable(kTester, "geir");
+    CHECK_FALSE(i.users().sessionUser(fourth.token));
+    CHECK_FALSE(i.users().apiUser(api));
+    CHECK_FALSE(i.users().signIn(kTester, "geir", "nytt-passord-123").ok);
 }

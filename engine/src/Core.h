@@ -1,10 +1,12 @@
 #pragma once
-// Private to the engine: what an open installation holds, shared by Installation.cpp (roster,
-// networks, audit) and Cases.cpp (cases, workflows, timers).
+// Private to the engine: what the services of an open installation share (the database and its
+// repositories, the settings, the workflows, the seal, the action ports), and the call in
+// progress on each thread.
 
 #include <Poco/JSON/Object.h>
 
 #include <map>
+#include <mutex>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/engine/Installation.h"
+#include "avtaleflyt/notify/Transport.h"
 #include "avtaleflyt/storage/AuditLog.h"
 #include "avtaleflyt/storage/CaseRepository.h"
 #include "avtaleflyt/storage/Database.h"
@@ -55,6 +58,41 @@ auto guarded(F&& f) -> decltype(f()) {
     }
 }
 
+// A document to render after its step's transaction (see Core::renderDeferred).
+struct PendingRender {
+    Case c;
+    Timestamp at;  // the step's time: the document's date
+};
+
+// The service call in progress on this thread: who acts, and where a send collects the
+// documents it renders later and a sweep the mails it wrote. Each service call that changes
+// something opens one (Acting) for its length; record() and the action ports, which run deep
+// inside it, read it. Threads never share one.
+struct Call {
+    Actor by;
+    std::vector<PendingRender>* deferredRenders = nullptr;
+    std::vector<std::string>* mailLog = nullptr;
+};
+
+// Opens the thread's Call for the length of a service call (an inner one inherits nothing and
+// restores the outer on leaving).
+class Acting {
+  public:
+    explicit Acting(Actor by);
+    ~Acting();
+    Acting(const Acting&) = delete;
+    Acting& operator=(const Acting&) = delete;
+
+    Call& call() { return call_; }
+
+  private:
+    Call call_;
+    Call* outer_;
+};
+// The thread's Call; throws std::logic_error outside one (a service call that writes without
+// an actor is a programming error).
+Call& currentCall();
+
 // Queues each action in case_action, for the modules that carry them out.
 class QueueingActionPort final : public ActionPort {
   public:
@@ -73,11 +111,11 @@ class QueueingActionPort final : public ActionPort {
 // links), and queues every action as QueueingActionPort does ("mailed" when it mailed).
 class MailActionPort final : public ActionPort {
   public:
-    MailActionPort(Installation::State& state, ActionPort& next) : state_(state), next_(next) {}
+    MailActionPort(Core& state, ActionPort& next) : state_(state), next_(next) {}
     void perform(const Case& c, const StepAction& action) override;
 
   private:
-    Installation::State& state_;
+    Core& state_;
     ActionPort& next_;
 };
 
@@ -85,18 +123,19 @@ class MailActionPort final : public ActionPort {
 // action as QueueingActionPort does.
 class DocumentActionPort final : public ActionPort {
   public:
-    DocumentActionPort(Installation::State& state, ActionPort& next) : state_(state), next_(next) {}
+    DocumentActionPort(Core& state, ActionPort& next) : state_(state), next_(next) {}
     void perform(const Case& c, const StepAction& action) override;
 
   private:
-    Installation::State& state_;
+    Core& state_;
     ActionPort& next_;
 };
 
-struct Installation::State {
-    State(std::string dir, const Clock& c, std::string who, const Settings& settings);
+class Core {
+  public:
+    Core(std::string dir, const Clock& c, const Settings& settings);
 
-    // Appends an audit event by `who` (default: the installation's actor). Inside a transaction.
+    // Appends an audit event by `who` (default: the actor of the call). Inside a transaction.
     void record(const std::string& kind, const std::string& subject, const Fields& payload,
                 const std::string& who = "");
 
@@ -127,16 +166,11 @@ struct Installation::State {
     // When the case was (last) sent, from its audit events: the date of the document as sent.
     std::optional<Timestamp> sentAt(const Case& c) const;
 
-    // A document to render after its step's transaction: a send renders outside the write
-    // transaction (which then holds the database for a millisecond, not for the rendering), in
-    // parallel. While `deferredRenders` is set, the render action appends here instead of
-    // rendering; renderDeferred renders them on `renderWorkers` threads (0: every core) and
-    // stores each PDF in a short transaction of its own.
-    struct PendingRender {
-        Case c;
-        Timestamp at;  // the step's time: the document's date
-    };
-    std::vector<PendingRender>* deferredRenders = nullptr;
+    // A send renders outside the write transaction (which then holds the database for a
+    // millisecond, not for the rendering), in parallel. While the call's deferredRenders is
+    // set, the render action appends there instead of rendering; renderDeferred renders them on
+    // `renderWorkers` threads (0: every core) and stores each PDF in a short transaction of its
+    // own.
     unsigned renderWorkers = 0;
     void renderDeferred(std::vector<PendingRender>& pending);
 
@@ -159,7 +193,6 @@ struct Installation::State {
     // One digest per recipient of the escalations queued by timers, each listing the cases
     // still waiting; the escalations are then marked mailed. Inside a transaction.
     void mailEscalationDigests();
-        std::vector<std::string>* mailLog = nullptr;  // when set, queueMail adds "to X: subject"
 
         notify::Transport& transport();
 
@@ -181,7 +214,6 @@ struct Installation::State {
 
     std::string dataDir;
     const Clock& clock;
-    std::string actor;
     storage::Database db;
     storage::AuditLog audit;
     storage::RosterRepository rosters;
@@ -189,12 +221,13 @@ struct Installation::State {
     std::vector<WorkflowDef> workflows;
     Settings settings;
     std::string listeningUrl;  // where serve listens (Installation::listenAt)
-    std::unique_ptr<documents::SealKey> seal;  // loaded on first use
+    std::unique_ptr<documents::SealKey> seal;  // loaded on first use, under sealLoading
+    std::mutex sealLoading;
             storage::OutboxRepository outboxMessages;
     storage::UserRepository userRecords;
-    std::string installationActor;  // the actor given at opening; setActor("") restores it
     storage::SigningTokenRepository tokens;
     std::unique_ptr<notify::Transport> ownTransport;  // from the settings, made on first use
+    std::mutex transportMaking;                       // guards ownTransport
     notify::Transport* transportOverride = nullptr;
     QueueingActionPort queueingPort;
     std::unique_ptr<ActionPort> mailPort;      // writes mails to the outbox, then queues

@@ -1,0 +1,58 @@
+#pragma once
+// The outstanding-signatures report: who has not signed, where, for how long; and which active
+// nurses have no signed function description. Reads only.
+
+#include <string>
+#include <vector>
+
+#include "avtaleflyt/engine/Basics.h"
+
+namespace avtaleflyt::engine {
+
+class Core;  // engine-private: what the services share (engine/src/Core.h)
+
+// The outstanding-signatures report (Report.cpp).
+struct OutstandingSignature {
+    std::string area, unit, leaderName;  // of the nurse; agreements: area "", unit the party
+    std::string reference, title, state;
+    std::string signerName, signerRole;
+    std::string sentAt, deadline;  // YYYY-MM-DD
+    int daysOutstanding = 0;       // since the case was (last) sent
+    int remindersSent = 0;
+    bool overdue = false;  // outstanding longer than kOverdueDays, or past the deadline
+};
+struct CoverageGap {  // an active nurse without a signed function description of this version
+    std::string area, unit, nurseName, leaderName;
+    std::string caseReference, caseState;  // empty: no case was ever opened
+};
+// Function descriptions of the active nurses of an area; each nurse in one of the counts:
+// signed; out for signing (outstanding, or overdue when waiting more than kOverdueDays or past
+// the deadline); not out for signing (no case, a draft, declined or withdrawn).
+struct AreaTally {
+    std::string area;
+    int activeNurses = 0, signedCount = 0, outstanding = 0, overdue = 0, notSent = 0;
+};
+struct MissingReport {
+    static constexpr int kOverdueDays = 21;  // when the nearest leader is told
+    std::string network, area, asOf;
+    std::vector<OutstandingSignature> open;  // sorted by area, unit, leader, reference
+    std::vector<CoverageGap> uncovered;      // sorted by area, unit, name
+    std::vector<AreaTally> areas;            // in the network's order
+
+    AreaTally total() const;  // the areas summed
+};
+
+class Reports {
+  public:
+    explicit Reports(Core& core) : core_(core) {}
+
+    // Every open signature request (by area, unit and leader, with days outstanding and
+    // reminders sent) and every active nurse without a signed function description of the
+    // current version, in the network (or `area`), with the tally per area.
+    MissingReport missingSignatures(const std::string& network, const std::string& area) const;
+
+  private:
+    Core& core_;
+};
+
+}  // namespace avtaleflyt::engine
