@@ -60,6 +60,7 @@ void writeHtml(const FilledDocument& doc, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    documents::keepAllocatorMemoryForRendering();
     if (argc < 3) {
         std::fprintf(stderr, "usage: render_bench N SEALDIR [HTMLFILE]\n");
         return 2;

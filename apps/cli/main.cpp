@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "Commands.h"
+#include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/engine/Installation.h"
 
 namespace avtaleflyt::cli {
@@ -292,6 +293,7 @@ class AvtaleflytApp : public Poco::Util::Application {
 }  // namespace avtaleflyt::cli
 
 int main(int argc, char** argv) {
+    avtaleflyt::documents::keepAllocatorMemoryForRendering();
     avtaleflyt::cli::AvtaleflytApp app(argc, argv);
     try {
         app.init(argc, argv);

@@ -1,5 +1,7 @@
 #include "avtaleflyt/documents/Pdf.h"
 
+#include <malloc.h>
+
 #include <podofo/podofo.h>
 
 #include <cstdio>
@@ -301,6 +303,13 @@ void silencePodofo() {
 }
 
 }  // namespace
+
+void keepAllocatorMemoryForRendering() {
+    constexpr int kMmapThreshold = 64 << 20;  // allocations below it come from the heap
+    constexpr int kTrimThreshold = 256 << 20;  // free memory kept before giving it back
+    mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+    mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+}
 
 std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const SealKey* seal) {
     silencePodofo();

@@ -5,7 +5,9 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <list>
 #include <map>
+#include <unordered_map>
 #include <mutex>
 #include <memory>
 #include <sstream>
@@ -93,6 +95,28 @@ class Acting {
 // an actor is a programming error).
 Call& currentCall();
 
+// The documents as sent, filled in, of the cases shown last: a signing link shows the same text
+// on every visit until its case changes (a new version), so it is filled in once per version,
+// not per request. Shared by the request threads, guarded by its own mutex; at most `capacity`
+// cases, the one used least recently dropped first.
+class SentDocuments {
+  public:
+    explicit SentDocuments(std::size_t capacity) : capacity_(capacity) {}
+    std::shared_ptr<const FilledDocument> find(std::int64_t caseId, int version);
+    void keep(std::int64_t caseId, int version, std::shared_ptr<const FilledDocument> document);
+
+  private:
+    struct Entry {
+        int version;
+        std::shared_ptr<const FilledDocument> document;
+        std::list<std::int64_t>::iterator use;
+    };
+    const std::size_t capacity_;
+    std::mutex mutex_;
+    std::unordered_map<std::int64_t, Entry> entries_;
+    std::list<std::int64_t> uses_;  // most recent first
+};
+
 // Queues each action in case_action, for the modules that carry them out.
 class QueueingActionPort final : public ActionPort {
   public:
@@ -165,6 +189,9 @@ class Core {
     std::string render(const Case& c, bool final, bool sealed);
     // When the case was (last) sent, from its audit events: the date of the document as sent.
     std::optional<Timestamp> sentAt(const Case& c) const;
+    // The case's document as sent, filled in (from sentDocuments when it was shown before).
+    std::shared_ptr<const FilledDocument> sentDocument(const Case& c);
+    SentDocuments sentDocuments{1024};
 
     // A send renders outside the write transaction (which then holds the database for a
     // millisecond, not for the rendering), in parallel. While the call's deferredRenders is

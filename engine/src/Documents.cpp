@@ -121,6 +121,44 @@ std::optional<Timestamp> Core::sentAt(const Case& c) const {
     return sent;
 }
 
+std::shared_ptr<const FilledDocument> SentDocuments::find(std::int64_t caseId, int version) {
+    const std::lock_guard<std::mutex> guard(mutex_);
+    const auto it = entries_.find(caseId);
+    if (it == entries_.end() || it->second.version != version)
+        return nullptr;
+    uses_.splice(uses_.begin(), uses_, it->second.use);
+    return it->second.document;
+}
+
+void SentDocuments::keep(std::int64_t caseId, int version,
+                         std::shared_ptr<const FilledDocument> document) {
+    const std::lock_guard<std::mutex> guard(mutex_);
+    if (const auto it = entries_.find(caseId); it != entries_.end()) {
+        if (it->second.version > version)
+            return;  // a newer version is kept already
+        it->second.version = version;
+        it->second.document = std::move(document);
+        uses_.splice(uses_.begin(), uses_, it->second.use);
+        return;
+    }
+    if (entries_.size() >= capacity_) {
+        entries_.erase(uses_.back());
+        uses_.pop_back();
+    }
+    uses_.push_front(caseId);
+    entries_.emplace(caseId, Entry{version, std::move(document), uses_.begin()});
+}
+
+std::shared_ptr<const FilledDocument> Core::sentDocument(const Case& c) {
+    if (auto kept = sentDocuments.find(c.id, c.version))
+        return kept;
+    // The text as sent: dated the day it was (last) sent, like the PDF.
+    auto document =
+        std::make_shared<const FilledDocument>(compose(c, false, sentAt(c)).document);
+    sentDocuments.keep(c.id, c.version, document);
+    return document;
+}
+
 void Core::renderDeferred(std::vector<PendingRender>& pending) {
     // Filled in here (the database is this thread's), laid out on the workers, stored here.
     std::vector<Composed> composed;

@@ -122,6 +122,9 @@ void Core::record(const std::string& kind, const std::string& subject,
 }
 
 storage::NetworkRecord Core::networkRecord(const std::string& name) const {
+    if (!name.empty())
+        if (auto n = rosters.findNetwork(name))
+            return *n;  // one indexed read; the list of networks only for the error
     const auto all = rosters.networks();
     if (name.empty()) {
         if (all.size() == 1)
@@ -131,8 +134,6 @@ storage::NetworkRecord Core::networkRecord(const std::string& name) const {
         throw EngineError("this installation holds several networks (" + networkNames(all) +
                           "); say which with --network");
     }
-    if (auto n = rosters.findNetwork(name))
-        return *n;
     const std::string names = networkNames(all);
     throw EngineError(
         "no network named \"" + name + "\"" +

@@ -105,7 +105,7 @@ SigningView Signing::view(const std::string& token, bool withDocument) const {
             view.deadline = formatDate(*link.c.deadline);
         if (withDocument && link.status == SigningView::Status::Open) {
             // The text as sent: dated the day it was (last) sent, like the PDF.
-            view.document = st.compose(link.c, false, st.sentAt(link.c)).document;
+            view.document = *st.sentDocument(link.c);
         }
         return view;
     });

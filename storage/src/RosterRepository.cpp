@@ -114,6 +114,17 @@ void RosterRepository::addArea(const NetworkRecord& network, const std::string& 
 }
 
 std::optional<NetworkRecord> RosterRepository::findNetwork(const std::string& name) const {
+    {
+        // As spelt: one indexed read (the usual case: the name as the network was made).
+        Lease db(db_);
+        NetworkRecord n;
+        db.session << "SELECT id, name, created_at FROM network WHERE name = ?", bind(name),
+            into(n.id), into(n.name), into(n.createdAt), now;
+        if (n.id != 0) {
+            n.areas = areasOf(db, n.id);
+            return n;
+        }
+    }
     for (auto& n : networks())
         if (text::equalsFolded(n.name, name))
             return n;

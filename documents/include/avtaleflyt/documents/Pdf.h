@@ -52,6 +52,12 @@ struct PdfOptions {
     Timestamp created{};
 };
 
+// Rendering allocates and frees buffers of some hundred KiB per document (the font files, the
+// streams); glibc hands out fresh mmap'd pages for each (a page fault per 4 KiB, a third of a
+// render's time) unless told to keep freed memory for reuse. Called once at the start of a
+// process that renders (the avtaleflyt program, the benchmarks); it changes no output.
+void keepAllocatorMemoryForRendering();
+
 // The PDF's bytes. With `seal`, the document carries a visible PAdES seal on its signature page
 // (or last page) covering the whole file.
 std::string renderPdf(const FilledDocument& doc, const PdfOptions& options,
