@@ -301,6 +301,8 @@ Step fire(const WorkflowDef& def, const Case& c, const Trigger& trigger, Timesta
         step.actions.push_back(sa);
     }
     scheduleTimers(def, after, c.state, now);
+    if (trigger.name == "send" || trigger.name == "resend")
+        after.sentAt = now;  // the document as sent is dated so; days outstanding count from it
     step.to = after.state;
     step.after = std::move(after);
     step.allowed = true;

@@ -187,8 +187,6 @@ class Core {
     Composed compose(const Case& c, bool final, std::optional<Timestamp> dated = std::nullopt);
     // Renders the case's document (see Installation::renderCase).
     std::string render(const Case& c, bool final, bool sealed);
-    // When the case was (last) sent, from its audit events: the date of the document as sent.
-    std::optional<Timestamp> sentAt(const Case& c) const;
     // The case's document as sent, filled in (from sentDocuments when it was shown before).
     std::shared_ptr<const FilledDocument> sentDocument(const Case& c);
     SentDocuments sentDocuments{1024};

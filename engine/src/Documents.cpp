@@ -113,14 +113,6 @@ std::string Core::render(const Case& c, bool final, bool sealed) {
     }
 }
 
-std::optional<Timestamp> Core::sentAt(const Case& c) const {
-    std::optional<Timestamp> sent;
-    for (const auto& e : audit.forSubject(c.reference))
-        if (e.kind == "case.send" || e.kind == "case.resend")
-            sent = parseTimestamp(e.occurredAt);
-    return sent;
-}
-
 std::shared_ptr<const FilledDocument> SentDocuments::find(std::int64_t caseId, int version) {
     const std::lock_guard<std::mutex> guard(mutex_);
     const auto it = entries_.find(caseId);
@@ -154,7 +146,7 @@ std::shared_ptr<const FilledDocument> Core::sentDocument(const Case& c) {
         return kept;
     // The text as sent: dated the day it was (last) sent, like the PDF.
     auto document =
-        std::make_shared<const FilledDocument>(compose(c, false, sentAt(c)).document);
+        std::make_shared<const FilledDocument>(compose(c, false, c.sentAt).document);
     sentDocuments.keep(c.id, c.version, document);
     return document;
 }

@@ -10,11 +10,24 @@
 namespace avtaleflyt::engine {
 namespace {
 
-int daysBetween(const std::string& from, Timestamp to) {
-    const auto t = parseTimestamp(from);
-    if (!t)
+// Whole days from `from` (nothing: not sent) to `to`.
+int daysBetween(std::optional<Timestamp> from, Timestamp to) {
+    if (!from)
         return 0;
-    return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(to - *t).count() / 24);
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(to - *from).count() /
+                            24);
+}
+
+// The tally of function descriptions per area (in the network's order), counted by the
+// database: the one definition of signed, outstanding, overdue and not sent.
+std::vector<AreaTally> tallies(const Core& st, const storage::NetworkRecord& network,
+                               const std::string& area, Timestamp now) {
+    const WorkflowDef& fd = st.workflow("function-description");
+    std::vector<AreaTally> out;
+    for (const auto& a : st.cases.tally(network.id, area, fd.name, fd.templateVersion, now,
+                                        MissingReport::kOverdueDays))
+        out.push_back({a.area, a.activeNurses, a.signedCount, a.outstanding, a.overdue, a.notSent});
+    return out;
 }
 
 }  // namespace
@@ -38,6 +51,7 @@ MissingReport Reports::missingSignatures(const std::string& networkName,
         const auto network = st.networkRecord(networkName);
         const std::string area = areaName.empty() ? std::string() : st.area(network, areaName);
         const Timestamp now = st.clock.now();
+        const storage::Snapshot snapshot(st.db);  // the lists and the tally from one moment
         const Roster roster = st.rosters.load(network);
         const auto name = [&](const std::string& email) {
             const Person* p = roster.person(email);
@@ -58,10 +72,7 @@ MissingReport Reports::missingSignatures(const std::string& networkName,
                             [](const auto& r) { return r.status == SignatureStatus::Open; });
             if (!waiting)
                 continue;
-            std::string sentAt;
-            for (const auto& e : st.audit.forSubject(c.reference))
-                if (e.kind == "case.send" || e.kind == "case.resend")
-                    sentAt = e.occurredAt;
+            const std::string sentAt = c.sentAt ? formatTimestamp(*c.sentAt) : "";
             int reminders = 0;
             for (const auto& a : st.cases.actions(c))
                 reminders += a.action == "remind" && a.createdAt >= sentAt;
@@ -84,7 +95,7 @@ MissingReport Reports::missingSignatures(const std::string& networkName,
                 o.signerRole = r.role;
                 o.sentAt = sentAt.substr(0, 10);
                 o.deadline = c.deadline ? formatDate(*c.deadline) : "";
-                o.daysOutstanding = daysBetween(sentAt, now);
+                o.daysOutstanding = daysBetween(c.sentAt, now);
                 o.remindersSent = reminders;
                 o.overdue = o.daysOutstanding > MissingReport::kOverdueDays ||
                             (c.deadline && *c.deadline < now);
@@ -96,23 +107,11 @@ MissingReport Reports::missingSignatures(const std::string& networkName,
                    std::tie(b.area, b.unit, b.leaderName, b.reference, b.signerRole);
         });
 
-        std::set<std::string> overdueCases;
-        for (const auto& o : report.open)
-            if (o.overdue)
-                overdueCases.insert(o.reference);
-
-        // Every active nurse against the current function description, and the tally.
+        // Every active nurse without a signed function description of the current version.
         const WorkflowDef& fd = st.workflow("function-description");
-        std::map<std::string, AreaTally> tallies;
-        for (const auto& a : network.areas)
-            if (area.empty() || a == area)
-                tallies[a].area = a;
         for (const auto& [email, m] : roster.nurses) {
             if (m.status != MemberStatus::Active || (!area.empty() && m.unit.area != area))
                 continue;
-            AreaTally& tally = tallies[m.unit.area];
-            tally.area = m.unit.area;
-            ++tally.activeNurses;
             const Case* latest = nullptr;
             bool isSigned = false;
             for (const Case* c : casesOfNurse[email]) {
@@ -122,22 +121,8 @@ MissingReport Reports::missingSignatures(const std::string& networkName,
                 if (!latest || c->id > latest->id)
                     latest = c;
             }
-            if (isSigned) {
-                ++tally.signedCount;
+            if (isSigned)
                 continue;
-            }
-            // Out for signing (or past its deadline); drafts, declined and withdrawn cases are not.
-            const bool open = latest && (latest->state == "sent" ||
-                                         latest->state == "partially_signed" ||
-                                         latest->state == "expired");
-            const bool overdue =
-                open && (latest->state == "expired" || overdueCases.count(latest->reference) > 0);
-            if (!open)
-                ++tally.notSent;
-            else if (overdue)
-                ++tally.overdue;
-            else
-                ++tally.outstanding;
             report.uncovered.push_back({m.unit.area, m.unit.name, name(email), name(m.leaderEmail),
                                         latest ? latest->reference : "",
                                         latest ? latest->state : ""});
@@ -147,10 +132,23 @@ MissingReport Reports::missingSignatures(const std::string& networkName,
                       return std::tie(a.area, a.unit, a.nurseName) <
                              std::tie(b.area, b.unit, b.nurseName);
                   });
-        for (const auto& a : network.areas)
-            if (tallies.count(a))
-                report.areas.push_back(tallies[a]);
+        report.areas = tallies(st, network, area, now);
         return report;
+    });
+}
+
+Overview Reports::overview(const std::string& networkName, const std::string& areaName,
+                          std::size_t oldest) const {
+    return guarded([&] {
+        auto& st = core_;
+        const auto network = st.networkRecord(networkName);
+        const std::string area = areaName.empty() ? std::string() : st.area(network, areaName);
+        const Timestamp now = st.clock.now();
+        const storage::Snapshot snapshot(st.db);  // the tally and the list from one moment
+        Overview o{network.name, area, formatTimestamp(now), tallies(st, network, area, now), {}};
+        for (const auto& r : st.cases.longestOpen(network.id, area, now, oldest))
+            o.oldest.push_back({r.reference, r.area, r.signerName, r.signerRole, r.daysOutstanding});
+        return o;
     });
 }
 

@@ -121,7 +121,7 @@ std::optional<std::string> Signing::document(const std::string& token) const {
             return pdf;
         // A send renders after opening the case: until it is stored (or if that send was
         // stopped before), the document as sent is made now, dated as the case was sent.
-        const auto composed = st.compose(link.c, false, st.sentAt(link.c));
+        const auto composed = st.compose(link.c, false, link.c.sentAt);
         try {
             return documents::renderPdf(composed.document, composed.options, nullptr);
         } catch (const documents::PdfError& e) {

@@ -56,7 +56,7 @@ const char* kCaseColumns =
     "SELECT c.id, c.reference, n.name, c.workflow, c.template, c.template_version, c.title, "
     "c.series, "
     "COALESCE(p.email, ''), c.area, c.state, c.version, COALESCE(c.deadline, ''), c.approval_body, "
-    "c.approval_date, c.note, c.records_reference FROM case_file c JOIN network n ON n.id = "
+    "c.approval_date, c.note, c.records_reference, COALESCE(c.sent_at, '') FROM case_file c JOIN network n ON n.id = "
     "c.network_id "
     "LEFT JOIN person p ON p.id = c.subject_person_id ";
 
@@ -80,6 +80,8 @@ Case caseFrom(const RecordSet& rs, std::size_t row) {
     c.approvalDate = textAt(rs, row, 14);
     c.note = textAt(rs, row, 15);
     c.recordsReference = textAt(rs, row, 16);
+    if (const std::string s = textAt(rs, row, 17); !s.empty())
+        c.sentAt = timeOf(s);
     return c;
 }
 
@@ -190,13 +192,14 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
     Lease db(db_);
     const std::string stamp = formatTimestamp(at);
     const std::string deadline = c.deadline ? formatTimestamp(*c.deadline) : "";
+    const std::string sent = c.sentAt ? formatTimestamp(*c.sentAt) : "";
     Statement update(db.session);
     update
         << "UPDATE case_file SET state = ?, version = version + 1, deadline = NULLIF(?, ''), "
-           "approval_body = ?, approval_date = ?, note = ?, records_reference = ?, updated_at = ? "
-           "WHERE id = ? AND version = ?",
+           "approval_body = ?, approval_date = ?, note = ?, records_reference = ?, "
+           "sent_at = NULLIF(?, ''), updated_at = ? WHERE id = ? AND version = ?",
         bind(c.state), bind(deadline), bind(c.approvalBody), bind(c.approvalDate), bind(c.note),
-        bind(c.recordsReference), bind(stamp), bind(c.id), bind(c.version), now;
+        bind(c.recordsReference), bind(sent), bind(stamp), bind(c.id), bind(c.version), now;
     int changed = 0;
     db.session << "SELECT changes()", into(changed), now;
     if (changed == 0)
@@ -358,6 +361,85 @@ std::vector<std::array<std::string, 3>> CaseRepository::nextTimers(std::int64_t 
     std::vector<std::array<std::string, 3>> out;
     for (std::size_t row = 0; row < rs.rowCount(); ++row)
         out.push_back({textAt(rs, row, 0), textAt(rs, row, 1), textAt(rs, row, 2)});
+    return out;
+}
+
+namespace {
+// Whole days from a stored time `column` to the parameter `now` (a `?`): 0 when never sent.
+std::string daysSince(const std::string& column) {
+    return "COALESCE((CAST(strftime('%s', ?) AS INTEGER) - CAST(strftime('%s', " + column +
+           ") AS INTEGER)) / 86400, 0)";
+}
+}  // namespace
+
+std::vector<CaseRepository::AreaCount> CaseRepository::tally(std::int64_t networkId,
+                                                             const std::string& area,
+                                                             const std::string& workflow,
+                                                             int templateVersion, Timestamp at,
+                                                             int overdueDays) const {
+    Lease db(db_);
+    const std::string stamp = formatTimestamp(at);
+    const std::string overdue =
+        "l.state = 'expired' OR (EXISTS (SELECT 1 FROM signature_request r WHERE r.case_id = l.id "
+        "AND r.status = 'open') AND (" + daysSince("l.sent_at") +
+        " > ? OR (l.deadline IS NOT NULL AND l.deadline < ?)))";
+    Statement select(db.session);
+    select << "WITH nurse AS ("
+              " SELECT m.person_id AS pid, u.area_id AS area_id FROM membership m"
+              " JOIN unit u ON u.id = m.unit_id JOIN area a ON a.id = u.area_id"
+              " WHERE m.network_id = ? AND m.status = 'active' AND (? = '' OR a.name = ?)),"
+              " fd AS ("
+              " SELECT c.id, c.subject_person_id AS pid, c.state FROM case_file c"
+              " WHERE c.network_id = ? AND c.workflow = ? AND c.template_version = ?"
+              " AND (? = '' OR c.area = ?)),"
+              " per AS ("
+              " SELECT n.area_id, MAX(COALESCE(fd.state IN ('signed', 'archived'), 0)) AS done,"
+              " MAX(fd.id) AS latest FROM nurse n LEFT JOIN fd ON fd.pid = n.pid GROUP BY n.pid),"
+              " state AS ("
+              " SELECT per.area_id, per.done,"
+              " l.state IN ('sent', 'partially_signed', 'expired') AS out,"
+              " COALESCE(" + overdue + ", 0) AS late"
+              " FROM per LEFT JOIN case_file l ON l.id = per.latest)"
+              " SELECT a.name, COUNT(s.area_id), COALESCE(SUM(s.done), 0),"
+              " COALESCE(SUM(NOT s.done AND s.out AND NOT s.late), 0),"
+              " COALESCE(SUM(NOT s.done AND s.out AND s.late), 0),"
+              " COALESCE(SUM(NOT s.done AND NOT COALESCE(s.out, 0)), 0)"
+              " FROM area a LEFT JOIN state s ON s.area_id = a.id"
+              " WHERE a.network_id = ? AND (? = '' OR a.name = ?)"
+              " GROUP BY a.id ORDER BY a.position",
+        bind(networkId), bind(area), bind(area), bind(networkId), bind(workflow),
+        bind(templateVersion), bind(area), bind(area), bind(stamp), bind(overdueDays), bind(stamp),
+        bind(networkId), bind(area), bind(area), now;
+    RecordSet rs(select);
+    std::vector<AreaCount> out;
+    for (std::size_t row = 0; row < rs.rowCount(); ++row)
+        out.push_back({textAt(rs, row, 0), static_cast<int>(integerAt(rs, row, 1)),
+                       static_cast<int>(integerAt(rs, row, 2)),
+                       static_cast<int>(integerAt(rs, row, 3)),
+                       static_cast<int>(integerAt(rs, row, 4)),
+                       static_cast<int>(integerAt(rs, row, 5))});
+    return out;
+}
+
+std::vector<CaseRepository::OpenRequest> CaseRepository::longestOpen(std::int64_t networkId,
+                                                                     const std::string& area,
+                                                                     Timestamp at,
+                                                                     std::size_t limit) const {
+    Lease db(db_);
+    const std::string stamp = formatTimestamp(at);
+    const auto lim = static_cast<std::int64_t>(limit);
+    Statement select(db.session);
+    select << "SELECT c.reference, c.area, p.name, r.role, " + daysSince("c.sent_at") +
+                  " AS days FROM signature_request r JOIN case_file c ON c.id = r.case_id"
+                  " JOIN person p ON p.id = r.person_id"
+                  " WHERE r.status = 'open' AND c.network_id = ? AND (? = '' OR c.area = ?)"
+                  " ORDER BY days DESC, c.area, c.reference, r.role LIMIT ?",
+        bind(stamp), bind(networkId), bind(area), bind(area), bind(lim), now;
+    RecordSet rs(select);
+    std::vector<OpenRequest> out;
+    for (std::size_t row = 0; row < rs.rowCount(); ++row)
+        out.push_back({textAt(rs, row, 0), textAt(rs, row, 1), textAt(rs, row, 2),
+                       textAt(rs, row, 3), static_cast<int>(integerAt(rs, row, 4))});
     return out;
 }
 

@@ -2,6 +2,9 @@
 // hours only, holidays skipped, nothing after signing or while on leave, escalations as one
 // digest per leader, and sweeps that never send twice.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <tuple>
 #include <map>
 #include <thread>
 
@@ -196,5 +199,47 @@ TEST_CASE("the outstanding-signatures report agrees with the database", "[report
         CHECK(o.daysOutstanding == 25);
         CHECK(o.overdue);
         CHECK(o.remindersSent >= 1);
+    }
+}
+
+TEST_CASE("the dashboard overview counts as the full report does and lists the longest waiting first",
+          "[report]") {
+    Simulation sim;
+    Installation i = sim.open();
+    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    const std::string ase = sim.reference(i, "ase@frogn.example");
+    REQUIRE(i.cases().fire(kTester, ase, as("ase@frogn.example", "sign")).done);
+    REQUIRE(i.cases().fire(kTester, sim.reference(i, "liv@ski.example"),
+                           as("liv@ski.example", "decline", "Nei"))
+                .done);
+    sim.clock.advance(24h * 22);
+    const auto report = i.reports().missingSignatures(kNetwork, "");
+    const auto overview = i.reports().overview(kNetwork, "", 3);
+
+    REQUIRE(overview.areas.size() == report.areas.size());
+    for (std::size_t a = 0; a < report.areas.size(); ++a) {
+        const AreaTally &full = report.areas[a], &quick = overview.areas[a];
+        CHECK(quick.area == full.area);
+        CHECK(quick.activeNurses == full.activeNurses);
+        CHECK(quick.signedCount == full.signedCount);
+        CHECK(quick.outstanding == full.outstanding);
+        CHECK(quick.overdue == full.overdue);
+        CHECK(quick.notSent == full.notSent);
+    }
+    CHECK(overview.areas.front().overdue == 3);  // Kari, Per, and Åse waiting for her leader
+
+    // The same requests as the report's open ones, most days first, then area, case, role.
+    auto expected = report.open;
+    std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) {
+        return std::make_tuple(-a.daysOutstanding, a.area, a.reference, a.signerRole) <
+               std::make_tuple(-b.daysOutstanding, b.area, b.reference, b.signerRole);
+    });
+    REQUIRE(expected.size() > 3);
+    REQUIRE(overview.oldest.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+        CHECK(overview.oldest[k].reference == expected[k].reference);
+        CHECK(overview.oldest[k].signerRole == expected[k].signerRole);
+        CHECK(overview.oldest[k].signerName == expected[k].signerName);
+        CHECK(overview.oldest[k].daysOutstanding == 22);
     }
 }

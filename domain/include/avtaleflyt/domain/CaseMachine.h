@@ -56,6 +56,7 @@ struct Case {
     std::string approvalDate;      // agreements: when (YYYY-MM-DD)
     std::string note;              // the reason given with the last decline or withdrawal
     std::string recordsReference;  // the records system's document number, once archived
+    std::optional<Timestamp> sentAt;  // when it was last sent for signing (send, resend)
     std::vector<SignatureRequest> signatures;
     std::vector<CaseTimer> timers;
 

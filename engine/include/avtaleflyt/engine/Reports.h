@@ -2,6 +2,7 @@
 // The outstanding-signatures report: who has not signed, where, for how long; and which active
 // nurses have no signed function description. Reads only.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ struct MissingReport {
     AreaTally total() const;  // the areas summed
 };
 
+// What the dashboard's overview shows: the tally per area and the requests waiting longest.
+struct LongestWaiting {
+    std::string reference, area, signerName, signerRole;
+    int daysOutstanding = 0;  // since the case was (last) sent
+};
+struct Overview {
+    std::string network, area, asOf;
+    std::vector<AreaTally> areas;        // in the network's order, as MissingReport::areas
+    std::vector<LongestWaiting> oldest;  // most days first
+};
+
 class Reports {
   public:
     explicit Reports(Core& core) : core_(core) {}
@@ -50,6 +62,10 @@ class Reports {
     // reminders sent) and every active nurse without a signed function description of the
     // current version, in the network (or `area`), with the tally per area.
     MissingReport missingSignatures(const std::string& network, const std::string& area) const;
+    // The tally and the `oldest` requests waiting longest: a few indexed queries, whatever the
+    // size of the network.
+    Overview overview(const std::string& network, const std::string& area,
+                      std::size_t oldest) const;
 
   private:
     Core& core_;

@@ -66,6 +66,30 @@ class CaseRepository {
     std::vector<Case> unprinted(std::int64_t networkId, const std::string& area) const;
     void markPrinted(const Case& c, Timestamp now);
 
+    // The tally of function descriptions per area of the network (only `area` if not empty), in
+    // the network's order, every area even without nurses, as engine::MissingReport defines it:
+    // each active nurse is signed (a case of `workflow` version `templateVersion` signed or
+    // archived), or out for signing (the latest such case sent, partially signed or expired),
+    // overdue when that case expired or has an open request sent more than `overdueDays` days
+    // before `now` or past its deadline, or not sent. Only the cases of `area` count there.
+    // One query, whatever the size of the network.
+    struct AreaCount {
+        std::string area;
+        int activeNurses = 0, signedCount = 0, outstanding = 0, overdue = 0, notSent = 0;
+    };
+    std::vector<AreaCount> tally(std::int64_t networkId, const std::string& area,
+                                 const std::string& workflow, int templateVersion, Timestamp now,
+                                 int overdueDays) const;
+    // The `limit` open signature requests of the network (of cases in `area` if not empty)
+    // waiting longest: whole days since their case was sent, most first (then by area,
+    // reference and role).
+    struct OpenRequest {
+        std::string reference, area, signerName, signerRole;
+        int daysOutstanding = 0;
+    };
+    std::vector<OpenRequest> longestOpen(std::int64_t networkId, const std::string& area,
+                                         Timestamp now, std::size_t limit) const;
+
     // References of cases with a timer due at `now` that is not paused, soonest first.
         std::vector<std::string> withDueTimers(Timestamp now) const;
     // The next `limit` running timers of the network (in `area` if not empty), soonest first:
