@@ -184,17 +184,14 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
         const std::string area = areaIn.empty() ? std::string() : st.area(network, areaIn);
         const WorkflowDef& def = st.workflow(kFunctionDescription);
         const Roster roster = st.rosters.load(network);
-        const auto existing = st.cases.list({network.id, def.name, "", "", ""});
+        const auto covered =
+            st.cases.coveredSubjects(network.id, def.name, def.templateVersion);
 
         SendReport report;
         for (const auto& [email, n] : roster.nurses) {
             if (n.status != MemberStatus::Active || (!area.empty() && n.unit.area != area))
                 continue;
-            const bool covered = std::any_of(existing.begin(), existing.end(), [&](const Case& c) {
-                return c.subjectEmail == email && c.templateVersion == def.templateVersion &&
-                       c.state != "withdrawn";
-            });
-            if (covered) {
+            if (covered.count(email)) {
                 ++report.covered;
                 continue;
             }
@@ -216,6 +213,13 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
             if (pending.size() >= kChunk)
                 st.renderDeferred(pending);
             storage::Transaction tx(st.db);
+            // Asked again inside the write transaction: a send running beside this one may have
+            // opened the nurse's case since the list above was made.
+            if (!st.cases.coveredSubjects(network.id, def.name, def.templateVersion, cand.email)
+                     .empty()) {
+                ++report.covered;
+                continue;
+            }
             Case c = draftCase(def, network, def.title + ": " + cand.name);
             c.subjectEmail = cand.email;
             c.area = cand.area;

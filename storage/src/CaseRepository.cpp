@@ -364,6 +364,20 @@ std::vector<std::array<std::string, 3>> CaseRepository::nextTimers(std::int64_t 
     return out;
 }
 
+std::set<std::string> CaseRepository::coveredSubjects(std::int64_t networkId,
+                                                      const std::string& workflow,
+                                                      int templateVersion,
+                                                      const std::string& email) const {
+    Lease db(db_);
+    std::vector<std::string> emails;
+    db.session << "SELECT DISTINCT p.email FROM case_file c JOIN person p ON p.id = "
+                  "c.subject_person_id WHERE c.network_id = ? AND c.workflow = ? AND "
+                  "c.template_version = ? AND c.state <> 'withdrawn' AND (? = '' OR p.email = ?)",
+        bind(networkId), bind(workflow), bind(templateVersion), bind(email), bind(email),
+        into(emails), now;
+    return {emails.begin(), emails.end()};
+}
+
 namespace {
 // Whole days from a stored time `column` to the parameter `now` (a `?`): 0 when never sent.
 std::string daysSince(const std::string& column) {

@@ -19,6 +19,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cctype>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -197,6 +199,37 @@ std::string querySql(const std::string& dbPath, const std::string& sql) {
     }
     sqlite3_finalize(st);
     return out;
+}
+
+std::vector<std::string> queryColumn(const std::string& dbPath, const std::string& sql) {
+    Db d(dbPath);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(d.db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+        throw std::runtime_error(std::string("SQL failed: ") + sqlite3_errmsg(d.db));
+    std::vector<std::string> out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const auto* t = static_cast<const char*>(sqlite3_column_blob(st, 0));
+        out.emplace_back(t ? t : "", static_cast<std::size_t>(sqlite3_column_bytes(st, 0)));
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+std::string signingTokenIn(const std::string& mime) {
+    std::string text;  // quoted-printable undone: soft line breaks and =XX
+    for (std::size_t i = 0; i < mime.size(); ++i) {
+        if (mime.compare(i, 3, "=\r\n") == 0) {
+            i += 2;
+        } else if (mime[i] == '=' && i + 2 < mime.size() && std::isxdigit(mime[i + 1]) &&
+                   std::isxdigit(mime[i + 2])) {
+            text += static_cast<char>(std::stoi(mime.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            text += mime[i];
+        }
+    }
+    std::smatch m;
+    return std::regex_search(text, m, std::regex("/s/([A-Za-z0-9_-]{43})")) ? m[1].str() : "";
 }
 
 std::size_t countLines(const std::string& text, const std::string& needle) {

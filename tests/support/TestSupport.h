@@ -42,6 +42,12 @@ CliResult runCli(const std::vector<std::string>& args, const std::string& workDi
 void execSql(const std::string& dbPath, const std::string& sql);
 // The first column of the first row of `sql`, as text ("" if no row).
 std::string querySql(const std::string& dbPath, const std::string& sql);
+// The first column of every row of `sql`, as text.
+std::vector<std::string> queryColumn(const std::string& dbPath, const std::string& sql);
+
+// The signing link's token (43 characters after "/s/") in a MIME message, quoted-printable
+// undone; "" when there is none.
+std::string signingTokenIn(const std::string& mime);
 
 // Runs a shell command line (a tool such as pdftotext), returning its exit code and its
 // standard output and error together.

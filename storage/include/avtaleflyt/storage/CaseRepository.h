@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,12 @@ class CaseRepository {
     // Archived cases of the network and area not yet in a print batch, oldest first.
     std::vector<Case> unprinted(std::int64_t networkId, const std::string& area) const;
     void markPrinted(const Case& c, Timestamp now);
+
+    // The e-mail addresses of the people with a case of `workflow` version `templateVersion`
+    // in the network that was not withdrawn (only `email`'s, if given): who has one already.
+    std::set<std::string> coveredSubjects(std::int64_t networkId, const std::string& workflow,
+                                          int templateVersion,
+                                          const std::string& email = "") const;
 
     // The tally of function descriptions per area of the network (only `area` if not empty), in
     // the network's order, every area even without nurses, as engine::MissingReport defines it:
