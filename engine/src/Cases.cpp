@@ -340,6 +340,7 @@ std::size_t Cases::remindNow(const Actor& by, const std::string& reference) cons
 
 std::vector<Case> Cases::list(const CaseQuery& q) const {
     return guarded([&] {
+        const storage::Connection connection(core_.db);
         const auto network = core_.networkRecord(q.network);
         const std::string area = q.area.empty() ? std::string() : core_.area(network, q.area);
         return core_.cases.list({network.id, q.workflow, q.state, area, ""});
@@ -348,6 +349,7 @@ std::vector<Case> Cases::list(const CaseQuery& q) const {
 
 CaseDetails Cases::details(const std::string& reference) const {
     return guarded([&] {
+        const storage::Connection connection(core_.db);
         const std::optional<Case> c = core_.caseNamed(reference);
         CaseDetails d{*c, {}, {}};
         for (const auto& e : core_.audit.forSubject(c->reference))

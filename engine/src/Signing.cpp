@@ -88,6 +88,7 @@ LinkOutcome Core::useLink(const std::string& token, Trigger trigger,
 SigningView Signing::view(const std::string& token, bool withDocument) const {
     return guarded([&] {
         auto& st = core_;
+        const storage::Connection connection(st.db);  // one borrowed connection per request
         const auto link = st.resolveLink(token);
         SigningView view;
         view.status = link.status;
@@ -114,6 +115,7 @@ SigningView Signing::view(const std::string& token, bool withDocument) const {
 std::optional<std::string> Signing::document(const std::string& token) const {
     return guarded([&]() -> std::optional<std::string> {
         auto& st = core_;
+        const storage::Connection connection(st.db);
         const auto link = st.resolveLink(token);
         if (link.status != SigningView::Status::Open)
             return std::nullopt;

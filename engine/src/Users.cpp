@@ -196,6 +196,7 @@ std::optional<std::pair<WebUser, std::string>> Users::sessionUser(
     const std::string& token) const {
     return guarded([&]() -> std::optional<std::pair<WebUser, std::string>> {
         auto& st = core_;
+        const storage::Connection connection(st.db);
         if (token.size() != 64)
             return std::nullopt;
         const auto s = st.userRecords.session(tokenHash(token), st.clock.now());
@@ -231,6 +232,7 @@ std::string Users::createApiToken(const Actor& by, const std::string& username) 
 std::optional<WebUser> Users::apiUser(const std::string& token) const {
     return guarded([&]() -> std::optional<WebUser> {
         auto& st = core_;
+        const storage::Connection connection(st.db);
         if (token.size() != 64)
             return std::nullopt;
         const auto id = st.userRecords.apiTokenUser(tokenHash(token));

@@ -25,7 +25,12 @@ constexpr int kBusyTimeoutMs = 10000;
 
 void registerSqlite() {
     static std::once_flag once;
-    std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+    std::call_once(once, [] {
+        // SQLite counts every allocation under one process-wide mutex unless told not to: with
+        // many request threads that mutex, not the queries, would set the pace.
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        Poco::Data::SQLite::Connector::registerConnector();
+    });
 }
 
 int currentVersion(Lease& db) {
@@ -213,6 +218,9 @@ void Transaction::commit() {
     lease_->execScript("COMMIT", "committing");
     done_ = true;
 }
+
+Connection::Connection(Database& db) : lease_(std::make_unique<Lease>(db)) {}
+Connection::~Connection() = default;
 
 // Inside a transaction already (a Transaction, or an outer Snapshot), that one is the snapshot.
 Snapshot::Snapshot(Database& db) : lease_(std::make_unique<Lease>(db)) {

@@ -83,6 +83,20 @@ class Transaction {
     bool done_ = false;
 };
 
+// Keeps the calling thread's connection for as long as it lives, so that the repository calls
+// of one unit of work (a request, say) borrow a connection from the pool once, not once each.
+// No transaction: each statement sees what is committed when it runs.
+class Connection {
+  public:
+    explicit Connection(Database& db);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+  private:
+    std::unique_ptr<Lease> lease_;
+};
+
 // A read snapshot (a deferred BEGIN) on the calling thread's connection: the repository calls the
 // thread makes while it lives see the database as it was at the first of them, whatever other
 // threads commit meanwhile. Ended (rolled back: it wrote nothing) on destruction.
