@@ -73,9 +73,7 @@ struct Dashboard::Impl {
     // --- the routes ------------------------------------------------------------------------
 
     std::vector<Site> sites() {
-        const auto h = [this](void (Impl::*f)(Exchange&)) {
-            return [this, f](Exchange& e) { (this->*f)(e); };
-        };
+        const auto h = [this](void (Impl::*f)(Exchange&)) { return handler(this, f); };
         const auto visible = [this](Exchange& e) {
             if (visibleCase(e.param("ref"), *e.who))
                 return true;

@@ -72,9 +72,7 @@ struct Portal::Impl {
 
     // The signing portal: every path the dashboard and the API do not own.
     Site site() {
-        const auto h = [this](void (Impl::*f)(Exchange&)) {
-            return [this, f](Exchange& e) { (this->*f)(e); };
-        };
+        const auto h = [this](void (Impl::*f)(Exchange&)) { return handler(this, f); };
         const auto linkOpen = [this](Exchange& e) { return this->linkOpen(e); };
         const auto notThrottled = [this](Exchange& e) { return this->notThrottled(e); };
         Site s;

@@ -73,6 +73,12 @@ struct Exchange {
 
 using Handler = std::function<void(Exchange&)>;
 
+// A handler that calls `f` on `object` (which must outlive the router).
+template <typename T>
+Handler handler(T* object, void (T::*f)(Exchange&)) {
+    return [object, f](Exchange& e) { (object->*f)(e); };
+}
+
 struct Route {
     std::string method;   // GET (which answers HEAD too) or POST
     std::string pattern;  // segments, "{name}" matching any one non-empty segment

@@ -804,3 +804,31 @@ TEST_CASE("the request log line of a signing link names no token, no address and
         CHECK(line.find("hemmelig") == std::string::npos);
     }
 }
+
+TEST_CASE("every route of the table that needs a session sends a request without one to the "
+          "sign-in (303 for GET, 401 for POST), and one that needs an API token answers 401",
+          "[portal][dashboard]") {
+    MailFixture f;
+    ServedPortal served(f, {});
+    int checked = 0;
+    for (const auto* route : served.server.routes()) {
+        if (route->need == portal::Need::Nobody)
+            continue;
+        ++checked;
+        const std::string path = pathOf(*route, std::string(43, 'A'), "FB-2026-0001");
+        INFO(route->method << " " << path);
+        const Http answer = request(served.port(), route->method, path, "",
+                                    {{"Cookie", "avtaleflyt_session=" + std::string(43, 'x')}});
+        if (route->need == portal::Need::ApiToken) {
+            CHECK(answer.status == 401);
+            CHECK(answer.headers.get("WWW-Authenticate", "") == "Bearer");
+        } else if (route->method == "GET") {
+            CHECK(answer.status == 303);
+            CHECK(answer.headers.get("Location", "") == "/app/login");
+        } else {
+            CHECK(answer.status == 401);
+            CHECK(answer.body.find("name=\"password\"") != std::string::npos);
+        }
+    }
+    CHECK(checked >= 25);
+}
