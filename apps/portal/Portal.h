@@ -8,6 +8,8 @@
 //   POST /s/TOKEN/sign          confirm=yes, csrf                   200, 400, 403, 404/409/410
 //   POST /s/TOKEN/decline       reason, csrf                        200, 400, 403, 404/409/410
 //   /app/..., /api/...          the leaders' dashboard and the JSON API (Dashboard.h)
+// Any other path answers 404; one of these with another method 405 with an Allow header. Pages
+// are the templates in pages/, the style sheets are in styles/ (both compiled in).
 // Every answer carries security headers (CSP without scripts, no framing, no referrer, no
 // caching). Forms carry a CSRF token bound to the link and to this server's secret. An address
 // with too many unknown links in ten minutes gets 429 for a while. The routes are one table
