@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "Template.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::portal::html {
@@ -31,13 +32,13 @@ void send(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTP
     response.send() << body;
 }
 
-std::string page(const std::string& language, const std::string& title, const std::string& body,
-                 const std::string& stylesheet) {
-    return "<!DOCTYPE html><html lang=\"" + esc(language) +
-           "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-           "content=\"width=device-width, initial-scale=1\"><title>" +
-           esc(title) + "</title><link rel=\"stylesheet\" href=\"" + stylesheet +
-           "\"></head><body>" + body + "</body></html>";
+std::string page(const std::string& language, const std::string& title, const std::string& header,
+                 const std::string& main, const std::string& stylesheet) {
+    return Template::named("layout.html")
+        .render({{{"language", language}, {"title", title}, {"stylesheet", stylesheet}},
+                 {{"header", header}, {"main", main}},
+                 {}},
+                documents::Messages::forLanguage(language));
 }
 
 std::unique_ptr<Poco::Net::HTMLForm> readForm(Poco::Net::HTTPServerRequest& request,

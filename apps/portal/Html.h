@@ -25,9 +25,9 @@ std::string esc(const std::string& s);
 void securityHeaders(Poco::Net::HTTPServerResponse& response);
 void send(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status,
           const std::string& contentType, const std::string& body);
-// A whole HTML page around `body` (already escaped HTML).
-std::string page(const std::string& language, const std::string& title, const std::string& body,
-                 const std::string& stylesheet);
+// A whole HTML page (pages/layout.html); `header` and `main` are HTML built from escaped parts.
+std::string page(const std::string& language, const std::string& title, const std::string& header,
+                 const std::string& main, const std::string& stylesheet);
 // The url-encoded form of a POST, at most `limit` bytes; null if larger or malformed.
 std::unique_ptr<Poco::Net::HTMLForm> readForm(Poco::Net::HTTPServerRequest& request,
                                               std::size_t limit);
@@ -38,7 +38,8 @@ std::string cookie(const Poco::Net::HTTPServerRequest& request, const std::strin
 std::string clientAddress(const Poco::Net::HTTPServerRequest& request,
                           const std::string& trustedProxy);
 
-// Failures per address in the last ten minutes, for refusing guessing (links, passwords).
+// Failures per address in the last ten minutes, for refusing guessing (links, passwords). Shared
+// by the request threads: every use holds the throttle's mutex.
 class Throttle {
   public:
     explicit Throttle(int limit) : limit_(limit) {}

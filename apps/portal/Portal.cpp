@@ -1,22 +1,25 @@
 #include "Portal.h"
 
-#include "Dashboard.h"
-#include "Html.h"
-
+#include <Poco/Format.h>
+#include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <iostream>
 
+#include "Dashboard.h"
+#include "Html.h"
+#include "Template.h"
 #include "avtaleflyt/documents/Messages.h"
 #include "avtaleflyt/domain/Text.h"
 
@@ -27,44 +30,22 @@ using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 using Status = engine::SigningView::Status;
-
-constexpr std::size_t kMaxFormBytes = 16 * 1024;
-constexpr std::size_t kMaxReasonChars = 2000;
-
-const char* kStyle = R"(
-*{box-sizing:border-box}
-body{margin:0;font-family:system-ui,sans-serif;font-size:17px;line-height:1.5;color:#1a1a1a;background:#f3f5f7}
-main{max-width:46rem;margin:0 auto;padding:1rem;background:#fff;min-height:100vh}
-h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0}
-h2{font-size:1.15rem;margin:1.25rem 0 .25rem}
-.network{color:#555;margin:0;font-size:.95rem}
-.notice{padding:.75rem 1rem;border-radius:6px;background:#fff4d6;border:1px solid #e0c060}
-.document{border:1px solid #d0d5da;border-radius:6px;padding:0 1rem 1rem;margin:1rem 0;max-height:60vh;overflow:auto}
-form{margin:1rem 0}
-label{display:block;margin:.5rem 0}
-input[type=checkbox]{width:1.3rem;height:1.3rem;vertical-align:middle;margin-right:.5rem}
-textarea{width:100%;min-height:6rem;font:inherit;padding:.5rem}
-button{font:inherit;font-size:1.1rem;padding:.75rem 1.5rem;border:0;border-radius:6px;background:#1d5c96;color:#fff;width:100%;max-width:20rem}
-.decline button{background:#7a2e2e}
-details{margin:1.5rem 0}
-summary{cursor:pointer;color:#1d5c96}
-.error{color:#a00000;font-weight:bold}
-)";
-
 using html::esc;
 
+constexpr std::size_t kMaxReasonChars = 2000;
+constexpr int kMaxConnections = 64;  // connections served at once, each on a thread of its own
 
 }  // namespace
-
-constexpr int kMaxConnections = 64;  // connections served at once, each on a thread of its own
 
 struct Portal::Impl {
     engine::Installation& installation;
     PortalSettings settings;
     const documents::Messages& messages;
-    std::string secret;  // for CSRF tokens; new for every start of the server
+    std::string secret;  // for CSRF tokens; new for every start of the server, then only read
     html::Throttle throttle;
     Dashboard dashboard;
+    Router router;
+    Poco::Logger& log = Poco::Logger::get("avtaleflyt.http");
     // A keep-alive connection holds its thread while it is open: enough threads that every
     // connection a busy hour brings is answered (with 8, 24 of 32 browsers waited for minutes).
     Poco::ThreadPool threads{4, kMaxConnections};
@@ -76,15 +57,62 @@ struct Portal::Impl {
           messages(documents::Messages::forLanguage(s.language)),
           secret(32, '\0'),
           throttle(s.maxUnknownLinks),
-          dashboard(i, {s.language, s.secureCookies, s.trustedProxy, s.maxUnknownLinks}) {
-        RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), static_cast<int>(secret.size()));
+          dashboard(i, {s.language, s.secureCookies, s.trustedProxy, s.maxUnknownLinks}),
+          router(i, withPortal(dashboard.sites())) {
+        RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()),
+                   static_cast<int>(secret.size()));
+        // A template that does not parse stops the server here, not at its page's first request.
+        for (const auto& name : Template::names()) Template::named(name);
+    }
+
+    std::vector<Site> withPortal(std::vector<Site> sites) {
+        sites.push_back(site());
+        return sites;
+    }
+
+    // The signing portal: every path the dashboard and the API do not own.
+    Site site() {
+        const auto h = [this](void (Impl::*f)(Exchange&)) { return handler(this, f); };
+        const auto linkOpen = [this](Exchange& e) { return this->linkOpen(e); };
+        const auto notThrottled = [this](Exchange& e) { return this->notThrottled(e); };
+        Site s;
+        s.owns = [](const std::string&) { return true; };
+        s.routes = {
+            {"GET", "/", Need::Nobody, false, Body::None, h(&Impl::home)},
+            {"GET", "/portal.css", Need::Nobody, false, Body::None,
+             [](Exchange& e) {
+                 html::send(e.response, HTTPResponse::HTTP_OK, "text/css; charset=utf-8",
+                            styleSheet("portal.css"));
+             }},
+            {"GET", "/s/{token}", Need::Nobody, false, Body::None, h(&Impl::signingPage),
+             notThrottled},
+            {"GET", "/s/{token}/dokument.pdf", Need::Nobody, false, Body::None, h(&Impl::pdf),
+             notThrottled},
+            {"POST", "/s/{token}/sign", Need::Nobody, true, Body::Form, h(&Impl::sign), linkOpen},
+            {"POST", "/s/{token}/decline", Need::Nobody, true, Body::Form, h(&Impl::decline),
+             linkOpen},
+        };
+        s.expectedCsrf = [this](const Exchange& e) { return csrfFor(e.param("token")); };
+        s.unauthenticated = [](Exchange&) {
+            throw std::logic_error("the portal needs no sign-in");
+        };
+        s.forbidden = [this](Exchange& e) {
+            message(e.response, HTTPResponse::HTTP_FORBIDDEN, "portal.forbidden");
+        };
+        s.notFound = [this](Exchange& e, HTTPResponse::HTTPStatus status) {
+            message(e.response, status, "portal.unknown");
+        };
+        s.badBody = [this](Exchange& e, BodyError) {
+            message(e.response, HTTPResponse::HTTP_BAD_REQUEST, "portal.forbidden");
+        };
+        return s;
     }
 
     std::string t(const std::string& key, const std::vector<std::string>& args = {}) const {
         return messages.text(key, args);
     }
 
-    
+    // The CSRF token of the forms for link `token`: bound to the link and this server's secret.
     std::string csrfFor(const std::string& token) const {
         unsigned char mac[EVP_MAX_MD_SIZE];
         unsigned int len = 0;
@@ -93,17 +121,18 @@ struct Portal::Impl {
         return text::hex(mac, len);
     }
 
-
     void page(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
-              const std::string& title, const std::string& body) const {
+              const std::string& title, const std::string& main) const {
         html::send(response, status, "text/html; charset=utf-8",
-                   html::page(settings.language, title, "<main>" + body + "</main>", "/portal.css"));
+                   html::page(settings.language, title, "", main, "/portal.css"));
     }
 
     void message(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
                  const std::string& key, const std::vector<std::string>& args = {}) const {
         page(response, status, t(key + ".title"),
-             "<h1>" + esc(t(key + ".title")) + "</h1><p>" + esc(t(key + ".text", args)) + "</p>");
+             Template::named("message.html")
+                 .render({{{"title", t(key + ".title")}, {"text", t(key + ".text", args)}}, {}, {}},
+                         messages));
     }
 
     // The page for a link that cannot be used, with the status that says why.
@@ -120,133 +149,138 @@ struct Portal::Impl {
         }
     }
 
-    void signingPage(HTTPServerResponse& response, const std::string& token,
-                     const engine::SigningView& view, HTTPResponse::HTTPStatus status,
+    // Guards: an address with too many unknown links is refused (429) before any link is looked
+    // at; a form is only taken for an open link.
+    bool notThrottled(Exchange& e) {
+        if (!throttle.blocked(address(e)))
+            return true;
+        message(e.response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "portal.too-many");
+        return false;
+    }
+
+    bool linkOpen(Exchange& e) {
+        if (!notThrottled(e))
+            return false;
+        const auto status = view(e, false).status;
+        if (status != Status::Open)
+            unusable(e.response, status);
+        return status == Status::Open;
+    }
+
+    std::string address(const Exchange& e) const {
+        return html::clientAddress(e.request, settings.trustedProxy);
+    }
+
+    // The link's view; an unknown link counts against the address.
+    engine::SigningView view(Exchange& e, bool withDocument) {
+        auto v = installation.signing().view(e.param("token"), withDocument);
+        if (v.status == Status::Unknown)
+            throttle.failed(address(e));
+        return v;
+    }
+
+    void home(Exchange& e) { message(e.response, HTTPResponse::HTTP_OK, "portal.home"); }
+
+    void signingPage(Exchange& e) {
+        const auto v = view(e, true);
+        if (v.status != Status::Open)
+            return unusable(e.response, v.status);
+        showSigning(e, v, HTTPResponse::HTTP_OK, "");
+    }
+
+    void showSigning(Exchange& e, const engine::SigningView& view, HTTPResponse::HTTPStatus status,
                      const std::string& error) const {
-        std::string body = "<p class=\"network\">" + esc(view.network) + "</p><h1>" +
-                           esc(view.title) + "</h1><p>" +
-                           esc(t("portal.for", {view.signerName, t("role." + view.signerRole)})) +
-                           (view.organisation.empty() ? "" : ", " + esc(view.organisation)) +
-                           "</p>";
-        if (!view.deadline.empty())
-                        body += "<p>" + esc(t("portal.deadline", {html::date(view.deadline, settings.language)})) + "</p>";
-        if (!error.empty())
-            body += "<p class=\"notice error\" role=\"alert\">" + esc(error) + "</p>";
-        body += "<article class=\"document\" aria-label=\"" + esc(t("portal.document")) +
-                "\"><h2>" + esc(view.document.title) + "</h2>";
+        std::string document;
         bool inList = false;
         for (const auto& b : view.document.blocks) {
             const bool item = b.kind == TemplateBlock::Kind::ListItem;
             if (inList && !item)
-                body += "</ul>";
+                document += "</ul>";
             if (item && !inList)
-                body += "<ul>";
+                document += "<ul>";
             inList = item;
             if (b.kind == TemplateBlock::Kind::Heading)
-                body += b.level <= 1 ? "<h2>" + esc(b.text) + "</h2>" : "<h3>" + esc(b.text) + "</h3>";
+                document +=
+                    b.level <= 1 ? "<h2>" + esc(b.text) + "</h2>" : "<h3>" + esc(b.text) + "</h3>";
             else if (item)
-                body += "<li>" + esc(b.text) + "</li>";
+                document += "<li>" + esc(b.text) + "</li>";
             else
-                body += "<p>" + esc(b.text) + "</p>";
+                document += "<p>" + esc(b.text) + "</p>";
         }
-        body += std::string(inList ? "</ul>" : "") + "</article>";
-        const std::string base = "/s/" + esc(token);
-        const std::string csrf =
-            "<input type=\"hidden\" name=\"csrf\" value=\"" + csrfFor(token) + "\">";
-        body += "<p><a href=\"" + base + "/dokument.pdf\">" + esc(t("portal.pdf")) + "</a></p>";
-        body += "<form method=\"post\" action=\"" + base + "/sign\" class=\"sign\">" + csrf +
-                "<label><input type=\"checkbox\" name=\"confirm\" value=\"yes\" required>" +
-                esc(t("portal.confirm")) + "</label><button type=\"submit\">" +
-                esc(t("portal.sign")) + "</button></form>";
-        body += "<details><summary>" + esc(t("portal.decline.title")) +
-                "</summary><form method=\"post\" action=\"" + base +
-                "/decline\" class=\"decline\">" + csrf + "<label for=\"reason\">" +
-                esc(t("portal.decline.reason")) +
-                "</label><textarea id=\"reason\" name=\"reason\" required maxlength=\"" +
-                std::to_string(kMaxReasonChars) + "\"></textarea><button type=\"submit\">" +
-                esc(t("portal.decline")) + "</button></form></details>";
-        page(response, status, t("portal.title") + " – " + view.reference, body);
+        if (inList)
+            document += "</ul>";
+        const std::string& token = e.param("token");
+        Values values;
+        values.text = {
+            {"network", view.network},
+            {"title", view.title},
+            {"for", t("portal.for", {view.signerName, t("role." + view.signerRole)})},
+            {"organisation", view.organisation},
+            {"deadline", view.deadline.empty() ? ""
+                                               : t("portal.deadline",
+                                                   {html::date(view.deadline, settings.language)})},
+            {"error", error},
+            {"documentTitle", view.document.title},
+            {"token", token},
+            {"csrf", csrfFor(token)},
+            {"maxReason", std::to_string(kMaxReasonChars)},
+        };
+        values.html = {{"document", document}};
+        page(e.response, status, t("portal.title") + " – " + view.reference,
+             Template::named("signing.html").render(values, messages));
     }
 
-    void handle(HTTPServerRequest& request, HTTPServerResponse& response) {
-        const std::string address = html::clientAddress(request, settings.trustedProxy);
-        std::string path = request.getURI();
-        if (const auto q = path.find('?'); q != std::string::npos)
-            path.resize(q);
-        if (dashboard.handle(request, response, path))
-            return;
-        const bool get = request.getMethod() == "GET" || request.getMethod() == "HEAD";
-        const bool post = request.getMethod() == "POST";
-        if (path == "/" && get)
-            return page(response, HTTPResponse::HTTP_OK, t("portal.title"),
-                        "<h1>" + esc(t("portal.title")) + "</h1><p>" + esc(t("portal.home.text")) +
-                            "</p>");
-        if (path == "/portal.css" && get) {
-            return html::send(response, HTTPResponse::HTTP_OK, "text/css; charset=utf-8", kStyle);
-        }
-        if (path.rfind("/s/", 0) != 0)
-            return message(response, HTTPResponse::HTTP_NOT_FOUND, "portal.unknown");
-        std::string rest = path.substr(3), action;
-        if (const auto slash = rest.find('/'); slash != std::string::npos) {
-            action = rest.substr(slash + 1);
-            rest.resize(slash);
-        }
-        const std::string token = rest;
-        if (throttle.blocked(address))
-            return message(response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "portal.too-many");
+    void pdf(Exchange& e) {
+        const auto v = view(e, false);
+        const auto pdf = installation.signing().document(e.param("token"));
+        if (!pdf)
+            return unusable(e.response, v.status == Status::Open ? Status::Unknown : v.status);
+        e.response.set("Content-Disposition", "inline; filename=\"" + v.reference + ".pdf\"");
+        html::send(e.response, HTTPResponse::HTTP_OK, "application/pdf", *pdf);
+    }
 
-        // Only a page that shows the document needs its text.
-        const engine::SigningView view =
-            installation.signing().view(token, get && action.empty());
-        if (view.status == Status::Unknown)
-            throttle.failed(address);
-        if (get && action.empty()) {
-            if (view.status != Status::Open)
-                return unusable(response, view.status);
-            return signingPage(response, token, view, HTTPResponse::HTTP_OK, "");
-        }
-        if (get && action == "dokument.pdf") {
-            const auto pdf = installation.signing().document(token);
-            if (!pdf)
-                return unusable(response, view.status == Status::Open ? Status::Unknown : view.status);
-            response.set("Content-Disposition", "inline; filename=\"" + view.reference + ".pdf\"");
-            return html::send(response, HTTPResponse::HTTP_OK, "application/pdf", *pdf);
-        }
-        if (!post || (action != "sign" && action != "decline")) {
-            response.set("Allow", action.empty() || action == "dokument.pdf" ? "GET" : "POST");
-            return message(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "portal.unknown");
-        }
-        if (view.status != Status::Open)
-            return unusable(response, view.status);
+    void sign(Exchange& e) {
+        const std::string& token = e.param("token");
+        if (e.form->get("confirm", "") != "yes")
+            return showSigning(e, installation.signing().view(token),
+                               HTTPResponse::HTTP_BAD_REQUEST, t("portal.confirm-missing"));
+        const auto v = installation.signing().view(token, false);
+        const auto out =
+            installation.signing().sign(token, address(e), e.request.get("User-Agent", ""));
+        if (out.status != Status::Open || !out.refusal.empty())
+            return unusable(e.response, out.status == Status::Open ? Status::Closed : out.status);
+        message(e.response, HTTPResponse::HTTP_OK, "portal.signed", {v.title, v.reference});
+    }
 
-        // The form: bounded, url-encoded, with the CSRF token of this link.
-        const auto form = html::readForm(request, kMaxFormBytes);
-        if (!form)
-            return message(response, HTTPResponse::HTTP_BAD_REQUEST, "portal.forbidden");
-        if (form->get("csrf", "") != csrfFor(token))
-            return message(response, HTTPResponse::HTTP_FORBIDDEN, "portal.forbidden");
-        const std::string agent = request.get("User-Agent", "");
-        if (action == "sign") {
-            if (form->get("confirm", "") != "yes")
-                return signingPage(response, token, installation.signing().view(token),
-                                   HTTPResponse::HTTP_BAD_REQUEST, t("portal.confirm-missing"));
-            const auto out = installation.signing().sign(token, address, agent);
-            if (out.status != Status::Open || !out.refusal.empty())
-                return unusable(response, out.status == Status::Open ? Status::Closed : out.status);
-            return message(response, HTTPResponse::HTTP_OK, "portal.signed",
-                           {view.title, view.reference});
-        }
-        std::string reason = text::trim(form->get("reason", ""));
+    void decline(Exchange& e) {
+        const std::string& token = e.param("token");
+        std::string reason = text::trim(e.form->get("reason", ""));
         if (reason.empty())
-            return signingPage(response, token, installation.signing().view(token),
+            return showSigning(e, installation.signing().view(token),
                                HTTPResponse::HTTP_BAD_REQUEST, t("portal.reason-missing"));
         if (reason.size() > kMaxReasonChars)
             reason.resize(kMaxReasonChars);
-        const auto out = installation.signing().decline(token, reason, address, agent);
+        const auto v = installation.signing().view(token, false);
+        const auto out = installation.signing().decline(token, reason, address(e),
+                                                        e.request.get("User-Agent", ""));
         if (out.status != Status::Open || !out.refusal.empty())
-            return unusable(response, out.status == Status::Open ? Status::Closed : out.status);
-        return message(response, HTTPResponse::HTTP_OK, "portal.declined",
-                       {view.title, view.reference});
+            return unusable(e.response, out.status == Status::Open ? Status::Closed : out.status);
+        message(e.response, HTTPResponse::HTTP_OK, "portal.declined", {v.title, v.reference});
+    }
+
+    // One line per request: method, path with any link token redacted, status, milliseconds.
+    // Nothing that names the one asking: no address, user, e-mail or query.
+    void logRequest(const HTTPServerRequest& request, const HTTPServerResponse& response,
+                    std::chrono::steady_clock::time_point start) const {
+        if (!log.information())
+            return;
+        std::string path = request.getURI();
+        path.resize(std::min(path.find('?'), path.size()));
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
+        log.information(Poco::format("%s %s %d %.1f ms", request.getMethod(), redactedPath(path),
+                                     static_cast<int>(response.getStatus()), ms));
     }
 };
 
@@ -256,9 +290,10 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
   public:
     explicit Handler(Portal::Impl& impl) : impl_(impl) {}
     void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+        const auto start = std::chrono::steady_clock::now();
         try {
-            impl_.handle(request, response);
-                } catch (const std::exception& e) {
+            impl_.router.dispatch(request, response);
+        } catch (const std::exception& e) {
             std::cerr << "avtaleflyt serve: " << request.getMethod() << " "
                       << request.getURI().substr(0, 3) << "...: " << e.what() << std::endl;
             if (!response.sent()) {
@@ -267,6 +302,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
                 response.send() << "Internal error\n";
             }
         }
+        impl_.logRequest(request, response, start);
     }
 
   private:
@@ -317,6 +353,10 @@ void Portal::stop() {
 
 unsigned Portal::port() const {
     return impl_->server->port();
+}
+
+std::vector<const Route*> Portal::routes() const {
+    return impl_->router.routes();
 }
 
 }  // namespace avtaleflyt::portal

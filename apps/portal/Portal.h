@@ -8,13 +8,26 @@
 //   POST /s/TOKEN/sign          confirm=yes, csrf                   200, 400, 403, 404/409/410
 //   POST /s/TOKEN/decline       reason, csrf                        200, 400, 403, 404/409/410
 //   /app/..., /api/...          the leaders' dashboard and the JSON API (Dashboard.h)
+// Any other path answers 404; one of these with another method 405 with an Allow header. Pages
+// are the templates in pages/, the style sheets are in styles/ (both compiled in).
 // Every answer carries security headers (CSP without scripts, no framing, no referrer, no
 // caching). Forms carry a CSRF token bound to the link and to this server's secret. An address
-// with too many unknown links in ten minutes gets 429 for a while.
+// with too many unknown links in ten minutes gets 429 for a while. The routes are one table
+// (Router.h) with the dashboard's and the API's; each request is logged on "avtaleflyt.http"
+// (method, path with the link's token as <token>, status, milliseconds).
+//
+// Shared between the request threads (up to 64 at once, no global lock):
+//   - the installation: thread-safe itself (a database connection per thread);
+//   - the CSRF secret, the settings, the message catalogue, the routing table and the embedded
+//     templates: written before the server starts, then only read;
+//   - the throttles of unknown links and of failed sign-ins: each guarded by its own mutex;
+//   - the logger: Poco's loggers are thread-safe.
+// Everything else lives in one request's Exchange.
 
 #include <memory>
 #include <string>
 
+#include "Router.h"
 #include "avtaleflyt/engine/Installation.h"
 
 namespace avtaleflyt::portal {
@@ -23,8 +36,8 @@ struct PortalSettings {
     std::string bind = "127.0.0.1";
     unsigned port = 8080;  // 0: any free port (see Portal::port)
     std::string language = "nb";
-        int maxUnknownLinks = 20;  // per address and ten minutes (and failed sign-ins, likewise)
-        bool secureCookies = false;  // the dashboard's session cookie only over https
+    int maxUnknownLinks = 20;    // per address and ten minutes (and failed sign-ins, likewise)
+    bool secureCookies = false;  // the dashboard's session cookie only over https
     // The reverse proxy's address: requests from it are from the last X-Forwarded-For address
     // (for throttling and the signing evidence). Empty: no proxy is trusted.
     std::string trustedProxy;
@@ -32,13 +45,15 @@ struct PortalSettings {
 
 class Portal {
   public:
-    // Serves `installation`, whose every use goes through `lock` (shared with the dispatcher).
+    // Serves `installation`, which is used from many request threads at once.
     Portal(engine::Installation& installation, const PortalSettings& settings);
     ~Portal();  // stops, waiting for requests under way
 
     void start();
     void stop();
     unsigned port() const;  // the port listened on
+    // The routing table (the portal's, the dashboard's and the API's routes), read-only.
+    std::vector<const Route*> routes() const;
 
     struct Impl;
 

@@ -157,11 +157,14 @@ try {
   const href = await page.getByRole('link', { name: /^avtaleflyt-.*\.zip$/ }).getAttribute('href');
   const zip = await page.request.get(`${base}${href}`);
   assert.equal(zip.status(), 200);
+  // Streamed as it is zipped, not built in memory first.
+  assert.equal(zip.headers()['transfer-encoding'], 'chunked');
+  assert.equal(zip.headers()['x-frame-options'], 'DENY');
   const bytes = await zip.body();
   assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK');
   assert.ok(bytes.includes('manifest.sha256'));
   assert.equal((await page.request.get(`${base}/app/archive/download?package=../../avtaleflyt.db`)).status(), 404);
-  console.log('ok - archived, audited and downloaded from the dashboard');
+  console.log('ok - archived, audited and downloaded (streamed) from the dashboard');
 
   // The records system's reference, back on the archived case.
   await page.goto(caseUrl);

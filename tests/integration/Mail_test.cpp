@@ -8,11 +8,20 @@
 #include <Poco/StreamCopier.h>
 #include <openssl/evp.h>
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
+
+#include <array>
 #include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
 #include <regex>
 #include <set>
 
 #include "Portal.h"
+#include "Template.h"
 #include "TestSupport.h"
 #include "Tester.h"
 #include "avtaleflyt/documents/Files.h"
@@ -586,4 +595,240 @@ TEST_CASE("the portal answers 48 keep-alive connections at once (with 8 threads,
         sessions.push_back(std::move(s));
     }
     CHECK(answered == 48);
+}
+
+namespace {
+
+// The users of every dashboard role, signed in: their session cookie and CSRF token.
+struct SignedIn {
+    std::string role, cookie, csrf;
+};
+
+std::vector<SignedIn> signInEveryRole(Installation& installation) {
+    std::vector<SignedIn> out;
+    for (const auto& [user, role, area] :
+         std::vector<std::array<std::string, 3>>{{"nora", "network_leader", ""},
+                                                 {"geir", "area_leader", "Follo"},
+                                                 {"arkiv", "records_office", ""}}) {
+        installation.users().add(kTester, user, user, role, kNetwork, area, "passord-" + user + "-1");
+        const auto session = installation.users().signIn(kTester, user, "passord-" + user + "-1");
+        REQUIRE(session.ok);
+        out.push_back({role, "avtaleflyt_session=" + session.token,
+                       installation.users().sessionUser(session.token)->second});
+    }
+    return out;
+}
+
+// The route's pattern with an open link's token and its case's reference filled in.
+std::string pathOf(const portal::Route& route, const std::string& token, const std::string& reference) {
+    std::string path = route.pattern;
+    for (const auto& [name, value] : {std::pair<std::string, std::string>{"{token}", token}, {"{ref}", reference}})
+        if (const auto at = path.find(name); at != std::string::npos)
+            path.replace(at, name.size(), value);
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("every route of the table that takes a CSRF token refuses a POST without it or with a "
+          "wrong one (403)",
+          "[portal][dashboard]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    const std::string reference = f.open().signing().view(token).reference;
+    ServedPortal served(f, {});
+    const auto users = signInEveryRole(served.installation);
+    const SignedIn& leader = users.front();  // a network leader passes every role check
+    int checked = 0;
+    for (const auto* route : served.server.routes()) {
+        if (!route->csrf)
+            continue;
+        ++checked;
+        CHECK(route->method == "POST");
+        const std::string path = pathOf(*route, token, reference);
+        INFO(path);
+        CHECK(request(served.port(), "POST", path, "", {{"Cookie", leader.cookie}}).status == 403);
+        CHECK(request(served.port(), "POST", path, "csrf=" + std::string(leader.csrf.size(), 'a'),
+                      {{"Cookie", leader.cookie}})
+                  .status == 403);
+        CHECK(request(served.port(), "POST", path, "csrf=" + leader.csrf.substr(1),
+                      {{"Cookie", leader.cookie}})
+                  .status == 403);
+    }
+    CHECK(checked >= 15);
+    // Nothing was done: the link is still open and the case still out for signing.
+    CHECK(f.open().signing().view(token).status == SigningView::Status::Open);
+    CHECK(f.open().cases().details(reference).c.state == "sent");
+}
+
+TEST_CASE("every route of the table that needs a role refuses a signed-in user of another role "
+          "(403), with a valid CSRF token",
+          "[portal][dashboard]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    const std::string reference = f.open().signing().view(token).reference;
+    ServedPortal served(f, {});
+    const auto users = signInEveryRole(served.installation);
+    // Who may do what, as the dashboard has always allowed it.
+    const std::map<portal::Need, std::set<std::string>> allowed = {
+        {portal::Need::Acting, {"network_leader", "area_leader"}},
+        {portal::Need::NetworkLeader, {"network_leader"}},
+        {portal::Need::NotAreaLeader, {"network_leader", "records_office"}},
+    };
+    int refused = 0;
+    for (const auto* route : served.server.routes()) {
+        const auto roles = allowed.find(route->need);
+        if (roles == allowed.end())
+            continue;
+        const std::string path = pathOf(*route, token, reference);
+        for (const auto& user : users) {
+            if (roles->second.count(user.role))
+                continue;
+            INFO(route->method << " " << path << " as " << user.role);
+            ++refused;
+            const Http answer = request(served.port(), route->method, path,
+                                        route->method == "POST" ? "csrf=" + user.csrf : "",
+                                        {{"Cookie", user.cookie}});
+            CHECK(answer.status == 403);
+            CHECK(answer.body.find("Ikke tillatt") != std::string::npos);
+        }
+    }
+    CHECK(refused >= 20);
+    CHECK(f.open().cases().details(reference).c.state == "sent");
+}
+
+TEST_CASE("a path of the table with another method gets 405 and an Allow header, an unknown "
+          "path 404",
+          "[portal]") {
+    MailFixture f;
+    ServedPortal served(f, {});
+    const Http get = request(served.port(), "GET", "/s/" + std::string(43, 'A') + "/sign");
+    CHECK(get.status == 405);
+    CHECK(get.headers.get("Allow") == "POST");
+    const Http post = request(served.port(), "POST", "/portal.css");
+    CHECK(post.status == 405);
+    CHECK(post.headers.get("Allow") == "GET");
+    CHECK(post.headers.get("X-Frame-Options") == "DENY");
+    CHECK(request(served.port(), "GET", "/ingen/slik").status == 404);
+    CHECK(request(served.port(), "GET", "/api/ingen").status == 401);
+    const Http app = request(served.port(), "GET", "/app/ingen");
+    CHECK(app.status == 303);
+    CHECK(app.headers.get("Location") == "/app/login");
+}
+
+TEST_CASE("a page template escapes {{name}}, inserts HTML only where it says {{{name}}} and "
+          "refuses a name it has no value for",
+          "[portal]") {
+    using portal::Template;
+    using portal::TemplateError;
+    const auto& nb = documents::Messages::forLanguage("nb");
+    portal::Values values;
+    values.text["x"] = "<script>alert(\"1\")</script>";
+    values.html["fragment"] = "<b>bold</b>";
+    CHECK(Template("t", "<p title=\"{{x}}\">{{ x }}</p>").render(values, nb) ==
+          "<p title=\"&lt;script&gt;alert(&quot;1&quot;)&lt;/script&gt;\">"
+          "&lt;script&gt;alert(&quot;1&quot;)&lt;/script&gt;</p>");
+    CHECK(Template("t", "{{{fragment}}}").render(values, nb) == "<b>bold</b>");
+    CHECK_THROWS_AS(Template("t", "<p>{{unknown}}</p>").render(values, nb), TemplateError);
+    CHECK_THROWS_AS(Template("t", "{{{unknown}}}").render(values, nb), TemplateError);
+    CHECK_THROWS_AS(Template("t", "{{#unknown}}x{{/unknown}}").render(values, nb), TemplateError);
+    CHECK_THROWS_AS(Template("t", "{{t.no.such.message}}").render(values, nb), TemplateError);
+    // A text value is never inserted raw, nor an HTML value escaped in its place.
+    CHECK_THROWS_AS(Template("t", "{{{x}}}").render(values, nb), TemplateError);
+    CHECK_THROWS_AS(Template("t", "{{fragment}}").render(values, nb), TemplateError);
+    CHECK_THROWS_AS(Template("t", "{{#x}}open"), TemplateError);
+    CHECK_THROWS_AS(Template("t", "{{x"), TemplateError);
+
+    portal::Values rows;
+    rows.text = {{"csrf", "c1"}, {"empty", ""}};
+    rows.rows["items"] = {{{{"name", "a&b"}}, {}, {}}, {{{"name", "c"}}, {}, {}}};
+    CHECK(Template("t", "{{#items}}<li>{{name}}/{{csrf}}</li>{{/items}}{{^empty}}none{{/empty}}"
+                        "{{#empty}}shown{{/empty}}{{t.app.login}}")
+              .render(rows, nb) == "<li>a&amp;b/c1</li><li>c/c1</li>noneLogg inn");
+    // Every page template the server embeds parses.
+    CHECK(Template::names().size() >= 10);
+    for (const auto& name : Template::names()) CHECK_NOTHROW(Template::named(name));
+}
+
+namespace {
+
+// The request log's lines, as a channel of the "avtaleflyt.http" logger.
+struct CapturedLog final : Poco::Channel {
+    void log(const Poco::Message& message) override {
+        std::lock_guard<std::mutex> lock(mutex);
+        lines.push_back(message.getText());
+    }
+    std::vector<std::string> waitFor(std::size_t n) {
+        for (int i = 0; i < 200; ++i) {
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (lines.size() >= n)
+                    return lines;
+            }
+            std::this_thread::sleep_for(10ms);
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        return lines;
+    }
+    std::mutex mutex;
+    std::vector<std::string> lines;
+};
+
+}  // namespace
+
+TEST_CASE("the request log line of a signing link names no token, no address and no query", "[portal]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    portal::PortalSettings settings;
+    settings.trustedProxy = "127.0.0.1";
+    ServedPortal served(f, settings);
+    Poco::AutoPtr<CapturedLog> captured(new CapturedLog);
+    auto& logger = Poco::Logger::get("avtaleflyt.http");
+    logger.setChannel(captured);
+    logger.setLevel(Poco::Message::PRIO_INFORMATION);
+
+    const std::string csrf = csrfIn(request(served.port(), "GET", "/s/" + token + "?hemmelig=ja").body);
+    CHECK(request(served.port(), "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + csrf,
+                  {{"X-Forwarded-For", "203.0.113.9"}})
+              .status == 200);
+    const auto lines = captured->waitFor(2);
+    logger.setChannel(nullptr);
+    REQUIRE(lines.size() == 2);
+    CHECK(std::regex_match(lines[0], std::regex("GET /s/<token> 200 [0-9.]+ ms")));
+    CHECK(std::regex_match(lines[1], std::regex("POST /s/<token>/sign 200 [0-9.]+ ms")));
+    for (const auto& line : lines) {
+        CHECK(line.find(token) == std::string::npos);
+        CHECK(line.find(token.substr(0, 8)) == std::string::npos);
+        CHECK(line.find("127.0.0.1") == std::string::npos);
+        CHECK(line.find("203.0.113.9") == std::string::npos);
+        CHECK(line.find("hemmelig") == std::string::npos);
+    }
+}
+
+TEST_CASE("every route of the table that needs a session sends a request without one to the "
+          "sign-in (303 for GET, 401 for POST), and one that needs an API token answers 401",
+          "[portal][dashboard]") {
+    MailFixture f;
+    ServedPortal served(f, {});
+    int checked = 0;
+    for (const auto* route : served.server.routes()) {
+        if (route->need == portal::Need::Nobody)
+            continue;
+        ++checked;
+        const std::string path = pathOf(*route, std::string(43, 'A'), "FB-2026-0001");
+        INFO(route->method << " " << path);
+        const Http answer = request(served.port(), route->method, path, "",
+                                    {{"Cookie", "avtaleflyt_session=" + std::string(43, 'x')}});
+        if (route->need == portal::Need::ApiToken) {
+            CHECK(answer.status == 401);
+            CHECK(answer.headers.get("WWW-Authenticate", "") == "Bearer");
+        } else if (route->method == "GET") {
+            CHECK(answer.status == 303);
+            CHECK(answer.headers.get("Location", "") == "/app/login");
+        } else {
+            CHECK(answer.status == 401);
+            CHECK(answer.body.find("name=\"password\"") != std::string::npos);
+        }
+    }
+    CHECK(checked >= 25);
 }

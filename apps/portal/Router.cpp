@@ -1,0 +1,194 @@
+#include "Router.h"
+
+#include <Poco/Net/MessageHeader.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/PartHandler.h>
+#include <openssl/crypto.h>
+
+#include "Html.h"
+
+namespace avtaleflyt::portal {
+namespace {
+
+using Poco::Net::HTTPResponse;
+
+std::vector<std::string> segments(const std::string& path) {
+    std::vector<std::string> out(1);
+    for (std::size_t i = 1; i < path.size(); ++i) {
+        if (path[i] == '/')
+            out.emplace_back();
+        else
+            out.back() += path[i];
+    }
+    return out;
+}
+
+// The pattern's {names} if `path` matches it.
+std::optional<std::map<std::string, std::string>> match(const std::string& pattern,
+                                                        const std::string& path) {
+    const auto want = segments(pattern), have = segments(path);
+    if (want.size() != have.size())
+        return std::nullopt;
+    std::map<std::string, std::string> params;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const auto& w = want[i];
+        if (w.size() > 2 && w.front() == '{' && w.back() == '}' && !have[i].empty())
+            params[w.substr(1, w.size() - 2)] = have[i];
+        else if (w != have[i])
+            return std::nullopt;
+    }
+    return params;
+}
+
+bool sameSecret(const std::string& expected, const std::string& given) {
+    return !expected.empty() && expected.size() == given.size() &&
+           CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0;
+}
+
+// The file of a multipart form, in memory up to a limit.
+class UploadHandler final : public Poco::Net::PartHandler {
+  public:
+    UploadHandler(Upload& upload, std::size_t limit) : upload_(upload), limit_(limit) {}
+    void handlePart(const Poco::Net::MessageHeader& header, std::istream& stream) override {
+        std::string disposition;
+        Poco::Net::NameValueCollection params;
+        Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""),
+                                                  disposition, params);
+        upload_.fileName = params.get("filename", "");
+        char buf[65536];
+        while (stream.read(buf, sizeof buf) || stream.gcount() > 0) {
+            upload_.bytes.append(buf, static_cast<std::size_t>(stream.gcount()));
+            if (upload_.bytes.size() > limit_) {
+                upload_.tooLarge = true;
+                upload_.bytes.clear();
+                return;
+            }
+        }
+    }
+
+  private:
+    Upload& upload_;
+    std::size_t limit_;
+};
+
+}  // namespace
+
+bool Access::may(Need need) const {
+    switch (need) {
+        case Need::Acting:
+            return user.role != "records_office";
+        case Need::NetworkLeader:
+            return user.role == "network_leader";
+        case Need::NotAreaLeader:
+            return !areaOnly();
+        default:
+            return true;
+    }
+}
+
+Router::Router(engine::Installation& installation, std::vector<Site> sites)
+    : installation_(installation), sites_(std::move(sites)) {
+    for (const auto* route : routes())
+        if (route->csrf && route->body == Body::None)
+            throw std::logic_error(route->pattern + ": a CSRF token comes in a form");
+}
+
+std::vector<const Route*> Router::routes() const {
+    std::vector<const Route*> out;
+    for (const auto& site : sites_)
+        for (const auto& route : site.routes) out.push_back(&route);
+    return out;
+}
+
+bool Router::authenticate(Exchange& exchange, Need need) const {
+    if (need == Need::Nobody)
+        return true;
+    if (need == Need::ApiToken) {
+        const std::string auth = exchange.request.get("Authorization", "");
+        if (auth.rfind("Bearer ", 0) == 0)
+            if (const auto user = installation_.users().apiUser(auth.substr(7)))
+                exchange.who = Access{*user, ""};
+    } else {
+        const std::string token = html::cookie(exchange.request, kSessionCookie);
+        if (!token.empty())
+            if (const auto session = installation_.users().sessionUser(token))
+                exchange.who = Access{session->first, session->second};
+    }
+    return exchange.who.has_value();
+}
+
+bool Router::readBody(Exchange& exchange, const Route& route, const Site& site) const {
+    const auto refuse = [&](BodyError error) {
+        (route.badBody ? route.badBody : site.badBody)(exchange, error);
+        return false;
+    };
+    if (route.body == Body::Form) {
+        exchange.form = html::readForm(exchange.request, kMaxFormBytes);
+        return exchange.form || refuse(BodyError::Malformed);
+    }
+    if (exchange.request.getContentLength() >
+        static_cast<std::streamsize>(kMaxUploadBytes + kMaxFormBytes))
+        return refuse(BodyError::TooLarge);
+    UploadHandler files(exchange.upload, kMaxUploadBytes);
+    exchange.form = std::make_unique<Poco::Net::HTMLForm>();
+    try {
+        exchange.form->load(exchange.request, exchange.request.stream(), files);
+    } catch (const Poco::Exception&) {
+        return refuse(BodyError::Malformed);
+    }
+    return true;
+}
+
+void Router::dispatch(Poco::Net::HTTPServerRequest& request,
+                      Poco::Net::HTTPServerResponse& response) {
+    Exchange exchange{request, response, request.getURI(), {}, std::nullopt, nullptr, {}};
+    if (const auto q = exchange.path.find('?'); q != std::string::npos)
+        exchange.path.resize(q);
+    const std::string method = request.getMethod() == "HEAD" ? "GET" : request.getMethod();
+    const Site* site = nullptr;
+    for (const auto& s : sites_)
+        if (!site && s.owns(exchange.path))
+            site = &s;
+    if (!site)
+        throw std::logic_error("no site owns " + exchange.path);
+
+    const Route* route = nullptr;
+    std::string allow;
+    for (const auto& r : site->routes) {
+        auto params = match(r.pattern, exchange.path);
+        if (!params)
+            continue;
+        if (r.method == method && !route) {
+            route = &r;
+            exchange.params = std::move(*params);
+        } else if (allow.find(r.method) == std::string::npos) {
+            allow += (allow.empty() ? "" : ", ") + r.method;
+        }
+    }
+    if (!route && !allow.empty()) {
+        response.set("Allow", allow);
+        return site->notFound(exchange, HTTPResponse::HTTP_METHOD_NOT_ALLOWED);
+    }
+    if (!authenticate(exchange, route ? route->need : site->unknownNeeds))
+        return site->unauthenticated(exchange);
+    if (!route)
+        return site->notFound(exchange, HTTPResponse::HTTP_NOT_FOUND);
+    if (route->guard && !route->guard(exchange))
+        return;
+    if (exchange.who && !exchange.who->may(route->need))
+        return site->forbidden(exchange);
+    if (route->body != Body::None && !readBody(exchange, *route, *site))
+        return;
+    if (route->csrf && !sameSecret(site->expectedCsrf(exchange), exchange.form->get("csrf", "")))
+        return site->forbidden(exchange);
+    route->handler(exchange);
+}
+
+std::string redactedPath(const std::string& path) {
+    if (path.rfind("/s/", 0) != 0)
+        return path;
+    const auto end = path.find('/', 3);
+    return "/s/<token>" + (end == std::string::npos ? "" : path.substr(end));
+}
+
+}  // namespace avtaleflyt::portal
