@@ -87,7 +87,7 @@ std::string html(const engine::MissingReport& r, const documents::Messages& m,
            "padding:.25rem .5rem;text-align:left}th{background:#f0f0f0}svg{max-width:100%}"
            "</style></head><body><h1>" +
            text::escapeXml(m.text("report.title")) + "</h1><p>" +
-           text::escapeXml(subtitle(r, m)) + "</p>" + documents::chartSvg(portal::html::areaChart(r, m)) +
+           text::escapeXml(subtitle(r, m)) + "</p>" + documents::chartSvg(portal::html::areaChart(r.areas, m)) +
            "<h2>" + text::escapeXml(m.text("report.areas.title")) + "</h2>" +
            htmlTable(t.areasHeader, t.areas) + "<h2>" +
            text::escapeXml(m.text("report.open.title", {std::to_string(t.open.size())})) +
@@ -208,7 +208,7 @@ std::string pdf(const engine::MissingReport& r, const documents::Messages& m,
     o.caseReference = m.text("report.title");
     o.templateLabel = r.asOf.substr(0, 10);
     o.created = now;
-    o.chart = portal::html::areaChart(r, m);
+    o.chart = portal::html::areaChart(r.areas, m);
     return documents::renderPdf(doc, o);
 }
 

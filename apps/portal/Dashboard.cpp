@@ -268,15 +268,14 @@ struct Dashboard::Impl {
 
     void overview(Exchange& e) {
         const Access& who = *e.who;
-        const auto report =
-            installation.reports().missingSignatures(who.user.network, who.area(""));
+        const auto report = installation.reports().overview(who.user.network, who.area(""), 10);
         Values v = values(e);
         v.text["network"] = report.network;
         v.text["area"] = who.areaOnly() ? who.user.area : "";
         v.text["send"] = who.may(Need::Acting)
                              ? t("app.send", {who.areaOnly() ? who.user.area : report.network})
                              : "";
-        v.html["chart"] = documents::chartSvg(html::areaChart(report, m));
+        v.html["chart"] = documents::chartSvg(html::areaChart(report.areas, m));
         std::istringstream columns(t("report.areas.columns"));
         for (std::string c; std::getline(columns, c, ';');)
             v.rows["columns"].push_back({{{"column", c}}, {}, {}});
@@ -290,13 +289,8 @@ struct Dashboard::Impl {
                               {"notSent", std::to_string(a.notSent)}},
                              {},
                              {}});
-        auto oldest = report.open;
-        std::stable_sort(oldest.begin(), oldest.end(), [](const auto& a, const auto& b) {
-            return a.daysOutstanding > b.daysOutstanding;
-        });
-        oldest.resize(std::min<std::size_t>(oldest.size(), 10));
         auto& rows = v.rows["oldest"];
-        for (const auto& o : oldest)
+        for (const auto& o : report.oldest)
             rows.push_back({{{"reference", o.reference},
                              {"signer", o.signerName},
                              {"role", t("role." + o.signerRole)},
@@ -797,13 +791,18 @@ struct Dashboard::Impl {
     // /api/status, and with the open requests /api/missing.
     void apiStatus(Exchange& e, bool withOpen) {
         const Access& who = *e.who;
-        const auto report =
-            installation.reports().missingSignatures(who.user.network, who.area(""));
+        // The tally alone is a few queries; the open requests take the whole report.
+        const auto& reports = installation.reports();
+        const auto report = withOpen ? reports.missingSignatures(who.user.network, who.area(""))
+                                     : engine::MissingReport{};
+        const auto tally =
+            withOpen ? engine::Overview{report.network, report.area, report.asOf, report.areas, {}}
+                     : reports.overview(who.user.network, who.area(""), 0);
         Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
-        out->set("network", report.network);
-        out->set("asOf", report.asOf);
+        out->set("network", tally.network);
+        out->set("asOf", tally.asOf);
         Poco::JSON::Array::Ptr areas = new Poco::JSON::Array;
-        for (const auto& a : report.areas) {
+        for (const auto& a : tally.areas) {
             Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
             o->set("area", a.area);
             o->set("activeNurses", a.activeNurses);

@@ -94,13 +94,13 @@ std::deque<std::chrono::steady_clock::time_point>& Throttle::prune(const std::st
     return times;
 }
 
-documents::BarChart areaChart(const engine::MissingReport& report,
+documents::BarChart areaChart(const std::vector<engine::AreaTally>& areas,
                               const documents::Messages& m) {
     documents::BarChart chart;
     chart.title = m.text("report.chart");
     chart.series = {m.text("report.series.signed"), m.text("report.series.outstanding"),
                     m.text("report.series.overdue"), m.text("report.series.not-sent")};
-    for (const auto& a : report.areas)
+    for (const auto& a : areas)
         chart.rows.push_back({a.area, {a.signedCount, a.outstanding, a.overdue, a.notSent}});
     return chart;
 }

@@ -53,9 +53,9 @@ class Throttle {
     std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
 };
 
-// The chart of a missing-signatures report: per area signed, waiting, overdue and not out for
+// The chart of the tally per area (MissingReport::areas, Overview::areas): signed, waiting, overdue and not out for
 // signing, labelled from `messages` (the dashboard's overview and the report's HTML and PDF).
-documents::BarChart areaChart(const engine::MissingReport& report,
+documents::BarChart areaChart(const std::vector<engine::AreaTally>& areas,
                               const documents::Messages& messages);
 
 // YYYY-MM-DD (or a timestamp) as dd.mm.yyyy for Norwegian; unchanged otherwise.
