@@ -54,7 +54,7 @@ echo; echo "\$ head -n 7 $first"; head -n 7 "$first"
 # interface the way a browser does (open the link, read, tick, sign), one declines, and a used
 # link is refused.
 story 2026-11-02T09:30
-"$bin" serve --port "$port" --dispatch-every 2 > "$data/serve.log" 2>&1 &
+"$bin" serve --port "$port" --dispatch-every 2 > "$data/serve.log" 2> "$data/serve.err" &
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q "Listening" "$data/serve.log" && break; sleep 0.1; done
@@ -190,7 +190,7 @@ af report missing --format pdf --out "$data/pdf/manglende-signaturer.pdf" --now 
 echo "demo-passord-1" | af user add nora --name "Åse Nilsen" --role network_leader
 echo "demo-passord-2" | af user add follo --name "Områdeleder Follo" --role area_leader --area Follo
 af user list
-"$bin" serve --port "$port" > "$data/serve.log" 2>&1 &
+"$bin" serve --port "$port" > "$data/serve.log" 2> "$data/serve.err" &
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q "Listening" "$data/serve.log" && break; sleep 0.1; done

@@ -3,18 +3,18 @@
 #include "Serve.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Logger.h>
 #include <Poco/URI.h>
 
 #include <pthread.h>
 #include <signal.h>
 
-#include <atomic>
-#include <condition_variable>
+#include <algorithm>
 #include <mutex>
 #include <optional>
 #include <thread>
 
-#include "Portal.h"
+#include "ServeSubsystems.h"
 
 namespace avtaleflyt::cli {
 
@@ -81,9 +81,30 @@ std::optional<std::string> portalUrlWarning(const std::string& configured, const
     return std::nullopt;
 }
 
+// Blocks the signals waitForTerminationRequest() waits for, in this thread and so in every thread
+// started from it: they reach that wait only, never a thread that would die of them.
+void blockTerminationSignals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
 }  // namespace
 
-int runServe(Context& ctx) {
+// Not ServerApplication::run(argc, argv), which daemonizes on --daemon.
+int CliApplication::run() {
+    return Application::run();
+}
+
+// Application's options, without ServerApplication's --daemon, --umask and --pidfile.
+void CliApplication::defineOptions(Poco::Util::OptionSet& options) {
+    Application::defineOptions(options);
+}
+
+int CliApplication::serve(Context& ctx) {
     const unsigned port = portOption(ctx, "port", 8080);
     const std::string every = ctx.inv.value("dispatch-every", "30");
     int seconds = 0;
@@ -93,75 +114,72 @@ int runServe(Context& ctx) {
     }
     if (seconds < 1)
         throw UsageError("--dispatch-every: \"" + every + "\" is not a number of seconds (>= 1)");
+    blockTerminationSignals();
+    Poco::Logger& log = Poco::Logger::get("avtaleflyt.serve");
+    log.information("starting avtaleflyt %s on the data folder %s", std::string(AVTALEFLYT_VERSION),
+                    ctx.dataDir);
     engine::Installation& installation = ctx.installation();
 
-    // SIGINT and SIGTERM are blocked in every thread; this one waits for them.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-    std::mutex output;  // the dispatcher's lines and the stopping message, whole
     portal::PortalSettings settings;
     settings.bind = ctx.inv.value("bind", settings.bind);
     settings.port = port;
     settings.language = ctx.settings().language;
-        settings.secureCookies = ctx.settings().portalUrl.rfind("https://", 0) == 0;
+    settings.secureCookies = ctx.settings().portalUrl.rfind("https://", 0) == 0;
     settings.trustedProxy = ctx.settings().trustedProxy;
-    portal::Portal portal(installation, settings);
-    portal.start();
-    {
+    std::mutex output;  // the lines of the dispatcher and of the sweep, each round's whole
+    const std::chrono::seconds period(seconds);
+    HttpSubsystem http(installation, settings);
+    PeriodicSubsystem dispatcher("avtaleflyt.dispatcher", "sending the outbox", period, [&] {
+        const engine::DispatchReport report = installation.outbox().deliver(ctx.by());
+        if (!report.failed.empty())
+            Poco::Logger::get("avtaleflyt.dispatcher")
+                .warning(
+                    "mails not sent: %z, tried again later ('avtaleflyt outbox list' says why)",
+                    report.failed.size());
         std::lock_guard<std::mutex> guard(output);
-        const std::string listening = listeningUrl(settings.bind, portal.port());
-        installation.listenAt(listening);
-        // A send from the dashboard renders on all cores but one: the requests keep theirs.
-        installation.renderWith(std::max(2u, std::thread::hardware_concurrency()) - 1);
-        if (const auto warning = portalUrlWarning(ctx.settings().portalUrl, settings.bind,
-                                                  portal.port(), listening))
-            ctx.err << "avtaleflyt serve: warning: " << *warning << std::endl;
-        ctx.out << "Listening on http://" << urlHost(settings.bind) << ":" << portal.port()
-                << "/ (signing links start with " << installation.portalUrl() << "/s/)\n"
-                << "Reminding and sending the outbox every " << seconds
-                << " s. Stop with Ctrl-C or SIGTERM."
-                << std::endl;
-    }
-    std::atomic<bool> stopping{false};
-    std::mutex wake;
-    std::condition_variable wakeUp;
-    std::thread dispatcher([&] {
-        while (!stopping) {
-            {
-                std::lock_guard<std::mutex> guard(output);
-                try {
-                    for (const auto& line : installation.reminders().runDue(ctx.by(), false).fired)
-                        ctx.out << "  timer   " << line << '\n';
-                    printDispatch(ctx.out, installation.outbox().deliver(ctx.by()));
-                    ctx.out.flush();
-                } catch (const std::exception& e) {
-                    ctx.err << "avtaleflyt serve: sending the outbox: " << e.what() << std::endl;
-                }
-            }
-            std::unique_lock<std::mutex> sleeping(wake);
-            wakeUp.wait_for(sleeping, std::chrono::seconds(seconds), [&] { return stopping.load(); });
-        }
+        printDispatch(ctx.out, report);
+        ctx.out.flush();
     });
-    int received = 0;
-    sigwait(&signals, &received);
+    PeriodicSubsystem sweep("avtaleflyt.sweep", "the reminder sweep", period, [&] {
+        const auto fired = installation.reminders().runDue(ctx.by(), false).fired;
+        std::lock_guard<std::mutex> guard(output);
+        for (const auto& line : fired) ctx.out << "  timer   " << line << '\n';
+        ctx.out.flush();
+    });
+
+    http.initialize(*this);
+    const std::string listening = listeningUrl(settings.bind, http.port());
+    installation.listenAt(listening);
+    // A send from the dashboard renders on all cores but one: the requests keep theirs.
+    installation.renderWith(std::max(2u, std::thread::hardware_concurrency()) - 1);
+    log.information("listening on http://%s:%u/, signing links start with %s/s/",
+                    urlHost(settings.bind), http.port(), installation.portalUrl());
+    if (const auto warning =
+            portalUrlWarning(ctx.settings().portalUrl, settings.bind, http.port(), listening))
+        log.warning(*warning);
+    ctx.out << "Listening on http://" << urlHost(settings.bind) << ":" << http.port()
+            << "/ (signing links start with " << installation.portalUrl() << "/s/)\n"
+            << "Reminding and sending the outbox every " << seconds
+            << " s. Stop with Ctrl-C or SIGTERM." << std::endl;
+    dispatcher.initialize(*this);
+    sweep.initialize(*this);
+
+    waitForTerminationRequest();
+    log.information("stopping");
     {
         std::lock_guard<std::mutex> guard(output);
-        ctx.out << "Stopping (" << (received == SIGTERM ? "SIGTERM" : "SIGINT") << ")..."
-                << std::endl;
+        ctx.out << "Stopping..." << std::endl;
     }
-    {
-        std::lock_guard<std::mutex> guard(wake);
-        stopping = true;
-    }
-    wakeUp.notify_all();
-    portal.stop();
-    dispatcher.join();
+    sweep.uninitialize();
+    dispatcher.uninitialize();
+    http.uninitialize();
+    log.information("stopped");
     ctx.out << "Stopped." << std::endl;
     return 0;
+}
+
+int runServe(Context& ctx) {
+    return dynamic_cast<CliApplication&>(Poco::Util::Application::instance()).serve(ctx);
 }
 
 }  // namespace avtaleflyt::cli

@@ -4,8 +4,8 @@
 
 #include <Poco/Environment.h>
 #include <Poco/File.h>
+#include <Poco/Logger.h>
 #include <Poco/Path.h>
-#include <Poco/Util/Application.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionException.h>
 #include <Poco/Util/OptionSet.h>
@@ -16,6 +16,8 @@
 #include <sstream>
 
 #include "Commands.h"
+#include "Logging.h"
+#include "Serve.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/engine/Installation.h"
 
@@ -89,7 +91,7 @@ void printCommandHelp(std::ostream& out, const CommandSpec& c) {
     printOptions(out, globalOptions());
 }
 
-class AvtaleflytApp : public Poco::Util::Application {
+class AvtaleflytApp : public CliApplication {
   public:
     // Poco hands argv() out only after defineOptions(), which needs it: keep a copy first.
     AvtaleflytApp(int argc, char** argv) : words_(argv, argv + argc) { setUnixOptions(true); }
@@ -98,7 +100,7 @@ class AvtaleflytApp : public Poco::Util::Application {
     // The command is known from the words on the command line before options are parsed, so
     // that the option set holds the global options and exactly that command's options.
     void defineOptions(Poco::Util::OptionSet& options) override {
-        Application::defineOptions(options);
+        CliApplication::defineOptions(options);
         command_ = findCommand();
         auto add = [&](const OptionSpec& o) {
             Poco::Util::Option opt(o.name, o.name == "help" ? "h" : "", o.help);
@@ -258,12 +260,12 @@ class AvtaleflytApp : public Poco::Util::Application {
             if (config().has("workflow." + name + ".screened"))
                 settings.archiveScreened[name] = config().getBool("workflow." + name + ".screened");
 
-                // Mail and the portal.
+        // Mail and the portal.
         settings.language = config().getString("language", settings.language);
         if (settings.language != "nb" && settings.language != "en")
             throw UsageError("language in " + configFile + " is nb or en, not \"" +
                              settings.language + "\"");
-                settings.portalUrl = config().getString("portal.url", settings.portalUrl);
+        settings.portalUrl = config().getString("portal.url", settings.portalUrl);
         settings.trustedProxy = config().getString("portal.trusted-proxy", "");
         settings.mailFrom = config().getString("mail.from", settings.mailFrom);
         settings.mailTransport = config().getString("mail.transport", settings.mailTransport);
@@ -278,6 +280,30 @@ class AvtaleflytApp : public Poco::Util::Application {
         settings.smtp.password = config().getString("smtp.password", "");
         settings.smtp.heloName = config().getString("smtp.helo", settings.smtp.heloName);
         settings.smtp.timeoutSeconds = config().getInt("smtp.timeout", settings.smtp.timeoutSeconds);
+
+        // Logging, for every command (only serve logs).
+        LogSettings logging;
+        logging.channel = config().getString("logging.channel", logging.channel);
+        if (logging.channel != "console" && logging.channel != "file" &&
+            logging.channel != "syslog")
+            throw UsageError("logging.channel in " + configFile +
+                             " is console, file or syslog, not \"" + logging.channel + "\"");
+        logging.file = config().getString("logging.file", "");
+        if (logging.channel == "file" && logging.file.empty())
+            throw UsageError("logging.file in " + configFile +
+                             " is needed with logging.channel = file");
+        if (!logging.file.empty())  // a relative one is in the data folder
+            logging.file = Poco::Path(dataDir).makeDirectory().resolve(logging.file).toString();
+        logging.rotation = config().getString("logging.rotation", logging.rotation);
+        const std::string level = config().getString("logging.level", "information");
+        try {
+            logging.level = Poco::Logger::parseLevel(level);
+        } catch (const Poco::InvalidArgumentException&) {
+            throw UsageError("logging.level in " + configFile +
+                             " is fatal, critical, error, warning, notice, information, debug "
+                             "or trace, not \"" + level + "\"");
+        }
+        configureLogging(logging, configFile);
 
         Context ctx(invocation_, dataDir, std::move(clock), defaultNetwork, std::move(settings),
                     std::cout, std::cerr);

@@ -348,7 +348,7 @@ void Portal::start() {
 
 void Portal::stop() {
     if (impl_->server)
-        impl_->server->stopAll(true);
+        impl_->server->stopAll(false);  // requests under way are answered, then it stops
 }
 
 unsigned Portal::port() const {

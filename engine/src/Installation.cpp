@@ -62,7 +62,17 @@ const char* kDefaultConfig =
     "#smtp.user =\n"
     "#smtp.password =\n"
     "#smtp.helo = avtaleflyt\n"
-    "#smtp.timeout = 30\n";
+    "#smtp.timeout = 30\n"
+    "\n"
+    "# The log of `avtaleflyt serve` (starting, listening, failures, one line per request; no\n"
+    "# personal data): console (standard error), file or syslog, and the least level logged\n"
+    "# (fatal, critical, error, warning, notice, information, debug, trace).\n"
+    "#logging.channel = console\n"
+    "#logging.level = information\n"
+    "# With logging.channel = file: the file (a relative path is in this folder) and when it\n"
+    "# starts anew (10 M, 500 K, daily, weekly, monthly or never; the five before it are kept).\n"
+    "#logging.file =\n"
+    "#logging.rotation = 10 M\n";
 
 std::string databasePath(const std::string& dataDir) {
     return Poco::Path(dataDir).append(Installation::kDatabaseFile).toString();

@@ -4,7 +4,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -18,6 +20,32 @@
 using namespace avtaleflyt;
 using test::CliFixture;
 using test::runCli;
+
+namespace {
+
+// What `serve --port PORT ARGS` on `f` printed, run until the shell command `until` succeeds (at
+// most 20 s) and then sent SIGTERM, and how long it took to stop after that.
+struct Served {
+    test::CliResult result;
+    std::chrono::duration<double> stopping{};
+};
+
+Served serveUntil(CliFixture& f, unsigned port, const std::vector<std::string>& args,
+                  const std::string& until) {
+    Served served;
+    std::vector<std::string> command = {"serve", "--port", std::to_string(port)};
+    command.insert(command.end(), args.begin(), args.end());
+    std::thread server([&] { served.result = f.run(command); });
+    for (int i = 0; i < 200 && test::runTool(until).exitCode != 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto signalled = std::chrono::steady_clock::now();
+    test::runTool("pkill -TERM -f 'serve --port " + std::to_string(port) + " '");
+    server.join();
+    served.stopping = std::chrono::steady_clock::now() - signalled;
+    return served;
+}
+
+}  // namespace
 
 TEST_CASE("cli: --help lists every command and exits 0, no command is a usage error", "[cli]") {
     CliFixture f;
@@ -671,16 +699,8 @@ TEST_CASE("cli: serve --port makes signing links to that port when portal.url is
                    "2026-11-02T09:00"})
                 .exitCode == 0);
     const auto serve = [&](unsigned port, const std::string& until) {
-        test::CliResult result;
-        std::thread server([&] {
-            result = f.run({"serve", "--port", std::to_string(port), "--dispatch-every", "1",
-                            "--now", "2026-11-09T10:00"});
-        });
-        for (int i = 0; i < 200 && test::runTool(until).exitCode != 0; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        test::runTool("pkill -TERM -f 'serve --port " + std::to_string(port) + " '");
-        server.join();
-        return result;
+        return serveUntil(f, port, {"--dispatch-every", "1", "--now", "2026-11-09T10:00"}, until)
+            .result;
     };
     const std::string maildir = f.data + "/mail/new";
     const unsigned port = test::freePort();
@@ -688,7 +708,7 @@ TEST_CASE("cli: serve --port makes signing links to that port when portal.url is
     // The sweep inside serve reminds a week later, each reminder with a fresh link.
     auto r = serve(port, "grep -lq '" + link + "' '" + maildir + "'/*.eml");
     CHECK(r.out.find("(signing links start with " + link + ")") != std::string::npos);
-    CHECK(r.err.empty());
+    CHECK(r.err.find(" Warning ") == std::string::npos);
     CHECK(std::stoi(test::runTool("grep -l '" + link + "' '" + maildir + "'/*.eml | wc -l").out) >
           0);
 
@@ -696,7 +716,7 @@ TEST_CASE("cli: serve --port makes signing links to that port when portal.url is
         << "portal.url = http://127.0.0.1:8080\n";
     const unsigned other = test::freePort();
     r = serve(other, "curl -s -o /dev/null http://127.0.0.1:" + std::to_string(other) + "/");
-    CHECK(r.err.find("avtaleflyt serve: warning: portal.url is http://127.0.0.1:8080, but serve "
+    CHECK(r.err.find(" Warning avtaleflyt.serve: portal.url is http://127.0.0.1:8080, but serve "
                      "listens on port " +
                      std::to_string(other) + ": signing links will not reach it") !=
           std::string::npos);
@@ -723,4 +743,97 @@ TEST_CASE("cli: a database the user may not open is said at once, by name (it re
     CHECK(r.out == "avtaleflyt: " + f.db() +
                        ": cannot open the database: Permission denied (run avtaleflyt as the "
                        "user who owns the data folder)\n");
+}
+
+TEST_CASE("cli: serve with logging.channel = file logs its start, time level and source first, to "
+          "that file and not to standard error",
+          "[cli][serve]") {
+    CliFixture f;
+    f.sample();
+    std::ofstream(f.data + "/avtaleflyt.properties", std::ios::app)
+        << "logging.channel = file\nlogging.file = log/serve.log\nlogging.rotation = 1 M\n";
+    REQUIRE(Poco::File(f.data + "/log").createDirectory());
+    const unsigned port = test::freePort();
+    const std::string log = f.data + "/log/serve.log";
+    const auto served =
+        serveUntil(f, port, {"--dispatch-every", "3600"}, "grep -q 'listening on' '" + log + "'");
+    CHECK(served.result.exitCode == 0);
+    CHECK(served.result.err.empty());
+    const std::string text = test::readFile(log);
+    CHECK(std::regex_search(text,
+                            std::regex("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z "
+                                       "Information avtaleflyt\\.serve: starting avtaleflyt ")));
+    CHECK(text.find("Information avtaleflyt.serve: listening on http://127.0.0.1:" +
+                    std::to_string(port) + "/, signing links start with http://127.0.0.1:" +
+                    std::to_string(port) + "/s/\n") != std::string::npos);
+}
+
+TEST_CASE("cli: a bad logging key exits 2 naming the key before serve listens, and serve has no "
+          "--daemon",
+          "[cli][serve]") {
+    CliFixture f;
+    f.sample();
+    const std::string config = f.data + "/avtaleflyt.properties";
+    const std::string shipped = test::readFile(config);
+    const unsigned port = test::freePort();
+    const auto serveWith = [&](const std::string& lines) {
+        test::writeFile(config, shipped + lines);
+        return f.run({"serve", "--port", std::to_string(port)});
+    };
+    auto r = serveWith("logging.level = chatty\n");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("avtaleflyt: logging.level in " + config +
+                     " is fatal, critical, error, warning, notice, information, debug or trace, "
+                     "not \"chatty\"") != std::string::npos);
+    CHECK(r.out.find("Listening") == std::string::npos);
+    r = serveWith("logging.channel = journal\n");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("logging.channel in " + config +
+                     " is console, file or syslog, not \"journal\"") != std::string::npos);
+    r = serveWith("logging.channel = file\n");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("logging.file in " + config + " is needed with logging.channel = file") !=
+          std::string::npos);
+    r = serveWith("logging.channel = file\nlogging.file = no/such/folder/serve.log\n");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("logging.file in " + config + ": cannot write " + f.data +
+                     "/no/such/folder/serve.log") != std::string::npos);
+    r = serveWith("logging.channel = file\nlogging.file = serve.log\nlogging.rotation = often\n");
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("logging.rotation in " + config) != std::string::npos);
+
+    test::writeFile(config, shipped);
+    r = f.run({"serve", "--daemon"});
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("daemon") != std::string::npos);
+    CHECK(f.run({"serve", "--help"}).out.find("daemon") == std::string::npos);
+}
+
+TEST_CASE("cli: SIGTERM stops serve within seconds, exit 0, the sweep and the dispatcher joined "
+          "before it says Stopped.",
+          "[cli][serve]") {
+    CliFixture f;
+    f.sample();
+    std::ofstream(f.data + "/avtaleflyt.properties", std::ios::app)
+        << "logging.channel = file\nlogging.file = serve.log\n";
+    const unsigned port = test::freePort();
+    // An hour between rounds: both threads wait in their sleep when the signal comes.
+    const auto served =
+        serveUntil(f, port, {"--dispatch-every", "3600"},
+                   "curl -s -o /dev/null http://127.0.0.1:" + std::to_string(port) + "/");
+    CHECK(served.result.exitCode == 0);
+    CHECK(served.stopping.count() < 5);
+    const std::string& out = served.result.out;
+    CHECK(out.find("Listening on http://127.0.0.1:" + std::to_string(port) + "/") == 0);
+    const std::string end = "\nStopping...\nStopped.\n";
+    CHECK(out.rfind(end) == out.size() - end.size());
+    // In the log, in this order: each thread says it stopped once joined.
+    const std::string log = test::readFile(f.data + "/serve.log");
+    std::size_t at = 0;
+    for (const char* line : {" avtaleflyt.serve: stopping\n", " avtaleflyt.sweep: stopped\n",
+                             " avtaleflyt.dispatcher: stopped\n", " avtaleflyt.serve: stopped\n"}) {
+        at = log.find(line, at);
+        INFO(line << " in\n" << log);
+        REQUIRE(at != std::string::npos);
+    }
 }

@@ -218,7 +218,7 @@ ok "man page: $(wc -l <<< "$page") lines, no groff warnings"
 unit=$root/usr/lib/systemd/system/avtaleflyt.service
 grep -qx 'ExecStart=/usr/bin/avtaleflyt --data /var/lib/avtaleflyt serve --bind 127.0.0.1 --port 8080' "$unit" ||
   fail "the unit's ExecStart is $(grep '^ExecStart=' "$unit")"
-for line in User=avtaleflyt Group=avtaleflyt StateDirectory=avtaleflyt StateDirectoryMode=0750 \
+for line in User=avtaleflyt Group=avtaleflyt StateDirectory=avtaleflyt StateDirectoryMode=0750 LogsDirectory=avtaleflyt \
             Restart=on-failure UMask=0027 ProtectSystem=strict; do
   grep -qx "$line" "$unit" || fail "the unit has no $line"
 done

@@ -1,0 +1,50 @@
+#include "Logging.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FileChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+#include <Poco/SyslogChannel.h>
+
+#include "CommandLine.h"
+
+namespace avtaleflyt::cli {
+
+void configureLogging(const LogSettings& settings, const std::string& configFile) {
+    Poco::AutoPtr<Poco::Channel> channel;
+    std::string pattern = "%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t";
+    if (settings.channel == "syslog") {
+        channel = new Poco::SyslogChannel("avtaleflyt");
+        pattern = "%s: %t";
+    } else if (settings.channel == "file") {
+        Poco::AutoPtr<Poco::FileChannel> file = new Poco::FileChannel(settings.file);
+        file->setProperty(Poco::FileChannel::PROP_TIMES, "utc");
+        file->setProperty(Poco::FileChannel::PROP_ARCHIVE, "number");
+        file->setProperty(Poco::FileChannel::PROP_PURGECOUNT, "5");
+        try {
+            file->setProperty(Poco::FileChannel::PROP_ROTATION, settings.rotation);
+        } catch (const Poco::Exception&) {
+            throw UsageError("logging.rotation in " + configFile +
+                             " is a size (10 M, 500 K), daily, weekly, monthly or never, not \"" +
+                             settings.rotation + "\"");
+        }
+        try {
+            file->open();
+        } catch (const Poco::Exception& e) {
+            throw UsageError("logging.file in " + configFile + ": cannot write " + settings.file +
+                             " (" + e.displayText() + ")");
+        }
+        channel = file;
+    } else {
+        channel = new Poco::ConsoleChannel;
+    }
+    Poco::AutoPtr<Poco::PatternFormatter> formatter = new Poco::PatternFormatter(pattern);
+    Poco::AutoPtr<Poco::FormattingChannel> formatting =
+        new Poco::FormattingChannel(formatter, channel);
+    Poco::Logger::setChannel("", formatting);
+    Poco::Logger::setLevel("", settings.level);
+}
+
+}  // namespace avtaleflyt::cli
