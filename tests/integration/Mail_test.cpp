@@ -56,29 +56,11 @@ std::string sha256Hex(const std::string& s) {
     return out;
 }
 
-// The text of a MIME message with quoted-printable undone (enough for the tests).
-std::string decoded(const std::string& mime) {
-    std::string out;
-    for (std::size_t i = 0; i < mime.size(); ++i) {
-        if (mime[i] == '=' && i + 2 < mime.size() && mime[i + 1] == '\r' && mime[i + 2] == '\n') {
-            i += 2;
-        } else if (mime[i] == '=' && i + 2 < mime.size() && std::isxdigit(mime[i + 1]) &&
-                   std::isxdigit(mime[i + 2])) {
-            out += static_cast<char>(std::stoi(mime.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else {
-            out += mime[i];
-        }
-    }
-    return out;
-}
-
 // The signing link's token in a message.
 std::string tokenIn(const std::string& mime) {
-    std::smatch m;
-    const std::string text = decoded(mime);
-    REQUIRE(std::regex_search(text, m, std::regex("/s/([A-Za-z0-9_-]{43})")));
-    return m[1];
+    const std::string token = test::signingTokenIn(mime);
+    REQUIRE(token.size() == 43);
+    return token;
 }
 
 // A transport that is down for the first `failures` messages, then delivers into a list.
@@ -159,7 +141,7 @@ TEST_CASE("sending writes one mail per signer with a personal link, delivered to
 
     const auto mails = f.mailTo("ase@frogn.example");
     REQUIRE(mails.size() == 1);
-    const std::string text = decoded(mails.front());
+    const std::string text = test::quotedPrintableDecoded(mails.front());
     CHECK(text.find("Hei Åse Bø!") != std::string::npos);
     CHECK(text.find("Frist: 01.01.2027.") != std::string::npos);
     CHECK(text.find("som ressurssykepleier") != std::string::npos);
@@ -167,7 +149,7 @@ TEST_CASE("sending writes one mail per signer with a personal link, delivered to
     CHECK(mails.front().find("Subject: =?UTF-8?B?") != std::string::npos);
     CHECK(mails.front().find("Content-Type: text/html; charset=UTF-8") != std::string::npos);
     // The HTML part escapes what the roster says.
-    const std::string kari = decoded(f.mailTo("kari@frogn.example").front());
+    const std::string kari = test::quotedPrintableDecoded(f.mailTo("kari@frogn.example").front());
     CHECK(kari.find("<p>Hei Kari &lt;script&gt;alert(1)&lt;/script&gt; Berg!</p>") !=
           std::string::npos);
 
@@ -277,7 +259,7 @@ TEST_CASE("a link signs once: then it is used, and the evidence stays out of the
     const auto leaderMail = f.mailTo("tor@frogn.example");
     std::string leaderToken;
     for (const auto& m : leaderMail)
-        if (decoded(m).find("Åse Bø") != std::string::npos)
+        if (test::quotedPrintableDecoded(m).find("Åse Bø") != std::string::npos)
             leaderToken = tokenIn(m);
     REQUIRE_FALSE(leaderToken.empty());
     CHECK(f.open().signing().sign(leaderToken, "198.51.100.1", "x").caseState == "signed");
@@ -317,7 +299,7 @@ TEST_CASE("a link expires with the case's deadline, a withdrawn case's links are
     g.open().outbox().deliver(kTester);
     const auto told = g.mailTo("ase@frogn.example");
     REQUIRE(told.size() == 2);
-    CHECK(decoded(told.back()).find("Begrunnelse: Feil enhet") != std::string::npos);
+    CHECK(test::quotedPrintableDecoded(told.back()).find("Begrunnelse: Feil enhet") != std::string::npos);
 }
 
 TEST_CASE("declining by link needs a reason, declines the case and tells the network leader",
@@ -333,7 +315,7 @@ TEST_CASE("declining by link needs a reason, declines the case and tells the net
     f.open().outbox().deliver(kTester);
     const auto toLeader = f.mailTo("nora@nettverk.example");
     REQUIRE(toLeader.size() == 1);
-    CHECK(decoded(toLeader.front()).find("Begrunnelse: Jeg har sluttet") != std::string::npos);
+    CHECK(test::quotedPrintableDecoded(toLeader.front()).find("Begrunnelse: Jeg har sluttet") != std::string::npos);
 }
 
 namespace {

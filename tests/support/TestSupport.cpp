@@ -215,8 +215,8 @@ std::vector<std::string> queryColumn(const std::string& dbPath, const std::strin
     return out;
 }
 
-std::string signingTokenIn(const std::string& mime) {
-    std::string text;  // quoted-printable undone: soft line breaks and =XX
+std::string quotedPrintableDecoded(const std::string& mime) {
+    std::string text;
     for (std::size_t i = 0; i < mime.size(); ++i) {
         if (mime.compare(i, 3, "=\r\n") == 0) {
             i += 2;
@@ -228,6 +228,11 @@ std::string signingTokenIn(const std::string& mime) {
             text += mime[i];
         }
     }
+    return text;
+}
+
+std::string signingTokenIn(const std::string& mime) {
+    const std::string text = quotedPrintableDecoded(mime);
     std::smatch m;
     return std::regex_search(text, m, std::regex("/s/([A-Za-z0-9_-]{43})")) ? m[1].str() : "";
 }

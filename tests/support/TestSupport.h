@@ -45,8 +45,10 @@ std::string querySql(const std::string& dbPath, const std::string& sql);
 // The first column of every row of `sql`, as text.
 std::vector<std::string> queryColumn(const std::string& dbPath, const std::string& sql);
 
-// The signing link's token (43 characters after "/s/") in a MIME message, quoted-printable
-// undone; "" when there is none.
+// A MIME message's text with quoted-printable undone (soft line breaks and =XX; enough for the
+// tests).
+std::string quotedPrintableDecoded(const std::string& mime);
+// The signing link's token (43 characters after "/s/") in a MIME message; "" when there is none.
 std::string signingTokenIn(const std::string& mime);
 
 // Runs a shell command line (a tool such as pdftotext), returning its exit code and its
