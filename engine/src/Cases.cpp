@@ -203,15 +203,14 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
         if (dryRun)
             return report;
 
-        // In chunks: each case opened in a short transaction of its own (the mail with its link
-        // queued with it), then the chunk's documents rendered on every core with no transaction
-        // open, and stored one short transaction each; signers' writes get in between.
-        constexpr std::size_t kChunk = 32;
+        // Each case opened in a short transaction of its own (the mail with its link queued with
+        // it); once committed, its document goes to the render workers, which fill it in, render
+        // and store it beside the next cases; signers' writes get in between.
+        constexpr std::size_t kQueued = 64;
+        RenderPool renderers(st, st.renderWorkers, kQueued);
         std::vector<PendingRender> pending;
         acting.call().deferredRenders = &pending;
         for (const auto& cand : report.candidates) {
-            if (pending.size() >= kChunk)
-                st.renderDeferred(pending);
             storage::Transaction tx(st.db);
             // Asked again inside the write transaction: a send running beside this one may have
             // opened the nurse's case since the list above was made.
@@ -240,8 +239,10 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
                 throw EngineError(out.refusal);
             tx.commit();
             report.sent.push_back(out.after);
+            for (auto& p : pending) renderers.add(std::move(p));
+            pending.clear();
         }
-        st.renderDeferred(pending);
+        renderers.finish();
         return report;
     });
 }

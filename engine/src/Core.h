@@ -5,7 +5,10 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <condition_variable>
+#include <deque>
 #include <list>
+#include <thread>
 #include <map>
 #include <unordered_map>
 #include <mutex>
@@ -64,6 +67,36 @@ auto guarded(F&& f) -> decltype(f()) {
 struct PendingRender {
     Case c;
     Timestamp at;  // the step's time: the document's date
+};
+
+// Renders documents beside the thread that opens their cases: `workers` threads at a lower
+// priority than request threads take cases from a queue of at most `capacity` (so memory stays
+// flat however many are sent), fill in and render each, and store its PDF in a short
+// transaction of its own. A failure stops the pool; add() and finish() rethrow it as an
+// EngineError naming the case.
+class RenderPool {
+  public:
+    RenderPool(Core& core, unsigned workers, std::size_t capacity);
+    ~RenderPool();  // stops the workers (what is not rendered yet is rendered on demand later)
+    RenderPool(const RenderPool&) = delete;
+    RenderPool& operator=(const RenderPool&) = delete;
+
+    void add(PendingRender document);  // waits while the queue is full
+    void finish();                     // waits until every document added is stored
+
+  private:
+    void work();
+    void rethrow();  // the first failure, if there was one; under mutex_
+
+    Core& core_;
+    const std::size_t capacity_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<PendingRender> queue_;
+    std::size_t busy_ = 0;  // documents taken and not yet stored
+    bool stopping_ = false;
+    std::string failure_;
+    std::vector<std::thread> threads_;
 };
 
 // The service call in progress on this thread: who acts, and where a send collects the
@@ -192,12 +225,10 @@ class Core {
     SentDocuments sentDocuments{1024};
 
     // A send renders outside the write transaction (which then holds the database for a
-    // millisecond, not for the rendering), in parallel. While the call's deferredRenders is
-    // set, the render action appends there instead of rendering; renderDeferred renders them on
-    // `renderWorkers` threads (0: every core) and stores each PDF in a short transaction of its
-    // own.
+    // millisecond, not for the rendering), beside it: while the call's deferredRenders is set,
+    // the render action appends there instead of rendering, and the send hands each committed
+    // case on to a RenderPool of `renderWorkers` threads (0: one per core).
     unsigned renderWorkers = 0;
-    void renderDeferred(std::vector<PendingRender>& pending);
 
     // Mail (Mail.cpp). A new signing link for the request (its token's hash stored, valid until
     // the case's deadline), as a full URL.

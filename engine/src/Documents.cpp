@@ -7,6 +7,10 @@
 #include <exception>
 #include <thread>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "Core.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Pdf.h"
@@ -151,43 +155,73 @@ std::shared_ptr<const FilledDocument> Core::sentDocument(const Case& c) {
     return document;
 }
 
-void Core::renderDeferred(std::vector<PendingRender>& pending) {
-    // Filled in here (the database is this thread's), laid out on the workers, stored here.
-    std::vector<Composed> composed;
-    composed.reserve(pending.size());
-    for (const auto& p : pending) composed.push_back(compose(p.c, false, p.at));
-    std::vector<std::string> pdfs(pending.size());
-    std::vector<std::exception_ptr> failures(pending.size());
-    std::atomic<std::size_t> next{0};
-    const auto work = [&] {
-        for (std::size_t i; (i = next++) < composed.size();) {
-            try {
-                pdfs[i] = documents::renderPdf(composed[i].document, composed[i].options, nullptr);
-            } catch (...) {
-                failures[i] = std::current_exception();
-            }
-        }
-    };
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t workers = std::min<std::size_t>(renderWorkers ? renderWorkers : cores,
-                                                      std::max<std::size_t>(1, pending.size()));
-    std::vector<std::thread> threads;
-    for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
-    work();
-    for (auto& t : threads) t.join();
-    for (std::size_t i = 0; i < pending.size(); ++i) {
-        if (failures[i]) {
-            try {
-                std::rethrow_exception(failures[i]);
-            } catch (const std::exception& e) {
-                throw EngineError("cannot render " + pending[i].c.reference + ": " + e.what());
-            }
-        }
-        storage::Transaction tx(db);
-        cases.storeDocument(pending[i].c, "sent", pdfs[i], pending[i].at);
-        tx.commit();
+RenderPool::RenderPool(Core& core, unsigned workers, std::size_t capacity)
+    : core_(core), capacity_(capacity) {
+    const unsigned n = workers ? workers : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned t = 0; t < n; ++t) threads_.emplace_back([this] { work(); });
+}
+
+RenderPool::~RenderPool() {
+    {
+        const std::lock_guard<std::mutex> guard(mutex_);
+        stopping_ = true;
     }
-    pending.clear();
+    changed_.notify_all();
+    for (auto& t : threads_) t.join();
+}
+
+void RenderPool::rethrow() {
+    if (!failure_.empty())
+        throw EngineError(failure_);
+}
+
+void RenderPool::add(PendingRender document) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.size() < capacity_ || !failure_.empty(); });
+    rethrow();
+    queue_.push_back(std::move(document));
+    changed_.notify_all();
+}
+
+void RenderPool::finish() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return (queue_.empty() && busy_ == 0) || !failure_.empty(); });
+    rethrow();
+}
+
+void RenderPool::work() {
+    // Below the request threads: a signer's page is answered before the next document.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+    for (;;) {
+        PendingRender p;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (stopping_ || !failure_.empty())
+                return;
+            p = std::move(queue_.front());
+            queue_.pop_front();
+            ++busy_;
+        }
+        std::string failed;
+        try {
+            const storage::Connection connection(core_.db);
+            const auto composed = core_.compose(p.c, false, p.at);
+            const std::string pdf = documents::renderPdf(composed.document, composed.options, nullptr);
+            storage::Transaction tx(core_.db);
+            core_.cases.storeDocument(p.c, "sent", pdf, p.at);
+            tx.commit();
+        } catch (const std::exception& e) {
+            failed = "cannot render " + p.c.reference + ": " + e.what();
+        }
+        {
+            const std::lock_guard<std::mutex> guard(mutex_);
+            --busy_;
+            if (!failed.empty() && failure_.empty())
+                failure_ = failed;
+        }
+        changed_.notify_all();
+    }
 }
 
 void DocumentActionPort::perform(const Case& c, const StepAction& action) {
