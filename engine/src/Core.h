@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "avtaleflyt/documents/Seal.h"
+#include "avtaleflyt/domain/Env.h"
 #include "avtaleflyt/engine/Installation.h"
 #include "avtaleflyt/notify/Transport.h"
 #include "avtaleflyt/storage/AuditLog.h"
@@ -41,10 +42,6 @@ inline std::string json(const Fields& fields) {
 // The hex SHA-256 under which a secret token (a signing link, a session, an API token) is
 // stored; the token itself never is.
 std::string tokenHash(const std::string& token);
-// `n` bytes from OpenSSL's CSPRNG (as bytes, or as 2n hex digits). Throws EngineError without
-// entropy.
-std::string randomBytes(std::size_t n);
-std::string randomHex(std::size_t n);
 
 // Runs `f`, turning storage faults into engine errors with the same message.
 template <typename F>
@@ -133,7 +130,12 @@ class DocumentActionPort final : public ActionPort {
 
 class Core {
   public:
-    Core(std::string dir, const Clock& c, const Settings& settings);
+    Core(std::string dir, const Clock& c, const Settings& settings, Env& files);
+
+    // `n` bytes from env's secure generator (as bytes, or as 2n hex digits). Throws EngineError
+    // without entropy.
+    std::string randomBytes(std::size_t n);
+    std::string randomHex(std::size_t n);
 
     // Appends an audit event by `who` (default: the actor of the call). Inside a transaction.
     void record(const std::string& kind, const std::string& subject, const Fields& payload,
@@ -214,6 +216,7 @@ class Core {
 
     std::string dataDir;
     const Clock& clock;
+    Env& env;  // every file and random number of the engine's own (not the database's)
     storage::Database db;
     storage::AuditLog audit;
     storage::RosterRepository rosters;
