@@ -38,10 +38,10 @@ std::string opensslError() {
     return buf;
 }
 
-std::string readSealFile(const std::string& path) {
+std::string readSealFile(Env& env, const std::string& path) {
     try {
-        return readFile(path);
-    } catch (const FileError&) {
+        return env.readFile(path);
+    } catch (const EnvError&) {
         throw SealError(path + ": cannot read the file");
     }
 }
@@ -163,9 +163,9 @@ void SealKey::create(const std::string& certPath, const std::string& keyPath,
     writeAtomically(env, certPath, bioText(certOut.get()), 0644);
 }
 
-SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath) {
+SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath, Env& env) {
     auto keys = std::make_unique<Keys>();
-    const std::string certPem = readSealFile(certPath), keyPem = readSealFile(keyPath);
+    const std::string certPem = readSealFile(env, certPath), keyPem = readSealFile(env, keyPath);
     keys->cert = PEM_read_bio_X509(memBio(certPem).get(), nullptr, nullptr, nullptr);
     if (!keys->cert)
         throw SealError(certPath + ": not a PEM certificate (" + opensslError() + ")");
@@ -178,8 +178,8 @@ SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath
     return SealKey(std::move(keys));
 }
 
-SealKey SealKey::loadPkcs12(const std::string& path, const std::string& password) {
-    const std::string der = readSealFile(path);
+SealKey SealKey::loadPkcs12(const std::string& path, const std::string& password, Env& env) {
+    const std::string der = readSealFile(env, path);
     std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(d2i_PKCS12_bio(memBio(der).get(), nullptr),
                                                         &PKCS12_free);
     if (!p12)

@@ -10,9 +10,9 @@ namespace avtaleflyt::engine {
 
 namespace {
 
-archive::SchemaFiles readSchemaFolder(const std::string& dir) {
+archive::SchemaFiles readSchemaFolder(const std::string& dir, Env& env) {
     try {
-        return archive::readSchemaFolder(dir);
+        return archive::readSchemaFolder(dir, env);
     } catch (const archive::ArchiveError& e) {
         throw EngineError(e.what());
     }
@@ -68,7 +68,7 @@ ArchiveReport Records::archive(const Actor& by, const std::string& networkName, 
         ps.caseFilePerCase = st.settings.archiveCaseFilePerCase;
         // The schemas go into the package, as Arkade 5 expects them there.
         const archive::SchemaFiles schemas =
-            schemasDir.empty() ? archive::noark5Schemas() : readSchemaFolder(schemasDir);
+            schemasDir.empty() ? archive::noark5Schemas() : readSchemaFolder(schemasDir, st.env);
         const archive::Package package = archive::buildPackage(docs, ps, st.clock.now(), schemas);
         const auto problems = archive::validateXml(package.arkivstruktur, "arkivstruktur.xml",
                                                    schemas, "arkivstruktur.xsd");

@@ -32,8 +32,9 @@ const documents::SealKey& Core::sealKey() {
                 settings.sealPkcs12.empty()
                     ? documents::SealKey::loadPem(
                           Poco::Path(dataDir).append(Installation::kSealCertificate).toString(),
-                          Poco::Path(dataDir).append(Installation::kSealKey).toString())
-                    : documents::SealKey::loadPkcs12(settings.sealPkcs12, settings.sealPassword));
+                          Poco::Path(dataDir).append(Installation::kSealKey).toString(), env)
+                    : documents::SealKey::loadPkcs12(settings.sealPkcs12, settings.sealPassword,
+                                                     env));
         } catch (const documents::SealError& e) {
             throw EngineError(std::string("cannot seal: ") + e.what());
         }

@@ -376,7 +376,7 @@ RosterImport Rosters::importRoster(const Actor& by, const std::string& path, con
     const Acting acting(by);
     Table table;
     try {
-        table = documents::readTableFile(path);
+        table = documents::readTableFile(path, core_.env);
     } catch (const documents::TableFileError& e) {
         throw EngineError(e.what());
     }

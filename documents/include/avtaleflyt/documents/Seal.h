@@ -23,10 +23,12 @@ class SealKey {
     // Throws SealError.
     static void create(const std::string& certPath, const std::string& keyPath,
                        const std::string& commonName, Env& env = defaultEnv());
-    // Loads PEM files, or a PKCS#12 file (then keyPath is its password). Throws SealError
-    // naming the file and the cause.
-    static SealKey loadPem(const std::string& certPath, const std::string& keyPath);
-    static SealKey loadPkcs12(const std::string& path, const std::string& password);
+    // Loads PEM files, or a PKCS#12 file, read through `env`. Throws SealError naming the
+    // file and the cause.
+    static SealKey loadPem(const std::string& certPath, const std::string& keyPath,
+                           Env& env = defaultEnv());
+    static SealKey loadPkcs12(const std::string& path, const std::string& password,
+                              Env& env = defaultEnv());
 
     ~SealKey();
     SealKey(SealKey&&) noexcept;
