@@ -58,7 +58,7 @@ int make(int n, const std::string& dir) {
     const auto package =
         archive::buildPackage(docs, settings, *parseTimestamp("2026-11-24T12:00:00Z"),
                               archive::noark5Schemas());
-    std::printf("%s\n", archive::writePackage(package, dir).c_str());
+    std::printf("%s\n", archive::writePackage(package, dir, documents::defaultEnv()).c_str());
     return 0;
 }
 

@@ -1,19 +1,14 @@
 #include "avtaleflyt/archive/Package.h"
 
-#include <Poco/DirectoryIterator.h>
-#include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/UUIDGenerator.h>
 #include <openssl/evp.h>
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <sstream>
 
-#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::archive {
@@ -68,22 +63,6 @@ void screening(Xml& x, const PackageSettings& s, const std::vector<std::string>&
     if (wholeDocument)
         x.leaf("skjermingDokument", "Skjerming av hele dokumentet");
     x.close("skjerming");
-}
-
-void fsyncPath(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
-void writeFile(const std::string& path, const std::string& bytes) {
-    try {
-        documents::writeFileSynced(path, bytes);
-    } catch (const documents::FileError& e) {
-        throw ArchiveError(e.what());
-    }
 }
 
 // One dokumentbeskrivelse with its dokumentobjekt: number 1 is the main document, the rest
@@ -414,40 +393,28 @@ void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d
 
 }  // namespace
 
-std::string writePackage(const Package& p, const std::string& outDir) {
+std::string writePackage(const Package& p, const std::string& outDir, Env& env) {
     const std::string finalDir = Poco::Path(outDir).append(p.name).toString();
     const std::string tmpDir = Poco::Path(outDir).append("." + p.name + ".tmp").toString();
-    if (Poco::File(finalDir).exists())
-        throw ArchiveError(finalDir + ": a package of that name exists already");
+    const auto in = [&](const std::string& file) { return Poco::Path(tmpDir).append(file).toString(); };
     try {
-        Poco::File(tmpDir).remove(true);
-    } catch (...) {
-    }
-    try {
-        Poco::File(Poco::Path(tmpDir).append("dokumenter").toString()).createDirectories();
-        writeFile(Poco::Path(tmpDir).append("arkivstruktur.xml").toString(), p.arkivstruktur);
-        writeFile(Poco::Path(tmpDir).append("arkivuttrekk.xml").toString(), p.arkivuttrekk);
-        for (const auto& [name, text] : p.schemas)
-            writeFile(Poco::Path(tmpDir).append(name).toString(), text);
-        for (const auto& f : p.documents)
-            writeFile(Poco::Path(tmpDir).append(f.path).toString(), *f.bytes);
-        writeFile(Poco::Path(tmpDir).append("manifest.sha256").toString(), p.manifest);
-        fsyncPath(Poco::Path(tmpDir).append("dokumenter").toString());
-        fsyncPath(tmpDir);
-        Poco::File(tmpDir).renameTo(finalDir);
-        fsyncPath(outDir);
-    } catch (const Poco::Exception& e) {
+        if (env.exists(finalDir))
+            throw ArchiveError(finalDir + ": a package of that name exists already");
+        env.remove(tmpDir);  // left by a writer that died
+        env.createDirectories(in("dokumenter"));
+        env.writeFileSynced(in("arkivstruktur.xml"), p.arkivstruktur);
+        env.writeFileSynced(in("arkivuttrekk.xml"), p.arkivuttrekk);
+        for (const auto& [name, text] : p.schemas) env.writeFileSynced(in(name), text);
+        for (const auto& f : p.documents) env.writeFileSynced(in(f.path), *f.bytes);
+        env.writeFileSynced(in("manifest.sha256"), p.manifest);
+        env.rename(tmpDir, finalDir);
+    } catch (const EnvError& e) {
         try {
-            Poco::File(tmpDir).remove(true);
-        } catch (...) {
+            env.remove(tmpDir);
+        } catch (const EnvError&) {
+            // The package is not there either way; a later write removes the rest.
         }
-        throw ArchiveError(outDir + ": cannot write the package: " + e.displayText());
-    } catch (...) {
-        try {
-            Poco::File(tmpDir).remove(true);
-        } catch (...) {
-        }
-        throw;
+        throw ArchiveError(finalDir + ": cannot write the package: " + e.what());
     }
     return finalDir;
 }

@@ -1,14 +1,12 @@
 #include "avtaleflyt/archive/Schemas.h"
 
-#include <Poco/DirectoryIterator.h>
-#include <Poco/File.h>
 #include <Poco/Path.h>
 #include <libxml/xmlreader.h>
 
 #include <algorithm>
 
 #include "avtaleflyt/archive/Package.h"
-#include "avtaleflyt/documents/Files.h"
+#include "avtaleflyt/documents/PosixEnv.h"
 #include "avtaleflyt/documents/XmlSchema.h"
 
 namespace avtaleflyt::archive {
@@ -48,14 +46,26 @@ const SchemaFiles& noark5Schemas() { return noark5SchemaFiles(); }
 const SchemaFiles& arkivmeldingSchemas() { return arkivmeldingSchemaFiles(); }
 
 SchemaFiles readSchemaFolder(const std::string& dir) {
-    const Poco::File folder(dir);
-    if (!folder.exists() || !folder.isDirectory())
+    return readSchemaFolder(dir, documents::defaultEnv());
+}
+
+SchemaFiles readSchemaFolder(const std::string& dir, Env& env) {
+    std::vector<std::string> names;
+    try {
+        names = env.list(dir);
+    } catch (const EnvError&) {
         throw ArchiveError(dir + ": no such schema folder");
+    }
     SchemaFiles files;
-    for (Poco::DirectoryIterator it(dir), end; it != end; ++it)
-        if (it->isFile() && Poco::Path(it->path()).getExtension() == "xsd")
-            files.emplace_back(it.name(), documents::readFile(it->path()));
-    std::sort(files.begin(), files.end());
+    try {
+        for (const auto& name : names) {
+            const std::string path = Poco::Path(dir).append(name).toString();
+            if (Poco::Path(name).getExtension() == "xsd" && env.fileSize(path))
+                files.emplace_back(name, env.readFile(path));
+        }
+    } catch (const EnvError& e) {
+        throw ArchiveError(e.what());
+    }
     if (std::none_of(files.begin(), files.end(),
                      [](const auto& f) { return f.first == "arkivstruktur.xsd"; }))
         throw ArchiveError(dir + ": no arkivstruktur.xsd in the schema folder");

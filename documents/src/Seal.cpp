@@ -9,7 +9,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
-#include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 #include <openssl/x509.h>
@@ -39,10 +38,10 @@ std::string opensslError() {
     return buf;
 }
 
-std::string readSealFile(const std::string& path) {
+std::string readSealFile(Env& env, const std::string& path) {
     try {
-        return readFile(path);
-    } catch (const FileError&) {
+        return env.readFile(path);
+    } catch (const EnvError&) {
         throw SealError(path + ": cannot read the file");
     }
 }
@@ -64,10 +63,11 @@ std::string commonName(X509* cert) {
     return buf;
 }
 
-void writeAtomically(const std::string& path, const std::string& content, unsigned mode) {
+void writeAtomically(Env& env, const std::string& path, const std::string& content,
+                     unsigned mode) {
     try {
-        writeFileAtomically(path, content, mode);
-    } catch (const FileError& e) {
+        env.writeFileSynced(path, content, mode);
+    } catch (const EnvError& e) {
         throw SealError(e.what());
     }
 }
@@ -111,19 +111,22 @@ const std::string& SealKey::subject() const {
 }
 
 void SealKey::create(const std::string& certPath, const std::string& keyPath,
-                     const std::string& cn) {
+                     const std::string& cn, Env& env) {
     EVP_PKEY* key = EVP_RSA_gen(2048);
     if (!key)
         throw SealError("cannot create the seal key: " + opensslError());
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> keyGuard(key, &EVP_PKEY_free);
     std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), &X509_free);
     X509_set_version(cert.get(), 2);
-        unsigned char serial[8];
-    if (RAND_bytes(serial, sizeof serial) != 1)
-        throw SealError("cannot create the seal certificate: " + opensslError());
-    serial[0] &= 0x7f;  // a positive INTEGER
-    std::unique_ptr<BIGNUM, decltype(&BN_free)> number(BN_bin2bn(serial, sizeof serial, nullptr),
-                                                       &BN_free);
+    std::string serial;
+    try {
+        serial = env.randomBytes(8);
+    } catch (const EnvError& e) {
+        throw SealError(std::string("cannot create the seal certificate: ") + e.what());
+    }
+    serial[0] = static_cast<char>(serial[0] & 0x7f);  // a positive INTEGER
+    std::unique_ptr<BIGNUM, decltype(&BN_free)> number(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()), 8, nullptr), &BN_free);
     BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(cert.get()));
     X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 3650);
@@ -156,13 +159,13 @@ void SealKey::create(const std::string& certPath, const std::string& keyPath,
     Bio certOut(BIO_new(BIO_s_mem()), &BIO_free), keyOut(BIO_new(BIO_s_mem()), &BIO_free);
     PEM_write_bio_X509(certOut.get(), cert.get());
     PEM_write_bio_PrivateKey(keyOut.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
-    writeAtomically(keyPath, bioText(keyOut.get()), 0600);
-    writeAtomically(certPath, bioText(certOut.get()), 0644);
+    writeAtomically(env, keyPath, bioText(keyOut.get()), 0600);
+    writeAtomically(env, certPath, bioText(certOut.get()), 0644);
 }
 
-SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath) {
+SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath, Env& env) {
     auto keys = std::make_unique<Keys>();
-    const std::string certPem = readSealFile(certPath), keyPem = readSealFile(keyPath);
+    const std::string certPem = readSealFile(env, certPath), keyPem = readSealFile(env, keyPath);
     keys->cert = PEM_read_bio_X509(memBio(certPem).get(), nullptr, nullptr, nullptr);
     if (!keys->cert)
         throw SealError(certPath + ": not a PEM certificate (" + opensslError() + ")");
@@ -175,8 +178,8 @@ SealKey SealKey::loadPem(const std::string& certPath, const std::string& keyPath
     return SealKey(std::move(keys));
 }
 
-SealKey SealKey::loadPkcs12(const std::string& path, const std::string& password) {
-    const std::string der = readSealFile(path);
+SealKey SealKey::loadPkcs12(const std::string& path, const std::string& password, Env& env) {
+    const std::string der = readSealFile(env, path);
     std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(d2i_PKCS12_bio(memBio(der).get(), nullptr),
                                                         &PKCS12_free);
     if (!p12)

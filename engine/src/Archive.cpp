@@ -1,10 +1,7 @@
 // Archiving signed cases as one package for the records system.
-#include <Poco/File.h>
-
 #include "Core.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/archive/Schemas.h"
-#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/domain/Text.h"
@@ -13,9 +10,9 @@ namespace avtaleflyt::engine {
 
 namespace {
 
-archive::SchemaFiles readSchemaFolder(const std::string& dir) {
+archive::SchemaFiles readSchemaFolder(const std::string& dir, Env& env) {
     try {
-        return archive::readSchemaFolder(dir);
+        return archive::readSchemaFolder(dir, env);
     } catch (const archive::ArchiveError& e) {
         throw EngineError(e.what());
     }
@@ -71,7 +68,7 @@ ArchiveReport Records::archive(const Actor& by, const std::string& networkName, 
         ps.caseFilePerCase = st.settings.archiveCaseFilePerCase;
         // The schemas go into the package, as Arkade 5 expects them there.
         const archive::SchemaFiles schemas =
-            schemasDir.empty() ? archive::noark5Schemas() : readSchemaFolder(schemasDir);
+            schemasDir.empty() ? archive::noark5Schemas() : readSchemaFolder(schemasDir, st.env);
         const archive::Package package = archive::buildPackage(docs, ps, st.clock.now(), schemas);
         const auto problems = archive::validateXml(package.arkivstruktur, "arkivstruktur.xml",
                                                    schemas, "arkivstruktur.xsd");
@@ -86,15 +83,15 @@ ArchiveReport Records::archive(const Actor& by, const std::string& networkName, 
                    {"audit_head", st.audit.verify().headHash}});
         try {
             const std::string dir = outDir.empty() ? st.dataDir + "/archive" : outDir;
-            Poco::File(dir).createDirectories();
-            report.packageDir = archive::writePackage(package, dir);
-        } catch (const archive::ArchiveError& e) {
+            st.env.createDirectories(dir);
+            report.packageDir = archive::writePackage(package, dir, st.env);
+        } catch (const std::runtime_error& e) {  // ArchiveError, EnvError
             throw EngineError(e.what());
         }
         try {
             tx.commit();
         } catch (...) {
-            Poco::File(report.packageDir).remove(true);  // never a package for cases not archived
+            st.env.remove(report.packageDir);  // never a package for cases not archived
             throw;
         }
         return report;
@@ -127,8 +124,8 @@ PrintBatch Records::printBatch(const Actor& by, const std::string& networkName,
             return batch;
         try {
             batch.pdf = documents::mergePdfs(pdfs);
-            documents::writeFileAtomically(outPath, batch.pdf);
-        } catch (const std::runtime_error& e) {  // PdfError, FileError
+            st.env.writeFileSynced(outPath, batch.pdf);
+        } catch (const std::runtime_error& e) {  // PdfError, EnvError
             throw EngineError(e.what());
         }
         tx.commit();

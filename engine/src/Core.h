@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "avtaleflyt/documents/Seal.h"
+#include "avtaleflyt/domain/Env.h"
 #include "avtaleflyt/engine/Installation.h"
 #include "avtaleflyt/notify/Transport.h"
 #include "avtaleflyt/storage/AuditLog.h"
@@ -46,10 +47,6 @@ inline std::string json(const Fields& fields) {
 // The hex SHA-256 under which a secret token (a signing link, a session, an API token) is
 // stored; the token itself never is.
 std::string tokenHash(const std::string& token);
-// `n` bytes from OpenSSL's CSPRNG (as bytes, or as 2n hex digits). Throws EngineError without
-// entropy.
-std::string randomBytes(std::size_t n);
-std::string randomHex(std::size_t n);
 
 // Runs `f`, turning storage faults into engine errors with the same message.
 template <typename F>
@@ -190,7 +187,12 @@ class DocumentActionPort final : public ActionPort {
 
 class Core {
   public:
-    Core(std::string dir, const Clock& c, const Settings& settings);
+    Core(std::string dir, const Clock& c, const Settings& settings, Env& files);
+
+    // `n` bytes from env's secure generator (as bytes, or as 2n hex digits). Throws EngineError
+    // without entropy.
+    std::string randomBytes(std::size_t n);
+    std::string randomHex(std::size_t n);
 
     // Appends an audit event by `who` (default: the actor of the call). Inside a transaction.
     void record(const std::string& kind, const std::string& subject, const Fields& payload,
@@ -270,6 +272,7 @@ class Core {
 
     std::string dataDir;
     const Clock& clock;
+    Env& env;  // every file and random number of the engine's own (not the database's)
     storage::Database db;
     storage::AuditLog audit;
     storage::RosterRepository rosters;

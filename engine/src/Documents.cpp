@@ -1,5 +1,4 @@
 // A case's documents: the values its template is filled with, rendering, sealing, storing.
-#include <Poco/File.h>
 #include <Poco/Path.h>
 
 #include <algorithm>
@@ -12,7 +11,6 @@
 #include <unistd.h>
 
 #include "Core.h"
-#include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/documents/Templates.h"
 #include "avtaleflyt/domain/Text.h"
@@ -38,8 +36,9 @@ const documents::SealKey& Core::sealKey() {
                 settings.sealPkcs12.empty()
                     ? documents::SealKey::loadPem(
                           Poco::Path(dataDir).append(Installation::kSealCertificate).toString(),
-                          Poco::Path(dataDir).append(Installation::kSealKey).toString())
-                    : documents::SealKey::loadPkcs12(settings.sealPkcs12, settings.sealPassword));
+                          Poco::Path(dataDir).append(Installation::kSealKey).toString(), env)
+                    : documents::SealKey::loadPkcs12(settings.sealPkcs12, settings.sealPassword,
+                                                     env));
         } catch (const documents::SealError& e) {
             throw EngineError(std::string("cannot seal: ") + e.what());
         }
@@ -270,16 +269,16 @@ StepOutcome Cases::registerPaperSignature(const Actor& by, const std::string& re
                                                  const std::string& scanPath,
                                                  const std::string& signedOnIn) const {
     const Acting acting(by);
-    Poco::File file(scanPath);
-    if (!file.exists() || !file.isFile())
+    const auto size = core_.env.fileSize(scanPath);
+    if (!size)
         throw EngineError(scanPath + ": no such file");
-    if (file.getSize() > kMaxScanBytes)
+    if (*size > kMaxScanBytes)
         throw EngineError(scanPath + ": the scan is larger than " +
                           std::to_string(kMaxScanBytes / (1024 * 1024)) + " MiB");
     std::string scan;
     try {
-        scan = documents::readFile(scanPath);
-    } catch (const documents::FileError& e) {
+        scan = core_.env.readFile(scanPath);
+    } catch (const EnvError& e) {
         throw EngineError(e.what());
     }
     const auto tail = scan.size() > 1024 ? scan.substr(scan.size() - 1024) : scan;

@@ -1,6 +1,5 @@
 #include "avtaleflyt/engine/Installation.h"
 
-#include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/Path.h>
 
@@ -8,7 +7,7 @@
 #include <sstream>
 
 #include "Core.h"
-#include "avtaleflyt/documents/Files.h"
+#include "avtaleflyt/documents/PosixEnv.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/RosterSheet.h"
 #include "avtaleflyt/domain/Text.h"
@@ -90,9 +89,10 @@ Network toNetwork(const storage::NetworkRecord& r) {
 
 }  // namespace
 
-Core::Core(std::string dir, const Clock& c, const Settings& initial)
+Core::Core(std::string dir, const Clock& c, const Settings& initial, Env& files)
     : dataDir(std::move(dir)),
       clock(c),
+      env(files),
       db(databasePath(dataDir), storage::Database::Mode::OpenExisting),
       audit(db),
       rosters(db),
@@ -166,25 +166,39 @@ Case Core::caseNamed(const std::string& reference) const {
     return std::move(*c);
 }
 
+std::string Core::randomBytes(std::size_t n) {
+    try {
+        return env.randomBytes(n);
+    } catch (const EnvError& e) {
+        throw EngineError(e.what());
+    }
+}
+
+std::string Core::randomHex(std::size_t n) {
+    const std::string bytes = randomBytes(n);
+    return text::hex(reinterpret_cast<const unsigned char*>(bytes.data()), n);
+}
+
 bool Installation::init(const std::string& dataDir, const Clock& clock, const Actor& by) {
+    return init(dataDir, clock, by, documents::defaultEnv());
+}
+
+bool Installation::init(const std::string& dataDir, const Clock& clock, const Actor& by,
+                        Env& env) {
     return guarded([&] {
-        Poco::File dir(dataDir);
-        if (dir.exists() && !dir.isDirectory())
-            throw InstallationError(dataDir + ": exists and is not a folder");
-        dir.createDirectories();
         const std::string config = Poco::Path(dataDir).append(kConfigFile).toString();
-        if (!Poco::File(config).exists())
-            documents::writeFileAtomically(config, kDefaultConfig);
         const std::string cert = Poco::Path(dataDir).append(kSealCertificate).toString();
         const std::string key = Poco::Path(dataDir).append(kSealKey).toString();
-        if (!Poco::File(cert).exists() || !Poco::File(key).exists()) {
-            try {
-                documents::SealKey::create(cert, key, "avtaleflyt");
-            } catch (const documents::SealError& e) {
-                throw InstallationError(e.what());
-            }
+        try {
+            env.createDirectories(dataDir);
+            if (!env.exists(config))
+                env.writeFileSynced(config, kDefaultConfig);
+            if (!env.exists(cert) || !env.exists(key))
+                documents::SealKey::create(cert, key, "avtaleflyt", env);
+        } catch (const std::runtime_error& e) {  // EnvError, SealError
+            throw InstallationError(e.what());
         }
-        const bool fresh = !Poco::File(databasePath(dataDir)).exists();
+        const bool fresh = !env.exists(databasePath(dataDir));
         storage::Database db(databasePath(dataDir), storage::Database::Mode::CreateIfMissing);
         if (fresh) {
             storage::AuditLog audit(db);
@@ -199,8 +213,8 @@ bool Installation::init(const std::string& dataDir, const Clock& clock, const Ac
 
 // The shared part and the services over it.
 struct Installation::Parts {
-    Parts(const std::string& dataDir, const Clock& clock, const Settings& settings)
-        : core(dataDir, clock, settings),
+    Parts(const std::string& dataDir, const Clock& clock, const Settings& settings, Env& env)
+        : core(dataDir, clock, settings, env),
           rosters(core),
           cases(core),
           signing(core),
@@ -221,11 +235,15 @@ struct Installation::Parts {
 };
 
 Installation::Installation(const std::string& dataDir, const Clock& clock,
-                           const Settings& settings) {
-    if (!Poco::File(databasePath(dataDir)).exists())
+                           const Settings& settings)
+    : Installation(dataDir, clock, settings, documents::defaultEnv()) {}
+
+Installation::Installation(const std::string& dataDir, const Clock& clock,
+                           const Settings& settings, Env& env) {
+    if (!env.exists(databasePath(dataDir)))
         throw InstallationError("no avtaleflyt installation in " + dataDir +
                                 " (run 'avtaleflyt init' first, or give the right --data folder)");
-    parts_ = guarded([&] { return std::make_unique<Parts>(dataDir, clock, settings); });
+    parts_ = guarded([&] { return std::make_unique<Parts>(dataDir, clock, settings, env); });
 }
 
 Installation::~Installation() = default;
@@ -369,7 +387,7 @@ RosterImport Rosters::importRoster(const Actor& by, const std::string& path, con
     const Acting acting(by);
     Table table;
     try {
-        table = documents::readTableFile(path);
+        table = documents::readTableFile(path, core_.env);
     } catch (const documents::TableFileError& e) {
         throw EngineError(e.what());
     }

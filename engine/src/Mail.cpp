@@ -242,7 +242,7 @@ notify::Transport& Core::transport() {
         if (settings.mailTransport == "smtp")
             ownTransport = std::make_unique<notify::SmtpTransport>(settings.smtp);
         else
-            ownTransport = std::make_unique<notify::MaildirTransport>(dataDir + "/mail");
+            ownTransport = std::make_unique<notify::MaildirTransport>(dataDir + "/mail", env);
     }
     return *ownTransport;
 }

@@ -1,24 +1,11 @@
 // Signing links: what a link shows, and signing or declining through it.
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "Core.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::engine {
-
-std::string randomBytes(std::size_t n) {
-    std::string bytes(n, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1)
-        throw EngineError("no random numbers available");
-    return bytes;
-}
-
-std::string randomHex(std::size_t n) {
-    const std::string bytes = randomBytes(n);
-    return text::hex(reinterpret_cast<const unsigned char*>(bytes.data()), n);
-}
 
 std::string tokenHash(const std::string& token) {
     unsigned char digest[EVP_MAX_MD_SIZE];

@@ -29,9 +29,8 @@ std::string scrypt(const std::string& password, const std::string& salt, std::ui
     return key;
 }
 
-// "scrypt$N$r$p$SALT$HASH"
-std::string hashPassword(const std::string& password) {
-    const std::string salt = randomBytes(16);
+// "scrypt$N$r$p$SALT$HASH", `salt` 16 random bytes.
+std::string hashPassword(const std::string& password, const std::string& salt) {
     return "scrypt$" + std::to_string(kScryptN) + "$" + std::to_string(kScryptR) + "$" +
            std::to_string(kScryptP) + "$" + hexOf(salt) + "$" +
            hexOf(scrypt(password, salt, kScryptN, kScryptR, kScryptP));
@@ -88,7 +87,7 @@ void Users::add(const Actor& by, const std::string& username, const std::string&
         } else if (!area.empty()) {
             throw EngineError("only an area leader has an area");
         }
-        const std::string hash = hashPassword(password);
+        const std::string hash = hashPassword(password, st.randomBytes(16));
         storage::Transaction tx(st.db);
         storage::UserRecord u;
         u.username = username;
@@ -112,7 +111,7 @@ void Users::setPassword(const Actor& by, const std::string& username, const std:
         const auto u = st.userRecords.find(username);
         if (!u)
             throw EngineError("no user \"" + username + "\"");
-        const std::string hash = hashPassword(password);
+        const std::string hash = hashPassword(password, st.randomBytes(16));
         storage::Transaction tx(st.db);
         st.userRecords.setPassword(u->id, hash);
         st.userRecords.endSessionsOf(u->id);
@@ -153,8 +152,8 @@ SignIn Users::signIn(const Actor& by, const std::string& username, const std::st
         result.refusal = "wrong user name or password";
         const auto u = st.userRecords.find(username);
         // An unknown user costs a hash too, so timing does not tell which names exist.
-        const bool matches =
-            passwordMatches(password, u ? u->passwordHash : hashPassword("not a password"));
+        const bool matches = passwordMatches(
+            password, u ? u->passwordHash : hashPassword("not a password", st.randomBytes(16)));
         storage::Transaction tx(st.db);
         if (!u || u->disabled) {
             st.record("user.sign_in_failed", "user:" + username, {{"why", u ? "disabled" : "unknown"}});
@@ -180,8 +179,8 @@ SignIn Users::signIn(const Actor& by, const std::string& username, const std::st
             return result;
         }
         st.userRecords.recordSuccess(u->id);
-        result.token = randomHex(32);
-        st.userRecords.addSession(u->id, tokenHash(result.token), randomHex(32),
+        result.token = st.randomHex(32);
+        st.userRecords.addSession(u->id, tokenHash(result.token), st.randomHex(32),
                                   now + std::chrono::hours(kSessionHours), now);
         st.record("user.signed_in", "user:" + u->username, {});
         tx.commit();
@@ -220,7 +219,7 @@ std::string Users::createApiToken(const Actor& by, const std::string& username) 
         const auto u = st.userRecords.find(username);
         if (!u)
             throw EngineError("no user \"" + username + "\"");
-        const std::string token = randomHex(32);
+        const std::string token = st.randomHex(32);
         storage::Transaction tx(st.db);
         st.userRecords.addApiToken(u->id, tokenHash(token), st.clock.now());
         st.record("user.api_token_created", "user:" + u->username, {});

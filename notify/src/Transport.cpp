@@ -1,14 +1,12 @@
 #include "avtaleflyt/notify/Transport.h"
 
 #include <Poco/Exception.h>
-#include <Poco/File.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureSMTPClientSession.h>
 
-#include <cstdio>
-#include <fstream>
+#include <cctype>
 
 namespace avtaleflyt::notify {
 namespace {
@@ -48,27 +46,24 @@ class Session final : public Poco::Net::SecureSMTPClientSession {
 
 }  // namespace
 
-MaildirTransport::MaildirTransport(std::string dir) : dir_(std::move(dir)) {}
+MaildirTransport::MaildirTransport(std::string dir, Env& env)
+    : dir_(std::move(dir)), env_(env) {}
 
 std::string MaildirTransport::deliver(const std::string&, const std::string&,
                                       const std::string& messageId, const std::string& mime) {
-    try {
-        for (const char* sub : {"tmp", "new", "cur"}) Poco::File(dir_ + "/" + sub).createDirectories();
-    } catch (const Poco::Exception& e) {
-        throw TransportError(dir_ + ": cannot create the maildir: " + e.displayText());
-    }
     const std::string name = fileNameFor(messageId);
     const std::string tmp = dir_ + "/tmp/" + name, target = dir_ + "/new/" + name;
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << mime;
-        out.flush();
-        if (!out)
-            throw TransportError(tmp + ": cannot write the message");
-    }
-    if (std::rename(tmp.c_str(), target.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw TransportError(target + ": cannot move the message into place");
+    try {
+        for (const char* sub : {"tmp", "new", "cur"}) env_.createDirectories(dir_ + "/" + sub);
+        env_.writeFileSynced(tmp, mime);
+        env_.rename(tmp, target);
+    } catch (const EnvError& e) {
+        try {
+            env_.remove(tmp);
+        } catch (const EnvError&) {
+            // Not in new/ either way: a maildir reader ignores tmp/.
+        }
+        throw TransportError(std::string("maildir: ") + e.what());
     }
     return "written to new/" + name;
 }

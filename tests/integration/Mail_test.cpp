@@ -25,6 +25,7 @@
 #include "TestSupport.h"
 #include "Tester.h"
 #include "avtaleflyt/documents/Files.h"
+#include "avtaleflyt/documents/PosixEnv.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/engine/Installation.h"
 
@@ -478,7 +479,7 @@ TEST_CASE("a dispatcher killed between delivering and recording leaves the messa
     // Delivers into the real maildir, then "dies" before the delivery is recorded.
     struct DiesAfterDelivery final : notify::Transport {
         notify::MaildirTransport maildir;
-        explicit DiesAfterDelivery(std::string dir) : maildir(std::move(dir)) {}
+        explicit DiesAfterDelivery(std::string dir) : maildir(std::move(dir), documents::defaultEnv()) {}
         std::string deliver(const std::string& from, const std::string& to, const std::string& id,
                             const std::string& mime) override {
             maildir.deliver(from, to, id, mime);

@@ -12,6 +12,7 @@
 
 #include "avtaleflyt/archive/Schemas.h"
 #include "avtaleflyt/domain/Clock.h"
+#include "avtaleflyt/domain/Env.h"
 
 namespace avtaleflyt::archive {
 
@@ -70,9 +71,11 @@ std::string sha256Hex(const std::string& bytes);
 Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& settings,
                      Timestamp now, const SchemaFiles& schemas);
 
-// Writes the package into `outDir/<name>`: files into a hidden temporary folder, flushed, then
-// renamed into place. Returns the package folder. Throws ArchiveError, leaving nothing behind.
-std::string writePackage(const Package& package, const std::string& outDir);
+// Writes the package into `outDir/<name>` through `env`: every file into a hidden temporary
+// folder (outDir/.<name>.tmp), flushed, then the folder renamed into place, so the package
+// appears whole or not at all. Returns the package folder. Throws ArchiveError naming the
+// file and the cause, leaving nothing behind.
+std::string writePackage(const Package& package, const std::string& outDir, Env& env);
 
 struct Finding {
     std::string where;  // a file of the package, or the case

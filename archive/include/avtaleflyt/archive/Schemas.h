@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "avtaleflyt/domain/Env.h"
+
 namespace avtaleflyt::archive {
 
 // Schema files by name ({"arkivstruktur.xsd", text}, ...), importing one another by name.
@@ -20,8 +22,10 @@ const SchemaFiles& noark5Schemas();
 const SchemaFiles& arkivmeldingSchemas();
 
 // Every *.xsd in `dir` (e.g. another version of the Noark 5 schemas), by name. Throws ArchiveError
-// when `dir` is not a folder or holds no arkivstruktur.xsd.
+// when `dir` is not a folder or holds no arkivstruktur.xsd. Read through `env` (default: the
+// real file system).
 SchemaFiles readSchemaFolder(const std::string& dir);
+SchemaFiles readSchemaFolder(const std::string& dir, Env& env);
 
 // Validates `xml` against `main` of `schemas` (its imports resolved within the set). Returns the
 // problems as "SOURCE:LINE: xml: message"; none if valid. A schema that is missing from the set

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "avtaleflyt/documents/PosixEnv.h"
+
 namespace avtaleflyt::documents {
 
 class SealError : public std::runtime_error {
@@ -17,13 +19,16 @@ class SealKey {
   public:
     // Creates a 2048-bit RSA key and a self-signed certificate (valid ten years) for
     // `commonName`, written as PEM files (key readable by the owner only), through temporary
-    // files renamed into place. Throws SealError.
+    // files renamed into place, through `env` (its random numbers for the serial number).
+    // Throws SealError.
     static void create(const std::string& certPath, const std::string& keyPath,
-                       const std::string& commonName);
-    // Loads PEM files, or a PKCS#12 file (then keyPath is its password). Throws SealError
-    // naming the file and the cause.
-    static SealKey loadPem(const std::string& certPath, const std::string& keyPath);
-    static SealKey loadPkcs12(const std::string& path, const std::string& password);
+                       const std::string& commonName, Env& env = defaultEnv());
+    // Loads PEM files, or a PKCS#12 file, read through `env`. Throws SealError naming the
+    // file and the cause.
+    static SealKey loadPem(const std::string& certPath, const std::string& keyPath,
+                           Env& env = defaultEnv());
+    static SealKey loadPkcs12(const std::string& path, const std::string& password,
+                              Env& env = defaultEnv());
 
     ~SealKey();
     SealKey(SealKey&&) noexcept;

@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 #include <string>
+
+#include "avtaleflyt/documents/PosixEnv.h"
 #include <vector>
 
 #include "avtaleflyt/domain/Table.h"
@@ -20,8 +22,8 @@ class TableFileError : public std::runtime_error {
 constexpr std::size_t kMaxTableFileBytes = 20 * 1024 * 1024;
 
 // Reads `path` by its extension: ".xlsx" as a workbook (the first sheet), anything else as CSV.
-// The Table's source is `path` as given.
-Table readTableFile(const std::string& path);
+// The Table's source is `path` as given. Read through `env`.
+Table readTableFile(const std::string& path, Env& env = defaultEnv());
 
 // CSV as Excel writes it: ';' or ',' or tab (detected from the header line, or an Excel
 // "sep=;" line), quoted fields with "" for a quote, CRLF or LF, line breaks inside quotes,

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "avtaleflyt/domain/Clock.h"
+#include "avtaleflyt/domain/Env.h"
 #include "avtaleflyt/engine/Basics.h"
 #include "avtaleflyt/engine/Cases.h"
 #include "avtaleflyt/engine/Outbox.h"
@@ -49,12 +50,17 @@ class Installation {
     // Creates the data folder, the database, a commented configuration file and the seal key
     // and certificate (seal-key.pem readable by the owner only) where missing.
     // Returns false if an installation was there already (it is then only brought up to date).
+    // The files are written through `env` (default: the real file system).
     static bool init(const std::string& dataDir, const Clock& clock, const Actor& by);
+    static bool init(const std::string& dataDir, const Clock& clock, const Actor& by, Env& env);
 
     // Opens an existing installation. Throws InstallationError if there is none at `dataDir`,
     // its database is from a newer avtaleflyt, or a workflow definition in settings.workflowsDir
-    // is invalid.
+    // is invalid. Every file and random number of the engine's own goes through `env` (default:
+    // the real ones); the database does not, and `env` must outlive the installation.
     Installation(const std::string& dataDir, const Clock& clock, const Settings& settings = {});
+    Installation(const std::string& dataDir, const Clock& clock, const Settings& settings,
+                 Env& env);
     ~Installation();
     Installation(Installation&&) noexcept;
 

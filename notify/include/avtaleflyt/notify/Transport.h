@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "avtaleflyt/domain/Env.h"
+
 namespace avtaleflyt::notify {
 
 class TransportError : public std::runtime_error {
@@ -24,17 +26,19 @@ class Transport {
     virtual std::string describe() const = 0;  // "maildir DIR", "smtp://host:port"
 };
 
-// Writes each message as an .eml file into DIR/new (through DIR/tmp and a rename), named after
-// its Message-ID, so delivering a message again replaces the same file.
+// Writes each message as an .eml file into DIR/new, named after its Message-ID, so delivering
+// a message again replaces the same file: written whole and flushed into DIR/tmp, then renamed
+// into DIR/new, all through `env`. A failed delivery leaves nothing in DIR/new or DIR/tmp.
 class MaildirTransport final : public Transport {
   public:
-    explicit MaildirTransport(std::string dir);
+    MaildirTransport(std::string dir, Env& env);
     std::string deliver(const std::string& from, const std::string& to,
                         const std::string& messageId, const std::string& mime) override;
     std::string describe() const override { return "maildir " + dir_; }
 
   private:
     std::string dir_;
+    Env& env_;
 };
 
 struct SmtpSettings {
