@@ -261,7 +261,8 @@ class Core {
         Case c;
         SignatureRequest request;
     };
-    Link resolveLink(const std::string& token);
+    // `forStep`: the case with its timers, for firing a trigger; else without (for showing it).
+    Link resolveLink(const std::string& token, bool forStep = false);
     // Fires `trigger` as the link's signer; marks the link used and keeps the evidence.
     LinkOutcome useLink(const std::string& token, Trigger trigger, const std::string& ip,
                         const std::string& userAgent);

@@ -14,7 +14,7 @@ std::string tokenHash(const std::string& token) {
     return text::hex(digest, len);
 }
 
-Core::Link Core::resolveLink(const std::string& token) {
+Core::Link Core::resolveLink(const std::string& token, bool forStep) {
     auto& st = *this;
     Link link;
     // Tokens are 43 characters of base64url; anything else is not looked up at all.
@@ -26,7 +26,10 @@ Core::Link Core::resolveLink(const std::string& token) {
     if (!found)
         return link;
     link.token = *found;
-    link.c = st.caseNamed(found->caseReference);
+    auto c = st.cases.find(found->caseReference, forStep);
+    if (!c)
+        return link;  // cannot happen (foreign keys), but is no reason to crash
+    link.c = std::move(*c);
     for (const auto& r : link.c.signatures)
         if (r.id == found->requestId)
             link.request = r;
@@ -46,7 +49,7 @@ LinkOutcome Core::useLink(const std::string& token, Trigger trigger,
                                          const std::string& ip, const std::string& userAgent) {
     auto& st = *this;
     storage::Transaction tx(st.db);
-    const Link link = st.resolveLink(token);
+    const Link link = st.resolveLink(token, true);
     LinkOutcome out;
     out.status = link.status;
     out.caseState = link.c.state;

@@ -85,7 +85,7 @@ Case caseFrom(const RecordSet& rs, std::size_t row) {
     return c;
 }
 
-void loadParts(Lease& db, Case& c) {
+void loadParts(Lease& db, Case& c, bool withTimers = true) {
     Statement reqs(db.session);
     reqs << "SELECT r.id, r.role, p.email, p.name, r.organisation, r.position, r.status, "
             "r.signed_at, "
@@ -107,6 +107,8 @@ void loadParts(Lease& db, Case& c) {
         r.reason = textAt(rs, row, 9);
         c.signatures.push_back(r);
     }
+    if (!withTimers)
+        return;
     Statement timers(db.session);
     timers
         << "SELECT name, due_at, fired, COALESCE(paused_at, '') FROM case_timer WHERE case_id = ? "
@@ -158,7 +160,7 @@ Case CaseRepository::create(const Case& in, std::int64_t networkId, const std::s
     return *find(c.reference);
 }
 
-std::optional<Case> CaseRepository::find(const std::string& reference) const {
+std::optional<Case> CaseRepository::find(const std::string& reference, bool withTimers) const {
     Lease db(db_);
     Statement select(db.session);
     select << std::string(kCaseColumns) + "WHERE c.reference = ?", bind(text::trim(reference)), now;
@@ -166,7 +168,7 @@ std::optional<Case> CaseRepository::find(const std::string& reference) const {
     if (rs.rowCount() == 0)
         return std::nullopt;
     Case c = caseFrom(rs, 0);
-    loadParts(db, c);
+    loadParts(db, c, withTimers);
     return c;
 }
 

@@ -40,7 +40,9 @@ class CaseRepository {
     Case create(const Case& c, std::int64_t networkId, const std::string& prefix, int year,
                 Timestamp now);
 
-    std::optional<Case> find(const std::string& reference) const;
+    // The case with its signature requests and (unless `withTimers` is false: for showing it, not
+    // for a step) its timers.
+    std::optional<Case> find(const std::string& reference, bool withTimers = true) const;
     std::vector<Case> list(const CaseFilter& filter) const;
 
     // Writes `after` over the stored case if it is still at `after.version`; returns false if
