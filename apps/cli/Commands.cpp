@@ -23,16 +23,12 @@
 #include "Reports.h"
 #include "SchemaCommands.h"
 #include "Serve.h"
-#include "avtaleflyt/archive/Package.h"
-#include "avtaleflyt/documents/Files.h"
-#include "avtaleflyt/documents/Seal.h"
-#include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/RosterSheet.h"
 #include "avtaleflyt/domain/RosterSummary.h"
 #include "avtaleflyt/domain/Text.h"
 #include "avtaleflyt/domain/WorkingTime.h"
+#include "avtaleflyt/engine/Files.h"
 #include "avtaleflyt/engine/SampleNetwork.h"
-#include "avtaleflyt/workflows/Workflows.h"
 
 namespace avtaleflyt::cli {
 
@@ -68,8 +64,9 @@ const OptionSpec kNetworkOption{"network", "NAME",
                                 "the network (default: network.default in the configuration, or "
                                 "the only network there is)"};
 
-using documents::readFile;
-using documents::writeFileAtomically;
+using engine::formatCsv;
+using engine::readFile;
+using engine::writeFileAtomically;
 
 // What the commands with --format write (tableOrJson() for most; docs/json-output.md).
 const Formats kTableCsvJson = {"table", "csv", "json"};
@@ -343,7 +340,7 @@ int runPeopleList(Context& ctx) {
     const auto sheet = writeRosterSheet(roster, net.areas);
 
     if (format == "csv") {
-        ctx.out << documents::formatCsv(sheet);
+        ctx.out << formatCsv(sheet);
         return 0;
     }
     if (format == "json") {
@@ -466,7 +463,7 @@ int runSampleRoster(Context& ctx) {
     if (nurses < 1 || nurses > 100000)
         throw UsageError("--nurses must be between 1 and 100000");
     const auto sample = engine::makeSampleNetwork(seed, nurses);
-    const std::string csv = documents::formatCsv(writeRosterSheet(sample.roster, sample.areas));
+    const std::string csv = formatCsv(writeRosterSheet(sample.roster, sample.areas));
     const std::string out = ctx.inv.value("out");
     if (out.empty() || out == "-") {
         ctx.out << csv;
@@ -630,7 +627,7 @@ int runCaseList(Context& ctx) {
                                              "State",     "Signed",   "Deadline"};
     if (format == "csv") {
         rows.insert(rows.begin(), header);
-        ctx.out << documents::formatCsv(rows);
+        ctx.out << formatCsv(rows);
     } else if (format == "json") {
         json::ArrayPtr list = json::array();
         for (const auto& c : cases) {
@@ -872,7 +869,7 @@ int runSealVerify(Context& ctx) {
         ctx.err << "avtaleflyt: " << e.what() << '\n';
         return 1;
     }
-    const auto check = documents::verifySeal(pdf);
+    const auto check = engine::Records::checkSeal(pdf);
     const bool ok = check.sealed && check.valid && check.wholeDocument;
     if (format == "json") {
         json::ObjectPtr doc = json::object();
@@ -1097,27 +1094,23 @@ int runArchiveRef(Context& ctx) {
 int runAudit(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, kTextOrJson);
     const auto it = ctx.inv.values.find("package");
-    std::vector<std::pair<std::string, archive::Finding>> findings;
+    std::vector<std::pair<std::string, engine::Finding>> findings;
     std::vector<std::string> packages;
     if (it != ctx.inv.values.end())
         packages = it->second;
     // A progress bar on a terminal, for large packages.
     const bool terminal = isatty(STDERR_FILENO) != 0;
-    const archive::SchemaFiles schemas = ctx.inv.has("schemas")
-                                             ? archive::readSchemaFolder(ctx.inv.value("schemas"))
-                                             : archive::noark5Schemas();
-    for (const auto& dir : packages) {
-        const auto bar = [&](std::size_t done, std::size_t total) {
-            if (!terminal || total < 1000)
-                return;
-            const std::size_t width = 40, filled = total ? done * width / total : width;
-            ctx.err << "\r" << dir << " [" << std::string(filled, '#')
-                    << std::string(width - filled, '.') << "] " << done << "/" << total
-                    << (done == total ? "\n" : "") << std::flush;
-        };
-        for (auto& f : archive::auditPackage(dir, schemas, bar))
-            findings.push_back({dir, f});
-    }
+    const auto bar = [&](const std::string& dir, std::size_t done, std::size_t total) {
+        if (!terminal || total < 1000)
+            return;
+        const std::size_t width = 40, filled = total ? done * width / total : width;
+        ctx.err << "\r" << dir << " [" << std::string(filled, '#')
+                << std::string(width - filled, '.') << "] " << done << "/" << total
+                << (done == total ? "\n" : "") << std::flush;
+    };
+    const auto audited = engine::Records::auditPackages(packages, ctx.inv.value("schemas"), bar);
+    for (std::size_t i = 0; i < packages.size(); ++i)
+        for (const auto& f : audited[i]) findings.push_back({packages[i], f});
     std::string logLine = "not checked (no installation)";
     if (Poco::File(ctx.dataDir + "/" + engine::Installation::kDatabaseFile).exists()) {
         const auto log = ctx.installation().records().verifyAuditLog();
@@ -1201,7 +1194,7 @@ int runWorkflowList(Context& ctx) {
 }
 
 int runWorkflowDiagram(Context& ctx) {
-    ctx.out << workflows::stateDiagram(ctx.installation().cases().workflow(ctx.inv.args.at(0)));
+    ctx.out << ctx.installation().cases().stateDiagram(ctx.inv.args.at(0));
     return 0;
 }
 
@@ -1210,8 +1203,8 @@ int runWorkflowCheck(Context& ctx) {
     std::vector<WorkflowDef> defs;
     std::vector<std::string> problems;
     try {
-        defs = workflows::loadWorkflowDir(ctx.inv.args.at(0));
-    } catch (const workflows::WorkflowError& e) {
+        defs = engine::Cases::checkWorkflowDir(ctx.inv.args.at(0));
+    } catch (const engine::EngineError& e) {
         std::istringstream lines(e.what());
         for (std::string line; std::getline(lines, line);)
             if (!text::trim(line).empty())

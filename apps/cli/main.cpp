@@ -18,7 +18,6 @@
 #include "Commands.h"
 #include "Logging.h"
 #include "Serve.h"
-#include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/engine/Installation.h"
 
 namespace avtaleflyt::cli {
@@ -319,7 +318,7 @@ class AvtaleflytApp : public CliApplication {
 }  // namespace avtaleflyt::cli
 
 int main(int argc, char** argv) {
-    avtaleflyt::documents::keepAllocatorMemoryForRendering();
+    avtaleflyt::engine::prepareProcessForRendering();
     avtaleflyt::cli::AvtaleflytApp app(argc, argv);
     try {
         app.init(argc, argv);

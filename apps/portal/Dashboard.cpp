@@ -14,10 +14,9 @@
 
 #include "Html.h"
 #include "Template.h"
-#include "avtaleflyt/documents/Chart.h"
-#include "avtaleflyt/documents/Files.h"
-#include "avtaleflyt/documents/Messages.h"
 #include "avtaleflyt/domain/Text.h"
+#include "avtaleflyt/engine/Files.h"
+#include "avtaleflyt/engine/Texts.h"
 
 namespace avtaleflyt::portal {
 namespace {
@@ -53,13 +52,13 @@ std::map<std::string, std::string> query(const Exchange& e) {
 struct Dashboard::Impl {
     engine::Installation& installation;
     DashboardSettings settings;
-    const documents::Messages& m;
+    const engine::Texts m;
     html::Throttle signInFailures;
 
     Impl(engine::Installation& i, DashboardSettings s)
         : installation(i),
           settings(std::move(s)),
-          m(documents::Messages::forLanguage(settings.language)),
+          m(settings.language),
           signInFailures(settings.maxFailedSignIns) {}
 
     std::string t(const std::string& key, const std::vector<std::string>& args = {}) const {
@@ -275,7 +274,7 @@ struct Dashboard::Impl {
         v.text["send"] = who.may(Need::Acting)
                              ? t("app.send", {who.areaOnly() ? who.user.area : report.network})
                              : "";
-        v.html["chart"] = documents::chartSvg(html::areaChart(report.areas, m));
+        v.html["chart"] = engine::Reports::chartSvg(report.areas, settings.language);
         std::istringstream columns(t("report.areas.columns"));
         for (std::string c; std::getline(columns, c, ';');)
             v.rows["columns"].push_back({{{"column", c}}, {}, {}});
@@ -492,7 +491,7 @@ struct Dashboard::Impl {
         const std::string dir = installation.dataDir() + "/uploads";
         Poco::File(dir).createDirectories();
         const std::string path = dir + "/" + randomHex(16) + ".pdf";
-        documents::writeFileAtomically(path, e.upload.bytes, 0600);
+        engine::writeFileAtomically(path, e.upload.bytes, 0600);
         std::string error;
         engine::StepOutcome out;
         try {
@@ -652,7 +651,7 @@ struct Dashboard::Impl {
                                HTTPResponse::HTTP_BAD_REQUEST);
         const std::string id = randomHex(16);
         Poco::File(installation.dataDir() + "/uploads").createDirectories();
-        documents::writeFileAtomically(uploadPath(id, extension), e.upload.bytes, 0600);
+        engine::writeFileAtomically(uploadPath(id, extension), e.upload.bytes, 0600);
         engine::RosterImport result;
         try {
             result = installation.rosters().importRoster(who.by(), uploadPath(id, extension),

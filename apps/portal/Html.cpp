@@ -38,7 +38,7 @@ std::string page(const std::string& language, const std::string& title, const st
         .render({{{"language", language}, {"title", title}, {"stylesheet", stylesheet}},
                  {{"header", header}, {"main", main}},
                  {}},
-                documents::Messages::forLanguage(language));
+                engine::Texts(language));
 }
 
 std::unique_ptr<Poco::Net::HTMLForm> readForm(Poco::Net::HTTPServerRequest& request,
@@ -92,17 +92,6 @@ std::deque<std::chrono::steady_clock::time_point>& Throttle::prune(const std::st
     const auto cutoff = std::chrono::steady_clock::now() - std::chrono::minutes(10);
     while (!times.empty() && times.front() < cutoff) times.pop_front();
     return times;
-}
-
-documents::BarChart areaChart(const std::vector<engine::AreaTally>& areas,
-                              const documents::Messages& m) {
-    documents::BarChart chart;
-    chart.title = m.text("report.chart");
-    chart.series = {m.text("report.series.signed"), m.text("report.series.outstanding"),
-                    m.text("report.series.overdue"), m.text("report.series.not-sent")};
-    for (const auto& a : areas)
-        chart.rows.push_back({a.area, {a.signedCount, a.outstanding, a.overdue, a.notSent}});
-    return chart;
 }
 
 std::string date(const std::string& iso, const std::string& language) {

@@ -1,7 +1,6 @@
 #pragma once
-// What every page of the web server (and the HTML report) shares: escaping, the security
-// headers, the page frame, bounded form reading, cookies, client addresses, throttling, the
-// per-area chart.
+// What every page of the web server shares: escaping, the security headers, the page frame,
+// bounded form reading, cookies, client addresses, throttling.
 
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -14,8 +13,6 @@
 #include <mutex>
 #include <string>
 
-#include "avtaleflyt/documents/Chart.h"
-#include "avtaleflyt/documents/Messages.h"
 #include "avtaleflyt/engine/Installation.h"
 
 namespace avtaleflyt::portal::html {
@@ -52,11 +49,6 @@ class Throttle {
     std::mutex mutex_;
     std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
 };
-
-// The chart of the tally per area (MissingReport::areas, Overview::areas): signed, waiting, overdue and not out for
-// signing, labelled from `messages` (the dashboard's overview and the report's HTML and PDF).
-documents::BarChart areaChart(const std::vector<engine::AreaTally>& areas,
-                              const documents::Messages& messages);
 
 // YYYY-MM-DD (or a timestamp) as dd.mm.yyyy for Norwegian; unchanged otherwise.
 std::string date(const std::string& iso, const std::string& language);

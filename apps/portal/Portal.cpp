@@ -20,8 +20,8 @@
 #include "Dashboard.h"
 #include "Html.h"
 #include "Template.h"
-#include "avtaleflyt/documents/Messages.h"
 #include "avtaleflyt/domain/Text.h"
+#include "avtaleflyt/engine/Texts.h"
 
 namespace avtaleflyt::portal {
 namespace {
@@ -40,7 +40,7 @@ constexpr int kMaxConnections = 64;  // connections served at once, each on a th
 struct Portal::Impl {
     engine::Installation& installation;
     PortalSettings settings;
-    const documents::Messages& messages;
+    const engine::Texts messages;
     std::string secret;  // for CSRF tokens; new for every start of the server, then only read
     html::Throttle throttle;
     Dashboard dashboard;
@@ -54,7 +54,7 @@ struct Portal::Impl {
     Impl(engine::Installation& i, const PortalSettings& s)
         : installation(i),
           settings(s),
-          messages(documents::Messages::forLanguage(s.language)),
+          messages(s.language),
           secret(32, '\0'),
           throttle(s.maxUnknownLinks),
           dashboard(i, {s.language, s.secureCookies, s.trustedProxy, s.maxUnknownLinks}),

@@ -68,7 +68,7 @@ const typename Map::mapped_type* find(const Scope& scope, Map Values::*member,
 
 struct Context {
     const std::string& name;
-    const documents::Messages& messages;
+    const engine::Texts& messages;
 };
 
 void render(const Context& context, const std::vector<Node>& nodes, Scope& scope,
@@ -127,7 +127,7 @@ Template::Template(const std::string& name, const std::string& source) : name_(n
     nodes_ = parse(name, source, at, "");
 }
 
-std::string Template::render(const Values& values, const documents::Messages& messages) const {
+std::string Template::render(const Values& values, const engine::Texts& messages) const {
     std::string out;
     Scope scope{&values};
     portal::render({name_, messages}, nodes_, scope, out);

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "avtaleflyt/documents/Messages.h"
+#include "avtaleflyt/engine/Texts.h"
 
 namespace avtaleflyt::portal {
 
@@ -32,7 +32,7 @@ class Template {
     // Throws TemplateError if a section is not closed or a tag not ended.
     Template(const std::string& name, const std::string& source);
     // Throws TemplateError for a name `values` (or, for t.key, `messages`) does not hold.
-    std::string render(const Values& values, const documents::Messages& messages) const;
+    std::string render(const Values& values, const engine::Texts& messages) const;
     // The embedded template `file` (e.g. "signing.html"), parsed once; TemplateError if none.
     static const Template& named(const std::string& file);
     // Every embedded template's file name.

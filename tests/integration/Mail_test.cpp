@@ -704,7 +704,7 @@ TEST_CASE("a page template escapes {{name}}, inserts HTML only where it says {{{
           "[portal]") {
     using portal::Template;
     using portal::TemplateError;
-    const auto& nb = documents::Messages::forLanguage("nb");
+    const engine::Texts nb("nb");
     portal::Values values;
     values.text["x"] = "<script>alert(\"1\")</script>";
     values.html["fragment"] = "<b>bold</b>";

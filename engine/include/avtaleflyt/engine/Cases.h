@@ -76,6 +76,14 @@ class Cases {
 
     const std::vector<WorkflowDef>& workflows() const;
     const WorkflowDef& workflow(const std::string& name) const;  // throws EngineError if unknown
+    // A Mermaid state diagram (stateDiagram-v2) of workflow `name`: its states, transitions
+    // labelled with trigger and actors, and timers that fire triggers. Throws EngineError if
+    // unknown. (Checks.cpp)
+    std::string stateDiagram(const std::string& name) const;
+    // The workflow definitions of every *.xml in `dir`, as an installation would load them from
+    // settings.workflowsDir; needs no installation. Throws EngineError listing every problem,
+    // one per line "FILE:LINE: what: cause". (Checks.cpp)
+    static std::vector<WorkflowDef> checkWorkflowDir(const std::string& dir);
 
     // Opens and sends a function description to every active nurse of the network (in `area`
     // if given) who has none of the current template version, signed or under way: in batches

@@ -2,7 +2,9 @@
 // The records: archive packages for the records system, the printed batch for area gatherings, the
 // records system's numbers, and the audit of the archive and of the audit log itself.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +29,31 @@ struct ArchiveReport {
 struct PrintBatch {
     std::vector<std::string> references;
     std::string pdf;
+};
+
+struct SealCheck {
+    bool sealed = false;         // the PDF carries a signature
+    bool valid = false;          // its digest and signature are right
+    bool wholeDocument = false;  // the signed byte range covers the whole file
+    std::string signer;          // the certificate's common name
+    std::string subFilter;
+    std::string problem;  // why it is not valid
+};
+struct Finding {
+    std::string where;  // a file of the package, or the case
+    std::string what;
+};
+// A schema file avtaleflyt ships (archive/schemas/SOURCE.md).
+struct ShippedSchema {
+    std::string set;   // the folder it is exported to: noark5, arkivmelding
+    std::string file;  // e.g. arkivstruktur.xsd
+    std::size_t bytes = 0;
+    std::string sha256;  // lower-case hex
+};
+// An XML file checked against the shipped schema for its root element's namespace.
+struct XmlCheck {
+    std::string set, schema;  // the schema chosen ("Noark 5", "arkivstruktur.xsd"), if one was
+    std::vector<std::string> problems;  // "FILE:LINE: xml: message" and the like; none: valid
 };
 
 class Records {
@@ -55,6 +82,30 @@ class Records {
     // stored and its seal valid, every signature is there and dated no later than the deadline,
     // and the audit log holds its archive event. One line per finding: "REF: what".
     std::vector<std::string> auditArchivedCases() const;
+
+    // --- Checks that need no installation (Checks.cpp) ---
+
+    // Checks the last seal of a PDF without trusting any certificate chain: the digest of the
+    // signed byte ranges against the signature, and the signature against its certificate.
+    static SealCheck checkSeal(const std::string& pdf);
+    // Checks archive packages on their own (archive/Package.h's auditPackage): one list of
+    // findings per folder of `packageDirs`, in order, each sorted by where, then what; against
+    // the *.xsd of `schemasDir`, or the shipped Noark 5 schemas when it is empty. `progress`, if
+    // set, is called now and then with the package, the files checked so far and the total.
+    // Throws EngineError when `schemasDir` is not a folder or holds no arkivstruktur.xsd.
+    static std::vector<std::vector<Finding>> auditPackages(
+        const std::vector<std::string>& packageDirs, const std::string& schemasDir,
+        const std::function<void(const std::string& dir, std::size_t done, std::size_t total)>&
+            progress = {});
+    // The schemas avtaleflyt ships: the Noark 5 set, then arkivmelding, each file by name.
+    static std::vector<ShippedSchema> shippedSchemas();
+    // Writes the shipped schemas to DIR/noark5 and DIR/arkivmelding (made where missing).
+    // Throws a std::exception naming the folder or file that cannot be written.
+    static void exportSchemas(const std::string& dir);
+    // Checks the XML file at `path` against the shipped schema its root element's namespace
+    // names. A problem "PATH: no such file", "PATH:1: xml: not well-formed XML" or "PATH: no
+    // shipped schema for its root element's namespace "NS"" when it cannot be checked.
+    static XmlCheck checkXmlFile(const std::string& path);
 
     AuditCheck verifyAuditLog() const;
     std::vector<AuditEventView> auditEvents(std::int64_t after, std::size_t limit) const;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "avtaleflyt/domain/Clock.h"
 #include "avtaleflyt/engine/Basics.h"
 
 namespace avtaleflyt::engine {
@@ -54,6 +55,26 @@ struct Overview {
     std::vector<LongestWaiting> oldest;  // most days first
 };
 
+// The outstanding-signatures report as people read it, labelled from the message catalogue of
+// one language (Texts.h): a title, a subtitle naming the network, the area and the date, and
+// three tables, each with a title, column headings and rows of text.
+struct ReportTable {
+    std::string title;
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+};
+struct ReadableReport {
+    std::string title, subtitle;
+    ReportTable areas;      // the tally per area, then the total
+    ReportTable open;       // MissingReport::open
+    ReportTable uncovered;  // MissingReport::uncovered
+};
+enum class ReportFormat {
+    Csv,   // the open requests under a header row (Files.h's formatCsv)
+    Html,  // one page: the title, the chart and the three tables
+    Pdf,   // the same as a PDF/A document
+};
+
 class Reports {
   public:
     explicit Reports(Core& core) : core_(core) {}
@@ -66,6 +87,16 @@ class Reports {
     // size of the network.
     Overview overview(const std::string& network, const std::string& area,
                       std::size_t oldest) const;
+
+    // --- Reading the reports (ReportFiles.cpp): pure functions of what they are given. ---
+    static ReadableReport readable(const MissingReport& report, const std::string& language);
+    // The report as a file in `language`; a PDF is dated `created` (the same report, language
+    // and date give the same bytes).
+    static std::string file(const MissingReport& report, ReportFormat format,
+                            const std::string& language, Timestamp created);
+    // The tally per area (MissingReport::areas, Overview::areas) as an inline <svg> bar chart,
+    // one bar per area: signed, waiting, overdue and not out for signing, labelled in `language`.
+    static std::string chartSvg(const std::vector<AreaTally>& areas, const std::string& language);
 
   private:
     Core& core_;
