@@ -7,6 +7,7 @@
 #include <Poco/File.h>
 
 #include "TestSupport.h"
+#include "SmallNetwork.h"
 #include "Tester.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/TableFile.h"
@@ -32,16 +33,7 @@ struct ArchiveFixture {
     ArchiveFixture() {
         Installation::init(data, clock, kTester);
         auto inst = open();
-        inst.rosters().addNetwork(kTester, kNetwork, {"Follo"});
-        test::writeFile(
-            dir.file("liste.csv"),
-            documents::formatCsv(
-                {{"Navn", "E-post", "Område", "Arbeidssted", "Leder", "Leders e-post"},
-                 {"Åse Bø", "ase@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example"},
-                 {"Kari Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li",
-                  "tor@frogn.example"}}));
-        inst.rosters().importRoster(kTester, dir.file("liste.csv"), kNetwork, false);
-        inst.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+        test::seedSmallNetwork(inst, kNetwork, dir.file("liste.csv"));
         test::writeFile(dir.file("skann.pdf"), inst.cases().renderCase("FB-2026-0001", false, false));
         REQUIRE(inst.cases().registerPaperSignature(kTester, "FB-2026-0001", "nurse", dir.file("skann.pdf"),
                                             "2026-11-01")

@@ -9,6 +9,7 @@
 
 #include "FaultyEnv.h"
 #include "TestSupport.h"
+#include "SmallNetwork.h"
 #include "Tester.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/documents/PosixEnv.h"
@@ -36,16 +37,7 @@ struct FaultFixture {
     FaultFixture() {
         Installation::init(data, clock, kTester);
         auto inst = open();
-        inst.rosters().addNetwork(kTester, kNetwork, {"Follo"});
-        test::writeFile(
-            dir.file("liste.csv"),
-            documents::formatCsv(
-                {{"Navn", "E-post", "Område", "Arbeidssted", "Leder", "Leders e-post"},
-                 {"Åse Bø", "ase@frogn.example", "Follo", "Tunet", "Tor Li", "tor@frogn.example"},
-                 {"Kari Berg", "kari@frogn.example", "Follo", "Tunet", "Tor Li",
-                  "tor@frogn.example"}}));
-        inst.rosters().importRoster(kTester, dir.file("liste.csv"), kNetwork, false);
-        inst.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+        test::seedSmallNetwork(inst, kNetwork, dir.file("liste.csv"));
     }
     Installation open() { return Installation(data, clock, {}, env); }
     std::string sql(const std::string& q) const {
