@@ -192,7 +192,9 @@ struct Portal::Impl {
                      const std::string& error) const {
         std::string document;
         bool inList = false;
-        for (const auto& b : view.document.blocks) {
+        static const FilledDocument kNone;
+        const FilledDocument& text = view.document ? *view.document : kNone;
+        for (const auto& b : text.blocks) {
             const bool item = b.kind == TemplateBlock::Kind::ListItem;
             if (inList && !item)
                 document += "</ul>";
@@ -220,7 +222,7 @@ struct Portal::Impl {
                                                : t("portal.deadline",
                                                    {html::date(view.deadline, settings.language)})},
             {"error", error},
-            {"documentTitle", view.document.title},
+            {"documentTitle", text.title},
             {"token", token},
             {"csrf", csrfFor(token)},
             {"maxReason", std::to_string(kMaxReasonChars)},

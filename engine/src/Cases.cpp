@@ -214,8 +214,7 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
             storage::Transaction tx(st.db);
             // Asked again inside the write transaction: a send running beside this one may have
             // opened the nurse's case since the list above was made.
-            if (!st.cases.coveredSubjects(network.id, def.name, def.templateVersion, cand.email)
-                     .empty()) {
+            if (st.cases.isCovered(network.id, def.name, def.templateVersion, cand.email)) {
                 ++report.covered;
                 continue;
             }

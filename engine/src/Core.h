@@ -125,20 +125,46 @@ class Acting {
 // an actor is a programming error).
 Call& currentCall();
 
-// The documents as sent, filled in, of the cases shown last: a signing link shows the same text
-// on every visit until its case changes (a new version), so it is filled in once per version,
-// not per request. Shared by the request threads, guarded by its own mutex; at most `capacity`
-// cases, the one used least recently dropped first.
-class SentDocuments {
+// What was made from a record at a version (a case's document as sent, the case as a signing
+// link shows it), kept for the records used most recently: made once per version, not per
+// request. Shared by the request threads, guarded by its own mutex; at most `capacity` keys, the
+// one used least recently dropped first. Never older than a version it has seen for a key.
+template <typename Value>
+class RecentVersions {
   public:
-    explicit SentDocuments(std::size_t capacity) : capacity_(capacity) {}
-    std::shared_ptr<const FilledDocument> find(std::int64_t caseId, int version);
-    void keep(std::int64_t caseId, int version, std::shared_ptr<const FilledDocument> document);
+    explicit RecentVersions(std::size_t capacity) : capacity_(capacity) {}
+
+    std::shared_ptr<const Value> find(std::int64_t key, int version) {
+        const std::lock_guard<std::mutex> guard(mutex_);
+        const auto it = entries_.find(key);
+        if (it == entries_.end() || it->second.version != version)
+            return nullptr;
+        uses_.splice(uses_.begin(), uses_, it->second.use);
+        return it->second.value;
+    }
+
+    void keep(std::int64_t key, int version, std::shared_ptr<const Value> value) {
+        const std::lock_guard<std::mutex> guard(mutex_);
+        if (const auto it = entries_.find(key); it != entries_.end()) {
+            if (it->second.version > version)
+                return;  // a newer version is kept already
+            it->second.version = version;
+            it->second.value = std::move(value);
+            uses_.splice(uses_.begin(), uses_, it->second.use);
+            return;
+        }
+        if (entries_.size() >= capacity_) {
+            entries_.erase(uses_.back());
+            uses_.pop_back();
+        }
+        uses_.push_front(key);
+        entries_.emplace(key, Entry{version, std::move(value), uses_.begin()});
+    }
 
   private:
     struct Entry {
         int version;
-        std::shared_ptr<const FilledDocument> document;
+        std::shared_ptr<const Value> value;
         std::list<std::int64_t>::iterator use;
     };
     const std::size_t capacity_;
@@ -224,7 +250,8 @@ class Core {
     std::string render(const Case& c, bool final, bool sealed);
     // The case's document as sent, filled in (from sentDocuments when it was shown before).
     std::shared_ptr<const FilledDocument> sentDocument(const Case& c);
-    SentDocuments sentDocuments{1024};
+    RecentVersions<FilledDocument> sentDocuments{1024};  // by case id
+    RecentVersions<Case> shownCases{1024};  // by case id, without timers: as links show them
 
     // A send renders outside the write transaction (which then holds the database for a
     // millisecond, not for the rendering), beside it: while the call's deferredRenders is set,

@@ -116,34 +116,6 @@ std::string Core::render(const Case& c, bool final, bool sealed) {
     }
 }
 
-std::shared_ptr<const FilledDocument> SentDocuments::find(std::int64_t caseId, int version) {
-    const std::lock_guard<std::mutex> guard(mutex_);
-    const auto it = entries_.find(caseId);
-    if (it == entries_.end() || it->second.version != version)
-        return nullptr;
-    uses_.splice(uses_.begin(), uses_, it->second.use);
-    return it->second.document;
-}
-
-void SentDocuments::keep(std::int64_t caseId, int version,
-                         std::shared_ptr<const FilledDocument> document) {
-    const std::lock_guard<std::mutex> guard(mutex_);
-    if (const auto it = entries_.find(caseId); it != entries_.end()) {
-        if (it->second.version > version)
-            return;  // a newer version is kept already
-        it->second.version = version;
-        it->second.document = std::move(document);
-        uses_.splice(uses_.begin(), uses_, it->second.use);
-        return;
-    }
-    if (entries_.size() >= capacity_) {
-        entries_.erase(uses_.back());
-        uses_.pop_back();
-    }
-    uses_.push_front(caseId);
-    entries_.emplace(caseId, Entry{version, std::move(document), uses_.begin()});
-}
-
 std::shared_ptr<const FilledDocument> Core::sentDocument(const Case& c) {
     if (auto kept = sentDocuments.find(c.id, c.version))
         return kept;

@@ -26,10 +26,19 @@ Core::Link Core::resolveLink(const std::string& token, bool forStep) {
     if (!found)
         return link;
     link.token = *found;
-    auto c = st.cases.find(found->caseReference, forStep);
-    if (!c)
-        return link;  // cannot happen (foreign keys), but is no reason to crash
-    link.c = std::move(*c);
+    // To show it, the case as kept for its current version: one indexed read a visit while the
+    // case is unchanged. For a step, as stored, with its timers, inside the step's transaction.
+    std::shared_ptr<const Case> shown =
+        forStep ? nullptr : st.shownCases.find(found->caseId, found->caseVersion);
+    if (!shown) {
+        auto c = st.cases.find(found->caseReference, forStep);
+        if (!c)
+            return link;  // cannot happen (foreign keys), but is no reason to crash
+        shown = std::make_shared<const Case>(std::move(*c));
+        if (!forStep)
+            st.shownCases.keep(shown->id, shown->version, shown);
+    }
+    link.c = *shown;
     for (const auto& r : link.c.signatures)
         if (r.id == found->requestId)
             link.request = r;
@@ -96,7 +105,7 @@ SigningView Signing::view(const std::string& token, bool withDocument) const {
             view.deadline = formatDate(*link.c.deadline);
         if (withDocument && link.status == SigningView::Status::Open) {
             // The text as sent: dated the day it was (last) sent, like the PDF.
-            view.document = *st.sentDocument(link.c);
+            view.document = st.sentDocument(link.c);
         }
         return view;
     });

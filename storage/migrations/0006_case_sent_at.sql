@@ -9,4 +9,4 @@ UPDATE case_file SET sent_at = (
     WHERE e.subject = case_file.reference AND e.kind IN ('case.send', 'case.resend'));
 
 CREATE INDEX signature_request_open ON signature_request (status, case_id);
-CREATE INDEX case_file_network_workflow ON case_file (network_id, workflow, template_version);
+CREATE INDEX case_file_network_sent ON case_file (network_id, sent_at);

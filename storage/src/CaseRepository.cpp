@@ -368,16 +368,25 @@ std::vector<std::array<std::string, 3>> CaseRepository::nextTimers(std::int64_t 
 
 std::set<std::string> CaseRepository::coveredSubjects(std::int64_t networkId,
                                                       const std::string& workflow,
-                                                      int templateVersion,
-                                                      const std::string& email) const {
+                                                      int templateVersion) const {
     Lease db(db_);
     std::vector<std::string> emails;
     db.session << "SELECT DISTINCT p.email FROM case_file c JOIN person p ON p.id = "
                   "c.subject_person_id WHERE c.network_id = ? AND c.workflow = ? AND "
-                  "c.template_version = ? AND c.state <> 'withdrawn' AND (? = '' OR p.email = ?)",
-        bind(networkId), bind(workflow), bind(templateVersion), bind(email), bind(email),
-        into(emails), now;
+                  "c.template_version = ? AND c.state <> 'withdrawn'",
+        bind(networkId), bind(workflow), bind(templateVersion), into(emails), now;
     return {emails.begin(), emails.end()};
+}
+
+bool CaseRepository::isCovered(std::int64_t networkId, const std::string& workflow,
+                               int templateVersion, const std::string& email) const {
+    Lease db(db_);
+    int found = 0;
+    db.session << "SELECT count(*) FROM case_file c WHERE c.subject_person_id = "
+                  "(SELECT id FROM person WHERE email = ?) AND c.network_id = ? AND "
+                  "c.workflow = ? AND c.template_version = ? AND c.state <> 'withdrawn'",
+        bind(email), bind(networkId), bind(workflow), bind(templateVersion), into(found), now;
+    return found > 0;
 }
 
 namespace {
@@ -446,10 +455,13 @@ std::vector<CaseRepository::OpenRequest> CaseRepository::longestOpen(std::int64_
     const auto lim = static_cast<std::int64_t>(limit);
     Statement select(db.session);
     select << "SELECT c.reference, c.area, p.name, r.role, " + daysSince("c.sent_at") +
-                  " AS days FROM signature_request r JOIN case_file c ON c.id = r.case_id"
+                  // CROSS JOIN: the cases first, in the index's order, so the first `limit`
+                  // rows are found without sorting every open request.
+                  " AS days FROM case_file c CROSS JOIN signature_request r"
                   " JOIN person p ON p.id = r.person_id"
-                  " WHERE r.status = 'open' AND c.network_id = ? AND (? = '' OR c.area = ?)"
-                  " ORDER BY days DESC, c.area, c.reference, r.role LIMIT ?",
+                  " WHERE r.case_id = c.id AND c.network_id = ? AND c.sent_at IS NOT NULL"
+                  " AND r.status = 'open' AND (? = '' OR c.area = ?)"
+                  " ORDER BY c.sent_at, c.id, r.id LIMIT ?",
         bind(stamp), bind(networkId), bind(area), bind(area), bind(lim), now;
     RecordSet rs(select);
     std::vector<OpenRequest> out;

@@ -124,15 +124,21 @@ void SigningTokenRepository::store(std::int64_t requestId, const std::string& to
 std::optional<SigningToken> SigningTokenRepository::find(const std::string& tokenSha256) const {
     Lease db(db_);
     Statement select(db.session);
-    select << "SELECT t.id, t.request_id, c.reference, t.expires_at, t.used_at FROM signing_token t "
+    select << "SELECT t.id, t.request_id, c.reference, t.expires_at, t.used_at, c.id, c.version "
+              "FROM signing_token t "
               "JOIN signature_request r ON r.id = t.request_id "
               "JOIN case_file c ON c.id = r.case_id WHERE t.token_sha256 = ?",
         bind(tokenSha256), now;
     RecordSet rs(select);
     if (rs.rowCount() == 0)
         return std::nullopt;
-    return SigningToken{integerAt(rs, 0, 0), integerAt(rs, 0, 1), textAt(rs, 0, 2),
-                        textAt(rs, 0, 3), textAt(rs, 0, 4)};
+    return SigningToken{integerAt(rs, 0, 0),
+                        integerAt(rs, 0, 1),
+                        textAt(rs, 0, 2),
+                        integerAt(rs, 0, 5),
+                        static_cast<int>(integerAt(rs, 0, 6)),
+                        textAt(rs, 0, 3),
+                        textAt(rs, 0, 4)};
 }
 
 bool SigningTokenRepository::markUsed(std::int64_t tokenId, Timestamp at) {

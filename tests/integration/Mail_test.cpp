@@ -239,10 +239,11 @@ TEST_CASE("a link signs once: then it is used, and the evidence stays out of the
     CHECK(view.signerName == "Åse Bø");
     CHECK(view.signerRole == "nurse");
     CHECK(view.deadline == "2027-01-01");
-    REQUIRE_FALSE(view.document.blocks.empty());
+    REQUIRE(view.document);
+    REQUIRE_FALSE(view.document->blocks.empty());
     // Dated the day it was sent (2 November), like the PDF, not the day the link is opened.
     f.clock.advance(24h * 3);
-    CHECK(f.open().signing().view(nurse).document.blocks.front().text.find("sendt 2026-11-02") !=
+    CHECK(f.open().signing().view(nurse).document->blocks.front().text.find("sendt 2026-11-02") !=
           std::string::npos);
     CHECK(f.open().signing().document(nurse)->rfind("%PDF", 0) == 0);
 

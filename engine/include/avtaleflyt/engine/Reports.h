@@ -52,7 +52,7 @@ struct LongestWaiting {
 struct Overview {
     std::string network, area, asOf;
     std::vector<AreaTally> areas;        // in the network's order, as MissingReport::areas
-    std::vector<LongestWaiting> oldest;  // most days first
+    std::vector<LongestWaiting> oldest;  // sent longest ago first
 };
 
 // The outstanding-signatures report as people read it, labelled from the message catalogue of

@@ -3,6 +3,7 @@
 // signing or declining. The signer is who the link was made for; the audit log names them.
 // Owns the signing tokens (stored as hashes) and the signatures' evidence.
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -22,7 +23,9 @@ struct SigningView {
     std::string organisation;            // agreements: the party
     std::string deadline;                // YYYY-MM-DD, or empty
     std::string signedAt;                // when a used link was used to sign
-    FilledDocument document;             // the text, for the readable rendition (Open only)
+    // The text, for the readable rendition (Open, and asked for; else null). Shared: the same
+    // for every visit while the case is unchanged.
+    std::shared_ptr<const FilledDocument> document;
 };
 
 // The outcome of signing or declining through a link.

@@ -52,6 +52,8 @@ struct SigningToken {
     std::int64_t id = 0;
     std::int64_t requestId = 0;
     std::string caseReference;
+    std::int64_t caseId = 0;
+    int caseVersion = 0;  // the case's version now: what a link shows changes only with it
     std::string expiresAt;
     std::string usedAt;  // empty: not used
 };
