@@ -1,5 +1,6 @@
 #include "Logging.h"
 
+#include <Poco/AsyncChannel.h>
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/FileChannel.h>
@@ -7,6 +8,8 @@
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>
 #include <Poco/SyslogChannel.h>
+
+#include <cstdlib>
 
 #include "CommandLine.h"
 
@@ -43,8 +46,16 @@ void configureLogging(const LogSettings& settings, const std::string& configFile
     Poco::AutoPtr<Poco::PatternFormatter> formatter = new Poco::PatternFormatter(pattern);
     Poco::AutoPtr<Poco::FormattingChannel> formatting =
         new Poco::FormattingChannel(formatter, channel);
-    Poco::Logger::setChannel("", formatting);
+    // Formatted and written on a thread of its own: a request thread only queues its line.
+    Poco::AutoPtr<Poco::AsyncChannel> async = new Poco::AsyncChannel(formatting);
+    Poco::Logger::setChannel("", async);
     Poco::Logger::setLevel("", settings.level);
+    // Every line queued is written before the process ends (close() drains the queue).
+    static Poco::AsyncChannel* written = nullptr;
+    if (!written)
+        std::atexit([] { written->close(); });
+    written = async.get();
+    written->duplicate();  // kept until exit, whatever replaces the root channel
 }
 
 }  // namespace avtaleflyt::cli

@@ -18,7 +18,9 @@ struct LogSettings {
     int level = Poco::Message::PRIO_INFORMATION;  // the least priority logged
 };
 
-// Sends every logger's messages of settings.level and above to settings.channel; a log file is
+// Sends every logger's messages of settings.level and above to settings.channel, written by a
+// thread of its own (a logging thread never waits for the disk), every line queued written before
+// the process exits; a log file is
 // opened here, and its last five predecessors kept (FILE.0 the newest). Throws UsageError naming
 // the key of `configFile` that is wrong: a rotation FileChannel does not know, a file that cannot
 // be written.
