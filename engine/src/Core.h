@@ -60,7 +60,7 @@ auto guarded(F&& f) -> decltype(f()) {
     }
 }
 
-// A document to render after its step's transaction (see Core::renderDeferred).
+// A document to render after its step's transaction (by a RenderPool).
 struct PendingRender {
     Case c;
     Timestamp at;  // the step's time: the document's date
