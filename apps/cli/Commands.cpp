@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -540,10 +541,12 @@ int runSendFunctionDescriptions(Context& ctx) {
         json::ObjectPtr doc = json::object();
         doc->set("dry_run", dryRun);
         doc->set("covered", report.covered);
+        std::map<std::string, const engine::SentCase*> sentTo;
+        for (const auto& s : report.sent) sentTo[s.email] = &s;
         json::ArrayPtr nurses = json::array();
-        for (std::size_t i = 0; i < report.candidates.size(); ++i) {
-            const auto& c = report.candidates[i];
-            const Case* sent = i < report.sent.size() ? &report.sent[i] : nullptr;
+        for (const auto& c : report.candidates) {
+            const auto found = sentTo.find(c.email);
+            const engine::SentCase* sent = found == sentTo.end() ? nullptr : found->second;
             json::ObjectPtr o = json::object();
             o->set("email", c.email);
             o->set("name", c.name);

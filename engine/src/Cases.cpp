@@ -237,7 +237,9 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
             if (!out.done)
                 throw EngineError(out.refusal);
             tx.commit();
-            report.sent.push_back(out.after);
+            const Case& sent = out.after;
+            report.sent.push_back({cand.email, sent.reference, sent.title, sent.state,
+                                   sent.templateVersion, sent.deadline});
             for (auto& p : pending) renderers.add(std::move(p));
             pending.clear();
         }

@@ -58,9 +58,19 @@ struct SendCandidate {
     std::string email, name, area, unit, leaderName;
 };
 
+// A case a send opened: for whom, and as it was sent.
+struct SentCase {
+    std::string email;  // the nurse's
+    std::string reference, title, state;
+    int templateVersion = 0;
+    std::optional<Timestamp> deadline;
+};
+
 struct SendReport {
     std::vector<SendCandidate> candidates;  // active nurses without a current function description
-    std::vector<Case> sent;                 // the cases opened and sent (empty on a dry run)
+    // The cases opened and sent (empty on a dry run), in the candidates' order; a candidate whose
+    // case a send beside this one opened meanwhile is counted in `covered` instead.
+    std::vector<SentCase> sent;
     std::size_t covered = 0;                // active nurses who have one already (or an open case)
 };
 
