@@ -181,7 +181,7 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
     return guarded([&] {
         auto& st = core_;
         const auto network = st.networkRecord(networkName);
-        const std::string area = areaIn.empty() ? std::string() : st.area(network, areaIn);
+        const std::string area = st.areaOrAll(network, areaIn);
         const WorkflowDef& def = st.workflow(kFunctionDescription);
         const Roster roster = st.rosters.load(network);
         const auto covered =
@@ -200,8 +200,8 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
             report.candidates.push_back({email, nurse ? nurse->name : email, n.unit.area,
                                          n.unit.name, leader ? leader->name : n.leaderEmail});
         }
-        if (dryRun)
-            return report;
+        if (dryRun || report.candidates.empty())
+            return report;  // no render workers started for nothing
 
         // Each case opened in a short transaction of its own (the mail with its link queued with
         // it); once committed, its document goes to the render workers, which fill it in, render
@@ -344,7 +344,7 @@ std::vector<Case> Cases::list(const CaseQuery& q) const {
     return guarded([&] {
         const storage::Connection connection(core_.db);
         const auto network = core_.networkRecord(q.network);
-        const std::string area = q.area.empty() ? std::string() : core_.area(network, q.area);
+        const std::string area = core_.areaOrAll(network, q.area);
         return core_.cases.list({network.id, q.workflow, q.state, area, ""});
     });
 }

@@ -228,6 +228,8 @@ class Core {
     // The network's area called `name` (ignoring case), as the network spells it; throws
     // EngineError naming the areas there are.
     std::string area(const storage::NetworkRecord& network, const std::string& name) const;
+    // The same, where an empty name means every area: "" then.
+    std::string areaOrAll(const storage::NetworkRecord& network, const std::string& name) const;
     // The case `reference`; throws EngineError if there is none.
     Case caseNamed(const std::string& reference) const;
     const WorkflowDef& workflow(const std::string& name) const;

@@ -159,6 +159,11 @@ std::string Core::area(const storage::NetworkRecord& network,
                       "\" (there are: " + text::join(network.areas) + ")");
 }
 
+std::string Core::areaOrAll(const storage::NetworkRecord& network,
+                            const std::string& name) const {
+    return name.empty() ? std::string() : area(network, name);
+}
+
 Case Core::caseNamed(const std::string& reference) const {
     auto c = cases.find(reference);
     if (!c)

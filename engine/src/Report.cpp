@@ -49,7 +49,7 @@ MissingReport Reports::missingSignatures(const std::string& networkName,
     return guarded([&] {
         auto& st = core_;
         const auto network = st.networkRecord(networkName);
-        const std::string area = areaName.empty() ? std::string() : st.area(network, areaName);
+        const std::string area = st.areaOrAll(network, areaName);
         const Timestamp now = st.clock.now();
         const storage::Snapshot snapshot(st.db);  // the lists and the tally from one moment
         const Roster roster = st.rosters.load(network);
@@ -142,7 +142,7 @@ Overview Reports::overview(const std::string& networkName, const std::string& ar
     return guarded([&] {
         auto& st = core_;
         const auto network = st.networkRecord(networkName);
-        const std::string area = areaName.empty() ? std::string() : st.area(network, areaName);
+        const std::string area = st.areaOrAll(network, areaName);
         const Timestamp now = st.clock.now();
         const storage::Snapshot snapshot(st.db);  // the tally and the list from one moment
         Overview o{network.name, area, formatTimestamp(now), tallies(st, network, area, now), {}};
@@ -159,7 +159,7 @@ std::vector<UpcomingTimer> Reminders::upcoming(
         const auto network = st.networkRecord(networkName);
         std::vector<UpcomingTimer> out;
         for (const auto& [due, reference, timer] : st.cases.nextTimers(
-                 network.id, area.empty() ? std::string() : st.area(network, area), limit))
+                 network.id, st.areaOrAll(network, area), limit))
             out.push_back({due, reference, timer});
         return out;
     });
