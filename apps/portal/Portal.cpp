@@ -1,6 +1,5 @@
 #include "Portal.h"
 
-#include <Poco/Format.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -15,11 +14,13 @@
 #include <openssl/rand.h>
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include "Dashboard.h"
 #include "Html.h"
 #include "Template.h"
+#include "avtaleflyt/domain/RecentVersions.h"
 #include "avtaleflyt/domain/Text.h"
 #include "avtaleflyt/engine/Texts.h"
 
@@ -43,6 +44,9 @@ struct Portal::Impl {
     const engine::Texts messages;
     std::string secret;  // for CSRF tokens; new for every start of the server, then only read
     html::Throttle throttle;
+    // The signing pages last shown, by link, each for the case version it shows. Shared by the
+    // request threads (RecentVersions guards itself).
+    RecentVersions<std::string, std::string> signingPages{1024};
     Dashboard dashboard;
     Router router;
     Poco::Logger& log = Poco::Logger::get("avtaleflyt.http");
@@ -181,15 +185,33 @@ struct Portal::Impl {
 
     void home(Exchange& e) { message(e.response, HTTPResponse::HTTP_OK, "portal.home"); }
 
+    // The page of an open link. Made once for each version of its case, then served as made
+    // (signingPages): a visit costs the link's lookup, not the page's making.
     void signingPage(Exchange& e) {
-        const auto v = view(e, true);
+        const std::string& token = e.param("token");
+        auto v = view(e, false);
         if (v.status != Status::Open)
             return unusable(e.response, v.status);
-        showSigning(e, v, HTTPResponse::HTTP_OK, "");
+        auto made = signingPages.find(token, v.caseVersion);
+        if (!made) {
+            v = installation.signing().view(token, true);
+            if (v.status != Status::Open)
+                return unusable(e.response, v.status);
+            made = std::make_shared<const std::string>(signingHtml(token, v, ""));
+            signingPages.keep(token, v.caseVersion, made);
+        }
+        html::send(e.response, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", *made);
     }
 
+    // The signing page again after a refused form, saying why.
     void showSigning(Exchange& e, const engine::SigningView& view, HTTPResponse::HTTPStatus status,
                      const std::string& error) const {
+        html::send(e.response, status, "text/html; charset=utf-8",
+                   signingHtml(e.param("token"), view, error));
+    }
+
+    std::string signingHtml(const std::string& token, const engine::SigningView& view,
+                            const std::string& error) const {
         std::string document;
         bool inList = false;
         static const FilledDocument kNone;
@@ -211,7 +233,6 @@ struct Portal::Impl {
         }
         if (inList)
             document += "</ul>";
-        const std::string& token = e.param("token");
         Values values;
         values.text = {
             {"network", view.network},
@@ -228,8 +249,8 @@ struct Portal::Impl {
             {"maxReason", std::to_string(kMaxReasonChars)},
         };
         values.html = {{"document", document}};
-        page(e.response, status, t("portal.title") + " – " + view.reference,
-             Template::named("signing.html").render(values, messages));
+        return html::page(settings.language, t("portal.title") + " – " + view.reference, "",
+                          Template::named("signing.html").render(values, messages), "/portal.css");
     }
 
     void pdf(Exchange& e) {
@@ -281,8 +302,10 @@ struct Portal::Impl {
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
-        log.information(Poco::format("%s %s %d %.1f ms", request.getMethod(), redactedPath(path),
-                                     static_cast<int>(response.getStatus()), ms));
+        char figures[32];
+        std::snprintf(figures, sizeof figures, " %d %.1f ms", static_cast<int>(response.getStatus()),
+                      ms);
+        log.information(request.getMethod() + " " + redactedPath(path) + figures);
     }
 };
 

@@ -20,6 +20,7 @@
 
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/domain/Env.h"
+#include "avtaleflyt/domain/RecentVersions.h"
 #include "avtaleflyt/engine/Installation.h"
 #include "avtaleflyt/notify/Transport.h"
 #include "avtaleflyt/storage/AuditLog.h"
@@ -124,54 +125,6 @@ class Acting {
 // The thread's Call; throws std::logic_error outside one (a service call that writes without
 // an actor is a programming error).
 Call& currentCall();
-
-// What was made from a record at a version (a case's document as sent, the case as a signing
-// link shows it), kept for the records used most recently: made once per version, not per
-// request. Shared by the request threads, guarded by its own mutex; at most `capacity` keys, the
-// one used least recently dropped first. Never older than a version it has seen for a key.
-template <typename Value>
-class RecentVersions {
-  public:
-    explicit RecentVersions(std::size_t capacity) : capacity_(capacity) {}
-
-    std::shared_ptr<const Value> find(std::int64_t key, int version) {
-        const std::lock_guard<std::mutex> guard(mutex_);
-        const auto it = entries_.find(key);
-        if (it == entries_.end() || it->second.version != version)
-            return nullptr;
-        uses_.splice(uses_.begin(), uses_, it->second.use);
-        return it->second.value;
-    }
-
-    void keep(std::int64_t key, int version, std::shared_ptr<const Value> value) {
-        const std::lock_guard<std::mutex> guard(mutex_);
-        if (const auto it = entries_.find(key); it != entries_.end()) {
-            if (it->second.version > version)
-                return;  // a newer version is kept already
-            it->second.version = version;
-            it->second.value = std::move(value);
-            uses_.splice(uses_.begin(), uses_, it->second.use);
-            return;
-        }
-        if (entries_.size() >= capacity_) {
-            entries_.erase(uses_.back());
-            uses_.pop_back();
-        }
-        uses_.push_front(key);
-        entries_.emplace(key, Entry{version, std::move(value), uses_.begin()});
-    }
-
-  private:
-    struct Entry {
-        int version;
-        std::shared_ptr<const Value> value;
-        std::list<std::int64_t>::iterator use;
-    };
-    const std::size_t capacity_;
-    std::mutex mutex_;
-    std::unordered_map<std::int64_t, Entry> entries_;
-    std::list<std::int64_t> uses_;  // most recent first
-};
 
 // Queues each action in case_action, for the modules that carry them out.
 class QueueingActionPort final : public ActionPort {
@@ -287,7 +240,7 @@ class Core {
     struct Link {
         SigningView::Status status = SigningView::Status::Unknown;
         storage::SigningToken token;
-        Case c;
+        std::shared_ptr<const Case> c;  // null when the link is unknown
         SignatureRequest request;
     };
     // `forStep`: the case with its timers, for firing a trigger; else without (for showing it).

@@ -8,9 +8,11 @@
 namespace avtaleflyt::engine {
 
 std::string tokenHash(const std::string& token) {
+    // Fetched once: EVP_sha256() would look the implementation up again on every call.
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr);
+    EVP_Digest(token.data(), token.size(), digest, &len, sha256, nullptr);
     return text::hex(digest, len);
 }
 
@@ -38,8 +40,8 @@ Core::Link Core::resolveLink(const std::string& token, bool forStep) {
         if (!forStep)
             st.shownCases.keep(shown->id, shown->version, shown);
     }
-    link.c = *shown;
-    for (const auto& r : link.c.signatures)
+    link.c = std::move(shown);
+    for (const auto& r : link.c->signatures)
         if (r.id == found->requestId)
             link.request = r;
     if (!link.token.usedAt.empty() || link.request.status == SignatureStatus::Signed ||
@@ -61,7 +63,8 @@ LinkOutcome Core::useLink(const std::string& token, Trigger trigger,
     const Link link = st.resolveLink(token, true);
     LinkOutcome out;
     out.status = link.status;
-    out.caseState = link.c.state;
+    if (link.c)
+        out.caseState = link.c->state;
     if (link.status != SigningView::Status::Open)
         return out;
     // The signer the link was made for does what follows, in the audit log too.
@@ -69,7 +72,7 @@ LinkOutcome Core::useLink(const std::string& token, Trigger trigger,
     trigger.actor = ActorKind::Signer;
     trigger.actorEmail = link.request.email;
     trigger.method = "link";
-    const StepOutcome step = st.step(link.c, trigger);
+    const StepOutcome step = st.step(*link.c, trigger);
     if (!step.done) {
         out.refusal = step.refusal;
         return out;
@@ -93,19 +96,20 @@ SigningView Signing::view(const std::string& token, bool withDocument) const {
         view.status = link.status;
         if (link.status == SigningView::Status::Unknown)
             return view;
-        view.reference = link.c.reference;
-        view.title = link.c.title;
-        view.network = link.c.network;
-        view.state = link.c.state;
+        view.reference = link.c->reference;
+        view.title = link.c->title;
+        view.network = link.c->network;
+        view.state = link.c->state;
         view.signerName = link.request.name;
         view.signerRole = link.request.role;
         view.organisation = link.request.organisation;
         view.signedAt = link.request.signedAt;
-        if (link.c.deadline)
-            view.deadline = formatDate(*link.c.deadline);
+        view.caseVersion = link.c->version;
+        if (link.c->deadline)
+            view.deadline = formatDate(*link.c->deadline);
         if (withDocument && link.status == SigningView::Status::Open) {
             // The text as sent: dated the day it was (last) sent, like the PDF.
-            view.document = st.sentDocument(link.c);
+            view.document = st.sentDocument(*link.c);
         }
         return view;
     });
@@ -118,15 +122,15 @@ std::optional<std::string> Signing::document(const std::string& token) const {
         const auto link = st.resolveLink(token);
         if (link.status != SigningView::Status::Open)
             return std::nullopt;
-        if (auto pdf = st.cases.document(link.c, "sent"))
+        if (auto pdf = st.cases.document(*link.c, "sent"))
             return pdf;
         // A send renders after opening the case: until it is stored (or if that send was
         // stopped before), the document as sent is made now, dated as the case was sent.
-        const auto composed = st.compose(link.c, false, link.c.sentAt);
+        const auto composed = st.compose(*link.c, false, link.c->sentAt);
         try {
             return documents::renderPdf(composed.document, composed.options, nullptr);
         } catch (const documents::PdfError& e) {
-            throw EngineError("cannot render " + link.c.reference + ": " + e.what());
+            throw EngineError("cannot render " + link.c->reference + ": " + e.what());
         }
     });
 }

@@ -19,9 +19,10 @@ struct Head {
 };
 
 Head readHead(Lease& db) {
-    Head h;
-    db.session << "SELECT seq, hash FROM audit_head WHERE id = 1", into(h.seq), into(h.hash), now;
-    return h;
+    Query select(db, "SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (!select.step())
+        throw StorageError(db.path + ": the audit log has no head row");
+    return {select.integer(0), select.text(1)};
 }
 
 }  // namespace
@@ -56,12 +57,22 @@ AuditEvent AuditLog::append(const AuditEventInput& in) {
     e.payload = in.payload;
     e.prevHash = head.hash;
     e.hash = hashOf(e);
-    db.session << "INSERT INTO audit_event (seq, occurred_at, actor, kind, subject, payload, "
-                  "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        bind(e.seq), bind(e.occurredAt), bind(e.actor), bind(e.kind), bind(e.subject),
-        bind(e.payload), bind(e.prevHash), bind(e.hash), now;
-    db.session << "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", bind(e.seq), bind(e.hash),
-        now;
+    Query(db,
+          "INSERT INTO audit_event (seq, occurred_at, actor, kind, subject, payload, prev_hash, "
+          "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, e.seq)
+        .bind(2, e.occurredAt)
+        .bind(3, e.actor)
+        .bind(4, e.kind)
+        .bind(5, e.subject)
+        .bind(6, e.payload)
+        .bind(7, e.prevHash)
+        .bind(8, e.hash)
+        .run();
+    Query(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+        .bind(1, e.seq)
+        .bind(2, e.hash)
+        .run();
     return e;
 }
 

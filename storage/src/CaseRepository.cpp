@@ -20,11 +20,10 @@ namespace avtaleflyt::storage {
 namespace {
 
 std::int64_t personIdOf(Lease& db, const std::string& email) {
-    std::int64_t id = 0;
-    db.session << "SELECT id FROM person WHERE email = ?", bind(email), into(id), now;
-    if (id == 0)
+    Query select(db, "SELECT id FROM person WHERE email = ?");
+    if (!select.bind(1, email).step())
         throw StorageError(db.path + ": no person with e-mail " + email);
-    return id;
+    return select.integer(0);
 }
 
 Timestamp timeOf(const std::string& s) {
@@ -33,23 +32,33 @@ Timestamp timeOf(const std::string& s) {
 
 void insertRequest(Lease& db, std::int64_t caseId, const SignatureRequest& r) {
     const std::int64_t person = personIdOf(db, r.email);
-    const std::string status(toString(r.status));
-    db.session << "INSERT INTO signature_request (case_id, role, person_id, organisation, "
-                  "position, status, "
-                  "signed_at, method, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        bind(caseId), bind(r.role), bind(person), bind(r.organisation), bind(r.position),
-        bind(status), bind(r.signedAt), bind(r.method), bind(r.reason), now;
+    Query(db,
+          "INSERT INTO signature_request (case_id, role, person_id, organisation, position, "
+          "status, signed_at, method, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, caseId)
+        .bind(2, r.role)
+        .bind(3, person)
+        .bind(4, r.organisation)
+        .bind(5, r.position)
+        .bind(6, std::string(toString(r.status)))
+        .bind(7, r.signedAt)
+        .bind(8, r.method)
+        .bind(9, r.reason)
+        .run();
 }
 
 void writeTimers(Lease& db, const Case& c) {
-    db.session << "DELETE FROM case_timer WHERE case_id = ?", bind(c.id), now;
-    for (const auto& t : c.timers) {
-        const std::string due = formatTimestamp(t.due);
-        const std::string paused = t.pausedAt ? formatTimestamp(*t.pausedAt) : "";
-        db.session << "INSERT INTO case_timer (case_id, name, due_at, fired, paused_at) "
-                      "VALUES (?, ?, ?, ?, NULLIF(?, ''))",
-            bind(c.id), bind(t.name), bind(due), bind(t.fired), bind(paused), now;
-    }
+    Query(db, "DELETE FROM case_timer WHERE case_id = ?").bind(1, c.id).run();
+    for (const auto& t : c.timers)
+        Query(db,
+              "INSERT INTO case_timer (case_id, name, due_at, fired, paused_at) "
+              "VALUES (?, ?, ?, ?, NULLIF(?, ''))")
+            .bind(1, c.id)
+            .bind(2, t.name)
+            .bind(3, formatTimestamp(t.due))
+            .bind(4, t.fired)
+            .bind(5, t.pausedAt ? formatTimestamp(*t.pausedAt) : "")
+            .run();
 }
 
 const char* kCaseColumns =
@@ -60,67 +69,62 @@ const char* kCaseColumns =
     "c.network_id "
     "LEFT JOIN person p ON p.id = c.subject_person_id ";
 
-Case caseFrom(const RecordSet& rs, std::size_t row) {
+// The columns of kCaseColumns, of the row `q` is on.
+Case caseFrom(const Query& q) {
     Case c;
-    c.id = integerAt(rs, row, 0);
-    c.reference = textAt(rs, row, 1);
-    c.network = textAt(rs, row, 2);
-    c.workflow = textAt(rs, row, 3);
-    c.templateName = textAt(rs, row, 4);
-    c.templateVersion = static_cast<int>(integerAt(rs, row, 5));
-    c.title = textAt(rs, row, 6);
-    c.series = textAt(rs, row, 7);
-    c.subjectEmail = textAt(rs, row, 8);
-    c.area = textAt(rs, row, 9);
-    c.state = textAt(rs, row, 10);
-    c.version = static_cast<int>(integerAt(rs, row, 11));
-    if (const std::string d = textAt(rs, row, 12); !d.empty())
+    c.id = q.integer(0);
+    c.reference = q.text(1);
+    c.network = q.text(2);
+    c.workflow = q.text(3);
+    c.templateName = q.text(4);
+    c.templateVersion = static_cast<int>(q.integer(5));
+    c.title = q.text(6);
+    c.series = q.text(7);
+    c.subjectEmail = q.text(8);
+    c.area = q.text(9);
+    c.state = q.text(10);
+    c.version = static_cast<int>(q.integer(11));
+    if (const std::string d = q.text(12); !d.empty())
         c.deadline = timeOf(d);
-    c.approvalBody = textAt(rs, row, 13);
-    c.approvalDate = textAt(rs, row, 14);
-    c.note = textAt(rs, row, 15);
-    c.recordsReference = textAt(rs, row, 16);
-    if (const std::string s = textAt(rs, row, 17); !s.empty())
-        c.sentAt = timeOf(s);
+    c.approvalBody = q.text(13);
+    c.approvalDate = q.text(14);
+    c.note = q.text(15);
+    c.recordsReference = q.text(16);
+    if (const std::string sent = q.text(17); !sent.empty())
+        c.sentAt = timeOf(sent);
     return c;
 }
 
 void loadParts(Lease& db, Case& c, bool withTimers = true) {
-    Statement reqs(db.session);
-    reqs << "SELECT r.id, r.role, p.email, p.name, r.organisation, r.position, r.status, "
-            "r.signed_at, "
-            "r.method, r.reason FROM signature_request r JOIN person p ON p.id = r.person_id "
-            "WHERE r.case_id = ? ORDER BY r.id",
-        bind(c.id), now;
-    RecordSet rs(reqs);
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    Query reqs(db,
+               "SELECT r.id, r.role, p.email, p.name, r.organisation, r.position, r.status, "
+               "r.signed_at, r.method, r.reason FROM signature_request r "
+               "JOIN person p ON p.id = r.person_id WHERE r.case_id = ? ORDER BY r.id");
+    reqs.bind(1, c.id);
+    while (reqs.step()) {
         SignatureRequest r;
-        r.id = integerAt(rs, row, 0);
-        r.role = textAt(rs, row, 1);
-        r.email = textAt(rs, row, 2);
-        r.name = textAt(rs, row, 3);
-        r.organisation = textAt(rs, row, 4);
-        r.position = static_cast<int>(integerAt(rs, row, 5));
-        r.status = parseSignatureStatus(textAt(rs, row, 6)).value_or(SignatureStatus::Void);
-        r.signedAt = textAt(rs, row, 7);
-        r.method = textAt(rs, row, 8);
-        r.reason = textAt(rs, row, 9);
+        r.id = reqs.integer(0);
+        r.role = reqs.text(1);
+        r.email = reqs.text(2);
+        r.name = reqs.text(3);
+        r.organisation = reqs.text(4);
+        r.position = static_cast<int>(reqs.integer(5));
+        r.status = parseSignatureStatus(reqs.text(6)).value_or(SignatureStatus::Void);
+        r.signedAt = reqs.text(7);
+        r.method = reqs.text(8);
+        r.reason = reqs.text(9);
         c.signatures.push_back(r);
     }
     if (!withTimers)
         return;
-    Statement timers(db.session);
-    timers
-        << "SELECT name, due_at, fired, COALESCE(paused_at, '') FROM case_timer WHERE case_id = ? "
-           "ORDER BY due_at, name",
-        bind(c.id), now;
-    RecordSet ts(timers);
-    for (std::size_t row = 0; row < ts.rowCount(); ++row) {
-        CaseTimer t{textAt(ts, row, 0),
-                    timeOf(textAt(ts, row, 1)),
-                    static_cast<int>(integerAt(ts, row, 2)),
-                    {}};
-        if (const std::string p = textAt(ts, row, 3); !p.empty())
+    Query timers(db,
+                 "SELECT name, due_at, fired, COALESCE(paused_at, '') FROM case_timer "
+                 "WHERE case_id = ? ORDER BY due_at, name");
+    timers.bind(1, c.id);
+    while (timers.step()) {
+        CaseTimer t{timers.text(0), timeOf(timers.text(1)),
+                    static_cast<int>(timers.integer(2)), {}};
+        if (const std::string p = timers.text(3); !p.empty())
             t.pausedAt = timeOf(p);
         c.timers.push_back(t);
     }
@@ -131,60 +135,74 @@ void loadParts(Lease& db, Case& c, bool withTimers = true) {
 Case CaseRepository::create(const Case& in, std::int64_t networkId, const std::string& prefix,
                             int year, Timestamp at) {
     Lease db(db_);
-    int last = 0;
-    db.session << "INSERT INTO case_counter (prefix, year, last) VALUES (?, ?, 1) "
-                  "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1",
-        bind(prefix), bind(year), now;
-    db.session << "SELECT last FROM case_counter WHERE prefix = ? AND year = ?", bind(prefix),
-        bind(year), into(last), now;
+    Query(db,
+          "INSERT INTO case_counter (prefix, year, last) VALUES (?, ?, 1) "
+          "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1")
+        .bind(1, prefix)
+        .bind(2, year)
+        .run();
+    Query counter(db, "SELECT last FROM case_counter WHERE prefix = ? AND year = ?");
+    counter.bind(1, prefix).bind(2, year).step();
     Case c = in;
-    c.reference = caseReference(prefix, year, last);
+    c.reference = caseReference(prefix, year, static_cast<int>(counter.integer(0)));
     c.version = 1;
     const std::string stamp = formatTimestamp(at);
-    const std::string subject = c.subjectEmail;
-    const std::string deadline = c.deadline ? formatTimestamp(*c.deadline) : "";
-    db.session << "INSERT INTO case_file (reference, network_id, workflow, template, "
-                  "template_version, title, "
-                  "series, subject_person_id, area, state, version, deadline, approval_body, "
-                  "approval_date, "
-                  "note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                  "(SELECT id FROM person WHERE email = ? AND ? <> ''), ?, ?, 1, NULLIF(?, ''), ?, "
-                  "?, ?, ?, ?)",
-        bind(c.reference), bind(networkId), bind(c.workflow), bind(c.templateName),
-        bind(c.templateVersion), bind(c.title), bind(c.series), bind(subject), bind(subject),
-        bind(c.area), bind(c.state), bind(deadline), bind(c.approvalBody), bind(c.approvalDate),
-        bind(c.note), bind(stamp), bind(stamp), now;
-    db.session << "SELECT last_insert_rowid()", into(c.id), now;
+    Query(db,
+          "INSERT INTO case_file (reference, network_id, workflow, template, template_version, "
+          "title, series, subject_person_id, area, state, version, deadline, approval_body, "
+          "approval_date, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+          "(SELECT id FROM person WHERE email = ?8 AND ?8 <> ''), ?, ?, 1, NULLIF(?, ''), ?, "
+          "?, ?, ?, ?)")
+        .bind(1, c.reference)
+        .bind(2, networkId)
+        .bind(3, c.workflow)
+        .bind(4, c.templateName)
+        .bind(5, c.templateVersion)
+        .bind(6, c.title)
+        .bind(7, c.series)
+        .bind(8, c.subjectEmail)
+        .bind(9, c.area)
+        .bind(10, c.state)
+        .bind(11, c.deadline ? formatTimestamp(*c.deadline) : "")
+        .bind(12, c.approvalBody)
+        .bind(13, c.approvalDate)
+        .bind(14, c.note)
+        .bind(15, stamp)
+        .bind(16, stamp)
+        .run();
+    c.id = db.lastInsertId();
     for (const auto& r : c.signatures) insertRequest(db, c.id, r);
     writeTimers(db, c);
     return *find(c.reference);
 }
 
 std::optional<Case> CaseRepository::find(const std::string& reference, bool withTimers) const {
+    static const std::string sql = std::string(kCaseColumns) + "WHERE c.reference = ?";
     Lease db(db_);
-    Statement select(db.session);
-    select << std::string(kCaseColumns) + "WHERE c.reference = ?", bind(text::trim(reference)), now;
-    RecordSet rs(select);
-    if (rs.rowCount() == 0)
+    Query select(db, sql.c_str());
+    if (!select.bind(1, text::trim(reference)).step())
         return std::nullopt;
-    Case c = caseFrom(rs, 0);
+    Case c = caseFrom(select);
     loadParts(db, c, withTimers);
     return c;
 }
 
 std::vector<Case> CaseRepository::list(const CaseFilter& f) const {
+    static const std::string sql =
+        std::string(kCaseColumns) +
+        "WHERE (?1 = 0 OR c.network_id = ?1) AND (?2 = '' OR c.workflow = ?2) AND "
+        "(?3 = '' OR c.state = ?3) AND (?4 = '' OR c.area = ?4) AND (?5 = '' OR p.email = ?5) "
+        "ORDER BY c.id";
     Lease db(db_);
-    Statement select(db.session);
-    select << std::string(kCaseColumns) +
-                  "WHERE (? = 0 OR c.network_id = ?) AND (? = '' OR c.workflow = ?) AND (? = '' OR "
-                  "c.state = ?) "
-                  "AND (? = '' OR c.area = ?) AND (? = '' OR p.email = ?) ORDER BY c.id",
-        bind(f.networkId), bind(f.networkId), bind(f.workflow), bind(f.workflow), bind(f.state),
-        bind(f.state), bind(f.area), bind(f.area), bind(f.subjectEmail), bind(f.subjectEmail), now;
-    RecordSet rs(select);
+    Query select(db, sql.c_str());
+    select.bind(1, f.networkId)
+        .bind(2, f.workflow)
+        .bind(3, f.state)
+        .bind(4, f.area)
+        .bind(5, f.subjectEmail);
     std::vector<Case> out;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-        out.push_back(caseFrom(rs, row));
+    while (select.step()) {
+        out.push_back(caseFrom(select));
         loadParts(db, out.back());
     }
     return out;
@@ -192,18 +210,22 @@ std::vector<Case> CaseRepository::list(const CaseFilter& f) const {
 
 bool CaseRepository::update(const Case& c, Timestamp at) {
     Lease db(db_);
-    const std::string stamp = formatTimestamp(at);
-    const std::string deadline = c.deadline ? formatTimestamp(*c.deadline) : "";
-    const std::string sent = c.sentAt ? formatTimestamp(*c.sentAt) : "";
-    Statement update(db.session);
-    update
-        << "UPDATE case_file SET state = ?, version = version + 1, deadline = NULLIF(?, ''), "
-           "approval_body = ?, approval_date = ?, note = ?, records_reference = ?, "
-           "sent_at = NULLIF(?, ''), updated_at = ? WHERE id = ? AND version = ?",
-        bind(c.state), bind(deadline), bind(c.approvalBody), bind(c.approvalDate), bind(c.note),
-        bind(c.recordsReference), bind(sent), bind(stamp), bind(c.id), bind(c.version), now;
-    int changed = 0;
-    db.session << "SELECT changes()", into(changed), now;
+    const int changed =
+        Query(db,
+              "UPDATE case_file SET state = ?, version = version + 1, deadline = NULLIF(?, ''), "
+              "approval_body = ?, approval_date = ?, note = ?, records_reference = ?, "
+              "sent_at = NULLIF(?, ''), updated_at = ? WHERE id = ? AND version = ?")
+            .bind(1, c.state)
+            .bind(2, c.deadline ? formatTimestamp(*c.deadline) : "")
+            .bind(3, c.approvalBody)
+            .bind(4, c.approvalDate)
+            .bind(5, c.note)
+            .bind(6, c.recordsReference)
+            .bind(7, c.sentAt ? formatTimestamp(*c.sentAt) : "")
+            .bind(8, formatTimestamp(at))
+            .bind(9, c.id)
+            .bind(10, c.version)
+            .run();
     if (changed == 0)
         return false;
     for (const auto& r : c.signatures) {
@@ -211,12 +233,16 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
             insertRequest(db, c.id, r);
             continue;
         }
-        const std::string status(toString(r.status));
-        db.session
-            << "UPDATE signature_request SET status = ?, signed_at = ?, method = ?, reason = ? "
-               "WHERE id = ? AND case_id = ?",
-            bind(status), bind(r.signedAt), bind(r.method), bind(r.reason), bind(r.id), bind(c.id),
-            now;
+        Query(db,
+              "UPDATE signature_request SET status = ?, signed_at = ?, method = ?, reason = ? "
+              "WHERE id = ? AND case_id = ?")
+            .bind(1, std::string(toString(r.status)))
+            .bind(2, r.signedAt)
+            .bind(3, r.method)
+            .bind(4, r.reason)
+            .bind(5, r.id)
+            .bind(6, c.id)
+            .run();
     }
     writeTimers(db, c);
     return true;
@@ -225,13 +251,15 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
 void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp at,
                                  const std::string& status) {
     Lease db(db_);
-    const std::string action(toString(a.action));
-    const std::string recipients = text::join(a.recipients, " ");
-    const std::string stamp = formatTimestamp(at);
-    db.session
-        << "INSERT INTO case_action (case_id, action, recipients, created_at, status) VALUES (?, ?, "
-           "?, ?, ?)",
-        bind(c.id), bind(action), bind(recipients), bind(stamp), bind(status), now;
+    Query(db,
+          "INSERT INTO case_action (case_id, action, recipients, created_at, status) "
+          "VALUES (?, ?, ?, ?, ?)")
+        .bind(1, c.id)
+        .bind(2, std::string(toString(a.action)))
+        .bind(3, text::join(a.recipients, " "))
+        .bind(4, formatTimestamp(at))
+        .bind(5, status)
+        .run();
 }
 
 namespace {
@@ -287,24 +315,26 @@ void CaseRepository::storeDocument(const Case& c, const std::string& kind, const
     Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
     sha.update(pdf);
     const std::string digest = Poco::DigestEngine::digestToHex(sha.digest());
-    const auto size = static_cast<std::int64_t>(pdf.size());
-    const std::string stamp = formatTimestamp(at);
-    Poco::Data::BLOB blob(reinterpret_cast<const unsigned char*>(pdf.data()), pdf.size());
-    db.session << "INSERT INTO case_document (case_id, kind, sha256, size, content, created_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?)",
-        bind(c.id), bind(kind), bind(digest), bind(size), bind(blob), bind(stamp), now;
+    Query(db,
+          "INSERT INTO case_document (case_id, kind, sha256, size, content, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(1, c.id)
+        .bind(2, kind)
+        .bind(3, digest)
+        .bind(4, static_cast<std::int64_t>(pdf.size()))
+        .bindBlob(5, pdf)
+        .bind(6, formatTimestamp(at))
+        .run();
 }
 
 std::optional<std::string> CaseRepository::document(const Case& c, const std::string& kind) const {
     Lease db(db_);
-    std::vector<Poco::Data::BLOB> found;
-    db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id "
-                  "DESC LIMIT 1",
-        bind(c.id), bind(kind), into(found), now;
-    if (found.empty())
+    Query select(db,
+                 "SELECT content FROM case_document WHERE case_id = ? AND kind = ? "
+                 "ORDER BY id DESC LIMIT 1");
+    if (!select.bind(1, c.id).bind(2, kind).step())
         return std::nullopt;
-    return std::string(reinterpret_cast<const char*>(found.front().rawContent()),
-                       found.front().size());
+    return select.text(0);
 }
 
 std::vector<std::string> CaseRepository::documents(const Case& c, const std::string& kind) const {
@@ -381,12 +411,12 @@ std::set<std::string> CaseRepository::coveredSubjects(std::int64_t networkId,
 bool CaseRepository::isCovered(std::int64_t networkId, const std::string& workflow,
                                int templateVersion, const std::string& email) const {
     Lease db(db_);
-    int found = 0;
-    db.session << "SELECT count(*) FROM case_file c WHERE c.subject_person_id = "
-                  "(SELECT id FROM person WHERE email = ?) AND c.network_id = ? AND "
-                  "c.workflow = ? AND c.template_version = ? AND c.state <> 'withdrawn'",
-        bind(email), bind(networkId), bind(workflow), bind(templateVersion), into(found), now;
-    return found > 0;
+    Query select(db,
+                 "SELECT EXISTS (SELECT 1 FROM case_file c WHERE c.subject_person_id = "
+                 "(SELECT id FROM person WHERE email = ?) AND c.network_id = ? AND "
+                 "c.workflow = ? AND c.template_version = ? AND c.state <> 'withdrawn')");
+    select.bind(1, email).bind(2, networkId).bind(3, workflow).bind(4, templateVersion).step();
+    return select.integer(0) != 0;
 }
 
 namespace {

@@ -8,11 +8,10 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <chrono>
-#include <mutex>
-#include <thread>
 
 #include "DatabaseImpl.h"
 
@@ -61,34 +60,70 @@ const std::vector<Migration>& builtinMigrations() {
     return migrations;
 }
 
-// A pool whose sessions are set up for avtaleflyt when it makes them.
-class ConfiguredPool final : public Poco::Data::SessionPool {
-  public:
-    ConfiguredPool(const std::string& path, std::size_t max)
-        : SessionPool("SQLite", path, 1, static_cast<int>(max), kIdleSeconds) {}
+Pooled::Pooled(const std::string& path)
+    : session("SQLite", path), handle(Poco::Data::SQLite::Utility::dbHandle(session)) {
+    sqlite3_busy_timeout(handle, kBusyTimeoutMs);
+    sqlite3_exec(handle, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", nullptr,
+                 nullptr, nullptr);
+}
 
-  protected:
-    void customizeSession(Poco::Data::Session& session) override {
-        sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(session);
-        sqlite3_busy_timeout(handle, kBusyTimeoutMs);
-        sqlite3_exec(handle, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", nullptr,
-                     nullptr, nullptr);
-    }
-
-  private:
-    static constexpr int kIdleSeconds = 60;
-};
+Pooled::~Pooled() {
+    for (const auto& [sql, statement] : prepared) sqlite3_finalize(statement);
+}
 
 Database::Impl::Impl(std::string file, std::size_t maxConnections)
-    : path(std::move(file)), pool(std::make_unique<ConfiguredPool>(path, maxConnections)) {}
+    : path(std::move(file)), capacity(std::max<std::size_t>(1, maxConnections)) {}
 
-Database::Impl::~Impl() {
-    pool->shutdown();
+Database::Impl::~Impl() = default;  // every Lease is gone: each connection is idle
+
+std::unique_ptr<Pooled> Database::Impl::take() {
+    std::unique_lock lock(mutex_);
+    const auto giveUp =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    while (idle_.empty() && open_ >= capacity)
+        if (returned_.wait_until(lock, giveUp) == std::cv_status::timeout && idle_.empty() &&
+            open_ >= capacity)
+            throw StorageError(path + ": every database connection is in use (" +
+                               std::to_string(capacity) + ")");
+    if (!idle_.empty()) {
+        auto connection = std::move(idle_.back());
+        idle_.pop_back();
+        return connection;
+    }
+    ++open_;  // counted before opening, outside the lock: a slow open holds up no one else
+    lock.unlock();
+    try {
+        return std::make_unique<Pooled>(path);
+    } catch (const Poco::Exception& e) {
+        lock.lock();
+        --open_;
+        returned_.notify_one();
+        throw StorageError(path + ": cannot open the database: " + e.displayText());
+    }
+}
+
+void Database::Impl::giveBack(std::unique_ptr<Pooled> connection) {
+    constexpr std::size_t kAlwaysKept = 4;
+    constexpr auto kIdleLimit = std::chrono::seconds(60);
+    const auto now = std::chrono::steady_clock::now();
+    connection->idleSince = now;
+    std::vector<std::unique_ptr<Pooled>> closing;  // closed after the lock is released
+    {
+        const std::lock_guard lock(mutex_);
+        idle_.push_back(std::move(connection));
+        // The least recently used first: those idle for long are at the front.
+        while (idle_.size() > kAlwaysKept && now - idle_.front()->idleSince > kIdleLimit) {
+            closing.push_back(std::move(idle_.front()));
+            idle_.erase(idle_.begin());
+            --open_;
+        }
+    }
+    returned_.notify_one();
 }
 
 struct Lease::Active {
     Database::Impl* db;
-    Poco::Data::Session session;
+    std::unique_ptr<Pooled> connection;
     int leases;
 };
 
@@ -97,31 +132,13 @@ namespace {
 // The connections the calling thread holds, one per database it is using.
 thread_local std::vector<std::unique_ptr<Lease::Active>> held;
 
-// A connection from the pool, waiting while every connection is in use.
-Poco::Data::Session borrow(Database::Impl& db) {
-    const auto giveUp =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
-    for (;;) {
-        try {
-            return db.pool->get();
-        } catch (const Poco::Data::SessionPoolExhaustedException&) {
-            if (std::chrono::steady_clock::now() > giveUp)
-                throw StorageError(db.path + ": every database connection is in use (" +
-                                   std::to_string(db.pool->capacity()) + ")");
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        } catch (const Poco::Exception& e) {
-            throw StorageError(db.path + ": cannot open the database: " + e.displayText());
-        }
-    }
-}
-
 Lease::Active* acquire(Database::Impl& db) {
     for (auto& a : held)
         if (a->db == &db) {
             ++a->leases;
             return a.get();
         }
-    held.push_back(std::make_unique<Lease::Active>(Lease::Active{&db, borrow(db), 1}));
+    held.push_back(std::make_unique<Lease::Active>(Lease::Active{&db, db.take(), 1}));
     return held.back().get();
 }
 
@@ -132,20 +149,26 @@ Lease::Lease(Database& db) : Lease(db.impl()) {}
 Lease::Lease(Database::Impl& db) : Lease(db, acquire(db)) {}
 
 Lease::Lease(Database::Impl& db, Active* active)
-    : path(db.path), session(active->session), active_(active) {}
+    : path(db.path), session(active->connection->session), active_(active) {}
 
 Lease::~Lease() {
     if (--active_->leases > 0)
         return;
     for (auto it = held.begin(); it != held.end(); ++it)
         if (it->get() == active_) {
-            held.erase(it);  // the session goes back to the pool
+            auto active = std::move(*it);
+            held.erase(it);
+            active->db->giveBack(std::move(active->connection));
             return;
         }
 }
 
 sqlite3* Lease::handle() {
-    return Poco::Data::SQLite::Utility::dbHandle(session);
+    return active_->connection->handle;
+}
+
+std::int64_t Lease::lastInsertId() {
+    return sqlite3_last_insert_rowid(handle());
 }
 
 void Lease::execScript(const std::string& sql, const std::string& what) {
@@ -233,6 +256,75 @@ Snapshot::Snapshot(Database& db) : lease_(std::make_unique<Lease>(db)) {
 Snapshot::~Snapshot() {
     if (lease_)
         sqlite3_exec(lease_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Query::Query(Lease& db, const char* sql) : db_(db) {
+    auto& prepared = db.active_->connection->prepared;
+    for (const auto& [key, statement] : prepared)
+        if (key == sql)
+            statement_ = statement;
+    if (statement_ && !sqlite3_stmt_busy(statement_))
+        return;
+    owned_ = statement_ != nullptr;
+    statement_ = nullptr;
+    if (sqlite3_prepare_v3(db.handle(), sql, -1, owned_ ? 0 : SQLITE_PREPARE_PERSISTENT,
+                           &statement_, nullptr) != SQLITE_OK) {
+        sqlite3_finalize(statement_);
+        throw StorageError(db.path + ": " + sqlite3_errmsg(db.handle()));
+    }
+    if (!owned_)
+        prepared.emplace_back(sql, statement_);
+}
+
+Query::~Query() {
+    if (owned_) {
+        sqlite3_finalize(statement_);
+        return;
+    }
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+}
+
+Query& Query::bind(int index, const std::string& value) {
+    sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+}
+
+Query& Query::bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(statement_, index, value);
+    return *this;
+}
+
+Query& Query::bindBlob(int index, const std::string& bytes) {
+    sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+    return *this;
+}
+
+int Query::run() {
+    while (step()) {
+    }
+    return sqlite3_changes(db_.handle());
+}
+
+bool Query::step() {
+    const int rc = sqlite3_step(statement_);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return false;
+    throw StorageError(db_.path + ": " + sqlite3_errmsg(db_.handle()));
+}
+
+std::int64_t Query::integer(int column) const {
+    return sqlite3_column_int64(statement_, column);
+}
+
+std::string Query::text(int column) const {
+    const void* bytes = sqlite3_column_blob(statement_, column);
+    return bytes ? std::string(static_cast<const char*>(bytes),
+                               static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)))
+                 : std::string();
 }
 
 }  // namespace avtaleflyt::storage

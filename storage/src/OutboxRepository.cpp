@@ -43,11 +43,18 @@ OutboxMessage messageAt(const RecordSet& rs, std::size_t row) {
 void OutboxRepository::enqueue(const OutboxMessage& m, Timestamp at) {
     Lease db(db_);
     const std::string stamp = formatTimestamp(at);
-    Poco::Data::BLOB mime(reinterpret_cast<const unsigned char*>(m.mime.data()), m.mime.size());
-    db.session << "INSERT INTO outbox (message_id, case_id, kind, recipient, subject, mime, "
-                  "next_attempt_at, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?)",
-        bind(m.messageId), bind(m.caseId), bind(m.kind), bind(m.recipient), bind(m.subject),
-        bind(mime), bind(stamp), bind(stamp), now;
+    Query(db,
+          "INSERT INTO outbox (message_id, case_id, kind, recipient, subject, mime, "
+          "next_attempt_at, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?)")
+        .bind(1, m.messageId)
+        .bind(2, m.caseId)
+        .bind(3, m.kind)
+        .bind(4, m.recipient)
+        .bind(5, m.subject)
+        .bindBlob(6, m.mime)
+        .bind(7, stamp)
+        .bind(8, stamp)
+        .run();
 }
 
 std::vector<OutboxMessage> OutboxRepository::due(Timestamp at, std::size_t limit) const {
@@ -115,30 +122,29 @@ void OutboxRepository::markFailed(std::int64_t id, const std::string& error, Tim
 void SigningTokenRepository::store(std::int64_t requestId, const std::string& tokenSha256,
                                    Timestamp expires, Timestamp at) {
     Lease db(db_);
-    const std::string expiresAt = formatTimestamp(expires), stamp = formatTimestamp(at);
-    db.session << "INSERT INTO signing_token (request_id, token_sha256, expires_at, created_at) "
-                  "VALUES (?, ?, ?, ?)",
-        bind(requestId), bind(tokenSha256), bind(expiresAt), bind(stamp), now;
+    Query(db,
+          "INSERT INTO signing_token (request_id, token_sha256, expires_at, created_at) "
+          "VALUES (?, ?, ?, ?)")
+        .bind(1, requestId)
+        .bind(2, tokenSha256)
+        .bind(3, formatTimestamp(expires))
+        .bind(4, formatTimestamp(at))
+        .run();
 }
 
 std::optional<SigningToken> SigningTokenRepository::find(const std::string& tokenSha256) const {
     Lease db(db_);
-    Statement select(db.session);
-    select << "SELECT t.id, t.request_id, c.reference, t.expires_at, t.used_at, c.id, c.version "
-              "FROM signing_token t "
-              "JOIN signature_request r ON r.id = t.request_id "
-              "JOIN case_file c ON c.id = r.case_id WHERE t.token_sha256 = ?",
-        bind(tokenSha256), now;
-    RecordSet rs(select);
-    if (rs.rowCount() == 0)
+    Query select(db,
+                 "SELECT t.id, t.request_id, c.reference, t.expires_at, t.used_at, c.id, c.version "
+                 "FROM signing_token t "
+                 "JOIN signature_request r ON r.id = t.request_id "
+                 "JOIN case_file c ON c.id = r.case_id WHERE t.token_sha256 = ?");
+    if (!select.bind(1, tokenSha256).step())
         return std::nullopt;
-    return SigningToken{integerAt(rs, 0, 0),
-                        integerAt(rs, 0, 1),
-                        textAt(rs, 0, 2),
-                        integerAt(rs, 0, 5),
-                        static_cast<int>(integerAt(rs, 0, 6)),
-                        textAt(rs, 0, 3),
-                        textAt(rs, 0, 4)};
+    return SigningToken{select.integer(0),        select.integer(1),
+                        select.text(2),           select.integer(5),
+                        static_cast<int>(select.integer(6)), select.text(3),
+                        select.text(4)};
 }
 
 bool SigningTokenRepository::markUsed(std::int64_t tokenId, Timestamp at) {

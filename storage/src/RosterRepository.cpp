@@ -21,9 +21,10 @@ std::int64_t lastId(Lease& db) {
 }
 
 std::vector<std::string> areasOf(Lease& db, std::int64_t networkId) {
+    Query select(db, "SELECT name FROM area WHERE network_id = ? ORDER BY position");
+    select.bind(1, networkId);
     std::vector<std::string> areas;
-    db.session << "SELECT name FROM area WHERE network_id = ? ORDER BY position", bind(networkId),
-        into(areas), now;
+    while (select.step()) areas.push_back(select.text(0));
     return areas;
 }
 
@@ -117,10 +118,9 @@ std::optional<NetworkRecord> RosterRepository::findNetwork(const std::string& na
     {
         // As spelt: one indexed read (the usual case: the name as the network was made).
         Lease db(db_);
-        NetworkRecord n;
-        db.session << "SELECT id, name, created_at FROM network WHERE name = ?", bind(name),
-            into(n.id), into(n.name), into(n.createdAt), now;
-        if (n.id != 0) {
+        Query select(db, "SELECT id, name, created_at FROM network WHERE name = ?");
+        if (select.bind(1, name).step()) {
+            NetworkRecord n{select.integer(0), select.text(1), {}, select.text(2)};
             n.areas = areasOf(db, n.id);
             return n;
         }
@@ -167,12 +167,10 @@ std::map<std::string, Person> RosterRepository::people() const {
 
 std::optional<Person> RosterRepository::person(const std::string& email) const {
     Lease db(db_);
-    Statement select(db.session);
-    select << "SELECT email, name, phone FROM person WHERE email = ?", bind(email), now;
-    RecordSet rs(select);
-    if (rs.rowCount() == 0)
+    Query select(db, "SELECT email, name, phone FROM person WHERE email = ?");
+    if (!select.bind(1, email).step())
         return std::nullopt;
-    return Person{textAt(rs, 0, 0), textAt(rs, 0, 1), textAt(rs, 0, 2)};
+    return Person{select.text(0), select.text(1), select.text(2)};
 }
 
 std::optional<std::string> RosterRepository::areaLeader(const NetworkRecord& network,
@@ -187,11 +185,12 @@ std::optional<std::string> RosterRepository::areaLeader(const NetworkRecord& net
 
 std::optional<Person> RosterRepository::networkLeader(const NetworkRecord& network) const {
     Lease db(db_);
-    std::vector<std::string> head;
-    db.session << "SELECT p.email FROM network_leader nl JOIN person p ON p.id = nl.person_id "
-                  "WHERE nl.network_id = ?",
-        bind(network.id), into(head), now;
-    return head.empty() ? std::nullopt : person(head.front());
+    Query select(db,
+                 "SELECT p.email, p.name, p.phone FROM network_leader nl "
+                 "JOIN person p ON p.id = nl.person_id WHERE nl.network_id = ?");
+    if (!select.bind(1, network.id).step())
+        return std::nullopt;
+    return Person{select.text(0), select.text(1), select.text(2)};
 }
 
 namespace {
@@ -199,29 +198,26 @@ namespace {
 // The network's memberships, or the one of `email` when it is given.
 std::vector<NurseMembership> memberships(Lease& db, const NetworkRecord& network,
                                          const std::optional<std::string>& email) {
-    Statement select(db.session);
-    select << std::string("SELECT p.email, a.name, u.name, u.municipality, u.kind, l.email, "
-                          "m.status, m.status_since, m.member_since "
-                          "FROM membership m JOIN person p ON p.id = m.person_id "
-                          "JOIN unit u ON u.id = m.unit_id JOIN area a ON a.id = u.area_id "
-                          "LEFT JOIN person l ON l.id = m.leader_id WHERE m.network_id = ?") +
-                  (email ? " AND p.email = ?" : ""),
-        bind(network.id);
+    static const std::string all =
+        "SELECT p.email, a.name, u.name, u.municipality, u.kind, l.email, m.status, "
+        "m.status_since, m.member_since FROM membership m JOIN person p ON p.id = m.person_id "
+        "JOIN unit u ON u.id = m.unit_id JOIN area a ON a.id = u.area_id "
+        "LEFT JOIN person l ON l.id = m.leader_id WHERE m.network_id = ?";
+    static const std::string one = all + " AND p.email = ?";
+    Query select(db, email ? one.c_str() : all.c_str());
+    select.bind(1, network.id);
     if (email)
-        select, bind(*email);
-    select, now;
-    RecordSet rs(select);
+        select.bind(2, *email);
     std::vector<NurseMembership> out;
-    out.reserve(rs.rowCount());
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    while (select.step()) {
         NurseMembership m;
-        m.email = textAt(rs, row, 0);
-        m.unit = UnitRef{textAt(rs, row, 1), textAt(rs, row, 2), textAt(rs, row, 3),
-                         unitKindFrom(textAt(rs, row, 4))};
-        m.leaderEmail = textAt(rs, row, 5);
-        m.status = parseMemberStatus(textAt(rs, row, 6)).value_or(MemberStatus::Active);
-        m.statusSince = textAt(rs, row, 7);
-        m.memberSince = textAt(rs, row, 8);
+        m.email = select.text(0);
+        m.unit = UnitRef{select.text(1), select.text(2), select.text(3),
+                         unitKindFrom(select.text(4))};
+        m.leaderEmail = select.text(5);
+        m.status = parseMemberStatus(select.text(6)).value_or(MemberStatus::Active);
+        m.statusSince = select.text(7);
+        m.memberSince = select.text(8);
         out.push_back(std::move(m));
     }
     return out;

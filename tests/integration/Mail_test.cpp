@@ -415,6 +415,31 @@ TEST_CASE("the portal: the page, CSRF, confirmation, signing once, forged links,
     served.server.stop();
 }
 
+TEST_CASE("a signing page opened before shows the new nearest leader once the roster changed "
+          "her (the page is kept per case version, never served stale)",
+          "[portal]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    ServedPortal served(f, {});
+    const unsigned port = served.port();
+    const Http before = request(port, "GET", "/s/" + token);
+    REQUIRE(before.status == 200);
+    CHECK(before.body.find("Tor Li") != std::string::npos);
+    CHECK(request(port, "GET", "/s/" + token).body == before.body);  // kept: the same page
+
+    Rows roster = kRoster;
+    roster[2][4] = "Una Ny";
+    roster[2][5] = "una@frogn.example";
+    test::writeFile(f.dir.file("liste.csv"), documents::formatCsv(roster));
+    f.open().rosters().importRoster(kTester, f.dir.file("liste.csv"), kNetwork, false);
+
+    const Http after = request(port, "GET", "/s/" + token);
+    CHECK(after.status == 200);
+    CHECK(after.body.find("Una Ny") != std::string::npos);
+    CHECK(after.body.find("Tor Li") == std::string::npos);
+    served.server.stop();
+}
+
 TEST_CASE("the portal: declining needs a reason, too many unknown links from one address get 429",
           "[portal]") {
     MailFixture f;

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "TestSupport.h"
 #include "avtaleflyt/storage/Database.h"
 
@@ -96,4 +100,32 @@ TEST_CASE("the shipped migrations are numbered 1, 2, 3, ... and named", "[migrat
         CHECK_FALSE(ms[i].name.empty());
     }
     CHECK(ms.front().name == "initial");
+}
+
+TEST_CASE("with every connection in use a caller waits for one, and past the busy timeout is told "
+          "so by name",
+          "[migrations]") {
+    test::TempDir dir;
+    const std::string path = dir.file("a.db");
+    Database db(path, Database::Mode::CreateIfMissing, {{1, "t", "CREATE TABLE t (x INTEGER);"}},
+                1);
+    std::promise<void> holding, release;
+    std::thread holder([&] {
+        const Connection held(db);  // the only connection
+        holding.set_value();
+        release.get_future().wait();
+    });
+    holding.get_future().wait();
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(db.schemaVersion(),
+                      Catch::Contains(path) && Catch::Contains("every database connection is in "
+                                                               "use (1)"));
+    CHECK(std::chrono::steady_clock::now() - start >= std::chrono::seconds(9));
+
+    // Given back while another caller waits: that caller gets it.
+    auto waiter = std::async(std::launch::async, [&] { return db.schemaVersion(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    release.set_value();
+    holder.join();
+    CHECK(waiter.get() == 1);
 }

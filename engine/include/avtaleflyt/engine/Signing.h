@@ -23,6 +23,7 @@ struct SigningView {
     std::string organisation;            // agreements: the party
     std::string deadline;                // YYYY-MM-DD, or empty
     std::string signedAt;                // when a used link was used to sign
+    int caseVersion = 0;  // what the view shows changes only when the case's version does
     // The text, for the readable rendition (Open, and asked for; else null). Shared: the same
     // for every visit while the case is unchanged.
     std::shared_ptr<const FilledDocument> document;
