@@ -534,48 +534,53 @@ std::string dateOrDash(const std::optional<Timestamp>& t) {
 int runSendFunctionDescriptions(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
     const bool dryRun = ctx.inv.has("dry-run");
-    const auto report =
-        ctx.installation().cases().sendFunctionDescriptions(ctx.by(), ctx.network(), ctx.inv.value("area"), dryRun);
+    auto& cases = ctx.installation().cases();
     if (format == "json") {
-        // The nurses who would get one (dry run) or got one, each with the case sent to them.
-        json::ObjectPtr doc = json::object();
-        doc->set("dry_run", dryRun);
-        doc->set("covered", report.covered);
-        std::map<std::string, const engine::SentCase*> sentTo;
-        for (const auto& s : report.sent) sentTo[s.email] = &s;
-        json::ArrayPtr nurses = json::array();
-        for (const auto& c : report.candidates) {
-            const auto found = sentTo.find(c.email);
-            const engine::SentCase* sent = found == sentTo.end() ? nullptr : found->second;
-            json::ObjectPtr o = json::object();
-            o->set("email", c.email);
-            o->set("name", c.name);
-            o->set("area", c.area);
-            o->set("unit", c.unit);
-            o->set("leader_name", json::text(c.leaderName));
-            o->set("reference", sent ? json::Var(sent->reference) : json::null());
-            o->set("state", sent ? json::Var(sent->state) : json::null());
-            o->set("deadline", sent ? json::date(sent->deadline) : json::null());
-            nurses->add(o);
-        }
-        doc->set("nurses", nurses);
-        json::print(ctx.out, doc);
+        // The nurses who would get one (dry run) or got one, each with the case sent to her,
+        // written as the send comes to her.
+        json::ObjectPtr head = json::object();
+        head->set("dry_run", dryRun);
+        json::StreamedList nurses(ctx.out, head, "nurses");
+        const auto report = cases.sendFunctionDescriptions(
+            ctx.by(), ctx.network(), ctx.inv.value("area"), dryRun,
+            [&](const engine::SendCandidate& c, const engine::SentCase* sent) {
+                json::ObjectPtr o = json::object();
+                o->set("email", c.email);
+                o->set("name", c.name);
+                o->set("area", c.area);
+                o->set("unit", c.unit);
+                o->set("leader_name", json::text(c.leaderName));
+                o->set("reference", sent ? json::Var(sent->reference) : json::null());
+                o->set("state", sent ? json::Var(sent->state) : json::null());
+                o->set("deadline", sent ? json::date(sent->deadline) : json::null());
+                nurses.add(o);
+            });
+        json::ObjectPtr tail = json::object();
+        tail->set("covered", report.covered);
+        nurses.finish(tail);
         return 0;
     }
     if (dryRun) {
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& c : report.candidates)
-            rows.push_back({c.name, c.area, c.unit, c.leaderName});
+        std::vector<std::vector<std::string>> rows;  // a table's columns fit its widest cell
+        const auto report = cases.sendFunctionDescriptions(
+            ctx.by(), ctx.network(), ctx.inv.value("area"), true,
+            [&](const engine::SendCandidate& c, const engine::SentCase*) {
+                rows.push_back({c.name, c.area, c.unit, c.leaderName});
+            });
         if (!rows.empty())
             printTable(ctx.out, {"Nurse", "Area", "Unit", "Nearest leader"}, rows);
-        ctx.out << report.candidates.size() << " function descriptions would be sent; "
+        ctx.out << report.candidates << " function descriptions would be sent; "
                 << report.covered << " nurses have one already. Nothing written (dry run).\n";
         return 0;
     }
-    for (const auto& c : report.sent)
-        ctx.out << "  " << c.reference << "  " << c.title << "  (deadline "
-                << dateOrDash(c.deadline) << ")\n";
-    ctx.out << report.sent.size() << " function descriptions sent; " << report.covered
+    const auto report = cases.sendFunctionDescriptions(
+        ctx.by(), ctx.network(), ctx.inv.value("area"), false,
+        [&](const engine::SendCandidate&, const engine::SentCase* c) {
+            if (c)
+                ctx.out << "  " << c->reference << "  " << c->title << "  (deadline "
+                        << dateOrDash(c->deadline) << ")\n";
+        });
+    ctx.out << report.sent << " function descriptions sent; " << report.covered
             << " nurses have one already.\n";
     return 0;
 }

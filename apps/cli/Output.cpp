@@ -147,6 +147,32 @@ std::string toText(const Var& document) {
 
 void print(std::ostream& out, const Var& document) { out << toText(document); }
 
+StreamedList::StreamedList(std::ostream& out, const ObjectPtr& before, const std::string& key)
+    : out_(out) {
+    const std::string head = toText(before);  // "{\n  ...\n}\n", or "{}\n"
+    out_ << (before->size() ? head.substr(0, head.size() - 3) + ",\n" : "{\n") << "  \"" << key
+         << "\": [";  // keys are snake_case: nothing in them to escape
+}
+
+void StreamedList::add(const Var& element) {
+    std::string text = toText(element);
+    text.pop_back();  // the final newline
+    std::string indented = "    ";
+    for (const char c : text) {
+        indented += c;
+        if (c == '\n')
+            indented += "    ";
+    }
+    out_ << (empty_ ? "\n" : ",\n") << indented;
+    empty_ = false;
+}
+
+void StreamedList::finish(const ObjectPtr& after) {
+    out_ << (empty_ ? "]" : "\n  ]");
+    out_ << (after->size() ? ",\n" + toText(after).substr(2) : "\n}\n");
+    out_.flush();
+}
+
 }  // namespace json
 
 }  // namespace avtaleflyt::cli

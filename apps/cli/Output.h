@@ -70,6 +70,20 @@ std::string toText(const Var& document);
 // on standard output.
 void print(std::ostream& out, const Var& document);
 
+// A document {"...": ..., "KEY": [...], "...": ...} written while its one long array grows, for a
+// listing that is never held whole: the members before the array, each element as it comes,
+// then the members after it. The text is what print() writes for the whole document.
+class StreamedList {
+  public:
+    StreamedList(std::ostream& out, const ObjectPtr& before, const std::string& key);
+    void add(const Var& element);
+    void finish(const ObjectPtr& after);
+
+  private:
+    std::ostream& out_;
+    bool empty_ = true;
+};
+
 }  // namespace json
 
 }  // namespace avtaleflyt::cli

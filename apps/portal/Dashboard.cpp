@@ -309,14 +309,16 @@ struct Dashboard::Impl {
 
     void send(Exchange& e) {
         const Access& who = *e.who;
-        const auto report = installation.cases().sendFunctionDescriptions(
-            who.by(), who.user.network, who.area(""), false);
         Values v;
-        v.text["sent"] =
-            t("app.sent", {std::to_string(report.sent.size()), std::to_string(report.covered)});
         auto& cases = v.rows["cases"];
-        for (const auto& c : report.sent)
-            cases.push_back({{{"reference", c.reference}, {"title", c.title}}, {}, {}});
+        const auto report = installation.cases().sendFunctionDescriptions(
+            who.by(), who.user.network, who.area(""), false,
+            [&](const engine::SendCandidate&, const engine::SentCase* c) {
+                if (c)
+                    cases.push_back({{{"reference", c->reference}, {"title", c->title}}, {}, {}});
+            });
+        v.text["sent"] =
+            t("app.sent", {std::to_string(report.sent), std::to_string(report.covered)});
         page(e, HTTPResponse::HTTP_OK, t("app.overview"), render("sent.html", v));
     }
 

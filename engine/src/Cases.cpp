@@ -176,74 +176,85 @@ const WorkflowDef& Cases::workflow(const std::string& name) const {
 }
 
 SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& networkName,
-                                                  const std::string& areaIn, bool dryRun) const {
+                                           const std::string& areaIn, bool dryRun,
+                                           const SendListener& each) const {
     Acting acting(by);
     return guarded([&] {
         auto& st = core_;
         const auto network = st.networkRecord(networkName);
         const std::string area = st.areaOrAll(network, areaIn);
         const WorkflowDef& def = st.workflow(kFunctionDescription);
-        const Roster roster = st.rosters.load(network);
-        const auto covered =
-            st.cases.coveredSubjects(network.id, def.name, def.templateVersion);
-
         SendReport report;
-        for (const auto& [email, n] : roster.nurses) {
-            if (n.status != MemberStatus::Active || (!area.empty() && n.unit.area != area))
-                continue;
-            if (covered.count(email)) {
-                ++report.covered;
-                continue;
-            }
-            const Person* nurse = roster.person(email);
-            const Person* leader = roster.person(n.leaderEmail);
-            report.candidates.push_back({email, nurse ? nurse->name : email, n.unit.area,
-                                         n.unit.name, leader ? leader->name : n.leaderEmail});
-        }
-        if (dryRun || report.candidates.empty())
-            return report;  // no render workers started for nothing
+        report.covered = st.rosters.activeWithCase(network, area, def.name, def.templateVersion);
+        const auto tell = [&](const SendCandidate& nurse, const SentCase* sent) {
+            if (each)
+                each(nurse, sent);
+        };
 
         // Each case opened in a short transaction of its own (the mail with its link queued with
         // it); once committed, its document goes to the render workers, which fill it in, render
-        // and store it beside the next cases; signers' writes get in between.
-        constexpr std::size_t kQueued = 64;
-        RenderPool renderers(st, st.renderWorkers, kQueued);
+        // and store it beside the next cases; signers' writes get in between. No render workers
+        // are started for a dry run or for nobody.
+        constexpr std::size_t kQueued = 64, kPage = 256;
+        std::optional<RenderPool> renderers;
         std::vector<PendingRender> pending;
         acting.call().deferredRenders = &pending;
-        for (const auto& cand : report.candidates) {
-            storage::Transaction tx(st.db);
-            // Asked again inside the write transaction: a send running beside this one may have
-            // opened the nurse's case since the list above was made.
-            if (st.cases.isCovered(network.id, def.name, def.templateVersion, cand.email)) {
-                ++report.covered;
-                continue;
+        std::string after;
+        for (;;) {
+            const auto page = st.rosters.activeWithoutCase(network, area, def.name,
+                                                           def.templateVersion, after, kPage);
+            for (const auto& n : page) {
+                const SendCandidate nurse{n.email, n.name.empty() ? n.email : n.name, n.area,
+                                          n.unit, n.leaderName.empty() ? n.leaderEmail
+                                                                       : n.leaderName};
+                ++report.candidates;
+                if (dryRun) {
+                    tell(nurse, nullptr);
+                    continue;
+                }
+                storage::Transaction tx(st.db);
+                // Asked again inside the write transaction: a send running beside this one may
+                // have opened the nurse's case since the page was read.
+                if (st.cases.isCovered(network.id, def.name, def.templateVersion, n.email)) {
+                    ++report.covered;
+                    tell(nurse, nullptr);
+                    continue;
+                }
+                Case c = draftCase(def, network, def.title + ": " + nurse.name);
+                c.subjectEmail = n.email;
+                c.area = n.area;
+                c.signatures.push_back({0, "nurse", n.email, nurse.name, "", 1,
+                                        SignatureStatus::Waiting, "", "", ""});
+                c.signatures.push_back({0, "leader", n.leaderEmail, nurse.leaderName, "", 2,
+                                        SignatureStatus::Waiting, "", "", ""});
+                const Case created = st.cases.create(c, network.id, def.referencePrefix,
+                                                     yearOf(st.clock.now()), st.clock.now());
+                st.record("case.opened", created.reference,
+                          {{"workflow", def.name},
+                           {"template",
+                            def.templateName + " v" + std::to_string(def.templateVersion)},
+                           {"nurse", n.email},
+                           {"leader", n.leaderEmail}});
+                const auto out = st.step(created, makeTrigger("send", ActorKind::NetworkLeader));
+                if (!out.done)
+                    throw EngineError(out.refusal);
+                tx.commit();
+                ++report.sent;
+                const Case& sent = out.after;
+                const SentCase opened{n.email,  sent.reference,        sent.title,
+                                      sent.state, sent.templateVersion, sent.deadline};
+                if (!renderers)
+                    renderers.emplace(st, st.renderWorkers, kQueued);
+                for (auto& p : pending) renderers->add(std::move(p));
+                pending.clear();
+                tell(nurse, &opened);
             }
-            Case c = draftCase(def, network, def.title + ": " + cand.name);
-            c.subjectEmail = cand.email;
-            c.area = cand.area;
-            const auto& n = roster.nurses.at(cand.email);
-            c.signatures.push_back(
-                {0, "nurse", cand.email, cand.name, "", 1, SignatureStatus::Waiting, "", "", ""});
-            c.signatures.push_back({0, "leader", n.leaderEmail, cand.leaderName, "", 2,
-                                    SignatureStatus::Waiting, "", "", ""});
-            const Case created = st.cases.create(c, network.id, def.referencePrefix,
-                                                 yearOf(st.clock.now()), st.clock.now());
-            st.record("case.opened", created.reference,
-                      {{"workflow", def.name},
-                       {"template", def.templateName + " v" + std::to_string(def.templateVersion)},
-                       {"nurse", cand.email},
-                       {"leader", n.leaderEmail}});
-            const auto out = st.step(created, makeTrigger("send", ActorKind::NetworkLeader));
-            if (!out.done)
-                throw EngineError(out.refusal);
-            tx.commit();
-            const Case& sent = out.after;
-            report.sent.push_back({cand.email, sent.reference, sent.title, sent.state,
-                                   sent.templateVersion, sent.deadline});
-            for (auto& p : pending) renderers.add(std::move(p));
-            pending.clear();
+            if (page.size() < kPage)
+                break;
+            after = page.back().email;
         }
-        renderers.finish();
+        if (renderers)
+            renderers->finish();
         return report;
     });
 }

@@ -396,18 +396,6 @@ std::vector<std::array<std::string, 3>> CaseRepository::nextTimers(std::int64_t 
     return out;
 }
 
-std::set<std::string> CaseRepository::coveredSubjects(std::int64_t networkId,
-                                                      const std::string& workflow,
-                                                      int templateVersion) const {
-    Lease db(db_);
-    std::vector<std::string> emails;
-    db.session << "SELECT DISTINCT p.email FROM case_file c JOIN person p ON p.id = "
-                  "c.subject_person_id WHERE c.network_id = ? AND c.workflow = ? AND "
-                  "c.template_version = ? AND c.state <> 'withdrawn'",
-        bind(networkId), bind(workflow), bind(templateVersion), into(emails), now;
-    return {emails.begin(), emails.end()};
-}
-
 bool CaseRepository::isCovered(std::int64_t networkId, const std::string& workflow,
                                int templateVersion, const std::string& email) const {
     Lease db(db_);

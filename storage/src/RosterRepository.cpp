@@ -330,4 +330,51 @@ void RosterRepository::save(const NetworkRecord& network, const Roster& desired,
     }
 }
 
+namespace {
+// The active nurses of network ?1 (in area ?2, or all when it is ''), each with `hasCase` when
+// she has a case of workflow ?3 at template version ?4 that is not withdrawn.
+std::string activeNurses(const std::string& columns, bool hasCase) {
+    return "SELECT " + columns +
+           " FROM membership m JOIN person p ON p.id = m.person_id JOIN unit u ON u.id = m.unit_id"
+           " JOIN area a ON a.id = u.area_id LEFT JOIN person l ON l.id = m.leader_id"
+           " WHERE m.network_id = ?1 AND m.status = 'active' AND (?2 = '' OR a.name = ?2) AND " +
+           (hasCase ? "" : "NOT ") +
+           "EXISTS (SELECT 1 FROM case_file c WHERE c.subject_person_id = m.person_id"
+           " AND c.network_id = ?1 AND c.workflow = ?3 AND c.template_version = ?4"
+           " AND c.state <> 'withdrawn')";
+}
+}  // namespace
+
+std::vector<RosterRepository::ActiveNurse> RosterRepository::activeWithoutCase(
+    const NetworkRecord& network, const std::string& area, const std::string& workflow,
+    int templateVersion, const std::string& after, std::size_t limit) const {
+    static const std::string sql =
+        activeNurses("p.email, p.name, a.name, u.name, COALESCE(l.email, ''), COALESCE(l.name, '')",
+                     false) +
+        " AND p.email > ?5 ORDER BY p.email LIMIT ?6";
+    Lease db(db_);
+    Query select(db, sql.c_str());
+    select.bind(1, network.id)
+        .bind(2, area)
+        .bind(3, workflow)
+        .bind(4, templateVersion)
+        .bind(5, after)
+        .bind(6, static_cast<std::int64_t>(limit));
+    std::vector<ActiveNurse> out;
+    while (select.step())
+        out.push_back({select.text(0), select.text(1), select.text(2), select.text(3),
+                       select.text(4), select.text(5)});
+    return out;
+}
+
+std::size_t RosterRepository::activeWithCase(const NetworkRecord& network, const std::string& area,
+                                             const std::string& workflow,
+                                             int templateVersion) const {
+    static const std::string sql = activeNurses("count(*)", true);
+    Lease db(db_);
+    Query select(db, sql.c_str());
+    select.bind(1, network.id).bind(2, area).bind(3, workflow).bind(4, templateVersion).step();
+    return static_cast<std::size_t>(select.integer(0));
+}
+
 }  // namespace avtaleflyt::storage

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "TestSupport.h"
+#include "SendLog.h"
 #include "Tester.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Seal.h"
@@ -82,19 +83,24 @@ Rows with(Rows rows, std::size_t row, std::size_t col, const std::string& v) {
 
 TEST_CASE("every active nurse gets one function description, and nobody gets two", "[cases]") {
     CasesFixture f;
-    const auto dry = f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", true);
+    const auto dry = test::sendLogged(f.open(), kNetwork, "", true);
     CHECK(dry.candidates.size() == 3);  // Per is on leave
+    CHECK(dry.totals.candidates == 3);
+    CHECK(dry.sent.empty());
     CHECK(f.count("case_file") == "0");
 
-    const auto follo = f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "follo", false);
+    const auto follo = test::sendLogged(f.open(), kNetwork, "follo", false);
     REQUIRE(follo.sent.size() == 2);
     CHECK(follo.sent[0].reference == "FB-2026-0001");
     CHECK(follo.sent[0].state == "sent");
     CHECK(follo.sent[0].templateVersion == 1);
-    const auto all = f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    const auto all = test::sendLogged(f.open(), kNetwork, "", false);
     CHECK(all.sent.size() == 1);
-    CHECK(all.covered == 2);
-    CHECK(f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false).sent.empty());
+    CHECK(all.totals.sent == 1);
+    CHECK(all.totals.covered == 2);
+    const auto again = f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    CHECK(again.sent == 0);
+    CHECK(again.covered == 3);
 
     const auto d = f.open().cases().details("FB-2026-0001");
     std::vector<std::string> kinds;
@@ -379,7 +385,7 @@ TEST_CASE("a send renders its documents on every core outside the case's transac
         rows.push_back({"Sykepleier " + std::to_string(i), "s" + std::to_string(i) + "@frogn.example",
                         "Follo", "Tunet", "Tor Li", "tor@frogn.example"});
     f.importRoster(rows);
-    const auto report = f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "Follo", false);
+    const auto report = test::sendLogged(f.open(), kNetwork, "Follo", false);
     REQUIRE(report.sent.size() == 70);
     CHECK(f.count("case_document WHERE kind = 'sent'") == "70");
     // Rendering is deterministic for a fixed clock: the stored PDF is the one rendered alone.

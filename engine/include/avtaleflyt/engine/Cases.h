@@ -4,6 +4,7 @@
 // Owns the case tables, the queued actions and the stored documents.
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,13 +67,19 @@ struct SentCase {
     std::optional<Timestamp> deadline;
 };
 
+// What a send did, in numbers; what it did for each nurse it tells a SendListener as it goes.
 struct SendReport {
-    std::vector<SendCandidate> candidates;  // active nurses without a current function description
-    // The cases opened and sent (empty on a dry run), in the candidates' order; a candidate whose
-    // case a send beside this one opened meanwhile is counted in `covered` instead.
-    std::vector<SentCase> sent;
-    std::size_t covered = 0;                // active nurses who have one already (or an open case)
+    std::size_t candidates = 0;  // active nurses without a current function description
+    std::size_t sent = 0;        // cases opened and sent (0 on a dry run)
+    // Active nurses who have one already (or an open case), including a candidate whose case a
+    // send beside this one opened meanwhile.
+    std::size_t covered = 0;
 };
+
+// Hears of each candidate in turn, in e-mail order, with the case sent to her; `sent` is null
+// on a dry run, or when a send beside this one covered her meanwhile. Called on the sending
+// thread, between the nurses' transactions.
+using SendListener = std::function<void(const SendCandidate& nurse, const SentCase* sent)>;
 
 struct Party {
     std::string organisation, name, email;
@@ -99,9 +106,11 @@ class Cases {
     // if given) who has none of the current template version, signed or under way: in batches
     // of short transactions (one per nurse, each complete: case, audit event, mail), the
     // documents rendered between them on the render workers. With `dryRun`, only says who would
-    // get one.
+    // get one. The nurses are read from the roster a page at a time and each is told to `each`
+    // and forgotten: the memory a send needs does not grow with the network.
     SendReport sendFunctionDescriptions(const Actor& by, const std::string& network,
-                                        const std::string& area, bool dryRun) const;
+                                        const std::string& area, bool dryRun,
+                                        const SendListener& each = {}) const;
 
     // A new collaboration agreement in draft, one signatory per party; `revises` names the
     // revision it replaces once archived.

@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -69,11 +68,8 @@ class CaseRepository {
     std::vector<Case> unprinted(std::int64_t networkId, const std::string& area) const;
     void markPrinted(const Case& c, Timestamp now);
 
-    // The e-mail addresses of the people with a case of `workflow` version `templateVersion`
-    // in the network that was not withdrawn: who has one already.
-    std::set<std::string> coveredSubjects(std::int64_t networkId, const std::string& workflow,
-                                          int templateVersion) const;
-    // Whether `email` is among them: one indexed read.
+    // Whether `email` has a case of `workflow` version `templateVersion` in the network that
+    // was not withdrawn (has one already): one indexed read.
     bool isCovered(std::int64_t networkId, const std::string& workflow, int templateVersion,
                    const std::string& email) const;
 

@@ -52,6 +52,20 @@ class RosterRepository {
     // The network's stored roster; `people` holds everybody the installation knows.
     Roster load(const NetworkRecord& network) const;
 
+    // An active nurse, with her name and her nearest leader's (empty: no such person stored).
+    struct ActiveNurse {
+        std::string email, name, area, unit, leaderEmail, leaderName;
+    };
+    // The network's active nurses (in `area`; every area when it is empty) who have no case of
+    // `workflow` at `templateVersion` that is not withdrawn: at most `limit` of them, in e-mail
+    // order, after the e-mail `after`. A page of a walk through a network of any size.
+    std::vector<ActiveNurse> activeWithoutCase(const NetworkRecord& network, const std::string& area,
+                                               const std::string& workflow, int templateVersion,
+                                               const std::string& after, std::size_t limit) const;
+    // How many of the network's active nurses (in `area`, or all) have such a case.
+    std::size_t activeWithCase(const NetworkRecord& network, const std::string& area,
+                               const std::string& workflow, int templateVersion) const;
+
     // Makes the stored roster equal `desired`: people are added or updated, nurses added, moved
     // or given a new leader or status (status_since = today when it changes), nurses missing
     // from `desired` marked left, area and network leaders replaced. Call inside a Transaction.
