@@ -28,8 +28,7 @@ void send(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTP
     response.setStatus(status);
     securityHeaders(response);
     response.setContentType(contentType);
-    response.setContentLength(static_cast<std::streamsize>(body.size()));
-    response.send() << body;
+    response.sendBuffer(body.data(), body.size());  // the length set; no body for a HEAD
 }
 
 std::string page(const std::string& language, const std::string& title, const std::string& header,

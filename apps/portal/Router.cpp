@@ -5,6 +5,8 @@
 #include <Poco/Net/PartHandler.h>
 #include <openssl/crypto.h>
 
+#include <string_view>
+
 #include "Html.h"
 
 namespace avtaleflyt::portal {
@@ -12,32 +14,35 @@ namespace {
 
 using Poco::Net::HTTPResponse;
 
-std::vector<std::string> segments(const std::string& path) {
-    std::vector<std::string> out(1);
-    for (std::size_t i = 1; i < path.size(); ++i) {
-        if (path[i] == '/')
-            out.emplace_back();
-        else
-            out.back() += path[i];
+// The segments of a path or pattern ("/s/{token}/sign": "s", "{token}", "sign"), as views of it.
+std::vector<std::string_view> segments(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t start = path.empty() || path[0] != '/' ? 0 : 1;
+    for (;;) {
+        const std::size_t end = path.find('/', start);
+        out.push_back(path.substr(start, end == std::string_view::npos ? end : end - start));
+        if (end == std::string_view::npos)
+            return out;
+        start = end + 1;
     }
-    return out;
 }
 
-// The pattern's {names} if `path` matches it.
-std::optional<std::map<std::string, std::string>> match(const std::string& pattern,
-                                                        const std::string& path) {
-    const auto want = segments(pattern), have = segments(path);
+// Whether the path's segments `have` match the pattern; its {names} then set in `params`.
+bool match(const std::string& pattern, const std::vector<std::string_view>& have,
+           std::map<std::string, std::string>& params) {
+    const auto want = segments(pattern);
     if (want.size() != have.size())
-        return std::nullopt;
-    std::map<std::string, std::string> params;
+        return false;
     for (std::size_t i = 0; i < want.size(); ++i) {
-        const auto& w = want[i];
-        if (w.size() > 2 && w.front() == '{' && w.back() == '}' && !have[i].empty())
-            params[w.substr(1, w.size() - 2)] = have[i];
-        else if (w != have[i])
-            return std::nullopt;
+        const auto w = want[i];
+        const bool named = w.size() > 2 && w.front() == '{' && w.back() == '}';
+        if (named ? have[i].empty() : w != have[i])
+            return false;
     }
-    return params;
+    for (std::size_t i = 0; i < want.size(); ++i)
+        if (want[i].size() > 2 && want[i].front() == '{')
+            params[std::string(want[i].substr(1, want[i].size() - 2))] = std::string(have[i]);
+    return true;
 }
 
 bool sameSecret(const std::string& expected, const std::string& given) {
@@ -154,13 +159,14 @@ void Router::dispatch(Poco::Net::HTTPServerRequest& request,
 
     const Route* route = nullptr;
     std::string allow;
+    const auto have = segments(exchange.path);
     for (const auto& r : site->routes) {
-        auto params = match(r.pattern, exchange.path);
-        if (!params)
+        std::map<std::string, std::string> params;
+        if (!match(r.pattern, have, params))
             continue;
         if (r.method == method && !route) {
             route = &r;
-            exchange.params = std::move(*params);
+            exchange.params = std::move(params);
         } else if (allow.find(r.method) == std::string::npos) {
             allow += (allow.empty() ? "" : ", ") + r.method;
         }
