@@ -126,6 +126,7 @@ int CliApplication::serve(Context& ctx) {
     settings.language = ctx.settings().language;
     settings.secureCookies = ctx.settings().portalUrl.rfind("https://", 0) == 0;
     settings.trustedProxy = ctx.settings().trustedProxy;
+    settings.maxConnectionsPerAddress = ctx.settings().maxConnectionsPerAddress;
     std::mutex output;  // the lines of the dispatcher and of the sweep, each round's whole
     const std::chrono::seconds period(seconds);
     HttpSubsystem http(installation, settings);

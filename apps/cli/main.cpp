@@ -266,6 +266,13 @@ class AvtaleflytApp : public CliApplication {
                              settings.language + "\"");
         settings.portalUrl = config().getString("portal.url", settings.portalUrl);
         settings.trustedProxy = config().getString("portal.trusted-proxy", "");
+        const int perAddress = config().getInt("portal.max-connections-per-address",
+                                               static_cast<int>(settings.maxConnectionsPerAddress));
+        if (perAddress < 1)
+            throw UsageError("portal.max-connections-per-address in " + configFile +
+                             " is a number of connections (>= 1), not " +
+                             std::to_string(perAddress));
+        settings.maxConnectionsPerAddress = static_cast<std::size_t>(perAddress);
         settings.mailFrom = config().getString("mail.from", settings.mailFrom);
         settings.mailTransport = config().getString("mail.transport", settings.mailTransport);
         if (settings.mailTransport != "maildir" && settings.mailTransport != "smtp")

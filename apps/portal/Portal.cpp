@@ -3,7 +3,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "Connections.h"
 #include "Dashboard.h"
 #include "Html.h"
 #include "Template.h"
@@ -53,7 +54,9 @@ struct Portal::Impl {
     // A keep-alive connection holds its thread while it is open: enough threads that every
     // connection a busy hour brings is answered (with 8, 24 of 32 browsers waited for minutes).
     Poco::ThreadPool threads{4, kMaxConnections};
-    std::unique_ptr<Poco::Net::HTTPServer> server;  // stopped before `threads` goes
+    Poco::Net::HTTPRequestHandlerFactory::Ptr handlers;
+    std::unique_ptr<Connections> connections;  // watched by the server's factory
+    std::unique_ptr<Poco::Net::TCPServer> server;  // stopped before `connections` goes
 
     Impl(engine::Installation& i, const PortalSettings& s)
         : installation(i),
@@ -328,6 +331,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
             }
         }
         impl_.logRequest(request, response, start);
+        Connections::waiting();
     }
 
   private:
@@ -338,8 +342,11 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
   public:
     explicit Factory(Portal::Impl& impl) : impl_(impl) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+        Connections::answering();
         return new Handler(impl_);
     }
+    // Each connection ends after the request it is answering (as HTTPServer::stopAll does).
+    void stopConnections() { serverStopped(this, false); }
 
   private:
     Portal::Impl& impl_;
@@ -351,7 +358,7 @@ Portal::Portal(engine::Installation& installation, const PortalSettings& setting
     : impl_(std::make_unique<Impl>(installation, settings)) {
     Poco::Net::ServerSocket socket(
         Poco::Net::SocketAddress(settings.bind, static_cast<Poco::UInt16>(settings.port)));
-    auto* params = new Poco::Net::HTTPServerParams;
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;  // shared
     params->setMaxThreads(kMaxConnections);
     params->setMaxQueued(256);
     params->setTimeout(Poco::Timespan(30, 0));
@@ -359,8 +366,16 @@ Portal::Portal(engine::Installation& installation, const PortalSettings& setting
     // few keep-alive clients cannot hold every thread.
     params->setKeepAliveTimeout(Poco::Timespan(5, 0));
     params->setMaxKeepAliveRequests(100);
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), impl_->threads,
-                                                            socket, params);
+    impl_->handlers = new Factory(*impl_);
+    Connections::Limits limits;
+    limits.perAddress = settings.maxConnectionsPerAddress;
+    limits.headerTime = settings.headerTime;
+    limits.bodyTime = settings.bodyTime;
+    limits.exempt = settings.trustedProxy;
+    limits.refusedText = impl_->messages.text("portal.too-many-connections") + "\n";
+    impl_->connections = std::make_unique<Connections>(params, impl_->handlers, limits);
+    impl_->server = std::make_unique<Poco::Net::TCPServer>(impl_->connections->factory(),
+                                                           impl_->threads, socket, params);
 }
 
 Portal::~Portal() {
@@ -372,8 +387,12 @@ void Portal::start() {
 }
 
 void Portal::stop() {
-    if (impl_->server)
-        impl_->server->stopAll(false);  // requests under way are answered, then it stops
+    if (!impl_->server)
+        return;
+    impl_->server->stop();  // nothing new accepted
+    static_cast<Factory&>(*impl_->handlers).stopConnections();  // no request after the current
+    impl_->connections->stop();  // the waiting ones shut, the answering ones finish
+    impl_->threads.joinAll();
 }
 
 unsigned Portal::port() const {

@@ -24,6 +24,8 @@
 //   - the logger: Poco's loggers are thread-safe.
 // Everything else lives in one request's Exchange.
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -41,6 +43,12 @@ struct PortalSettings {
     // The reverse proxy's address: requests from it are from the last X-Forwarded-For address
     // (for throttling and the signing evidence). Empty: no proxy is trusted.
     std::string trustedProxy;
+    // Connections served at once for one client address (the trusted proxy's excepted); one
+    // more is answered 503. A request's headers must arrive within `headerTime` of the
+    // connection being ready for it, a body within `bodyTime`; a connection past it is closed.
+    std::size_t maxConnectionsPerAddress = 16;
+    std::chrono::milliseconds headerTime{10000};
+    std::chrono::milliseconds bodyTime{60000};
 };
 
 class Portal {

@@ -7,6 +7,7 @@
 
 #include <string_view>
 
+#include "Connections.h"
 #include "Html.h"
 
 namespace avtaleflyt::portal {
@@ -127,6 +128,10 @@ bool Router::readBody(Exchange& exchange, const Route& route, const Site& site) 
         (route.badBody ? route.badBody : site.badBody)(exchange, error);
         return false;
     };
+    Connections::readingBody();  // within its time, or the connection is shut
+    struct Answering {
+        ~Answering() { Connections::answering(); }
+    } read;
     if (route.body == Body::Form) {
         exchange.form = html::readForm(exchange.request, kMaxFormBytes);
         return exchange.form || refuse(BodyError::Malformed);

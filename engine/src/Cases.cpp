@@ -227,8 +227,18 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
                                         SignatureStatus::Waiting, "", "", ""});
                 c.signatures.push_back({0, "leader", n.leaderEmail, nurse.leaderName, "", 2,
                                         SignatureStatus::Waiting, "", "", ""});
-                const Case created = st.cases.create(c, network.id, def.referencePrefix,
-                                                     yearOf(st.clock.now()), st.clock.now());
+                std::optional<Case> opened;
+                try {
+                    opened = st.cases.create(c, network.id, def.referencePrefix,
+                                             yearOf(st.clock.now()), st.clock.now());
+                } catch (const storage::AlreadyExists&) {
+                    // Another writer's case got in first after all (the database says so):
+                    // she has one already. The transaction rolls back, nothing of this stays.
+                    ++report.covered;
+                    tell(nurse, nullptr);
+                    continue;
+                }
+                const Case& created = *opened;
                 st.record("case.opened", created.reference,
                           {{"workflow", def.name},
                            {"template",
@@ -241,13 +251,13 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
                 tx.commit();
                 ++report.sent;
                 const Case& sent = out.after;
-                const SentCase opened{n.email,  sent.reference,        sent.title,
-                                      sent.state, sent.templateVersion, sent.deadline};
+                const SentCase told{n.email,  sent.reference,        sent.title,
+                                    sent.state, sent.templateVersion, sent.deadline};
                 if (!renderers)
                     renderers.emplace(st, st.renderWorkers, kQueued);
                 for (auto& p : pending) renderers->add(std::move(p));
                 pending.clear();
-                tell(nurse, &opened);
+                tell(nurse, &told);
             }
             if (page.size() < kPage)
                 break;

@@ -12,6 +12,7 @@
 
 #include "Core.h"
 #include "avtaleflyt/documents/Pdf.h"
+#include "avtaleflyt/documents/PdfContent.h"
 #include "avtaleflyt/documents/Templates.h"
 #include "avtaleflyt/domain/Text.h"
 
@@ -256,6 +257,16 @@ StepOutcome Cases::registerPaperSignature(const Actor& by, const std::string& re
     const auto tail = scan.size() > 1024 ? scan.substr(scan.size() - 1024) : scan;
     if (scan.compare(0, 5, "%PDF-") != 0 || tail.find("%%EOF") == std::string::npos)
         throw EngineError(scanPath + ": not a PDF (a scan must be saved as PDF)");
+    std::vector<std::string> active;
+    try {
+        active = documents::activeContent(scan);
+    } catch (const documents::PdfError& e) {
+        throw EngineError(scanPath + ": " + e.what() + " (a scan must be saved as PDF)");
+    }
+    if (!active.empty())
+        throw EngineError(scanPath + ": the PDF holds " + text::join(active, ", ") +
+                          "; a scan for the archive may hold none of it (scan the paper again, "
+                          "or print the file to a new PDF)");
     const Timestamp today = core_.clock.now();
     std::string signedOn = formatDate(today);
     if (!text::trim(signedOnIn).empty()) {

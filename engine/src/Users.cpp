@@ -151,9 +151,10 @@ SignIn Users::signIn(const Actor& by, const std::string& username, const std::st
         SignIn result;
         result.refusal = "wrong user name or password";
         const auto u = st.userRecords.find(username);
-        // An unknown user costs a hash too, so timing does not tell which names exist.
-        const bool matches = passwordMatches(
-            password, u ? u->passwordHash : hashPassword("not a password", st.randomBytes(16)));
+        // An unknown user costs one hash too, as a known one does, so the time taken does not
+        // tell which names exist: checked against a hash no password matches, made once.
+        static const std::string nobody = hashPassword(st.randomHex(32), st.randomBytes(16));
+        const bool matches = passwordMatches(password, u ? u->passwordHash : nobody);
         storage::Transaction tx(st.db);
         if (!u || u->disabled) {
             st.record("user.sign_in_failed", "user:" + username, {{"why", u ? "disabled" : "unknown"}});

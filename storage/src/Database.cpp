@@ -313,7 +313,10 @@ bool Query::step() {
         return true;
     if (rc == SQLITE_DONE)
         return false;
-    throw StorageError(db_.path + ": " + sqlite3_errmsg(db_.handle()));
+    const std::string message = db_.path + ": " + sqlite3_errmsg(db_.handle());
+    if (sqlite3_extended_errcode(db_.handle()) == SQLITE_CONSTRAINT_UNIQUE)
+        throw AlreadyExists(message);
+    throw StorageError(message);
 }
 
 std::int64_t Query::integer(int column) const {

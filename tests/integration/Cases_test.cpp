@@ -398,3 +398,63 @@ TEST_CASE("a send renders its documents on every core outside the case's transac
     }
     CHECK(f.open().records().verifyAuditLog().firstBadSeq == std::nullopt);
 }
+
+namespace {
+
+// A one-page PDF whose catalogue also holds `extra` (an /OpenAction, /Names ...), its cross-
+// reference table correct.
+std::string pdfWith(const std::string& extra) {
+    const std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R " + extra + " >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"};
+    std::string out = "%PDF-1.7\n";
+    std::vector<std::size_t> offsets;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        offsets.push_back(out.size());
+        out += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    const std::size_t xref = out.size();
+    out += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (const auto at : offsets) {
+        char line[32];
+        std::snprintf(line, sizeof line, "%010zu 00000 n \n", at);
+        out += line;
+    }
+    return out + "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+           " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+}
+
+}  // namespace
+
+TEST_CASE("a scan with JavaScript, actions or embedded files is refused, saying which, and "
+          "nothing is stored (one was archived)",
+          "[cases][paper]") {
+    CasesFixture f;
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "Follo", false);
+    const Case c = f.open().cases().list({kNetwork, "function-description", "sent", ""}).front();
+    const auto refusedWith = [&](const std::string& extra) {
+        test::writeFile(f.dir.file("skann.pdf"), pdfWith(extra));
+        try {
+            f.open().cases().registerPaperSignature(kTester, c.reference, "nurse",
+                                                    f.dir.file("skann.pdf"), "");
+        } catch (const EngineError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    const std::string script = refusedWith("/OpenAction << /S /JavaScript /JS (app.alert(1)) >>");
+    INFO(script);
+    CHECK(script.find(f.dir.file("skann.pdf") + ": the PDF holds ") == 0);
+    CHECK(script.find("JavaScript") != std::string::npos);
+    CHECK(script.find("an action when opened (/OpenAction)") != std::string::npos);
+    CHECK(refusedWith("/Names << /EmbeddedFiles << /Names [] >> >>").find("embedded files") !=
+          std::string::npos);
+    CHECK(refusedWith("/AA << /WC << /S /Launch /F (calc.exe) >> >>").find("a launch action") !=
+          std::string::npos);
+    CHECK(f.count("case_document WHERE kind = 'scan'") == "0");
+    CHECK(f.open().cases().details(c.reference).c.state == "sent");
+
+    CHECK(refusedWith("") == "accepted");  // the same PDF without them is a scan like any other
+    CHECK(f.count("case_document WHERE kind = 'scan'") == "1");
+}

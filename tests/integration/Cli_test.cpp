@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -836,4 +837,41 @@ TEST_CASE("cli: SIGTERM stops serve within seconds, exit 0, the sweep and the di
         INFO(line << " in\n" << log);
         REQUIRE(at != std::string::npos);
     }
+}
+
+TEST_CASE("cli: two sends at once in two processes open one case per nurse (they opened two for "
+          "each of 235), and the database refuses a second one whoever writes it",
+          "[cli][cases]") {
+    CliFixture f;
+    f.sample();
+    const auto sendOnce = [&] { return f.run({"send", "function-descriptions"}); };
+    auto first = std::async(std::launch::async, sendOnce);
+    auto second = std::async(std::launch::async, sendOnce);
+    const auto a = first.get(), b = second.get();
+    CHECK(a.exitCode == 0);
+    CHECK(b.exitCode == 0);
+    const auto sentBy = [](const test::CliResult& r) {
+        std::smatch m;
+        REQUIRE(std::regex_search(r.out, m, std::regex("\n([0-9]+) function descriptions sent; "
+                                                       "([0-9]+) nurses have one already")));
+        return std::make_pair(std::stoi(m[1]), std::stoi(m[2]));
+    };
+    const auto [sentA, coveredA] = sentBy(a);
+    const auto [sentB, coveredB] = sentBy(b);
+    const int nurses = std::stoi(f.sql(
+        "SELECT count(*) FROM membership WHERE status = 'active'"));
+    CHECK(sentA + sentB == nurses);  // each nurse's case opened by one of them
+    CHECK(sentA + coveredA == nurses);
+    CHECK(sentB + coveredB == nurses);
+    CHECK(f.sql("SELECT count(*) FROM case_file") == std::to_string(nurses));
+    CHECK(f.sql("SELECT count(*) FROM outbox WHERE kind = 'sign'") == std::to_string(2 * nurses));
+
+    // A second open case for a nurse written past the engine is refused by the database.
+    CHECK_THROWS_WITH(f.sql("INSERT INTO case_file (reference, network_id, workflow, template, "
+                            "template_version, title, series, subject_person_id, area, state, "
+                            "version, created_at, updated_at) SELECT 'FB-2026-9999', network_id, "
+                            "workflow, template, template_version, title, series, "
+                            "subject_person_id, area, 'sent', 1, created_at, updated_at FROM "
+                            "case_file WHERE reference = 'FB-2026-0001'"),
+                      Catch::Contains("UNIQUE"));
 }

@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <openssl/evp.h>
 
@@ -14,6 +15,7 @@
 #include <Poco/Message.h>
 
 #include <array>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <thread>
@@ -582,7 +584,11 @@ TEST_CASE("the portal answers 48 keep-alive connections at once (with 8 threads,
           "[portal]") {
     MailFixture f;
     const std::string token = f.sendAndGetToken("kari@frogn.example");
-    ServedPortal served(f, {});
+    // Many browsers, through the proxy (here all from one address: only the proxy's
+    // connections are exempt from the per-address limit).
+    portal::PortalSettings settings;
+    settings.trustedProxy = "127.0.0.1";
+    ServedPortal served(f, settings);
     // Every connection stays open after its first answer, as a browser's does.
     std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> sessions;
     int answered = 0;
@@ -840,4 +846,112 @@ TEST_CASE("every route of the table that needs a session sends a request without
         }
     }
     CHECK(checked >= 25);
+}
+
+namespace {
+
+// A client that opens a connection and sends what it is given, as slowly as it likes.
+struct RawClient {
+    Poco::Net::StreamSocket socket;
+    explicit RawClient(unsigned port)
+        : socket(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port))) {
+        socket.setReceiveTimeout(Poco::Timespan(5, 0));
+    }
+    void send(const std::string& bytes) {
+        socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
+    }
+    // What the server sends until it closes the connection (or 5 s pass).
+    std::string untilClosed() {
+        std::string got;
+        char buf[4096];
+        try {
+            for (int n; (n = socket.receiveBytes(buf, sizeof buf)) > 0;) got.append(buf, n);
+        } catch (const Poco::Exception&) {
+            got += "<no close>";
+        }
+        return got;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("slow clients: a request's headers dripping in are cut off in time, one address gets "
+          "no more than its share of connections, and signers are answered meanwhile (10 such "
+          "sockets held every signing page for 70 s)",
+          "[portal]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    portal::PortalSettings settings;
+    settings.maxConnectionsPerAddress = 4;
+    settings.headerTime = std::chrono::milliseconds(1500);
+    ServedPortal served(f, settings);
+    const unsigned port = served.port();
+
+    std::vector<std::unique_ptr<RawClient>> slow;
+    for (int i = 0; i < 4; ++i) {
+        slow.push_back(std::make_unique<RawClient>(port));
+        slow.back()->send("GET /s/" + token + " HTTP/1.1\r\nHost: x\r\n");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // all four being served
+    RawClient fifth(port);
+    const std::string refused = fifth.untilClosed();
+    CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
+    CHECK(refused.find("Retry-After: 5") != std::string::npos);
+    CHECK(refused.find("For mange samtidige forbindelser") != std::string::npos);
+
+    // One header line every 400 ms: never done, so cut off once the header time is up.
+    const auto start = std::chrono::steady_clock::now();
+    std::thread dripping([&] {
+        for (int i = 0; i < 8; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(400));
+            for (auto& c : slow) {
+                try {
+                    c->send("X-Slow-" + std::to_string(i) + ": 1\r\n");
+                } catch (const Poco::Exception&) {
+                    // cut off already
+                }
+            }
+        }
+    });
+    for (auto& c : slow) CHECK(c->untilClosed().find("<no close>") == std::string::npos);
+    const auto cut = std::chrono::steady_clock::now() - start;
+    CHECK(cut < std::chrono::milliseconds(2500));
+    dripping.join();
+
+    const Http page = request(port, "GET", "/s/" + token);
+    CHECK(page.status == 200);
+    CHECK(page.body.find("Åse Bø") != std::string::npos);
+    served.server.stop();
+}
+
+TEST_CASE("the portal stops under load: in-flight requests are answered or refused, every thread "
+          "is joined before the installation goes (serve aborted on 5 of 15 SIGTERMs)",
+          "[portal]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    for (int round = 0; round < 5; ++round) {
+        std::atomic<bool> stopped{false};
+        std::atomic<int> answered{0};
+        std::vector<std::thread> clients;
+        {
+            ServedPortal served(f, {});
+            const unsigned port = served.port();
+            for (int t = 0; t < 8; ++t)
+                clients.emplace_back([&, port] {
+                    while (!stopped) {
+                        try {
+                            if (request(port, "GET", "/s/" + token).status == 200)
+                                ++answered;
+                        } catch (const Poco::Exception&) {
+                            // refused once the server stops: what a client sees then
+                        }
+                    }
+                });
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            served.server.stop();
+        }  // the installation goes here, after every request thread has ended
+        stopped = true;
+        for (auto& c : clients) c.join();
+        CHECK(answered > 0);
+    }
 }

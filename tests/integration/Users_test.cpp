@@ -1,6 +1,10 @@
 // Dashboard users: password hashing, sign-in with lock-out, sessions that end, API tokens.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
 #include "TestSupport.h"
 #include "Tester.h"
 #include "avtaleflyt/engine/Installation.h"
@@ -96,4 +100,28 @@ TEST_CASE("users: a session lasts eight hours, ends on sign-out, password change
     CHECK_FALSE(i.users().sessionUser(fourth.token));
     CHECK_FALSE(i.users().apiUser(api));
     CHECK_FALSE(i.users().signIn(kTester, "geir", "nytt-passord-123").ok);
+}
+
+TEST_CASE("users: signing in as a name that does not exist takes as long as a wrong password "
+          "(69 ms against 135 ms told which names exist)",
+          "[users]") {
+    UserFixture f;
+    Installation i = f.open();
+    const auto median = [&](const std::string& user) {
+        std::vector<double> ms;
+        for (int n = 0; n < 4; ++n) {  // fewer than the lock-out's five
+            const auto start = std::chrono::steady_clock::now();
+            CHECK_FALSE(i.users().signIn(kTester, user, "feil-passord").ok);
+            ms.push_back(std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - start)
+                             .count());
+        }
+        std::sort(ms.begin(), ms.end());
+        return (ms[1] + ms[2]) / 2;
+    };
+    median("ukjent");  // the first unknown name makes the hash every unknown name is checked with
+    const double unknown = median("ukjent"), known = median("nora");
+    INFO("unknown user " << unknown << " ms, wrong password " << known << " ms");
+    CHECK(unknown < known * 1.4);
+    CHECK(known < unknown * 1.4);
 }

@@ -193,11 +193,14 @@ std::string querySql(const std::string& dbPath, const std::string& sql) {
     if (sqlite3_prepare_v2(d.db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
         throw std::runtime_error(std::string("SQL failed: ") + sqlite3_errmsg(d.db));
     std::string out;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
         const unsigned char* t = sqlite3_column_text(st, 0);
         out = t ? reinterpret_cast<const char*>(t) : "";
     }
     sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        throw std::runtime_error(std::string("SQL failed: ") + sqlite3_errmsg(d.db));
     return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // How an installation is set up beyond its database: avtaleflyt.properties, as the apps read it.
 
+#include <cstddef>
 #include <map>
 #include <string>
 
@@ -30,6 +31,8 @@ struct Settings {
     // listenAt), and kDefaultPortalUrl for links made outside it.
     std::string portalUrl;
     std::string trustedProxy;  // the reverse proxy's address, whose X-Forwarded-For is believed
+    // Connections `serve` answers at once from one client address (the proxy's excepted).
+    std::size_t maxConnectionsPerAddress = 16;
     std::string mailFrom = "avtaleflyt@localhost";
     std::string mailTransport = "maildir";  // "maildir": DATA/mail; "smtp": smtp below
     notify::SmtpSettings smtp;

@@ -35,7 +35,9 @@ class CaseRepository {
 
     // Stores a new case with the next reference PREFIX-YEAR-NNNN of `prefix` and `year`, its
     // signature requests (their people must exist) and timers. Returns it as stored (version 1).
-    // Call inside a Transaction.
+    // Call inside a Transaction. Throws AlreadyExists when its subject has a case of the same
+    // workflow and template version in the network that is not withdrawn (the database keeps
+    // that unique, whoever writes at the same time).
     Case create(const Case& c, std::int64_t networkId, const std::string& prefix, int year,
                 Timestamp now);
 

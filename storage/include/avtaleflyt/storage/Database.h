@@ -19,6 +19,12 @@ class StorageError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A row the database keeps unique exists already (the message says which).
+class AlreadyExists : public StorageError {
+  public:
+    using StorageError::StorageError;
+};
+
 // The database was written by a newer avtaleflyt than this one.
 class SchemaTooNew : public StorageError {
   public:
