@@ -25,7 +25,7 @@ void securityHeaders(Poco::Net::HTTPServerResponse& response) {
 
 void send(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status,
           const std::string& contentType, const std::string& body) {
-    response.setStatus(status);
+    response.setStatusAndReason(status);  // "303 See Other", not "303 OK"
     securityHeaders(response);
     response.setContentType(contentType);
     response.sendBuffer(body.data(), body.size());  // the length set; no body for a HEAD

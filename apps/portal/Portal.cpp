@@ -284,8 +284,7 @@ struct Portal::Impl {
         if (reason.empty())
             return showSigning(e, installation.signing().view(token),
                                HTTPResponse::HTTP_BAD_REQUEST, t("portal.reason-missing"));
-        if (reason.size() > kMaxReasonChars)
-            reason.resize(kMaxReasonChars);
+        reason = text::truncateUtf8(reason, kMaxReasonChars);
         const auto v = installation.signing().view(token, false);
         const auto out = installation.signing().decline(token, reason, address(e),
                                                         e.request.get("User-Agent", ""));

@@ -9,6 +9,7 @@
 
 #include "Connections.h"
 #include "Html.h"
+#include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::portal {
 namespace {
@@ -111,7 +112,8 @@ bool Router::authenticate(Exchange& exchange, Need need) const {
         return true;
     if (need == Need::ApiToken) {
         const std::string auth = exchange.request.get("Authorization", "");
-        if (auth.rfind("Bearer ", 0) == 0)
+        // The scheme's name is case-insensitive (RFC 9110, 11.1).
+        if (auth.size() > 7 && text::foldCase(auth.substr(0, 7)) == "bearer ")
             if (const auto user = installation_.users().apiUser(auth.substr(7)))
                 exchange.who = Access{*user, ""};
     } else {

@@ -209,6 +209,15 @@ std::string escapeXml(std::string_view s) {
     return out;
 }
 
+std::string truncateUtf8(std::string_view s, std::size_t maxBytes) {
+    if (s.size() <= maxBytes)
+        return std::string(s);
+    std::size_t end = maxBytes;
+    while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80)
+        --end;  // s[end] continues a character: cut before the character's first byte
+    return std::string(s.substr(0, end));
+}
+
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
     std::string out;
     for (std::size_t i = 0; i < items.size(); ++i) {

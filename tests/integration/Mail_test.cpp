@@ -7,6 +7,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 #include <openssl/evp.h>
 
 #include <Poco/AutoPtr.h>
@@ -29,6 +30,7 @@
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/PosixEnv.h"
 #include "avtaleflyt/documents/TableFile.h"
+#include "avtaleflyt/domain/Text.h"
 #include "avtaleflyt/engine/Installation.h"
 
 using namespace avtaleflyt;
@@ -326,6 +328,7 @@ namespace {
 
 struct Http {
     int status = 0;
+    std::string reason;
     std::string body;
     Poco::Net::NameValueCollection headers;
 };
@@ -345,6 +348,7 @@ Http request(unsigned port, const std::string& method, const std::string& path,
     Http out;
     Poco::StreamCopier::copyToString(session.receiveResponse(res), out.body);
     out.status = res.getStatus();
+    out.reason = res.getReason();
     for (const auto& [k, v] : res) out.headers.add(k, v);
     return out;
 }
@@ -954,4 +958,36 @@ TEST_CASE("the portal stops under load: in-flight requests are answered or refus
         for (auto& c : clients) c.join();
         CHECK(answered > 0);
     }
+}
+
+TEST_CASE("HTTP details: a redirect says 303 See Other (it said 303 OK), the bearer scheme is "
+          "taken in any case, and a long decline reason is cut between characters",
+          "[portal]") {
+    MailFixture f;
+    const std::string token = f.sendAndGetToken("ase@frogn.example");
+    ServedPortal served(f, {});
+    const unsigned port = served.port();
+    const Http toLogin = request(port, "GET", "/app");
+    CHECK(toLogin.status == 303);
+    CHECK(toLogin.reason == "See Other");
+
+    served.installation.users().add(kTester, "nora", "Nora Nett", "network_leader", kNetwork, "",
+                                    "riktig-passord-1");
+    const std::string api = served.installation.users().createApiToken(kTester, "nora");
+    for (const std::string scheme : {"Bearer ", "bearer ", "BEARER "})
+        CHECK(request(port, "GET", "/api/status", "", {{"Authorization", scheme + api}}).status ==
+              200);
+
+    const Http page = request(port, "GET", "/s/" + token);
+    const std::string reason = std::string(1999, 'a') + "øæå";  // the 2,000th byte inside "ø"
+    std::string encoded;
+    Poco::URI::encode(reason, "&=+", encoded);
+    const Http declined = request(port, "POST", "/s/" + token + "/decline",
+                                  "csrf=" + csrfIn(page.body) + "&reason=" + encoded);
+    CHECK(declined.status == 200);
+    const std::string stored =
+        f.sql("SELECT reason FROM signature_request WHERE status = 'declined'");
+    CHECK(stored == std::string(1999, 'a'));
+    CHECK(text::isValidUtf8(stored));
+    served.server.stop();
 }

@@ -57,3 +57,11 @@ TEST_CASE("base64 gives RFC 4648's test vectors, the URL alphabet has no padding
     CHECK(text::base64("\xfb\xff", false) == "+/8=");
     CHECK(text::base64("\xfb\xff", true) == "-_8");
 }
+
+TEST_CASE("text is cut to a number of bytes between characters, never inside one", "[text]") {
+    CHECK(text::truncateUtf8("Kari Bø", 100) == "Kari Bø");
+    CHECK(text::truncateUtf8("Kari Bø", 7) == "Kari B");  // "ø" is two bytes, the 7th inside it
+    CHECK(text::truncateUtf8("Kari Bø", 8) == "Kari Bø");
+    CHECK(text::truncateUtf8("€", 2).empty());
+    CHECK(text::isValidUtf8(text::truncateUtf8(std::string(5, 'a') + "æøå", 6)));
+}

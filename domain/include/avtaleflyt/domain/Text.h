@@ -37,6 +37,9 @@ std::string base64(std::string_view bytes, bool url = false);
 std::string escapeXml(std::string_view s);
 
 // The items with `separator` between them.
+// At most `maxBytes` of `s`, cut before a character rather than inside one.
+std::string truncateUtf8(std::string_view s, std::size_t maxBytes);
+
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
 // Number of code points; what a terminal column width is for the letters this project meets.
