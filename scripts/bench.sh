@@ -4,6 +4,8 @@
 #   per second; the reference in the same run is LibreOffice converting the same text as .docx,
 #   a batch of 20 in one process, to PDF (what the network does today), if soffice is installed (apt-get install
 #   libreoffice-writer-nogui); the ratio is what matters, since machines are noisy.
+#   Also the archive audit, the reminder sweep, the sample network, hostile name lists
+#   (scripts/bench-import.sh) and the service core (scripts/bench-portal.sh).
 set -euo pipefail
 build=${1:-build/dev}
 cd "$(dirname "$0")/.."
@@ -79,6 +81,9 @@ sort_ms=$(ms_of env LC_ALL=C.UTF-8 sort -t';' -k4,4 -k5,5 -k6,6 -k1,1 -o "$tmp/s
 sample_ratio=$(awk -v a="$sample_ms" -v b="$sort_ms" 'BEGIN { printf "%.1f", a / b }')
 echo "sample_ms=$sample_ms sort_ms=$sort_ms"
 
+# Importing hostile name lists (issue 14): peak memory beside the sample list's import.
+import_section=$(scripts/bench-import.sh "$build")
+
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 cat > bench/RESULTS.md <<MD
 # Benchmark results
@@ -124,6 +129,8 @@ $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%Y-%m-%d).
 | name list made and written (every name and address unique) | $sample_ms ms (target < 1 s) |
 | reference: \`sort\` of the same rows by area, municipality, unit and name | $sort_ms ms |
 | ratio | ${sample_ratio}× the sort alone |
+
+$import_section
 ## [The service core: signing page, sending, dashboard (issue 21)](RESULTS-portal.md)
 MD
 echo "bench/RESULTS.md written"

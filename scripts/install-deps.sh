@@ -9,6 +9,7 @@ packages=(
   libpoco-dev          # Foundation, Util, Data/SQLite, Zip, XML, Net, Crypto, JWT
   libsqlite3-dev sqlite3
   libxml2-dev
+  zlib1g-dev           # unpacking .xlsx parts
   libssl-dev
   catch2
   libpodofo-dev        # PDF rendering and signing

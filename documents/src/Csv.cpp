@@ -1,5 +1,8 @@
 #include <array>
+#include <optional>
+#include <string_view>
 
+#include "TableBuilder.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/Text.h"
 
@@ -7,7 +10,7 @@ namespace avtaleflyt::documents {
 namespace {
 
 // The delimiter used most often outside quotes on the first line; ';' wins a tie.
-char detectDelimiter(const std::string& s, std::size_t from) {
+char detectDelimiter(std::string_view s, std::size_t from) {
     std::array<int, 3> counts{};  // ';' ',' '\t'
     bool quoted = false;
     for (std::size_t i = from; i < s.size(); ++i) {
@@ -32,6 +35,68 @@ char detectDelimiter(const std::string& s, std::size_t from) {
     return ';';
 }
 
+enum class Encoding { Utf8, Windows1252 };
+
+// The length of the well-formed UTF-8 sequence at s[i], or 0 if none starts there.
+std::size_t sequenceAt(std::string_view s, std::size_t i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    return text::isValidUtf8(s.substr(i, n)) ? n : 0;
+}
+
+// Where the first byte that is not well-formed UTF-8 is, if there is one.
+std::optional<std::size_t> firstInvalidUtf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = sequenceAt(s, i);
+        if (!n)
+            return i;
+        i += n;
+    }
+    return std::nullopt;
+}
+
+// UTF-8 unless the file has more stray bytes than well-formed UTF-8 letters: then it is
+// Windows-1252, where every æ ø å is such a byte. A UTF-8 file with a stray byte stays UTF-8,
+// so that the byte is reported where it is (not every letter of the file misread).
+Encoding detectEncoding(std::string_view s) {
+    std::size_t letters = 0, stray = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = sequenceAt(s, i);
+        letters += n > 1;
+        stray += n == 0;
+        i += n ? n : 1;
+    }
+    return stray > letters ? Encoding::Windows1252 : Encoding::Utf8;
+}
+
+std::string byteHex(char c) {
+    static const char* digits = "0123456789ABCDEF";
+    const auto b = static_cast<unsigned char>(c);
+    return std::string("0x") + digits[b >> 4] + digits[b & 0xF];
+}
+
+// The last few letters of well-formed UTF-8 before a place in a field, for a message: up to
+// 20 bytes, control characters (C0, DEL, C1) left out.
+std::string printablePrefix(std::string_view before) {
+    std::size_t from = before.size() > 20 ? before.size() - 20 : 0;
+    while (from < before.size() && (static_cast<unsigned char>(before[from]) & 0xC0) == 0x80)
+        ++from;
+    std::string out;
+    for (std::size_t i = from; i < before.size();) {
+        const std::size_t n = sequenceAt(before, i);
+        if (!n)
+            break;
+        const auto c = static_cast<unsigned char>(before[i]);
+        const bool control =
+            (n == 1 && (c < 0x20 || c == 0x7F)) ||
+            (n == 2 && c == 0xC2 && static_cast<unsigned char>(before[i + 1]) < 0xA0);
+        if (!control)
+            out.append(before.substr(i, n));
+        i += n;
+    }
+    return out;
+}
+
 }  // namespace
 
 Table parseCsv(const std::string& raw, const std::string& source) {
@@ -40,23 +105,22 @@ Table parseCsv(const std::string& raw, const std::string& source) {
         throw TableFileError(source +
                              ": the file is UTF-16 (Excel's \"Unicode text\"); save it as "
                              "\"CSV UTF-8\" or as .xlsx");
-    std::string s;
-    if (raw.compare(0, 3, "\xEF\xBB\xBF") == 0) {
-        s = raw.substr(3);
-    } else if (text::isValidUtf8(raw)) {
-        s = raw;
+    const std::string_view s(raw);
+    std::size_t pos = 0;
+    Encoding encoding = Encoding::Utf8;
+    if (s.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+        pos = 3;
     } else {
-        s = text::windows1252ToUtf8(raw);
+        encoding = detectEncoding(s);
     }
 
-    std::size_t pos = 0;
     int line = 1;
     char delim = 0;
     // Excel's optional first line "sep=;" names the delimiter.
-    if (s.compare(0, 4, "sep=") == 0 && s.size() >= 5 &&
-        (s.size() == 5 || s[5] == '\r' || s[5] == '\n')) {
-        delim = s[4];
-        pos = 5;
+    if (s.compare(pos, 4, "sep=") == 0 && s.size() >= pos + 5 &&
+        (s.size() == pos + 5 || s[pos + 5] == '\r' || s[pos + 5] == '\n')) {
+        delim = s[pos + 4];
+        pos += 5;
         if (pos < s.size() && s[pos] == '\r')
             ++pos;
         if (pos < s.size() && s[pos] == '\n')
@@ -66,11 +130,34 @@ Table parseCsv(const std::string& raw, const std::string& source) {
     if (!delim)
         delim = detectDelimiter(s, pos);
 
-    Table table;
-    table.source = source;
-    TableRow row{line, {}};
+    int rowLine = line;
+    TableBuilder table(source, [&] { return source + ":" + std::to_string(rowLine); });
+    std::size_t column = 0;
     std::string field;
     bool fieldStarted = false;
+    bool rowStarted = false;
+    // Ends the field (and with `endOfRow` the row): converted to UTF-8 or checked to be it.
+    const auto endField = [&](bool endOfRow) {
+        if (!rowStarted)
+            table.startRow(rowLine);
+        if (encoding == Encoding::Windows1252) {
+            field = text::windows1252ToUtf8(field);
+        } else if (const auto bad = firstInvalidUtf8(field)) {
+            table.fail("column " + std::to_string(column + 1) + ": the byte " +
+                       byteHex(field[*bad]) +
+                       (*bad ? " after \"" + printablePrefix(field.substr(0, *bad)) + "\"" : "") +
+                       " is not UTF-8, which the rest of the file is; retype the letter there "
+                       "or save the file again as \"CSV UTF-8\"");
+        }
+        table.cell(column++, std::move(field));
+        field.clear();
+        fieldStarted = false;
+        rowStarted = !endOfRow;
+        if (endOfRow) {
+            table.endRow();
+            column = 0;
+        }
+    };
     while (pos < s.size()) {
         const char c = s[pos];
         if (c == '"' && !fieldStarted) {
@@ -103,20 +190,15 @@ Table parseCsv(const std::string& raw, const std::string& source) {
             continue;
         }
         if (c == delim) {
-            row.cells.push_back(field);
-            field.clear();
-            fieldStarted = false;
+            endField(false);
             ++pos;
             continue;
         }
         if (c == '\r' || c == '\n') {
-            row.cells.push_back(field);
-            field.clear();
-            fieldStarted = false;
-            table.rows.push_back(std::move(row));
+            endField(true);
             pos += (c == '\r' && pos + 1 < s.size() && s[pos + 1] == '\n') ? 2 : 1;
             ++line;
-            row = TableRow{line, {}};
+            rowLine = line;
             continue;
         }
         field += c;
@@ -124,11 +206,9 @@ Table parseCsv(const std::string& raw, const std::string& source) {
             fieldStarted = true;
         ++pos;
     }
-    if (fieldStarted || !field.empty() || !row.cells.empty()) {
-        row.cells.push_back(field);
-        table.rows.push_back(std::move(row));
-    }
-    return table;
+    if (fieldStarted || !field.empty() || rowStarted)
+        endField(true);
+    return table.finish();
 }
 
 std::string formatCsv(const std::vector<std::vector<std::string>>& rows) {

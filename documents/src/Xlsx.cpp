@@ -1,120 +1,92 @@
-#include <Poco/Exception.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/Zip/ZipArchive.h>
-#include <Poco/Zip/ZipStream.h>
+// The first sheet of an .xlsx workbook, read with bounded memory whatever the file holds: each
+// part is parsed (SAX) as it unpacks, within kMaxXlsxPartBytes; no part may have a DTD, so no
+// entity is ever expanded; cells go through the TableBuilder and its limits.
+
 #include <libxml/parser.h>
-#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
+#include <algorithm>
 #include <cstring>
-#include <map>
+#include <exception>
+#include <limits>
 #include <memory>
+#include <new>
 #include <optional>
-#include <sstream>
+#include <string_view>
 
+#include "TableBuilder.h"
+#include "ZipReader.h"
 #include "avtaleflyt/documents/TableFile.h"
 
 namespace avtaleflyt::documents {
 namespace {
 
-using XmlDoc = std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)>;
+constexpr std::size_t kExcelColumns = 16384;  // A to XFD
+constexpr int kExcelRows = 1048576;
+// Bytes of element and attribute names a part may bring into the parser's dictionary (a
+// workbook uses a few hundred).
+constexpr std::size_t kMaxNameBytes = 1024 * 1024;
 
-class Workbook {
+// The attributes of an element as libxml2's SAX2 hands them over.
+class Attributes {
   public:
-    Workbook(const std::string& bytes, std::string source)
-        : bytes_(bytes), source_(std::move(source)) {
-        try {
-            std::istringstream in(bytes_);
-            archive_.emplace(in);
-        } catch (const Poco::Exception& e) {
-            fail("not a readable .xlsx workbook (" + e.displayText() + ")");
+    Attributes(int count, const xmlChar** values) : count_(count), values_(values) {}
+
+    // The value of the attribute whose local name is `name` (any namespace), if present.
+    std::optional<std::string_view> operator[](const char* name) const {
+        for (int i = 0; i < count_; ++i) {
+            const xmlChar** a = values_ + 5 * i;  // local name, prefix, URI, value, value end
+            if (std::strcmp(reinterpret_cast<const char*>(a[0]), name) == 0)
+                return std::string_view(reinterpret_cast<const char*>(a[3]),
+                                        static_cast<std::size_t>(a[4] - a[3]));
         }
-    }
-
-    [[noreturn]] void fail(const std::string& why) const {
-        throw TableFileError(source_ + ": " + why);
-    }
-
-    std::optional<std::string> entry(const std::string& name) const {
-        const auto it = archive_->findHeader(name);
-        if (it == archive_->headerEnd())
-            return std::nullopt;
-        try {
-            std::istringstream in(bytes_);
-            Poco::Zip::ZipInputStream zin(in, it->second);
-            std::string out;
-            Poco::StreamCopier::copyToString(zin, out);
-            return out;
-        } catch (const Poco::Exception& e) {
-            fail("cannot unpack " + name + " (" + e.displayText() + ")");
-        }
-    }
-
-    XmlDoc xml(const std::string& name, const std::string& content) const {
-        XmlDoc doc(
-            xmlReadMemory(content.data(), static_cast<int>(content.size()), name.c_str(), nullptr,
-                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
-            &xmlFreeDoc);
-        if (!doc)
-            fail(name + " is not well-formed XML");
-        return doc;
+        return std::nullopt;
     }
 
   private:
-    const std::string& bytes_;
-    std::string source_;
-    std::optional<Poco::Zip::ZipArchive> archive_;
+    int count_;
+    const xmlChar** values_;
 };
 
-bool isElement(const xmlNode* n, const char* localName) {
-    return n->type == XML_ELEMENT_NODE &&
-           std::strcmp(reinterpret_cast<const char*>(n->name), localName) == 0;
+// What a part's reader does with its elements and text. Its methods may throw; the parse then
+// stops and the exception passes on.
+class PartHandler {
+  public:
+    virtual ~PartHandler() = default;
+    virtual void start(std::string_view name, const Attributes& attributes) = 0;
+    virtual void end(std::string_view name) = 0;
+    virtual void text(std::string_view text) = 0;
+    // Where in the part the reader is, for a message: "SOURCE: sheet "X", cell B7".
+    virtual std::string where() const = 0;
+};
+
+// A value for a message: as it is if short and plain ASCII, else a description.
+std::string shown(std::string_view s) {
+    const bool plain = s.size() <= 24 && std::all_of(s.begin(), s.end(),
+                                                     [](char c) { return c >= 0x20 && c < 0x7F; });
+    return plain ? "\"" + std::string(s) + "\"" : "(" + std::to_string(s.size()) + " bytes)";
 }
 
-std::string attribute(const xmlNode* n, const char* name) {
-    for (const xmlAttr* a = n->properties; a; a = a->next) {
-        if (std::strcmp(reinterpret_cast<const char*>(a->name), name) == 0) {
-            xmlChar* v = xmlNodeGetContent(a->children);
-            std::string s = v ? reinterpret_cast<const char*>(v) : "";
-            xmlFree(v);
-            return s;
-        }
-    }
-    return {};
-}
-
-std::string content(const xmlNode* n) {
-    xmlChar* v = xmlNodeGetContent(n);
-    std::string s = v ? reinterpret_cast<const char*>(v) : "";
-    xmlFree(v);
-    return s;
-}
-
-// All <t> text of a string item, skipping phonetic runs (<rPh>).
-void collectText(const xmlNode* n, std::string& out) {
-    for (const xmlNode* c = n->children; c; c = c->next) {
-        if (isElement(c, "t")) {
-            out += content(c);
-        } else if (c->type == XML_ELEMENT_NODE && !isElement(c, "rPh")) {
-            collectText(c, out);
-        }
-    }
-}
-
-const xmlNode* child(const xmlNode* n, const char* localName) {
-    for (const xmlNode* c = n ? n->children : nullptr; c; c = c->next)
-        if (isElement(c, localName))
-            return c;
-    return nullptr;
-}
-
-// "B7" -> column 1 (from 0); nothing if it does not start with letters.
-std::optional<std::size_t> columnOf(const std::string& ref) {
-    std::size_t col = 0, i = 0;
-    for (; i < ref.size() && ref[i] >= 'A' && ref[i] <= 'Z'; ++i)
-        col = col * 26 + static_cast<std::size_t>(ref[i] - 'A' + 1);
-    if (i == 0 || col > 16384)
+// A whole number in decimal digits only, if it is one no larger than `max`.
+std::optional<std::size_t> number(std::string_view s, std::size_t max) {
+    if (s.empty() || s.size() > 19)
         return std::nullopt;
-    return col - 1;
+    std::size_t n = 0;
+    for (const char c : s) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (n > max)
+        return std::nullopt;
+    return n;
+}
+
+std::string columnName(std::size_t column) {
+    std::string s;
+    for (++column; column; column = (column - 1) / 26)
+        s.insert(s.begin(), static_cast<char>('A' + (column - 1) % 26));
+    return s;
 }
 
 // Excel stores numbers as doubles in text; whole numbers (phone numbers) print without ".0".
@@ -125,97 +97,437 @@ std::string numberText(const std::string& v) {
     return v;
 }
 
-std::string resolveTarget(const std::string& target) {
+std::string resolveTarget(std::string_view target) {
     if (!target.empty() && target[0] == '/')
-        return target.substr(1);
-    return "xl/" + target;
+        return std::string(target.substr(1));
+    return "xl/" + std::string(target);
 }
+
+// One part parsed by libxml2's push parser, fed as the part unpacks.
+class PartParser {
+  public:
+    // Thrown by feed() and finish() when the parse stopped at a DTD or an XML error; the
+    // caller, who knows the part's name, reports it (hasDoctype(), xmlError()).
+    struct Stopped {};
+
+    PartParser(PartHandler& handler, const std::string& part) : handler_(handler) {
+        xmlSAXHandler sax{};
+        sax.initialized = XML_SAX2_MAGIC;
+        sax.startElementNs = &PartParser::onStart;
+        sax.endElementNs = &PartParser::onEnd;
+        sax.characters = &PartParser::onText;
+        sax.cdataBlock = &PartParser::onText;
+        sax.internalSubset = &PartParser::onDoctype;
+        sax.serror = &PartParser::onError;
+        ctxt_.reset(xmlCreatePushParserCtxt(&sax, this, nullptr, 0, part.c_str()));
+        if (!ctxt_)
+            throw std::bad_alloc();
+        xmlCtxtUseOptions(ctxt_.get(), XML_PARSE_NONET);
+        xmlDictSetLimit(ctxt_->dict, kMaxNameBytes);
+    }
+
+    // Parses the next bytes of the part; throws what went wrong (see check()).
+    void feed(const char* data, std::size_t size) {
+        xmlParseChunk(ctxt_.get(), data, static_cast<int>(size), 0);
+        check();
+    }
+
+    void finish() {
+        xmlParseChunk(ctxt_.get(), nullptr, 0, 1);
+        check();
+        if (!ctxt_->wellFormed) {
+            xmlError_ = "an error libxml2 did not describe";
+            throw Stopped();
+        }
+    }
+
+    bool hasDoctype() const { return doctype_; }
+    const std::string& xmlError() const { return xmlError_; }
+
+  private:
+    // Rethrows a handler's exception, or throws Stopped.
+    void check() {
+        if (thrown_)
+            std::rethrow_exception(thrown_);
+        if (doctype_ || !xmlError_.empty())
+            throw Stopped();
+    }
+
+    static PartParser& self(void* ctx) { return *static_cast<PartParser*>(ctx); }
+
+    // Runs a handler's method, keeping what it throws for check() (no C++ exception may pass
+    // through libxml2).
+    template <typename F>
+    void guarded(F&& f) {
+        if (thrown_)
+            return;
+        try {
+            f();
+        } catch (...) {
+            thrown_ = std::current_exception();
+            xmlStopParser(ctxt_.get());
+        }
+    }
+
+    static void onStart(void* ctx, const xmlChar* name, const xmlChar*, const xmlChar*, int,
+                        const xmlChar**, int count, int, const xmlChar** attributes) {
+        auto& p = self(ctx);
+        p.guarded([&] {
+            p.handler_.start(reinterpret_cast<const char*>(name), Attributes(count, attributes));
+        });
+    }
+    static void onEnd(void* ctx, const xmlChar* name, const xmlChar*, const xmlChar*) {
+        auto& p = self(ctx);
+        p.guarded([&] { p.handler_.end(reinterpret_cast<const char*>(name)); });
+    }
+    static void onText(void* ctx, const xmlChar* text, int size) {
+        auto& p = self(ctx);
+        p.guarded([&] {
+            p.handler_.text(std::string_view(reinterpret_cast<const char*>(text),
+                                             static_cast<std::size_t>(size)));
+        });
+    }
+    // Called at <!DOCTYPE, before its declarations are read.
+    static void onDoctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
+        auto& p = self(ctx);
+        p.doctype_ = true;
+        xmlStopParser(p.ctxt_.get());
+    }
+    static void onError(void* ctx, xmlErrorPtr error) {
+        auto& p = self(ctx);
+        if (error->level < XML_ERR_ERROR || !p.xmlError_.empty() || p.doctype_ || p.thrown_)
+            return;
+        std::string message = error->message ? error->message : "error";
+        for (char& c : message)
+            if (c == '\n')
+                c = ' ';
+        while (!message.empty() && message.back() == ' ') message.pop_back();
+        if (message.size() > 200) {  // it may quote a name of up to 50,000 bytes
+            std::size_t cut = 200;
+            while (cut && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+            message = message.substr(0, cut) + "...";
+        }
+        p.xmlError_ = "line " + std::to_string(error->line) + ": " + message;
+        xmlStopParser(p.ctxt_.get());
+    }
+
+    PartHandler& handler_;
+    std::unique_ptr<xmlParserCtxt, decltype(&xmlFreeParserCtxt)> ctxt_{nullptr, &xmlFreeParserCtxt};
+    bool doctype_ = false;
+    std::string xmlError_;
+    std::exception_ptr thrown_;
+};
+
+class Workbook {
+  public:
+    Workbook(const std::string& bytes, std::string source) : source_(std::move(source)) {
+        try {
+            zip_.emplace(bytes);
+        } catch (const ZipError& e) {
+            fail(std::string("not an .xlsx workbook (") + e.what() + ")");
+        }
+    }
+
+    const std::string& source() const { return source_; }
+
+    [[noreturn]] void fail(const std::string& why) const {
+        throw TableFileError(source_ + ": " + why);
+    }
+
+    // Parses `part` through `handler`; false if the workbook has no such part.
+    bool parse(const std::string& part, PartHandler& handler) const {
+        const auto entry = zip_->find(part);
+        if (!entry)
+            return false;
+        PartParser parser(handler, part);
+        try {
+            zip_->read(*entry, kMaxXlsxPartBytes,
+                       [&](const char* data, std::size_t size) { parser.feed(data, size); });
+            parser.finish();
+        } catch (const ZipError& e) {
+            fail(part + " " + e.what() + "; the workbook is refused");
+        } catch (const PartParser::Stopped&) {
+            if (parser.hasDoctype())
+                fail(part +
+                     " has a DTD (<!DOCTYPE>), which Excel never writes; the workbook is refused");
+            throw TableFileError(handler.where() + ": " + part + " is not well-formed XML (" +
+                                 parser.xmlError() + ")");
+        }
+        return true;
+    }
+
+  private:
+    std::string source_;
+    std::optional<ZipReader> zip_;
+};
+
+// xl/workbook.xml: the first sheet's name and relationship id.
+class SheetList : public PartHandler {
+  public:
+    explicit SheetList(const Workbook& book) : book_(book) {}
+
+    void start(std::string_view name, const Attributes& a) override {
+        if (name != "sheet" || found)
+            return;
+        found = true;
+        sheetName = std::string(a["name"].value_or(""));
+        relationship = std::string(a["id"].value_or(""));
+    }
+    void end(std::string_view) override {}
+    void text(std::string_view) override {}
+    std::string where() const override { return book_.source(); }
+
+    bool found = false;
+    std::string sheetName;
+    std::string relationship;
+
+  private:
+    const Workbook& book_;
+};
+
+// xl/_rels/workbook.xml.rels: where the relationship's part is.
+class Relationships : public PartHandler {
+  public:
+    Relationships(const Workbook& book, std::string id) : book_(book), id_(std::move(id)) {}
+
+    void start(std::string_view name, const Attributes& a) override {
+        if (name == "Relationship" && !target && a["Id"] == std::string_view(id_))
+            if (const auto t = a["Target"])
+                target = resolveTarget(*t);
+    }
+    void end(std::string_view) override {}
+    void text(std::string_view) override {}
+    std::string where() const override { return book_.source(); }
+
+    std::optional<std::string> target;
+
+  private:
+    const Workbook& book_;
+    std::string id_;
+};
+
+// xl/sharedStrings.xml: the text of each <si>, without phonetic runs (<rPh>).
+class SharedStrings : public PartHandler {
+  public:
+    SharedStrings(const Workbook& book, TableBuilder& table, std::vector<std::string>& strings)
+        : book_(book), table_(table), strings_(strings) {}
+
+    void start(std::string_view name, const Attributes&) override {
+        if (name == "si") {
+            inItem_ = true;
+            phonetic_ = 0;
+            current_.clear();
+        } else if (name == "rPh") {
+            ++phonetic_;
+        } else if (name == "t" && inItem_ && !phonetic_) {
+            inText_ = true;
+        }
+    }
+    void end(std::string_view name) override {
+        if (name == "t") {
+            inText_ = false;
+        } else if (name == "rPh" && phonetic_) {
+            --phonetic_;
+        } else if (name == "si" && inItem_) {
+            inItem_ = false;
+            table_.charge(sizeof(std::string) + current_.size());
+            strings_.push_back(std::move(current_));
+            current_.clear();
+        }
+    }
+    void text(std::string_view t) override {
+        if (inText_)
+            table_.append(current_, t);
+    }
+    std::string where() const override {
+        return book_.source() + ": xl/sharedStrings.xml, shared string " +
+               std::to_string(strings_.size());
+    }
+
+  private:
+    const Workbook& book_;
+    TableBuilder& table_;
+    std::vector<std::string>& strings_;
+    bool inItem_ = false;
+    bool inText_ = false;
+    int phonetic_ = 0;
+    std::string current_;
+};
+
+// The sheet's rows and cells, into the TableBuilder.
+class SheetCells : public PartHandler {
+  public:
+    SheetCells(std::string label, TableBuilder& table, const std::vector<std::string>& shared)
+        : label_(std::move(label)), table_(table), shared_(shared) {}
+
+    void start(std::string_view name, const Attributes& a) override {
+        if (name == "sheetData") {
+            inData_ = true;
+        } else if (name == "row" && inData_) {
+            startRow(a["r"]);
+        } else if (name == "c" && inRow_) {
+            startCell(a["r"], a["t"].value_or(""));
+        } else if (!inCell_) {
+            return;
+        } else if (name == "v") {
+            inValue_ = true;
+        } else if (name == "is") {
+            inInline_ = true;
+        } else if (name == "rPh") {
+            ++phonetic_;
+        } else if (name == "t" && inInline_ && !phonetic_) {
+            inText_ = true;
+        }
+    }
+
+    void end(std::string_view name) override {
+        if (name == "sheetData") {
+            inData_ = false;
+        } else if (name == "row" && inRow_) {
+            table_.endRow();
+            inRow_ = false;
+        } else if (name == "c" && inCell_) {
+            endCell();
+        } else if (name == "v") {
+            inValue_ = false;
+        } else if (name == "is") {
+            inInline_ = false;
+        } else if (name == "rPh" && phonetic_) {
+            --phonetic_;
+        } else if (name == "t") {
+            inText_ = false;
+        }
+    }
+
+    void text(std::string_view t) override {
+        if (inValue_)
+            table_.append(raw_, t);
+        else if (inText_)
+            table_.append(value_, t);
+    }
+
+    std::string where() const override {
+        if (inCell_)
+            return label_ + ", cell " + columnName(column_) + std::to_string(line_);
+        if (inRow_)
+            return label_ + ", row " + std::to_string(line_);
+        return line_ ? label_ + ", after row " + std::to_string(line_) : label_;
+    }
+
+  private:
+    [[noreturn]] void fail(const std::string& cause) const { table_.fail(cause); }
+
+    void startRow(std::optional<std::string_view> r) {
+        inRow_ = false;  // until its number is known good
+        if (r) {
+            const auto n = number(*r, kExcelRows);
+            if (!n || *n == 0)
+                fail("a row numbered " + shown(*r) + ", which is not a row number (1 to " +
+                     std::to_string(kExcelRows) + ")");
+            line_ = static_cast<int>(*n);
+        } else if (line_ == kExcelRows) {
+            fail("a row after Excel's last row (" + std::to_string(kExcelRows) + ")");
+        } else {
+            ++line_;
+        }
+        inRow_ = true;
+        nextColumn_ = 0;
+        table_.startRow(line_);
+    }
+
+    void startCell(std::optional<std::string_view> r, std::string_view type) {
+        if (r) {
+            std::size_t letters = 0, column = 0;
+            while (letters < r->size() && letters < 3 && (*r)[letters] >= 'A' &&
+                   (*r)[letters] <= 'Z')
+                column = column * 26 + static_cast<std::size_t>((*r)[letters++] - 'A' + 1);
+            const std::string_view digits = r->substr(letters);
+            if (!letters || column > kExcelColumns ||
+                (!digits.empty() && !number(digits, kExcelRows)))
+                fail("a cell named " + shown(*r) + ", which is not a cell reference (A1 to XFD" +
+                     std::to_string(kExcelRows) + ")");
+            column_ = column - 1;
+        } else if (nextColumn_ == kExcelColumns) {
+            fail("a cell right of Excel's last column (XFD)");
+        } else {
+            column_ = nextColumn_;
+        }
+        nextColumn_ = column_ + 1;
+        inCell_ = true;
+        type_ = std::string(type.substr(0, 16));
+        raw_.clear();
+        value_.clear();
+        phonetic_ = 0;
+    }
+
+    void endCell() {
+        std::string value;
+        if (type_ == "inlineStr") {
+            value = std::move(value_);
+        } else if (type_ == "s") {
+            const auto index = number(raw_, std::numeric_limits<std::size_t>::max());
+            if (!index || *index >= shared_.size())
+                fail("the cell refers to shared string " + shown(raw_) + ", which " +
+                     (index ? "does not exist (the workbook has " + std::to_string(shared_.size()) +
+                                  ")"
+                            : "is not a number"));
+            value = shared_[*index];
+        } else if (type_ == "b") {
+            value = raw_ == "1" ? "TRUE" : "FALSE";
+        } else if (type_ == "str" || type_ == "e") {
+            value = std::move(raw_);
+        } else {
+            value = numberText(raw_);
+        }
+        table_.cell(column_, std::move(value));
+        inCell_ = inValue_ = inInline_ = inText_ = false;
+    }
+
+    std::string label_;
+    TableBuilder& table_;
+    const std::vector<std::string>& shared_;
+    bool inData_ = false, inRow_ = false, inCell_ = false;
+    bool inValue_ = false, inInline_ = false, inText_ = false;
+    int phonetic_ = 0;
+    int line_ = 0;
+    std::size_t column_ = 0, nextColumn_ = 0;
+    std::string type_, raw_, value_;
+};
 
 }  // namespace
 
 Table parseXlsx(const std::string& bytes, const std::string& source) {
     Workbook book(bytes, source);
-    const auto workbookXml = book.entry("xl/workbook.xml");
-    if (!workbookXml)
+    SheetList sheets(book);
+    if (!book.parse("xl/workbook.xml", sheets))
         book.fail("not an .xlsx workbook (xl/workbook.xml is missing)");
-    const XmlDoc workbook = book.xml("xl/workbook.xml", *workbookXml);
-    const xmlNode* sheets = child(xmlDocGetRootElement(workbook.get()), "sheets");
-    const xmlNode* first = child(sheets, "sheet");
-    if (!first)
+    if (!sheets.found)
         book.fail("the workbook has no sheets");
-    const std::string relId = attribute(first, "id");
 
     std::string sheetPath = "xl/worksheets/sheet1.xml";
-    if (const auto rels = book.entry("xl/_rels/workbook.xml.rels")) {
-        const XmlDoc relsDoc = book.xml("xl/_rels/workbook.xml.rels", *rels);
-        for (const xmlNode* r = xmlDocGetRootElement(relsDoc.get())->children; r; r = r->next)
-            if (isElement(r, "Relationship") && attribute(r, "Id") == relId)
-                sheetPath = resolveTarget(attribute(r, "Target"));
-    }
+    Relationships rels(book, sheets.relationship);
+    if (book.parse("xl/_rels/workbook.xml.rels", rels) && rels.target)
+        sheetPath = *rels.target;
 
+    // Until the sheet is read, the builder's messages name the part being read.
+    const PartHandler* reading = nullptr;
+    TableBuilder table(source, [&] { return reading ? reading->where() : source; });
     std::vector<std::string> shared;
-    if (const auto sst = book.entry("xl/sharedStrings.xml")) {
-        const XmlDoc sstDoc = book.xml("xl/sharedStrings.xml", *sst);
-        for (const xmlNode* si = xmlDocGetRootElement(sstDoc.get())->children; si; si = si->next) {
-            if (!isElement(si, "si"))
-                continue;
-            std::string s;
-            collectText(si, s);
-            shared.push_back(std::move(s));
-        }
-    }
+    SharedStrings strings(book, table, shared);
+    reading = &strings;
+    book.parse("xl/sharedStrings.xml", strings);
 
-    const auto sheetXml = book.entry(sheetPath);
-    if (!sheetXml)
-        book.fail("the first sheet (" + sheetPath + ") is missing");
-    const XmlDoc sheet = book.xml(sheetPath, *sheetXml);
-    const xmlNode* data = child(xmlDocGetRootElement(sheet.get()), "sheetData");
-
-    Table table;
-    table.source = source;
-    int nextRow = 1;
-    for (const xmlNode* r = data ? data->children : nullptr; r; r = r->next) {
-        if (!isElement(r, "row"))
-            continue;
-        TableRow row;
-        const std::string rowNumber = attribute(r, "r");
-        row.line = rowNumber.empty() ? nextRow : std::stoi(rowNumber);
-        nextRow = row.line + 1;
-        std::size_t nextCol = 0;
-        for (const xmlNode* c = r->children; c; c = c->next) {
-            if (!isElement(c, "c"))
-                continue;
-            const std::size_t col = columnOf(attribute(c, "r")).value_or(nextCol);
-            nextCol = col + 1;
-            const std::string type = attribute(c, "t");
-            std::string value;
-            if (type == "inlineStr") {
-                if (const xmlNode* is = child(c, "is"))
-                    collectText(is, value);
-            } else if (const xmlNode* v = child(c, "v")) {
-                const std::string raw = content(v);
-                if (type == "s") {
-                    const std::size_t index = static_cast<std::size_t>(std::stoul(raw));
-                    if (index >= shared.size())
-                        book.fail("row " + std::to_string(row.line) +
-                                  ": a cell refers to shared string " + raw +
-                                  ", which does not exist");
-                    value = shared[index];
-                } else if (type == "b") {
-                    value = raw == "1" ? "TRUE" : "FALSE";
-                } else if (type == "str" || type == "e") {
-                    value = raw;
-                } else {
-                    value = numberText(raw);
-                }
-            }
-            if (row.cells.size() <= col)
-                row.cells.resize(col + 1);
-            row.cells[col] = value;
-        }
-        table.rows.push_back(std::move(row));
-    }
-    return table;
+    const std::string& name = sheets.sheetName;
+    const bool plainName =
+        !name.empty() && name.size() <= 31 && std::none_of(name.begin(), name.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20;
+        });
+    SheetCells cells(source + ": " + (plainName ? "sheet \"" + name + "\"" : "the first sheet"),
+                     table, shared);
+    reading = &cells;
+    if (!book.parse(sheetPath, cells))
+        book.fail("the first sheet (" + shown(sheetPath) + ") is missing");
+    return table.finish();
 }
 
 }  // namespace avtaleflyt::documents

@@ -24,6 +24,43 @@ std::string quoted(const std::string& s) {
     return "\"" + s + "\"";
 }
 
+// What makes `value` unfit to be read as a field (or a heading) of at most `maxLength`
+// characters, if anything: a control character (C0, DEL or C1: a NUL, a line break inside the
+// cell, an ANSI escape), or its length. The cause never repeats the value.
+std::optional<std::string> unfitField(const std::string& value, std::size_t maxLength) {
+    std::size_t character = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const auto c = static_cast<unsigned char>(value[i]);
+        if ((c & 0xC0) != 0x80)
+            ++character;
+        unsigned control = 0x100;  // none
+        if (c < 0x20 || c == 0x7F)
+            control = c;
+        else if (c == 0xC2 && i + 1 < value.size() &&
+                 static_cast<unsigned char>(value[i + 1]) < 0xA0)
+            control = static_cast<unsigned char>(value[i + 1]);
+        if (control == 0x100)
+            continue;
+        const std::string at = " (character " + std::to_string(character) + ")";
+        if (control == '\n' || control == '\r')
+            return "contains a line break" + at;
+        static const char* hex = "0123456789ABCDEF";
+        return std::string("contains the control character U+00") + hex[control >> 4] +
+               hex[control & 0xF] + at;
+    }
+    if (character > maxLength)
+        return "is " + std::to_string(character) + " characters long; at most " +
+               std::to_string(maxLength) + " are read";
+    return std::nullopt;
+}
+
+// The longest field read: an e-mail address has at most 254 characters (RFC 5321).
+std::size_t maxLength(RosterColumn column) {
+    return column == RosterColumn::Email || column == RosterColumn::LeaderEmail
+               ? 254
+               : kMaxRosterFieldLength;
+}
+
 class SheetReader {
   public:
     SheetReader(const Table& table, const std::vector<std::string>& areas,
@@ -60,8 +97,12 @@ class SheetReader {
         return true;
     }
 
+    // Keeps the first kMaxRosterProblems problems; of the rest, the line of the first.
     void problem(int line, const std::string& field, const std::string& cause) {
-        result_.problems.push_back({table_.source, line, field, cause});
+        if (result_.problems.size() < kMaxRosterProblems)
+            result_.problems.push_back({table_.source, line, field, cause});
+        else if (!moreProblemsFrom_)
+            moreProblemsFrom_ = line;
     }
 
     bool readHeader(const TableRow& header) {
@@ -69,6 +110,12 @@ class SheetReader {
             const std::string key = headerKey(header.cells[c]);
             if (key.empty())
                 continue;
+            if (const auto unfit = unfitField(text::trim(header.cells[c]), kMaxRosterFieldLength)) {
+                result_.warnings.push_back(table_.source + ":" + std::to_string(header.line) +
+                                           ": column " + std::to_string(c + 1) +
+                                           " is not used: its heading " + *unfit);
+                continue;
+            }
             const RosterColumnSpec* spec = findSpec(key);
             if (!spec) {
                 result_.warnings.push_back(table_.source + ":" + std::to_string(header.line) +
@@ -143,8 +190,22 @@ class SheetReader {
         }
     }
 
+    // Problems for every cell of a read column that is not fit to be a field; false if any.
+    bool fieldsFit(const TableRow& row) {
+        bool fit = true;
+        for (const auto& entry : columns_) {
+            if (const auto unfit = unfitField(cell(row, entry.first), maxLength(entry.first))) {
+                problem(row.line, title(entry.first), *unfit);
+                fit = false;
+            }
+        }
+        return fit;
+    }
+
     void readRow(const TableRow& row) {
         const int line = row.line;
+        if (!fieldsFit(row))
+            return;
         const std::string name = cell(row, RosterColumn::Name);
         const std::string rawEmail = cell(row, RosterColumn::Email);
         const std::string email = normalizeEmail(rawEmail);
@@ -341,6 +402,11 @@ class SheetReader {
         std::stable_sort(
             result_.problems.begin(), result_.problems.end(),
             [](const InputProblem& a, const InputProblem& b) { return a.line < b.line; });
+        if (moreProblemsFrom_)
+            result_.problems.push_back(
+                {table_.source, moreProblemsFrom_, "problems",
+                 "more than " + std::to_string(kMaxRosterProblems) +
+                     " problems; the rest, from this line on, are not listed"});
     }
 
     const Table& table_;
@@ -354,6 +420,7 @@ class SheetReader {
     std::map<std::string, int> leaderLines_;
     std::map<std::string, int> areaLeaderLines_;
     int networkLeaderLine_ = 0;
+    int moreProblemsFrom_ = 0;  // the line of the first problem not kept
 };
 
 }  // namespace

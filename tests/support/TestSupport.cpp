@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <algorithm>
 #include <chrono>
@@ -146,6 +147,42 @@ std::vector<std::string> SmtpServer::messages() const {
     std::sort(names.begin(), names.end());
     for (const auto& n : names) out.push_back(readFile(maildir_ + "/new/" + n));
     return out;
+}
+
+std::optional<double> peakMemoryGrowthMiB(const std::function<void()>& work) {
+#if defined(__SANITIZE_ADDRESS__)
+    (void)work;
+    return std::nullopt;
+#else
+    int pipeFds[2];
+    if (pipe(pipeFds) != 0)
+        throw std::runtime_error("pipe failed");
+    const pid_t pid = fork();
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        close(pipeFds[0]);
+        rusage before{}, after{};
+        getrusage(RUSAGE_SELF, &before);  // the parent's resident memory at the fork
+        try {
+            work();
+        } catch (...) {
+        }
+        getrusage(RUSAGE_SELF, &after);
+        const long kib = after.ru_maxrss - before.ru_maxrss;
+        const bool written = write(pipeFds[1], &kib, sizeof kib) == sizeof kib;
+        _exit(written ? 0 : 1);
+    }
+    close(pipeFds[1]);
+    long kib = -1;
+    const bool read = ::read(pipeFds[0], &kib, sizeof kib) == sizeof kib;
+    close(pipeFds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!read || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error("the measuring child process failed");
+    return static_cast<double>(kib) / 1024.0;
+#endif
 }
 
 std::string joinLines(const std::vector<std::string>& lines) {

@@ -2,6 +2,8 @@
 // Helpers for the tests: a private temporary folder per test, files, running the CLI, and
 // raw SQL on a database (for tampering with it the way an attacker would).
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +82,11 @@ class SmtpServer {
         std::string maildir_, tlsCert_, tlsKey_;
     int pid_ = 0;
 };
+
+// How much the peak resident memory (max RSS) grows while `work` runs, in MiB: measured in a
+// child process, so that nothing the test process held before counts. What `work` throws is
+// ignored. Nothing under AddressSanitizer, whose shadow memory and quarantine would count too.
+std::optional<double> peakMemoryGrowthMiB(const std::function<void()>& work);
 
 // The lines, one per line (for messages of failed checks).
 std::string joinLines(const std::vector<std::string>& lines);

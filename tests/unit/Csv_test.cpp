@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "TestSupport.h"
 #include "avtaleflyt/documents/TableFile.h"
 
 using namespace avtaleflyt;
@@ -94,4 +95,52 @@ TEST_CASE("written CSV has a BOM, semicolons, CRLF and quotes where needed, and 
     CHECK(csv.substr(0, 3) == "\xEF\xBB\xBF");
     CHECK(csv.find("\"Kari \"\"Kia\"\" Berg\";\"a;b\"\r\n") != std::string::npos);
     CHECK(cells(parseCsv(csv, "x.csv")) == rows);
+}
+
+TEST_CASE("a stray byte in a UTF-8 file is refused naming its line and column, not misread",
+          "[csv]") {
+    // Before, the whole file was read as Windows-1252, and "Område" became a missing column.
+    CHECK_THROWS_WITH(
+        parseCsv("Navn;Område\r\nÅse Bø;Follo\r\nBj\xF8rg;Ahus\r\n", "liste.csv"),
+        "liste.csv:3: column 1: the byte 0xF8 after \"Bj\" is not UTF-8, which the rest of the "
+        "file is; retype the letter there or save the file again as \"CSV UTF-8\"");
+    // With a BOM the file says it is UTF-8, so one stray byte is enough.
+    CHECK_THROWS_WITH(parseCsv("\xEF\xBB\xBFNavn;E-post\r\nLiv;liv@x.example\xE5\r\n", "liste.csv"),
+                      "liste.csv:2: column 2: the byte 0xE5 after \"liv@x.example\" is not UTF-8, "
+                      "which the rest of the file is; retype the letter there or save the file "
+                      "again as \"CSV UTF-8\"");
+    // Windows-1252 is still told by its bytes: every æ ø å is one that is not UTF-8.
+    CHECK(cells(parseCsv("Navn;Omr\xE5"
+                         "de\r\nBj\xF8rg;\xC5s\r\n",
+                         "a.csv"))[1] == std::vector<std::string>{"Bjørg", "Ås"});
+}
+
+TEST_CASE("empty rows and cells right of the header's width are not kept", "[csv]") {
+    const auto t =
+        parseCsv("\r\n;;\r\nNavn;E-post;;\r\nLiv;liv@x.example;x;y;z\r\n ; \r\nEva\r\n", "a.csv");
+    CHECK(cells(t) == std::vector<std::vector<std::string>>{
+                          {"Navn", "E-post"}, {"Liv", "liv@x.example"}, {"Eva"}});
+    CHECK(lines(t) == std::vector<int>{3, 4, 6});
+}
+
+TEST_CASE("a line of a million delimiters keeps nothing, and text beyond column 256 is refused",
+          "[csv]") {
+    const std::string wide = std::string(1000 * 1000, ';') + "\nNavn\n";
+    if (const auto mib = test::peakMemoryGrowthMiB([&] { parseCsv(wide, "a.csv"); }))
+        CHECK(*mib < 5);  // it took 32 bytes a cell: 32 MB
+    CHECK(cells(parseCsv(wide, "a.csv")) == std::vector<std::vector<std::string>>{{"Navn"}});
+    CHECK_THROWS_WITH(parseCsv(std::string(256, ';') + "Merknad\n", "a.csv"),
+                      "a.csv:1: text beyond column 256 (a name list has at most 256 columns)");
+}
+
+TEST_CASE("a CSV over 32 MiB of cells, or with a cell over 128 KiB, is refused", "[csv]") {
+    // 200 columns: each row of 200 bytes is 200 cells, 6,433 bytes as a table row.
+    std::string rows = "Navn" + std::string(199, ';') + "Merknad\n";
+    for (int i = 0; i < 6000; ++i) rows += std::string(199, ';') + "x\n";
+    CHECK_THROWS_WITH(parseCsv(rows, "a.csv"),
+                      "a.csv:5216: the file holds more than 32 MiB of cells and text, more than "
+                      "a name list of 50,000 nurses; the import reads none of it");
+    CHECK_THROWS_WITH(parseCsv("Navn\n" + std::string(128 * 1024 + 1, 'x') + "\n", "a.csv"),
+                      "a.csv:2: a cell holds more than 128 KiB of text (Excel allows 32,767 "
+                      "characters)");
 }

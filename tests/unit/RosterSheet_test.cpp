@@ -245,3 +245,63 @@ TEST_CASE("docs/roster-import.md documents every column header the import accept
         }
     }
 }
+
+TEST_CASE("fields with control characters are refused with line, column and character, unshown",
+          "[roster-sheet]") {
+    const std::vector<std::string> ok = {
+        "Liv Lie", "liv@ahus.example", "", "Ahus", "", "Kreftavdelingen",
+        "Tor Li",  "tor@ahus.example", ""};
+    auto nul = ok, lineBreak = ok, escape = ok, c1 = ok;
+    nul[0] = std::string("Li\0v", 4);
+    lineBreak[5] = "Kreft-\navdelingen";
+    escape[3] = "\x1b[31mAhus";
+    c1[6] = "Tor\xC2\x9BLi";
+    nul[1] = "a@ahus.example", lineBreak[1] = "b@ahus.example", escape[1] = "c@ahus.example",
+    c1[1] = "d@ahus.example";
+    const auto sheet = readRosterSheet(table({kHeader, nul, lineBreak, escape, c1}), kAreas, {});
+    CHECK(messages(sheet) ==
+          std::vector<std::string>{
+              "navneliste.csv:2: Navn: contains the control character U+0000 (character 3)",
+              "navneliste.csv:3: Arbeidssted: contains a line break (character 7)",
+              "navneliste.csv:4: Område: contains the control character U+001B (character 1)",
+              "navneliste.csv:5: Leder: contains the control character U+009B (character 4)"});
+    CHECK(sheet.roster.nurses.empty());
+}
+
+TEST_CASE("fields longer than 1000 characters, e-mail addresses longer than 254, are refused",
+          "[roster-sheet]") {
+    std::string ø1001;
+    for (int i = 0; i < 1001; ++i) ø1001 += "ø";                           // characters, not bytes
+    const std::string longMail = std::string(243, 'a') + "@ahus.example";  // 256
+    const auto sheet = readRosterSheet(
+        table({kHeader,
+               {ø1001, "liv@ahus.example", "", "Ahus", "", "Post", "", "tor@ahus.example", ""},
+               {"Eli", longMail, "", "Ahus", "", "Post", "", "tor@ahus.example", ""},
+               {std::string(1000, 'x'), "ok@ahus.example", "", "Ahus", "", "Post", "Tor",
+                "tor@ahus.example", ""}}),
+        kAreas, {});
+    CHECK(messages(sheet) ==
+          std::vector<std::string>{
+              "navneliste.csv:2: Navn: is 1001 characters long; at most 1000 are read",
+              "navneliste.csv:3: E-post: is 256 characters long; at most 254 are read"});
+}
+
+TEST_CASE("a heading with a control character is not used, and not shown", "[roster-sheet]") {
+    auto header = kHeader;
+    header.push_back("Merk\x1b[2Jnad");
+    const auto sheet = readRosterSheet(table({header}), kAreas, {});
+    CHECK(sheet.warnings ==
+          std::vector<std::string>{"navneliste.csv:1: column 10 is not used: its heading contains "
+                                   "the control character U+001B (character 5)"});
+}
+
+TEST_CASE("more than 1000 problems are cut, saying from which line on", "[roster-sheet]") {
+    std::vector<std::vector<std::string>> rows = {kHeader};
+    // Four problems a row (no e-mail, area, unit or leader): 250 rows make 1000.
+    for (int i = 0; i < 1500; ++i) rows.push_back({"Liv"});
+    const auto sheet = readRosterSheet(table(rows), kAreas, {});
+    REQUIRE(sheet.problems.size() == kMaxRosterProblems + 1);
+    CHECK(sheet.problems.back().toString() ==
+          "navneliste.csv:252: problems: more than 1000 problems; the rest, from this line on, are "
+          "not listed");
+}

@@ -2,6 +2,7 @@
 // Reading a name list (a table with a header row) into a Roster. The columns and their
 // Norwegian and English headers are listed once, here; docs/roster-import.md describes them.
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -42,9 +43,17 @@ struct RosterSheet {
     std::vector<std::string> warnings;   // e.g. columns that are not used
 };
 
+// The longest field read, in characters (an e-mail address: 254).
+constexpr std::size_t kMaxRosterFieldLength = 1000;
+// Problems listed at most; one more then says from which line on the rest are not.
+constexpr std::size_t kMaxRosterProblems = 1000;
+
 // Interprets `table` (first non-empty row is the header) as the complete roster of a network
 // whose areas are `areas`. Area names are matched ignoring case and stored as `areas` spell them.
 // `knownPeople` (by e-mail) supplies the name of a leader the list names only by e-mail.
+// A row with a field unfit to be read (a control character such as NUL, a line break or an
+// ANSI escape, or longer than kMaxRosterFieldLength) is a problem and read no further; so is
+// such a heading, which is then not used (a warning).
 // Never throws for bad content: every problem is collected in the result.
 RosterSheet readRosterSheet(const Table& table, const std::vector<std::string>& areas,
                             const std::map<std::string, Person>& knownPeople);
