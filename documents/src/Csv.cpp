@@ -211,13 +211,17 @@ Table parseCsv(const std::string& raw, const std::string& source) {
     return table.finish();
 }
 
+bool looksLikeFormula(std::string_view field) {
+    return !field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos;
+}
+
 std::string formatCsv(const std::vector<std::vector<std::string>>& rows) {
     std::string out = "\xEF\xBB\xBF";
     for (const auto& row : rows) {
         for (std::size_t i = 0; i < row.size(); ++i) {
             if (i)
                 out += ';';
-            const std::string& f = row[i];
+            const std::string f = looksLikeFormula(row[i]) ? "'" + row[i] : row[i];
             if (f.find_first_of(";\",\r\n") != std::string::npos || text::trim(f) != f) {
                 out += '"';
                 for (const char c : f) {

@@ -45,6 +45,8 @@ void TableBuilder::append(std::string& text, std::string_view more) const {
 
 void TableBuilder::cell(std::size_t column, std::string text) {
     checkLength(text.size());
+    if (text.size() > 1 && text.front() == '\'' && looksLikeFormula(std::string_view(text).substr(1)))
+        text.erase(0, 1);  // the mark formatCsv puts before what a spreadsheet takes for a formula
     if (width_ ? column >= width_ : column >= kMaxColumns) {
         if (!width_ && !text.empty() && !blank(text))
             fail("text beyond column " + std::to_string(kMaxColumns) +

@@ -144,3 +144,17 @@ TEST_CASE("a CSV over 32 MiB of cells, or with a cell over 128 KiB, is refused",
                       "a.csv:2: a cell holds more than 128 KiB of text (Excel allows 32,767 "
                       "characters)");
 }
+
+TEST_CASE("CSV formula injection: a field a spreadsheet would run (= + - @) goes out as text "
+          "behind a ', and reads back as it was (names went out verbatim)",
+          "[csv]") {
+    const std::vector<std::vector<std::string>> rows = {
+        {"Navn", "Telefon", "Enhet"},
+        {"=HYPERLINK(\"http://x.example\";\"Klikk\")", "+47 900 00 000", "@SUM(A1)"},
+        {"-2+3", "'vanlig", "Tunet"}};
+    const std::string csv = formatCsv(rows);
+    CHECK(csv.find("\"'=HYPERLINK(\"\"http://x.example\"\";\"\"Klikk\"\")\"") != std::string::npos);
+    CHECK(csv.find(";'+47 900 00 000;'@SUM(A1)\r\n") != std::string::npos);
+    CHECK(csv.find("\r\n'-2+3;'vanlig;Tunet\r\n") != std::string::npos);
+    CHECK(cells(parseCsv(csv, "a.csv")) == rows);  // a ' before anything else stays
+}

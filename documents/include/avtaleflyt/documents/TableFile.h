@@ -57,6 +57,12 @@ Table parseCsv(const std::string& bytes, const std::string& source);
 Table parseXlsx(const std::string& bytes, const std::string& source);
 
 // CSV for Excel in Norway: UTF-8 with BOM, ';' between fields, CRLF, quotes where needed.
+// A field a spreadsheet would take for a formula (it begins with = + - @, a tab or a CR: a
+// name such as "=HYPERLINK(...)") is written with a leading ' so that it is shown as text;
+// the readers take that ' away again, so a list written here imports unchanged.
 std::string formatCsv(const std::vector<std::vector<std::string>>& rows);
+
+// Whether a spreadsheet would read `field` as a formula (see formatCsv).
+bool looksLikeFormula(std::string_view field);
 
 }  // namespace avtaleflyt::documents
