@@ -5,11 +5,14 @@
 #include <podofo/podofo.h>
 #include <zlib.h>
 
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <string_view>
 
+#include "PdfFonts.h"
 #include "PdfStreams.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Messages.h"
@@ -21,8 +24,8 @@ using namespace PoDoFo;
 namespace avtaleflyt::documents {
 namespace {
 
-constexpr const char* kRegularFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-constexpr const char* kBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+using pdffonts::SubsetFont;
+
 constexpr const char* kSrgbProfile = "/usr/share/color/icc/sRGB.icc";
 constexpr double kPageWidth = 595.28, kPageHeight = 841.89;
 constexpr double kLeft = 62, kRight = 62, kTop = 78, kBottom = 72;
@@ -42,6 +45,31 @@ std::string readBinary(const char* path) {
     throw PdfError(std::string(path) + ": missing (install the package that provides it)");
 }
 
+// `x` rounded to three decimals, as PdfPainter writes numbers, without its trailing zeros.
+std::string number(double x) {
+    char digits[32];
+    const auto end =
+        std::to_chars(digits, digits + sizeof digits, x, std::chars_format::fixed, 3).ptr;
+    std::string_view s(digits, static_cast<std::size_t>(end - digits));
+    while (s.back() == '0') s.remove_suffix(1);
+    if (s.back() == '.')
+        s.remove_suffix(1);
+    return s == "-0" ? "0" : std::string(s);
+}
+
+// Draws `text` in `font` at its current size, the baseline starting at (x, y), and records its
+// characters for the font's subset: what PdfPainter::DrawText writes, but for the text state
+// it repeats at the values every text object starts with (scale 100 %, no character spacing).
+void showText(PdfPainter& painter, SubsetFont& font, double x, double y, const PdfString& text) {
+    painter.GetPage()->AddResource(font.GetIdentifier(), font.GetObject()->Reference(),
+                                   PdfName("Font"));
+    std::string op = "BT\n/" + font.GetIdentifier().GetName() + " " + number(font.GetFontSize()) +
+                     " Tf\n" + number(x) + " " + number(y) + " Td\n";
+    font.show(text, op);
+    op += " Tj\nET\n";
+    painter.GetCanvas()->Append(op);
+}
+
 // "2026-11-24T16:17:49Z" as PDF (D:...) and XMP forms.
 struct Dates {
     PdfDate pdf;
@@ -56,7 +84,7 @@ Dates datesFor(Timestamp t) {
 // Lays out text on pages, top to bottom, starting a new page when one is full.
 class Layout {
   public:
-    Layout(PdfMemDocument& doc, PdfFont* regular, PdfFont* bold)
+    Layout(PdfMemDocument& doc, SubsetFont* regular, SubsetFont* bold)
         : doc_(doc), regular_(regular), bold_(bold) {}
 
     ~Layout() { finish(); }
@@ -79,7 +107,7 @@ class Layout {
     // Writes wrapped text; `indent` from the left margin; a bullet is drawn in the indent.
     void text(const std::string& s, bool isBold, double size, double indent = 0,
               const std::string& bullet = "", double spaceAfter = 6) {
-        PdfFont* font = isBold ? bold_ : regular_;
+        SubsetFont* font = isBold ? bold_ : regular_;
         font->SetFontSize(static_cast<float>(size));
         painter_.SetFont(font);
         const double lineHeight = font->GetFontMetrics()->GetLineSpacing();
@@ -97,8 +125,8 @@ class Layout {
             }
             y_ -= lineHeight;
             if (first && !bullet.empty())
-                painter_.DrawText(kLeft + indent - 12, y_, utf8(bullet));
-            painter_.DrawText(kLeft + indent, y_, line);
+                showText(painter_, *font, kLeft + indent - 12, y_, utf8(bullet));
+            showText(painter_, *font, kLeft + indent, y_, line);
             first = false;
         }
         y_ -= spaceAfter;
@@ -139,40 +167,39 @@ class Layout {
         }
         painter_.SetColor(0, 0, 0);
         regular_->SetFontSize(9);
-        painter_.SetFont(regular_);
         for (const auto& l : g.labels)
-            painter_.DrawText(kLeft + l.x, top - l.y - l.height + 4, utf8(l.text));
+            showText(painter_, *regular_, kLeft + l.x, top - l.y - l.height + 4, utf8(l.text));
     }
 
     PdfPainter& painter() { return painter_; }
 
   private:
     PdfMemDocument& doc_;
-    PdfFont* regular_;
-    PdfFont* bold_;
+    SubsetFont* regular_;
+    SubsetFont* bold_;
     PdfPainter painter_;
     PdfPage* page_ = nullptr;
     double y_ = 0;
 };
 
 // Header and footer on every page, once the number of pages is known.
-void decorate(PdfMemDocument& doc, PdfFont* font, const PdfOptions& o, const Messages& m) {
+void decorate(PdfMemDocument& doc, SubsetFont& font, const PdfOptions& o, const Messages& m) {
     PdfPainter p;
     const int count = doc.GetPageCount();
     for (int i = 0; i < count; ++i) {
         p.SetPage(doc.GetPage(i));
-        font->SetFontSize(8.5f);
-        p.SetFont(font);
+        font.SetFontSize(8.5f);
         p.SetColor(0.35, 0.35, 0.35);
-        p.DrawText(kLeft, kPageHeight - 48, utf8(o.networkName));
+        showText(p, font, kLeft, kPageHeight - 48, utf8(o.networkName));
         p.SetStrokingColor(0.6, 0.6, 0.6);
         p.SetStrokeWidth(0.5);
         p.DrawLine(kLeft, kPageHeight - 54, kPageWidth - kRight, kPageHeight - 54);
         p.DrawLine(kLeft, 52, kPageWidth - kRight, 52);
-        p.DrawText(kLeft, 40, utf8(m.text("pdf.footer", {o.caseReference, o.templateLabel})));
-        p.DrawTextAligned(kLeft, 40, kTextWidth,
-                          utf8(m.text("pdf.page", {std::to_string(i + 1), std::to_string(count)})),
-                          ePdfAlignment_Right);
+        showText(p, font, kLeft, 40,
+                 utf8(m.text("pdf.footer", {o.caseReference, o.templateLabel})));
+        const PdfString page =
+            utf8(m.text("pdf.page", {std::to_string(i + 1), std::to_string(count)}));
+        showText(p, font, kLeft + kTextWidth - font.GetFontMetrics()->StringWidth(page), 40, page);
         p.FinishPage();
     }
 }
@@ -263,7 +290,7 @@ void trailAppendix(Layout& layout, const PdfOptions& o, const Messages& m) {
 
 // The visible seal: a box on the page with its appearance, and the signature field over it.
 PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& rect,
-                             PdfFont* regular, PdfFont* bold, const std::string& subject,
+                             SubsetFont& regular, SubsetFont& bold, const std::string& subject,
                              const PdfOptions& o, const Messages& m,
                              std::unique_ptr<PdfSignatureField>& holder) {
     PdfAcroForm* acro = doc.GetAcroForm(ePdfCreateObject, ePdfAcroFormDefaultAppearance_None);
@@ -282,18 +309,17 @@ PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& 
     p.SetStrokeWidth(1);
     p.Rectangle(1, 1, rect.GetWidth() - 2, rect.GetHeight() - 2);
     p.Stroke();
-    bold->SetFontSize(10);
-    p.SetFont(bold);
+    bold.SetFontSize(10);
     p.SetColor(0.1, 0.3, 0.5);
-    p.DrawText(10, rect.GetHeight() - 18, utf8(m.text("pdf.seal.title")));
-    regular->SetFontSize(8.5f);
-    p.SetFont(regular);
+    showText(p, bold, 10, rect.GetHeight() - 18, utf8(m.text("pdf.seal.title")));
+    regular.SetFontSize(8.5f);
+    p.SetFont(&regular);
     p.SetColor(0, 0, 0);
     const auto lines = p.GetMultiLineTextAsLines(
         rect.GetWidth() - 20, utf8(m.text("pdf.seal.text", {subject, formatTimestamp(o.created)})));
     double y = rect.GetHeight() - 32;
     for (const auto& line : lines) {
-        p.DrawText(10, y, line);
+        showText(p, regular, 10, y, line);
         y -= 11;
     }
     p.FinishPage();
@@ -330,20 +356,17 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
     try {
         PdfMemDocument pdf;
         pdf.SetPdfVersion(ePdfVersion_1_7);
-        PdfFont* regular =
-            pdf.CreateFontSubset("DejaVu Sans", false, false, false,
-                                 new PdfIdentityEncoding(0, 0xffff, true), kRegularFont);
-        PdfFont* bold = pdf.CreateFontSubset("DejaVu Sans Bold", true, false, false,
-                                             new PdfIdentityEncoding(0, 0xffff, true), kBoldFont);
-        if (!regular || !bold)
-            throw PdfError("the DejaVu fonts are missing (package fonts-dejavu-core)");
+        // Declared after the document, so deleted before it.
+        pdffonts::SubsetFont regularFont(pdffonts::dejaVuSans(false), &pdf.GetObjects());
+        pdffonts::SubsetFont boldFont(pdffonts::dejaVuSans(true), &pdf.GetObjects());
         // Once everything is drawn: the fonts' subsets, and every stream compressed.
         const auto complete = [&] {
-            pdf.EmbedSubsetFonts();
+            regularFont.EmbedSubsetFont();
+            boldFont.EmbedSubsetFont();
             compressStreams(pdf.GetObjects(), kStreamLevel);
         };
 
-        Layout layout(pdf, regular, bold);
+        Layout layout(pdf, &regularFont, &boldFont);
         layout.newPage();
                 layout.text(doc.title, true, 16, 0, "", 12);
         if (o.chart)
@@ -375,7 +398,7 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
         if (!o.trail.empty())
             trailAppendix(layout, o, m);
         layout.finish();
-        decorate(pdf, regular, o, m);
+        decorate(pdf, regularFont, o, m);
         makePdfA(pdf, doc.title, o.language, datesFor(o.created));
 
         PdfRefCountedBuffer buffer;
@@ -385,8 +408,8 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
             pdf.Write(&device);
             return std::string(buffer.GetBuffer(), device.GetLength());
         }
-        sealField(pdf, pdf.GetPage(sealPage), sealRect, regular, bold, seal->subject(), o, m,
-                  field);
+        sealField(pdf, pdf.GetPage(sealPage), sealRect, regularFont, boldFont, seal->subject(), o,
+                  m, field);
         PdfSignOutputDevice signer(&device);
         signer.SetSignatureSize(kSignatureBytes);
         field->SetSignature(*signer.GetSignatureBeacon());
