@@ -70,6 +70,36 @@ void showText(PdfPainter& painter, SubsetFont& font, double x, double y, const P
     painter.GetCanvas()->Append(op);
 }
 
+// Seals `pdf`, written with zeros for the signature at /Contents of its signature dictionary
+// and PdfSignatureField's placeholder for the /ByteRange: writes in the byte range (formatted
+// as PdfSignOutputDevice formats it, in the placeholder's width) and the signature over it.
+void sealWritten(std::string& pdf, const SealKey& seal) {
+    constexpr std::string_view kRange = "[ 0 1234567890 1234567890 1234567890]";
+    const std::size_t range = pdf.find(kRange);
+    const std::size_t contents = range == std::string::npos ? range : pdf.find("/Contents<", range);
+    const std::size_t first = contents + 9;  // the hex string's '<'
+    const std::size_t second = first + 2 * kSignatureBytes + 2;
+    if (contents == std::string::npos || second > pdf.size() || pdf[second - 1] != '>')
+        throw PdfError("cannot place the seal in the document");
+    std::string byteRange = "[ 0 " + std::to_string(first) + " " + std::to_string(second) + " " +
+                            std::to_string(pdf.size() - second) + " ";
+    byteRange.resize(kRange.size() - 1, ' ');
+    pdf.replace(range, kRange.size(), byteRange + "]");
+
+    std::string signedBytes;
+    signedBytes.reserve(pdf.size() - (second - first));
+    signedBytes.append(pdf, 0, first).append(pdf, second, std::string::npos);
+    const std::string cms = seal.sign(signedBytes);
+    if (cms.size() > kSignatureBytes)
+        throw PdfError("the seal's signature does not fit its reserved space");
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    char* hex = pdf.data() + first + 1;  // the zeros after it pad the signature
+    for (const char c : cms) {
+        *hex++ = kHex[static_cast<unsigned char>(c) >> 4];
+        *hex++ = kHex[static_cast<unsigned char>(c) & 0xf];
+    }
+}
+
 // "2026-11-24T16:17:49Z" as PDF (D:...) and XMP forms.
 struct Dates {
     PdfDate pdf;
@@ -410,27 +440,16 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
         }
         sealField(pdf, pdf.GetPage(sealPage), sealRect, regularFont, boldFont, seal->subject(), o,
                   m, field);
-        PdfSignOutputDevice signer(&device);
-        signer.SetSignatureSize(kSignatureBytes);
-        field->SetSignature(*signer.GetSignatureBeacon());
+        // Zeros where the signature goes; PoDoFo writes a placeholder for the byte range.
+        const std::string zeros(2 * kSignatureBytes, '0');
+        field->SetSignature(PdfData(zeros.data(), zeros.size()));
         field->GetSignatureObject()->GetDictionary().AddKey("SubFilter",
                                                             PdfName("ETSI.CAdES.detached"));
         complete();
-        pdf.Write(&signer);
-        if (!signer.HasSignaturePosition())
-            throw PdfError("cannot place the seal in the document");
-        signer.AdjustByteRange();
-        signer.Seek(0);
-        std::string signedBytes;
-        char chunk[65536];
-        for (std::size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;)
-            signedBytes.append(chunk, n);
-        const std::string cms = seal->sign(signedBytes);
-        if (cms.size() > kSignatureBytes)
-            throw PdfError("the seal's signature does not fit its reserved space");
-        signer.SetSignature(PdfData(cms.data(), cms.size()));
-        signer.Flush();
-        return std::string(buffer.GetBuffer(), device.GetLength());
+        pdf.Write(&device);
+        std::string sealed(buffer.GetBuffer(), device.GetLength());
+        sealWritten(sealed, *seal);
+        return sealed;
     } catch (const PoDoFo::PdfError& e) {
         throw documents::PdfError(std::string("cannot render the PDF: ") +
                                   PoDoFo::PdfError::ErrorMessage(e.GetError()));
