@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -102,13 +103,25 @@ void sealWritten(std::string& pdf, const SealKey& seal) {
 
 // "2026-11-24T16:17:49Z" as PDF (D:...) and XMP forms.
 struct Dates {
-    PdfDate pdf;
+    PdfString pdf;
     std::string xmp;
 };
 
+// The PDF form of `t` as PdfDate(time_t) writes it, local time with the zone's hours
+// ("D:20261124111749+01'00'"), but through localtime_r: PdfDate's localtime() hands every
+// thread the same result to copy, and documents are rendered on several threads at once.
+PdfString pdfDate(time_t t) {
+    struct tm local {};
+    char date[32] = "", zone[8] = "";
+    if (!localtime_r(&t, &local) || !std::strftime(date, sizeof date, "D:%Y%m%d%H%M%S", &local) ||
+        !std::strftime(zone, sizeof zone, "%z", &local))
+        throw PdfError("cannot write the date " + std::to_string(t) + " in the PDF");
+    zone[3] = '\0';  // the hours only, as PdfDate
+    return PdfString(std::string(date) + zone + "'00'");
+}
+
 Dates datesFor(Timestamp t) {
-    const std::string iso = formatTimestamp(t);
-    return {PdfDate(static_cast<time_t>(t.time_since_epoch().count())), iso};
+    return {pdfDate(static_cast<time_t>(t.time_since_epoch().count())), formatTimestamp(t)};
 }
 
 // Lays out text on pages, top to bottom, starting a new page when one is full.
@@ -241,10 +254,8 @@ void makePdfA(PdfMemDocument& doc, const std::string& title, const std::string& 
     info->SetTitle(utf8(title));
     info->SetCreator(PdfString("avtaleflyt"));
     info->SetProducer(PdfString("avtaleflyt (PoDoFo)"));
-    PdfString date;
-    created.pdf.ToString(date);
-    info->GetObject()->GetDictionary().AddKey("CreationDate", date);
-    info->GetObject()->GetDictionary().AddKey("ModDate", date);
+    info->GetObject()->GetDictionary().AddKey("CreationDate", created.pdf);
+    info->GetObject()->GetDictionary().AddKey("ModDate", created.pdf);
 
     const std::string xmp =
         "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
@@ -330,7 +341,7 @@ PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& 
     holder = std::make_unique<PdfSignatureField>(annot, acro, &doc);
     holder->SetFieldName(PdfString("avtaleflyt-seal"));
     holder->SetSignatureReason(utf8(m.text("pdf.seal.title")));
-    holder->SetSignatureDate(datesFor(o.created).pdf);
+    holder->GetSignatureObject()->GetDictionary().AddKey("M", datesFor(o.created).pdf);
 
     PdfXObject appearance(PdfRect(0, 0, rect.GetWidth(), rect.GetHeight()), &doc);
     PdfPainter p;
