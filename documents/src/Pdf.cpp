@@ -3,12 +3,18 @@
 #include <malloc.h>
 
 #include <podofo/podofo.h>
+#include <zlib.h>
 
+#include <charconv>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <string_view>
 
+#include "PdfFonts.h"
+#include "PdfStreams.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Messages.h"
 #include "avtaleflyt/documents/Seal.h"
@@ -19,13 +25,16 @@ using namespace PoDoFo;
 namespace avtaleflyt::documents {
 namespace {
 
-constexpr const char* kRegularFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-constexpr const char* kBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+using pdffonts::SubsetFont;
+
 constexpr const char* kSrgbProfile = "/usr/share/color/icc/sRGB.icc";
 constexpr double kPageWidth = 595.28, kPageHeight = 841.89;
 constexpr double kLeft = 62, kRight = 62, kTop = 78, kBottom = 72;
 constexpr double kTextWidth = kPageWidth - kLeft - kRight;
 constexpr std::size_t kSignatureBytes = 8192;
+// Page contents are compressed in every document: level 3 costs zlib about what level 1
+// does on them (level 6, PoDoFo's, twice as much) and makes them a fifth smaller.
+constexpr int kStreamLevel = 3;
 
 PdfString utf8(const std::string& s) {
     return PdfString(reinterpret_cast<const pdf_utf8*>(s.c_str()));
@@ -37,21 +46,88 @@ std::string readBinary(const char* path) {
     throw PdfError(std::string(path) + ": missing (install the package that provides it)");
 }
 
+// `x` rounded to three decimals, as PdfPainter writes numbers, without its trailing zeros.
+std::string number(double x) {
+    char digits[32];
+    const auto end =
+        std::to_chars(digits, digits + sizeof digits, x, std::chars_format::fixed, 3).ptr;
+    std::string_view s(digits, static_cast<std::size_t>(end - digits));
+    while (s.back() == '0') s.remove_suffix(1);
+    if (s.back() == '.')
+        s.remove_suffix(1);
+    return s == "-0" ? "0" : std::string(s);
+}
+
+// Draws `text` in `font` at its current size, the baseline starting at (x, y), and records its
+// characters for the font's subset: what PdfPainter::DrawText writes, but for the text state
+// it repeats at the values every text object starts with (scale 100 %, no character spacing).
+void showText(PdfPainter& painter, SubsetFont& font, double x, double y, const PdfString& text) {
+    painter.GetPage()->AddResource(font.GetIdentifier(), font.GetObject()->Reference(),
+                                   PdfName("Font"));
+    std::string op = "BT\n/" + font.GetIdentifier().GetName() + " " + number(font.GetFontSize()) +
+                     " Tf\n" + number(x) + " " + number(y) + " Td\n";
+    font.show(text, op);
+    op += " Tj\nET\n";
+    painter.GetCanvas()->Append(op);
+}
+
+// Seals `pdf`, written with zeros for the signature at /Contents of its signature dictionary
+// and PdfSignatureField's placeholder for the /ByteRange: writes in the byte range (formatted
+// as PdfSignOutputDevice formats it, in the placeholder's width) and the signature over it.
+void sealWritten(std::string& pdf, const SealKey& seal) {
+    constexpr std::string_view kRange = "[ 0 1234567890 1234567890 1234567890]";
+    const std::size_t range = pdf.find(kRange);
+    const std::size_t contents = range == std::string::npos ? range : pdf.find("/Contents<", range);
+    const std::size_t first = contents + 9;  // the hex string's '<'
+    const std::size_t second = first + 2 * kSignatureBytes + 2;
+    if (contents == std::string::npos || second > pdf.size() || pdf[second - 1] != '>')
+        throw PdfError("cannot place the seal in the document");
+    std::string byteRange = "[ 0 " + std::to_string(first) + " " + std::to_string(second) + " " +
+                            std::to_string(pdf.size() - second) + " ";
+    byteRange.resize(kRange.size() - 1, ' ');
+    pdf.replace(range, kRange.size(), byteRange + "]");
+
+    std::string signedBytes;
+    signedBytes.reserve(pdf.size() - (second - first));
+    signedBytes.append(pdf, 0, first).append(pdf, second, std::string::npos);
+    const std::string cms = seal.sign(signedBytes);
+    if (cms.size() > kSignatureBytes)
+        throw PdfError("the seal's signature does not fit its reserved space");
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    char* hex = pdf.data() + first + 1;  // the zeros after it pad the signature
+    for (const char c : cms) {
+        *hex++ = kHex[static_cast<unsigned char>(c) >> 4];
+        *hex++ = kHex[static_cast<unsigned char>(c) & 0xf];
+    }
+}
+
 // "2026-11-24T16:17:49Z" as PDF (D:...) and XMP forms.
 struct Dates {
-    PdfDate pdf;
+    PdfString pdf;
     std::string xmp;
 };
 
+// The PDF form of `t` as PdfDate(time_t) writes it, local time with the zone's hours
+// ("D:20261124111749+01'00'"), but through localtime_r: PdfDate's localtime() hands every
+// thread the same result to copy, and documents are rendered on several threads at once.
+PdfString pdfDate(time_t t) {
+    struct tm local {};
+    char date[32] = "", zone[8] = "";
+    if (!localtime_r(&t, &local) || !std::strftime(date, sizeof date, "D:%Y%m%d%H%M%S", &local) ||
+        !std::strftime(zone, sizeof zone, "%z", &local))
+        throw PdfError("cannot write the date " + std::to_string(t) + " in the PDF");
+    zone[3] = '\0';  // the hours only, as PdfDate
+    return PdfString(std::string(date) + zone + "'00'");
+}
+
 Dates datesFor(Timestamp t) {
-    const std::string iso = formatTimestamp(t);
-    return {PdfDate(static_cast<time_t>(t.time_since_epoch().count())), iso};
+    return {pdfDate(static_cast<time_t>(t.time_since_epoch().count())), formatTimestamp(t)};
 }
 
 // Lays out text on pages, top to bottom, starting a new page when one is full.
 class Layout {
   public:
-    Layout(PdfMemDocument& doc, PdfFont* regular, PdfFont* bold)
+    Layout(PdfMemDocument& doc, SubsetFont* regular, SubsetFont* bold)
         : doc_(doc), regular_(regular), bold_(bold) {}
 
     ~Layout() { finish(); }
@@ -74,7 +150,7 @@ class Layout {
     // Writes wrapped text; `indent` from the left margin; a bullet is drawn in the indent.
     void text(const std::string& s, bool isBold, double size, double indent = 0,
               const std::string& bullet = "", double spaceAfter = 6) {
-        PdfFont* font = isBold ? bold_ : regular_;
+        SubsetFont* font = isBold ? bold_ : regular_;
         font->SetFontSize(static_cast<float>(size));
         painter_.SetFont(font);
         const double lineHeight = font->GetFontMetrics()->GetLineSpacing();
@@ -92,8 +168,8 @@ class Layout {
             }
             y_ -= lineHeight;
             if (first && !bullet.empty())
-                painter_.DrawText(kLeft + indent - 12, y_, utf8(bullet));
-            painter_.DrawText(kLeft + indent, y_, line);
+                showText(painter_, *font, kLeft + indent - 12, y_, utf8(bullet));
+            showText(painter_, *font, kLeft + indent, y_, line);
             first = false;
         }
         y_ -= spaceAfter;
@@ -134,40 +210,39 @@ class Layout {
         }
         painter_.SetColor(0, 0, 0);
         regular_->SetFontSize(9);
-        painter_.SetFont(regular_);
         for (const auto& l : g.labels)
-            painter_.DrawText(kLeft + l.x, top - l.y - l.height + 4, utf8(l.text));
+            showText(painter_, *regular_, kLeft + l.x, top - l.y - l.height + 4, utf8(l.text));
     }
 
     PdfPainter& painter() { return painter_; }
 
   private:
     PdfMemDocument& doc_;
-    PdfFont* regular_;
-    PdfFont* bold_;
+    SubsetFont* regular_;
+    SubsetFont* bold_;
     PdfPainter painter_;
     PdfPage* page_ = nullptr;
     double y_ = 0;
 };
 
 // Header and footer on every page, once the number of pages is known.
-void decorate(PdfMemDocument& doc, PdfFont* font, const PdfOptions& o, const Messages& m) {
+void decorate(PdfMemDocument& doc, SubsetFont& font, const PdfOptions& o, const Messages& m) {
     PdfPainter p;
     const int count = doc.GetPageCount();
     for (int i = 0; i < count; ++i) {
         p.SetPage(doc.GetPage(i));
-        font->SetFontSize(8.5f);
-        p.SetFont(font);
+        font.SetFontSize(8.5f);
         p.SetColor(0.35, 0.35, 0.35);
-        p.DrawText(kLeft, kPageHeight - 48, utf8(o.networkName));
+        showText(p, font, kLeft, kPageHeight - 48, utf8(o.networkName));
         p.SetStrokingColor(0.6, 0.6, 0.6);
         p.SetStrokeWidth(0.5);
         p.DrawLine(kLeft, kPageHeight - 54, kPageWidth - kRight, kPageHeight - 54);
         p.DrawLine(kLeft, 52, kPageWidth - kRight, 52);
-        p.DrawText(kLeft, 40, utf8(m.text("pdf.footer", {o.caseReference, o.templateLabel})));
-        p.DrawTextAligned(kLeft, 40, kTextWidth,
-                          utf8(m.text("pdf.page", {std::to_string(i + 1), std::to_string(count)})),
-                          ePdfAlignment_Right);
+        showText(p, font, kLeft, 40,
+                 utf8(m.text("pdf.footer", {o.caseReference, o.templateLabel})));
+        const PdfString page =
+            utf8(m.text("pdf.page", {std::to_string(i + 1), std::to_string(count)}));
+        showText(p, font, kLeft + kTextWidth - font.GetFontMetrics()->StringWidth(page), 40, page);
         p.FinishPage();
     }
 }
@@ -179,10 +254,8 @@ void makePdfA(PdfMemDocument& doc, const std::string& title, const std::string& 
     info->SetTitle(utf8(title));
     info->SetCreator(PdfString("avtaleflyt"));
     info->SetProducer(PdfString("avtaleflyt (PoDoFo)"));
-    PdfString date;
-    created.pdf.ToString(date);
-    info->GetObject()->GetDictionary().AddKey("CreationDate", date);
-    info->GetObject()->GetDictionary().AddKey("ModDate", date);
+    info->GetObject()->GetDictionary().AddKey("CreationDate", created.pdf);
+    info->GetObject()->GetDictionary().AddKey("ModDate", created.pdf);
 
     const std::string xmp =
         "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
@@ -209,10 +282,14 @@ void makePdfA(PdfMemDocument& doc, const std::string& title, const std::string& 
     catalog->GetDictionary().AddKey("Metadata", meta->Reference());
     catalog->GetDictionary().AddKey("Lang", PdfString(language == "nb" ? "nb-NO" : language));
 
-    static const std::string icc = readBinary(kSrgbProfile);
+    // The profile never changes: compressed once per process.
+    static const std::string icc = [] {
+        const std::string bytes = readBinary(kSrgbProfile);
+        return deflated(bytes.data(), bytes.size(), Z_BEST_COMPRESSION);
+    }();
     PdfObject* profile = doc.GetObjects().CreateObject();
     profile->GetDictionary().AddKey("N", static_cast<pdf_int64>(3));
-    profile->GetStream()->Set(icc.data(), static_cast<pdf_long>(icc.size()));
+    setFlateStream(profile, icc);
     PdfObject* intent = doc.GetObjects().CreateObject("OutputIntent");
     intent->GetDictionary().AddKey("S", PdfName("GTS_PDFA1"));
     intent->GetDictionary().AddKey("OutputConditionIdentifier", PdfString("sRGB IEC61966-2.1"));
@@ -254,7 +331,7 @@ void trailAppendix(Layout& layout, const PdfOptions& o, const Messages& m) {
 
 // The visible seal: a box on the page with its appearance, and the signature field over it.
 PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& rect,
-                             PdfFont* regular, PdfFont* bold, const std::string& subject,
+                             SubsetFont& regular, SubsetFont& bold, const std::string& subject,
                              const PdfOptions& o, const Messages& m,
                              std::unique_ptr<PdfSignatureField>& holder) {
     PdfAcroForm* acro = doc.GetAcroForm(ePdfCreateObject, ePdfAcroFormDefaultAppearance_None);
@@ -264,7 +341,7 @@ PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& 
     holder = std::make_unique<PdfSignatureField>(annot, acro, &doc);
     holder->SetFieldName(PdfString("avtaleflyt-seal"));
     holder->SetSignatureReason(utf8(m.text("pdf.seal.title")));
-    holder->SetSignatureDate(datesFor(o.created).pdf);
+    holder->GetSignatureObject()->GetDictionary().AddKey("M", datesFor(o.created).pdf);
 
     PdfXObject appearance(PdfRect(0, 0, rect.GetWidth(), rect.GetHeight()), &doc);
     PdfPainter p;
@@ -273,18 +350,17 @@ PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& 
     p.SetStrokeWidth(1);
     p.Rectangle(1, 1, rect.GetWidth() - 2, rect.GetHeight() - 2);
     p.Stroke();
-    bold->SetFontSize(10);
-    p.SetFont(bold);
+    bold.SetFontSize(10);
     p.SetColor(0.1, 0.3, 0.5);
-    p.DrawText(10, rect.GetHeight() - 18, utf8(m.text("pdf.seal.title")));
-    regular->SetFontSize(8.5f);
-    p.SetFont(regular);
+    showText(p, bold, 10, rect.GetHeight() - 18, utf8(m.text("pdf.seal.title")));
+    regular.SetFontSize(8.5f);
+    p.SetFont(&regular);
     p.SetColor(0, 0, 0);
     const auto lines = p.GetMultiLineTextAsLines(
         rect.GetWidth() - 20, utf8(m.text("pdf.seal.text", {subject, formatTimestamp(o.created)})));
     double y = rect.GetHeight() - 32;
     for (const auto& line : lines) {
-        p.DrawText(10, y, line);
+        showText(p, regular, 10, y, line);
         y -= 11;
     }
     p.FinishPage();
@@ -292,13 +368,17 @@ PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& 
     return holder.get();
 }
 
-// PoDoFo prints its debug and log lines ("Fixing references in 31 0 R by 30") on standard
-// output unless told not to: every entry point into it here calls this first.
-void silencePodofo() {
-    static std::once_flag quiet;
-    std::call_once(quiet, [] {
+// Every entry point into PoDoFo here calls this first. PoDoFo prints its debug and log lines
+// ("Fixing references in 31 0 R by 30") on standard output unless told not to. And it
+// compresses every stream it writes at zlib's default level, again each time a page's content
+// is appended to: told to write them plain, renderPdf compresses each stream once, at the end
+// (compressStreams).
+void configurePodofo() {
+    static std::once_flag once;
+    std::call_once(once, [] {
         PoDoFo::PdfError::EnableDebug(false);
         PoDoFo::PdfError::EnableLogging(false);
+        PoDoFo::PdfStream::eDefaultFilter = ePdfFilter_None;
     });
 }
 
@@ -312,20 +392,22 @@ void keepAllocatorMemoryForRendering() {
 }
 
 std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const SealKey* seal) {
-    silencePodofo();
+    configurePodofo();
     const Messages& m = Messages::forLanguage(o.language);
     try {
         PdfMemDocument pdf;
         pdf.SetPdfVersion(ePdfVersion_1_7);
-        PdfFont* regular =
-            pdf.CreateFontSubset("DejaVu Sans", false, false, false,
-                                 new PdfIdentityEncoding(0, 0xffff, true), kRegularFont);
-        PdfFont* bold = pdf.CreateFontSubset("DejaVu Sans Bold", true, false, false,
-                                             new PdfIdentityEncoding(0, 0xffff, true), kBoldFont);
-        if (!regular || !bold)
-            throw PdfError("the DejaVu fonts are missing (package fonts-dejavu-core)");
+        // Declared after the document, so deleted before it.
+        pdffonts::SubsetFont regularFont(pdffonts::dejaVuSans(false), &pdf.GetObjects());
+        pdffonts::SubsetFont boldFont(pdffonts::dejaVuSans(true), &pdf.GetObjects());
+        // Once everything is drawn: the fonts' subsets, and every stream compressed.
+        const auto complete = [&] {
+            regularFont.EmbedSubsetFont();
+            boldFont.EmbedSubsetFont();
+            compressStreams(pdf.GetObjects(), kStreamLevel);
+        };
 
-        Layout layout(pdf, regular, bold);
+        Layout layout(pdf, &regularFont, &boldFont);
         layout.newPage();
                 layout.text(doc.title, true, 16, 0, "", 12);
         if (o.chart)
@@ -357,37 +439,28 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
         if (!o.trail.empty())
             trailAppendix(layout, o, m);
         layout.finish();
-        decorate(pdf, regular, o, m);
+        decorate(pdf, regularFont, o, m);
         makePdfA(pdf, doc.title, o.language, datesFor(o.created));
 
         PdfRefCountedBuffer buffer;
         PdfOutputDevice device(&buffer);
         if (!seal) {
+            complete();
             pdf.Write(&device);
             return std::string(buffer.GetBuffer(), device.GetLength());
         }
-        sealField(pdf, pdf.GetPage(sealPage), sealRect, regular, bold, seal->subject(), o, m,
-                  field);
-        PdfSignOutputDevice signer(&device);
-        signer.SetSignatureSize(kSignatureBytes);
-        field->SetSignature(*signer.GetSignatureBeacon());
+        sealField(pdf, pdf.GetPage(sealPage), sealRect, regularFont, boldFont, seal->subject(), o,
+                  m, field);
+        // Zeros where the signature goes; PoDoFo writes a placeholder for the byte range.
+        const std::string zeros(2 * kSignatureBytes, '0');
+        field->SetSignature(PdfData(zeros.data(), zeros.size()));
         field->GetSignatureObject()->GetDictionary().AddKey("SubFilter",
                                                             PdfName("ETSI.CAdES.detached"));
-        pdf.Write(&signer);
-        if (!signer.HasSignaturePosition())
-            throw PdfError("cannot place the seal in the document");
-        signer.AdjustByteRange();
-        signer.Seek(0);
-        std::string signedBytes;
-        char chunk[65536];
-        for (std::size_t n; (n = signer.ReadForSignature(chunk, sizeof chunk)) > 0;)
-            signedBytes.append(chunk, n);
-        const std::string cms = seal->sign(signedBytes);
-        if (cms.size() > kSignatureBytes)
-            throw PdfError("the seal's signature does not fit its reserved space");
-        signer.SetSignature(PdfData(cms.data(), cms.size()));
-        signer.Flush();
-        return std::string(buffer.GetBuffer(), device.GetLength());
+        complete();
+        pdf.Write(&device);
+        std::string sealed(buffer.GetBuffer(), device.GetLength());
+        sealWritten(sealed, *seal);
+        return sealed;
     } catch (const PoDoFo::PdfError& e) {
         throw documents::PdfError(std::string("cannot render the PDF: ") +
                                   PoDoFo::PdfError::ErrorMessage(e.GetError()));
@@ -395,7 +468,7 @@ std::string renderPdf(const FilledDocument& doc, const PdfOptions& o, const Seal
 }
 
 std::string mergePdfs(const std::vector<std::string>& pdfs) {
-    silencePodofo();
+    configurePodofo();
     if (pdfs.empty())
         throw documents::PdfError("nothing to merge");
     try {

@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "TestSupport.h"
 #include "avtaleflyt/documents/Pdf.h"
@@ -38,6 +40,30 @@ PdfOptions options() {
 
 FilledDocument functionDescription() {
     return fillTemplate(shippedTemplate("function-description", 1), kValues);
+}
+
+// The function description for a nurse of another name.
+FilledDocument functionDescriptionFor(const std::string& nurse) {
+    auto values = kValues;
+    values["nurse.name"] = nurse;
+    return fillTemplate(shippedTemplate("function-description", 1), values);
+}
+
+// The subset font names (tag+PostScript name) pdffonts lists, each checked embedded and subset.
+std::set<std::string> subsetFonts(const std::string& path) {
+    const auto fonts = test::runTool("pdffonts '" + path + "'");
+    REQUIRE(fonts.exitCode == 0);
+    std::set<std::string> names;
+    std::istringstream lines(fonts.out);
+    std::string line;
+    std::getline(lines, line);
+    std::getline(lines, line);
+    while (std::getline(lines, line)) {
+        INFO(line);
+        CHECK(line.find(" yes yes ") != std::string::npos);
+        names.insert(line.substr(0, line.find(' ')));
+    }
+    return names;
 }
 
 struct Written {
@@ -353,4 +379,75 @@ TEST_CASE("one seal verifier checks documents of several seals and gives each fi
     CHECK_FALSE(verifier.check(unsealed, &unsealedSha).sealed);
     Written file(unsealed);
     CHECK(test::runTool("sha256sum '" + file.path + "'").out.substr(0, 64) == unsealedSha);
+}
+
+TEST_CASE("a name with letters the previous documents' fonts lack gets them: its text, its own "
+          "embedded subsets, and the document before it renders as before",
+          "[pdf][fonts]") {
+    const std::string before = renderPdf(functionDescription(), options());
+    const std::string unusual = "Zoë Łukasiewicz-Núñez Ŋ";
+    Written pdf(renderPdf(functionDescriptionFor(unusual), options()));
+    CHECK(flat(test::runTool("pdftotext '" + pdf.path + "' -").out).find(unusual) !=
+          std::string::npos);
+    CHECK(test::runTool("qpdf --check '" + pdf.path + "'").exitCode == 0);
+    Written first(before);
+    const auto usual = subsetFonts(first.path);
+    const auto other = subsetFonts(pdf.path);
+    CHECK(usual.size() == 2);
+    CHECK(other.size() == 2);
+    CHECK(other != usual);  // the body text's font has another subset, under another tag
+    CHECK(renderPdf(functionDescription(), options()) == before);
+}
+
+TEST_CASE("fonts subset and dropped from the cache of subsets are made again the same",
+          "[pdf][fonts]") {
+    const std::string before = renderPdf(functionDescriptionFor("Åse α"), options());
+    // More distinct sets of characters than the cache keeps (Greek letters, one per document).
+    for (char16_t c = u'β'; c < u'β' + 40; ++c) {
+        std::string name = "Åse ";
+        name += static_cast<char>(0xc0 | c >> 6);
+        name += static_cast<char>(0x80 | (c & 0x3f));
+        renderPdf(functionDescriptionFor(name), options());
+    }
+    const std::string again = renderPdf(functionDescriptionFor("Åse α"), options());
+    CHECK(again == before);
+    Written pdf(again);
+    CHECK(subsetFonts(pdf.path).size() == 2);
+    CHECK(flat(test::runTool("pdftotext '" + pdf.path + "' -").out).find("Åse α") !=
+          std::string::npos);
+}
+
+TEST_CASE("documents rendered on several threads at once are each the one rendered alone, "
+          "with their fonts embedded",
+          "[pdf][fonts]") {
+    // All threads start with the same characters no document had before (each makes their
+    // subsets at the same time), then go on with others.
+    const std::vector<std::string> names = {"Ægir Þórsdóttir", "Åse Ødegård-Bø", "Zoë Ŋ",
+                                            "Märta Ærø"};
+    PdfOptions o = options();
+    o.signaturePage = true;
+    const auto render = [&](const std::string& name) {
+        PdfOptions withSigner = o;
+        withSigner.signatures = {{name, "nurse", "Tunet", "2026-11-20T08:00:00Z", "link"}};
+        return renderPdf(functionDescriptionFor(name), withSigner);
+    };
+    constexpr int kThreads = 4;
+    std::vector<std::vector<std::string>> rendered(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (const auto& name : names) rendered[t].push_back(render(name));
+        });
+    for (auto& thread : threads) thread.join();
+
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        INFO(names[i]);
+        const std::string alone = render(names[i]);
+        for (int t = 0; t < kThreads; ++t) CHECK(rendered[t][i] == alone);
+        Written pdf(alone);
+        CHECK(subsetFonts(pdf.path).size() == 2);
+        CHECK(flat(test::runTool("pdftotext '" + pdf.path + "' -").out).find(names[i]) !=
+              std::string::npos);
+        CHECK(test::runTool("qpdf --check '" + pdf.path + "'").exitCode == 0);
+    }
 }

@@ -52,10 +52,10 @@ struct PdfOptions {
     Timestamp created{};
 };
 
-// Rendering allocates and frees buffers of some hundred KiB per document (the font files, the
-// streams); glibc hands out fresh mmap'd pages for each (a page fault per 4 KiB, a third of a
-// render's time) unless told to keep freed memory for reuse. Called once at the start of a
-// process that renders (the avtaleflyt program, the benchmarks); it changes no output.
+// Rendering allocates and frees buffers of some hundred KiB per document (the streams, zlib's
+// state, the file written); glibc hands out fresh mmap'd pages for each (a page fault per
+// 4 KiB) unless told to keep freed memory for reuse. Called once at the start of a process
+// that renders (the avtaleflyt program, the benchmarks); it changes no output.
 void keepAllocatorMemoryForRendering();
 
 // The PDF's bytes. With `seal`, the document carries a visible PAdES seal on its signature page
