@@ -185,7 +185,6 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
         const std::string area = st.areaOrAll(network, areaIn);
         const WorkflowDef& def = st.workflow(kFunctionDescription);
         SendReport report;
-        report.covered = st.rosters.activeWithCase(network, area, def.name, def.templateVersion);
         const auto tell = [&](const SendCandidate& nurse, const SentCase* sent) {
             if (each)
                 each(nurse, sent);
@@ -216,7 +215,6 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
                 // Asked again inside the write transaction: a send running beside this one may
                 // have opened the nurse's case since the page was read.
                 if (st.cases.isCovered(network.id, def.name, def.templateVersion, n.email)) {
-                    ++report.covered;
                     tell(nurse, nullptr);
                     continue;
                 }
@@ -234,7 +232,6 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
                 } catch (const storage::AlreadyExists&) {
                     // Another writer's case got in first after all (the database says so):
                     // she has one already. The transaction rolls back, nothing of this stays.
-                    ++report.covered;
                     tell(nurse, nullptr);
                     continue;
                 }
@@ -265,6 +262,10 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
         }
         if (renderers)
             renderers->finish();
+        // Counted once the walk is done, in one read: whoever opened a nurse's case meanwhile
+        // (this send or one beside it), she is in exactly one of the two numbers.
+        report.covered =
+            st.rosters.activeWithCase(network, area, def.name, def.templateVersion) - report.sent;
         return report;
     });
 }
