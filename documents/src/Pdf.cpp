@@ -368,7 +368,9 @@ PdfSignatureField* sealField(PdfMemDocument& doc, PdfPage* page, const PdfRect& 
     return holder.get();
 }
 
-// Every entry point into PoDoFo here calls this first. PoDoFo prints its debug and log lines
+}  // namespace
+
+// Every entry point into PoDoFo (here and PdfContent.cpp) calls this first. PoDoFo prints its debug and log lines
 // ("Fixing references in 31 0 R by 30") on standard output unless told not to. And it
 // compresses every stream it writes at zlib's default level, again each time a page's content
 // is appended to: told to write them plain, renderPdf compresses each stream once, at the end
@@ -382,7 +384,6 @@ void configurePodofo() {
     });
 }
 
-}  // namespace
 
 void keepAllocatorMemoryForRendering() {
     constexpr int kMmapThreshold = 64 << 20;  // allocations below it come from the heap

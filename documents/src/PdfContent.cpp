@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <functional>
-#include <mutex>
 
+#include "PdfStreams.h"
 #include "avtaleflyt/documents/Pdf.h"
 
 using namespace PoDoFo;
@@ -37,11 +37,7 @@ const char* kindOf(const std::string& name) {
 }  // namespace
 
 std::vector<std::string> activeContent(const std::string& pdf) {
-    static std::once_flag quiet;  // PoDoFo's own debug lines stay off standard output
-    std::call_once(quiet, [] {
-        PoDoFo::PdfError::EnableDebug(false);
-        PoDoFo::PdfError::EnableLogging(false);
-    });
+    configurePodofo();
     std::vector<std::string> found;
     const auto note = [&](const char* kind) {
         if (kind && std::find(found.begin(), found.end(), kind) == found.end())

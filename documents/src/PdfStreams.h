@@ -22,4 +22,8 @@ void setFlateStream(PoDoFo::PdfObject* object, const std::string& encoded);
 // metadata, which stays readable as it is.
 void compressStreams(PoDoFo::PdfVecObjects& objects, int level);
 
+// PoDoFo made quiet (no debug lines on standard output) and told to write streams plain, once
+// per process (Pdf.cpp); every entry point into PoDoFo calls it first.
+void configurePodofo();
+
 }  // namespace avtaleflyt::documents
