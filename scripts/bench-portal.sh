@@ -285,7 +285,7 @@ first=$(sent_count "$tmp/mid.send")
 serve "$tmp/mid"
 link() { echo "http://127.0.0.1:$port/s/$(token_of "$(nurse_mail "$tmp/mid" "$1")")"; }
 url_get=$(link 1)
-signs=5  # signatures quiet (cases 2-6) and during the send (cases 7-11)
+signs=20  # signatures quiet (cases 2-21) and during the send (cases 22-41)
 quiet_links=() busy_links=()
 for k in $(seq 2 $(( signs + 1 ))); do quiet_links+=("$(link "$k")"); done
 for k in $(seq $(( signs + 2 )) $(( 2 * signs + 1 ))); do busy_links+=("$(link "$k")"); done

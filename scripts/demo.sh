@@ -208,6 +208,7 @@ trap - EXIT
 
 af workflow list
 af log verify
+af log head --out "$data/audit-log-head.txt"   # a copy of the head, to keep away from the machine
 af log list --last 5
 echo
 echo "The data folder is $data/: the database avtaleflyt.db, the configuration avtaleflyt.properties,"

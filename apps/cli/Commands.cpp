@@ -381,18 +381,43 @@ int runPeopleList(Context& ctx) {
 
 // --- log --------------------------------------------------------------------------------------
 
+// The head kept in the file `path` ("SEQ HASH", as `log head --out` writes it).
+engine::AuditLogHead keptHead(const std::string& path) {
+    std::string text;
+    try {
+        text = engine::readFile(path);
+    } catch (const std::runtime_error& e) {
+        throw UsageError(e.what());
+    }
+    const auto head = engine::AuditLogHead::parse(text);
+    if (!head)
+        throw UsageError(path + ": not an audit-log head (\"SEQ HASH\", as 'avtaleflyt log head "
+                                "--out' writes it)");
+    return *head;
+}
+
 int runLogVerify(Context& ctx) {
     const std::string format = chosenFormat(ctx.inv, tableOrJson());
-    const auto check = ctx.installation().records().verifyAuditLog();
+    const auto& records = ctx.installation().records();
+    const auto check = records.verifyAuditLog();
+    std::string headProblem;
+    std::optional<engine::AuditLogHead> kept;
+    if (ctx.inv.has("head")) {
+        kept = keptHead(ctx.inv.value("head"));
+        headProblem = records.checkAuditLogHead(*kept);
+    }
+    const bool intact = !check.firstBadSeq && headProblem.empty();
     if (format == "json") {
         json::ObjectPtr doc = json::object();
-        doc->set("intact", !check.firstBadSeq);
+        doc->set("intact", intact);
         doc->set("events_checked", check.eventsChecked);
         doc->set("head_hash", json::text(check.headHash));
         doc->set("first_bad_event", check.firstBadSeq ? json::Var(*check.firstBadSeq) : json::null());
         doc->set("problem", json::text(check.problem));
+        if (kept)
+            doc->set("kept_head", json::text(headProblem.empty() ? "in the log" : headProblem));
         json::print(ctx.out, doc);
-        return check.firstBadSeq ? 1 : 0;
+        return intact ? 0 : 1;
     }
     if (check.firstBadSeq) {
         ctx.err << "The audit log is broken at event " << *check.firstBadSeq << ": "
@@ -400,8 +425,30 @@ int runLogVerify(Context& ctx) {
                 << "Events 1 to " << check.eventsChecked << " are intact.\n";
         return 1;
     }
+    if (!headProblem.empty()) {
+        ctx.err << "The audit log's chain holds, but not the head kept in "
+                << ctx.inv.value("head") << ": " << headProblem << ".\n";
+        return 1;
+    }
     ctx.out << "The audit log is intact: " << check.eventsChecked << " events, newest hash "
-            << check.headHash << ".\n";
+            << check.headHash;
+    if (kept)
+        ctx.out << "; the kept head (event " << kept->seq << ") is in it unchanged";
+    ctx.out << ".\n";
+    return 0;
+}
+
+int runLogHead(Context& ctx) {
+    const engine::AuditLogHead head = ctx.installation().records().auditLogHead();
+    if (!ctx.inv.has("out")) {
+        ctx.out << head.text() << '\n';
+        return 0;
+    }
+    const std::string out = ctx.inv.value("out");
+    writeFileAtomically(out, head.text() + "\n");
+    ctx.notes(out) << "Wrote " << out << ": event " << head.seq << ", hash " << head.hash
+                   << ". Keep it away from this machine; 'avtaleflyt log verify --head " << out
+                   << "' later proves the log up to it unchanged.\n";
     return 0;
 }
 
@@ -431,8 +478,7 @@ int runLogList(Context& ctx) {
                              "\"");
     }
     auto& inst = ctx.installation();
-    const auto head = inst.records().verifyAuditLog();
-    const std::int64_t total = head.firstBadSeq ? *head.firstBadSeq - 1 : head.eventsChecked;
+    const std::int64_t total = inst.records().auditLogHead().seq;
     const auto events =
         inst.records().auditEvents(std::max<std::int64_t>(0, total - last), static_cast<std::size_t>(last));
     if (format == "json") {
@@ -1116,11 +1162,24 @@ int runAudit(Context& ctx) {
                 << std::string(width - filled, '.') << "] " << done << "/" << total
                 << (done == total ? "\n" : "") << std::flush;
     };
-    const auto audited = engine::Records::auditPackages(packages, ctx.inv.value("schemas"), bar);
-    for (std::size_t i = 0; i < packages.size(); ++i)
+    const bool installed =
+        Poco::File(ctx.dataDir + "/" + engine::Installation::kDatabaseFile).exists();
+    // Whose signature a manifest must carry: the certificate given, else the installation's seal.
+    std::string seal;
+    if (ctx.inv.has("seal-certificate"))
+        seal = engine::Records::certificateSha256(ctx.inv.value("seal-certificate"));
+    else if (installed && !packages.empty())
+        seal = ctx.installation().records().sealCertificateSha256();
+    const auto audited =
+        engine::Records::auditPackages(packages, ctx.inv.value("schemas"), bar, seal);
+    for (std::size_t i = 0; i < packages.size(); ++i) {
         for (const auto& f : audited[i]) findings.push_back({packages[i], f});
+        if (installed)
+            for (const auto& f : ctx.installation().records().auditPackageAgainstLog(packages[i]))
+                findings.push_back({packages[i], f});
+    }
     std::string logLine = "not checked (no installation)";
-    if (Poco::File(ctx.dataDir + "/" + engine::Installation::kDatabaseFile).exists()) {
+    if (installed) {
         const auto log = ctx.installation().records().verifyAuditLog();
         if (log.firstBadSeq)
             findings.push_back(
@@ -1129,10 +1188,17 @@ int runAudit(Context& ctx) {
                   "broken at event " + std::to_string(*log.firstBadSeq) + ": " + log.problem}});
         logLine = log.firstBadSeq ? "broken"
                                   : "intact (" + std::to_string(log.eventsChecked) + " events)";
-        for (const auto& line : ctx.installation().records().auditArchivedCases()) {
+        auto lines = ctx.installation().records().auditArchivedCases();
+        for (auto& line : ctx.installation().records().reconcileWithLog())
+            lines.push_back(std::move(line));
+        for (const auto& line : lines) {
             const auto colon = line.find(": ");
             findings.push_back({ctx.dataDir, {line.substr(0, colon), line.substr(colon + 2)}});
         }
+        for (const auto& left : engine::Records::leftoverTemporaryFolders(ctx.dataDir + "/archive"))
+            findings.push_back({ctx.dataDir,
+                                {left, "a package an archive run did not finish (it was stopped): "
+                                       "it may hold personal PDFs; the next archive removes it"}});
     }
     if (format == "json") {
         json::ArrayPtr list = json::array();
@@ -1321,9 +1387,24 @@ const std::vector<CommandSpec>& commands() {
          0,
          "check the audit log's hash chain",
          "Recomputes every event's hash and its link to the event before. Exit code 1 and the "
-         "first bad event if any event was edited, inserted or deleted.",
-         {formatOption(tableOrJson())},
+         "first bad event if any event was edited, inserted or deleted. With --head, also that the "
+         "event a copy of the head names (from 'log head --out', or a package's "
+         "audit-log-head.txt) is still in the log with that hash: a log rewritten from start to "
+         "end, whose chain holds again, fails there.",
+         {{"head", "FILE", "a head kept elsewhere (\"SEQ HASH\") to check the log against"},
+          formatOption(tableOrJson())},
          runLogVerify},
+        {{"log", "head"},
+         "",
+         0,
+         0,
+         "print the audit log's newest event number and hash",
+         "Prints \"SEQ HASH\" of the newest event, or writes it to --out. Keep the copy away "
+         "from the installation (a mail to the records office, another machine): 'log verify "
+         "--head FILE' later proves nothing up to it was changed. Each archive package keeps one "
+         "too (audit-log-head.txt).",
+         {{"out", "FILE", "write it to this file (atomically) instead"}},
+         runLogHead},
         {{"log", "list"},
          "",
          0,
@@ -1640,12 +1721,20 @@ const std::vector<CommandSpec>& commands() {
          "prove archive packages complete and untouched",
          "Checks each --package on its own (manifest, checksums and sizes, missing, extra, empty "
          "and doubly referenced files, unique systemIDs, seals, arkivstruktur.xml and "
-         "arkivuttrekk.xml against the Noark 5 schemas) and the installation's audit log. Prints every finding with the package and file; exit code 1 "
-         "if there is any.",
+         "arkivuttrekk.xml against the Noark 5 schemas, symbolic links and other files that are not "
+         "regular, the manifest's signature manifest.sha256.p7s). With the installation at hand "
+         "also each package against what the audit log recorded when it was written (file by "
+         "file) and the head it kept, the audit log's chain, the tables replayed against the "
+         "log (case states, signatures, documents, used links, evidence), and archive runs left "
+         "unfinished. Prints every finding with the package and file; exit code 1 if there is "
+         "any.",
          {{"package", "DIR", "a package folder to check", true},
           {"schemas", "DIR",
            "another Noark 5 schema folder to validate against (default: the shipped v5.0 "
            "schemas)"},
+          {"seal-certificate", "FILE",
+           "the PEM certificate the manifests must be signed with (default: the installation's "
+           "seal; without an installation any valid signature passes)"},
           formatOption(kTextOrJson)},
          runAudit},
         {{"workflow", "list"},

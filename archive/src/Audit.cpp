@@ -68,7 +68,7 @@ FileResult readPackageFile(const std::string& path, bool pdf, documents::SealVer
                            std::string& buffer, EVP_MD_CTX* md) {
     FileResult r;
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
         return r;
     if (pdf && static_cast<std::uint64_t>(st.st_size) <= kMaxSealedSize) {
         if (!documents::readFileInto(path, buffer))
@@ -86,7 +86,7 @@ FileResult readPackageFile(const std::string& path, bool pdf, documents::SealVer
             r.sealProblem = check.problem;
         return r;
     }
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return r;
     buffer.resize(1u << 20);
@@ -114,14 +114,34 @@ struct Entry {
     std::uint32_t references = 0;  // document objects naming the file
     bool present = false, inManifest = false, manifestShaValid = false, sjekksumValid = false,
          sizeValid = false, main = true;
+    const char* irregular = nullptr;  // what it is when it is neither a file nor a folder
 };
 using Entries = std::unordered_map<std::string, Entry>;
 
-// Every file below `base` (which ends in '/'), as present entries named relative to it.
+// What a directory entry is when it is neither a regular file nor a folder; null when it is one.
+const char* irregularKind(mode_t mode) {
+    if (S_ISREG(mode) || S_ISDIR(mode))
+        return nullptr;
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    if (S_ISFIFO(mode))
+        return "a named pipe";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "a device";
+}
+
+// Every file below `base` (which ends in '/'), as present entries named relative to it; links
+// and other entries that are not regular files are marked and never followed.
 void listFiles(const std::string& base, const std::string& rel, Entries& out) {
     for (Poco::DirectoryIterator it(base + rel), end; it != end; ++it) {
         const std::string name = rel.empty() ? it.name() : rel + "/" + it.name();
-        if (it->isDirectory())
+        struct stat st {};
+        if (::lstat((base + name).c_str(), &st) != 0)
+            continue;
+        if (const char* kind = irregularKind(st.st_mode))
+            out[name].irregular = kind;
+        else if (S_ISDIR(st.st_mode))
             listFiles(base, name, out);
         else
             out[name].present = true;
@@ -212,7 +232,8 @@ bool readArkivstruktur(const std::string& path, Entries& entries, std::vector<Sy
 }  // namespace
 
 std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& schemas,
-                                  const std::function<void(std::size_t, std::size_t)>& progress) {
+                                  const std::function<void(std::size_t, std::size_t)>& progress,
+                                  const std::string& sealCertificateSha256) {
     std::vector<Finding> findings;
     const auto find = [&](const std::string& where, const std::string& what) {
         findings.push_back({where, what});
@@ -288,6 +309,28 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
         }
     }
 
+    // The manifest's signature: without it, anyone could edit a file and hash the package again.
+    if (!isPresent(kManifestSignatureFile)) {
+        find(kManifestSignatureFile,
+             "missing: the manifest is not signed, so an edited and re-hashed package would "
+             "not be noticed");
+    } else if (isPresent(kManifestFile)) {
+        const auto manifest = documents::tryReadFile(base + kManifestFile);
+        const auto signature = documents::tryReadFile(base + kManifestSignatureFile);
+        const documents::DetachedCheck check =
+            documents::verifyDetached(manifest.value_or(""), signature.value_or(""));
+        if (!check.valid)
+            find(kManifestSignatureFile, "the manifest's signature is not valid (" +
+                                             check.problem + "): the package was changed after "
+                                             "it was written");
+        else if (!sealCertificateSha256.empty() &&
+                 check.certificateSha256 != sealCertificateSha256)
+            find(kManifestSignatureFile,
+                 "signed by \"" + check.signer + "\" (certificate SHA-256 " +
+                     check.certificateSha256 + "), not by the seal expected (" +
+                     sealCertificateSha256 + ")");
+    }
+
     // What arkivstruktur.xml says of each file.
     std::vector<SystemId> ids;
     std::vector<std::pair<std::string, int>> otherIds;
@@ -304,6 +347,9 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
 
     std::size_t documentObjects = 0;
     for (const auto& [name, e] : entries) {
+        if (e.irregular)
+            find(name, std::string(e.irregular) +
+                           ", not a file: a package holds only regular files (not followed)");
         documentObjects += e.references;
         const std::string at = "arkivstruktur.xml:" + std::to_string(e.xmlLine);
         if (e.references > 1)
@@ -322,7 +368,7 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
         }
         if (rel == "arkivstruktur.xml")
             arkivstrukturSha = hexDigest(r.sha);
-        if (rel == "manifest.sha256")
+        if (rel == kManifestFile || rel == kManifestSignatureFile)
             continue;
         if (!e.inManifest)
             find(rel, "not listed in manifest.sha256");

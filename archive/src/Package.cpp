@@ -227,7 +227,7 @@ std::string addml(const Package& p, const PackageSettings& s, int firstYear, int
 }  // namespace
 
 Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& s,
-                     Timestamp now, const SchemaFiles& schemas) {
+                     Timestamp now, const SchemaFiles& schemas, const std::string& auditLogHead) {
     if (docs.empty())
         throw ArchiveError("nothing to archive");
     Package p;
@@ -351,6 +351,10 @@ Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSett
     p.manifest += sha256Hex(p.arkivuttrekk) + "  arkivuttrekk.xml\n";
     for (const auto& [name, text] : p.schemas) p.manifest += sha256Hex(text) + "  " + name + "\n";
     for (const auto& f : p.documents) p.manifest += f.sha256 + "  " + f.path + "\n";
+    if (!auditLogHead.empty()) {
+        p.auditLogHead = auditLogHead + "\n";
+        p.manifest += sha256Hex(p.auditLogHead) + "  " + kAuditLogHeadFile + "\n";
+    }
     return p;
 }
 
@@ -393,6 +397,17 @@ void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d
 
 }  // namespace
 
+std::vector<std::string> leftoverTemporaryFolders(const std::string& outDir, Env& env) {
+    std::vector<std::string> out;
+    if (!env.exists(outDir))
+        return out;
+    for (const auto& name : env.list(outDir))
+        if (name.size() > 5 && name[0] == '.' && name.compare(name.size() - 4, 4, ".tmp") == 0)
+            out.push_back(Poco::Path(outDir).append(name).toString());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 std::string writePackage(const Package& p, const std::string& outDir, Env& env) {
     const std::string finalDir = Poco::Path(outDir).append(p.name).toString();
     const std::string tmpDir = Poco::Path(outDir).append("." + p.name + ".tmp").toString();
@@ -400,13 +415,17 @@ std::string writePackage(const Package& p, const std::string& outDir, Env& env) 
     try {
         if (env.exists(finalDir))
             throw ArchiveError(finalDir + ": a package of that name exists already");
-        env.remove(tmpDir);  // left by a writer that died
+        for (const auto& left : leftoverTemporaryFolders(outDir, env)) env.remove(left);  // writers that died
         env.createDirectories(in("dokumenter"));
         env.writeFileSynced(in("arkivstruktur.xml"), p.arkivstruktur);
         env.writeFileSynced(in("arkivuttrekk.xml"), p.arkivuttrekk);
         for (const auto& [name, text] : p.schemas) env.writeFileSynced(in(name), text);
         for (const auto& f : p.documents) env.writeFileSynced(in(f.path), *f.bytes);
-        env.writeFileSynced(in("manifest.sha256"), p.manifest);
+        if (!p.auditLogHead.empty())
+            env.writeFileSynced(in(kAuditLogHeadFile), p.auditLogHead);
+        env.writeFileSynced(in(kManifestFile), p.manifest);
+        if (!p.manifestSignature.empty())
+            env.writeFileSynced(in(kManifestSignatureFile), p.manifestSignature);
         env.rename(tmpDir, finalDir);
     } catch (const EnvError& e) {
         try {

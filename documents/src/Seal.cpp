@@ -63,6 +63,13 @@ std::string commonName(X509* cert) {
     return buf;
 }
 
+std::string fingerprint(X509* cert) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    X509_digest(cert, EVP_sha256(), digest, &len);
+    return text::hex(digest, len);
+}
+
 void writeAtomically(Env& env, const std::string& path, const std::string& content,
                      unsigned mode) {
     try {
@@ -204,6 +211,50 @@ std::string SealKey::sign(const std::string& data) const {
     if (!i2d_CMS_bio(out.get(), cms.get()))
         throw SealError("cannot seal: " + opensslError());
     return bioText(out.get());
+}
+
+std::string SealKey::certificateSha256() const {
+    return fingerprint(keys_->cert);
+}
+
+std::string certificateSha256(const std::string& pem) {
+    const Bio in = memBio(pem);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(
+        PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr), &X509_free);
+    if (!cert)
+        throw SealError("not a PEM certificate: " + opensslError());
+    return fingerprint(cert.get());
+}
+
+DetachedCheck verifyDetached(const std::string& data, const std::string& der) {
+    DetachedCheck check;
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)> cms(
+        d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())), &CMS_ContentInfo_free);
+    if (!cms) {
+        ERR_clear_error();
+        check.problem = "not a CMS signature";
+        return check;
+    }
+    const std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> certs(
+        CMS_get1_certs(cms.get()), [](STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); });
+    STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+    if (!infos || sk_CMS_SignerInfo_num(infos) != 1 || !certs || sk_X509_num(certs.get()) != 1) {
+        check.problem = "not one signer with its certificate";
+        return check;
+    }
+    X509* cert = sk_X509_value(certs.get(), 0);
+    check.signer = commonName(cert);
+    check.certificateSha256 = fingerprint(cert);
+    const Bio content = memBio(data);
+    if (CMS_verify(cms.get(), nullptr, nullptr, content.get(), nullptr,
+                   CMS_BINARY | CMS_DETACHED | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+        check.problem = "the signature does not match: " + opensslError();
+        ERR_clear_error();
+        return check;
+    }
+    check.valid = true;
+    return check;
 }
 
 namespace {

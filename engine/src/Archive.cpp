@@ -69,18 +69,24 @@ ArchiveReport Records::archive(const Actor& by, const std::string& networkName, 
         // The schemas go into the package, as Arkade 5 expects them there.
         const archive::SchemaFiles schemas =
             schemasDir.empty() ? archive::noark5Schemas() : readSchemaFolder(schemasDir, st.env);
-        const archive::Package package = archive::buildPackage(docs, ps, st.clock.now(), schemas);
+        // The package keeps the audit log's head as it was before it (a copy of the chain's head
+        // outside the database), and a signature of its manifest made with the seal.
+        const auto head = st.audit.head();
+        archive::Package package = archive::buildPackage(
+            docs, ps, st.clock.now(), schemas, AuditLogHead{head.seq, head.hash}.text());
+        package.manifestSignature = st.sealKey().sign(package.manifest);
         const auto problems = archive::validateXml(package.arkivstruktur, "arkivstruktur.xml",
                                                    schemas, "arkivstruktur.xsd");
         if (!problems.empty())
             throw EngineError("the package does not follow the Noark 5 schema; nothing was archived:\n" +
                               text::join(problems, "\n"));
-        // The package carries the audit log's newest hash: a copy of the chain's head outside the
-        // database.
+        // The log keeps the manifest as written: audit compares a package with it file by file.
         st.record("archive.package_written", package.name,
                   {{"documents", std::to_string(docs.size())},
                    {"arkivstruktur_sha256", archive::sha256Hex(package.arkivstruktur)},
-                   {"audit_head", st.audit.verify().headHash}});
+                   {"manifest_sha256", archive::sha256Hex(package.manifest)},
+                   {"audit_head", package.auditLogHead.substr(0, package.auditLogHead.size() - 1)},
+                   {"manifest", package.manifest}});
         try {
             const std::string dir = outDir.empty() ? st.dataDir + "/archive" : outDir;
             st.env.createDirectories(dir);
@@ -185,10 +191,11 @@ Case Records::setRecordsReference(const Actor& by, const std::string& reference,
         after.recordsReference = number;
         if (!st.cases.update(after, st.clock.now()))
             throw EngineError("case " + c->reference + " changed meanwhile");
-        st.record("case.records_reference", c->reference,
-                  {{"before", c->recordsReference}, {"after", number}});
+        const Case stored = *st.cases.find(c->reference);
+        st.recordCase("case.records_reference", stored,
+                      {{"before", c->recordsReference}, {"after", number}});
         tx.commit();
-        return *st.cases.find(c->reference);
+        return stored;
     });
 }
 

@@ -52,14 +52,32 @@ const WorkflowDef& Core::workflow(const std::string& name) const {
     throw EngineError("no workflow named \"" + name + "\"");
 }
 
+std::string caseSnapshot(const Case& c) {
+    std::string out = "state=" + c.state + "; version=" + std::to_string(c.version);
+    for (const auto& r : c.signatures) {
+        out += "; " + r.role + " " + r.email + "=" + std::string(toString(r.status));
+        if (!r.signedAt.empty())
+            out += " " + r.signedAt;
+        if (!r.method.empty())
+            out += " " + r.method;
+    }
+    return out;
+}
+
+void Core::recordCase(const std::string& kind, const Case& stored, Fields payload,
+                      const std::string& who) {
+    payload.push_back({"stored", caseSnapshot(stored)});
+    record(kind, stored.reference, payload, who);
+}
+
 void Core::commitStep(const Case& before, const Step& s, const std::string& kind,
                                      Fields payload, const std::string& who) {
     if (!cases.update(s.after, clock.now()))
         throw EngineError("case " + before.reference +
                           " was changed while this step was being stored");
     payload.insert(payload.begin(), {{"from", s.from}, {"to", s.to}});
-    record(kind, before.reference, payload, who);
     const Case stored = *cases.find(before.reference);
+    recordCase(kind, stored, payload, who);
     for (const auto& a : s.actions) {
         if (a.action == Action::SupersedePrevious) {
             for (const auto& old : cases.list({0, stored.workflow, "", "", ""}))
@@ -114,7 +132,7 @@ std::vector<std::string> Core::applyRosterToCases(
         if (!cases.update(after, clock.now()))
             throw EngineError("case " + before.reference +
                               " was changed while the roster was being imported");
-        record(kind, before.reference, payload, kSystemRoster);
+        recordCase(kind, *cases.find(before.reference, false), payload, kSystemRoster);
     };
     for (const auto& change : diff.changes) {
         const std::string& email = change.subject;
@@ -236,7 +254,7 @@ SendReport Cases::sendFunctionDescriptions(const Actor& by, const std::string& n
                     continue;
                 }
                 const Case& created = *opened;
-                st.record("case.opened", created.reference,
+                st.recordCase("case.opened", created,
                           {{"workflow", def.name},
                            {"template",
                             def.templateName + " v" + std::to_string(def.templateVersion)},
@@ -312,7 +330,7 @@ Case Cases::newAgreement(const Actor& by, const std::string& networkName, const 
                                              yearOf(st.clock.now()), st.clock.now());
         std::vector<std::string> names;
         for (const auto& p : parties) names.push_back(text::trim(p.organisation));
-        st.record("case.opened", created.reference,
+        st.recordCase("case.opened", created,
                   {{"workflow", def.name},
                    {"title", title},
                    {"parties", text::join(names, "; ")},

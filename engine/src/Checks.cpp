@@ -33,7 +33,8 @@ SealCheck Records::checkSeal(const std::string& pdf) {
 
 std::vector<std::vector<Finding>> Records::auditPackages(
     const std::vector<std::string>& packageDirs, const std::string& schemasDir,
-    const std::function<void(const std::string&, std::size_t, std::size_t)>& progress) {
+    const std::function<void(const std::string&, std::size_t, std::size_t)>& progress,
+    const std::string& sealCertificateSha256) {
     archive::SchemaFiles schemas;
     try {
         schemas = schemasDir.empty() ? archive::noark5Schemas()
@@ -47,10 +48,14 @@ std::vector<std::vector<Finding>> Records::auditPackages(
         if (progress)
             told = [&](std::size_t done, std::size_t total) { progress(dir, done, total); };
         auto& findings = out.emplace_back();
-        for (auto& f : archive::auditPackage(dir, schemas, told))
+        for (auto& f : archive::auditPackage(dir, schemas, told, sealCertificateSha256))
             findings.push_back({std::move(f.where), std::move(f.what)});
     }
     return out;
+}
+
+std::vector<std::string> Records::leftoverTemporaryFolders(const std::string& archiveDir) {
+    return archive::leftoverTemporaryFolders(archiveDir, documents::defaultEnv());
 }
 
 std::vector<ShippedSchema> Records::shippedSchemas() {

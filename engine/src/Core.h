@@ -37,6 +37,11 @@ namespace avtaleflyt::engine {
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // A JSON object of string fields, in order: the payload of an audit event.
+// What the tables hold of a case that a step changes: its state and version and each signature
+// (role, signer, status, when, how), as one line of text. The audit log keeps it with every
+// event that writes the case, so that an edit of the tables shows against the log.
+std::string caseSnapshot(const Case& c);
+
 inline std::string json(const Fields& fields) {
     Poco::JSON::Object obj(Poco::JSON_PRESERVE_KEY_ORDER);
     for (const auto& [k, v] : fields) obj.set(k, v);
@@ -48,6 +53,11 @@ inline std::string json(const Fields& fields) {
 // The hex SHA-256 under which a secret token (a signing link, a session, an API token) is
 // stored; the token itself never is.
 std::string tokenHash(const std::string& token);
+std::string sha256Hex(const std::string& bytes);  // lower-case hex
+// What the audit log keeps of a link signature's evidence (signature_evidence's row): a hash
+// of the address, the user agent and the time, so that neither is copied into the log.
+std::string evidenceHash(const std::string& ip, const std::string& userAgent,
+                         const std::string& recordedAt);
 
 // Runs `f`, turning storage faults into engine errors with the same message.
 template <typename F>
@@ -64,7 +74,8 @@ auto guarded(F&& f) -> decltype(f()) {
 // A document to render after its step's transaction (by a RenderPool).
 struct PendingRender {
     Case c;
-    Timestamp at;  // the step's time: the document's date
+    Timestamp at;     // the step's time: the document's date
+    std::string by;   // the actor of the step, for the document's audit event
 };
 
 // Renders documents beside the thread that opens their cases: `workers` threads at a lower
@@ -176,6 +187,15 @@ class Core {
     // Appends an audit event by `who` (default: the actor of the call). Inside a transaction.
     void record(const std::string& kind, const std::string& subject, const Fields& payload,
                 const std::string& who = "");
+    // The same for an event that wrote the case `stored` (as it now is in the database): the
+    // payload ends with "stored", its caseSnapshot, which the audit reconciles the tables with.
+    void recordCase(const std::string& kind, const Case& stored, Fields payload,
+                    const std::string& who = "");
+    // Stores a document of the case (sent, final, scan) with its audit event
+    // (case.document_stored: kind, sha256, size). Every stored document goes through here.
+    // Inside a transaction.
+    void storeDocument(const Case& c, const std::string& kind, const std::string& pdf,
+                       Timestamp at, const std::string& who = "");
 
     storage::NetworkRecord networkRecord(const std::string& name) const;
     // The network's area called `name` (ignoring case), as the network spells it; throws

@@ -181,7 +181,7 @@ void RenderPool::work() {
             const auto composed = core_.compose(p.c, false, p.at);
             const std::string pdf = documents::renderPdf(composed.document, composed.options, nullptr);
             storage::Transaction tx(core_.db);
-            core_.cases.storeDocument(p.c, "sent", pdf, p.at);
+            core_.storeDocument(p.c, "sent", pdf, p.at, p.by);
             tx.commit();
         } catch (const std::exception& e) {
             failed = "cannot render " + p.c.reference + ": " + e.what();
@@ -196,22 +196,27 @@ void RenderPool::work() {
     }
 }
 
+void Core::storeDocument(const Case& c, const std::string& kind, const std::string& pdf,
+                         Timestamp at, const std::string& who) {
+    const std::string sha256 = cases.storeDocument(c, kind, pdf, at);
+    record("case.document_stored", c.reference,
+           {{"kind", kind}, {"sha256", sha256}, {"size", std::to_string(pdf.size())}}, who);
+}
+
 void DocumentActionPort::perform(const Case& c, const StepAction& action) {
     switch (action.action) {
         case Action::Render:
             if (auto* deferred = currentCall().deferredRenders)
-                deferred->push_back({c, state_.clock.now()});
+                deferred->push_back({c, state_.clock.now(), currentCall().by.name});
             else
-                state_.cases.storeDocument(c, "sent", state_.render(c, false, false),
-                                           state_.clock.now());
+                state_.storeDocument(c, "sent", state_.render(c, false, false),
+                                     state_.clock.now());
             break;
         case Action::RenderFinal:
-            state_.cases.storeDocument(c, "final", state_.render(c, true, false),
-                                       state_.clock.now());
+            state_.storeDocument(c, "final", state_.render(c, true, false), state_.clock.now());
             break;
         case Action::Seal:
-            state_.cases.storeDocument(c, "final", state_.render(c, true, true),
-                                       state_.clock.now());
+            state_.storeDocument(c, "final", state_.render(c, true, true), state_.clock.now());
             break;
         default:
             break;
@@ -290,7 +295,7 @@ StepOutcome Cases::registerPaperSignature(const Actor& by, const std::string& re
         auto out = st.step(*c, t);
         if (!out.done)
             return out;
-        st.cases.storeDocument(out.after, "scan", scan, st.clock.now());
+        st.storeDocument(out.after, "scan", scan, st.clock.now());
         tx.commit();
         return out;
     });

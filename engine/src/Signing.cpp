@@ -7,13 +7,20 @@
 
 namespace avtaleflyt::engine {
 
-std::string tokenHash(const std::string& token) {
+std::string sha256Hex(const std::string& bytes) {
     // Fetched once: EVP_sha256() would look the implementation up again on every call.
     static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(token.data(), token.size(), digest, &len, sha256, nullptr);
+    EVP_Digest(bytes.data(), bytes.size(), digest, &len, sha256, nullptr);
     return text::hex(digest, len);
+}
+
+std::string tokenHash(const std::string& token) { return sha256Hex(token); }
+
+std::string evidenceHash(const std::string& ip, const std::string& userAgent,
+                         const std::string& recordedAt) {
+    return sha256Hex(ip + '\n' + userAgent + '\n' + recordedAt);
 }
 
 Core::Link Core::resolveLink(const std::string& token, bool forStep) {
@@ -77,11 +84,19 @@ LinkOutcome Core::useLink(const std::string& token, Trigger trigger,
         out.refusal = step.refusal;
         return out;
     }
-    if (!st.tokens.markUsed(link.token.id, st.clock.now())) {
+    const Timestamp now = st.clock.now();
+    if (!st.tokens.markUsed(link.token.id, now)) {
         out.status = SigningView::Status::Used;  // used at the same moment elsewhere
         return out;
     }
-    st.tokens.storeEvidence(link.request.id, ip, userAgent, st.clock.now());
+    st.tokens.storeEvidence(link.request.id, ip, userAgent, now);
+    // The log keeps that the link is spent and a hash of the evidence (not the address itself).
+    st.record("case.link_used", link.c->reference,
+              {{"role", link.request.role},
+               {"link", std::to_string(link.token.id)},
+               {"request", std::to_string(link.request.id)},
+               {"used_at", formatTimestamp(now)},
+               {"evidence_sha256", evidenceHash(ip, userAgent, formatTimestamp(now))}});
     tx.commit();
     out.caseState = step.to;
     return out;

@@ -101,6 +101,12 @@ const char* kEventColumns =
 
 }  // namespace
 
+AuditHead AuditLog::head() const {
+    Lease db(db_);
+    const Head h = readHead(db);
+    return {h.seq, h.hash};
+}
+
 std::vector<AuditEvent> AuditLog::list(std::int64_t after, std::size_t limit) const {
     Lease db(db_);
     Poco::Data::Statement select(db.session);

@@ -309,8 +309,8 @@ void CaseRepository::setActionStatus(std::int64_t actionId, const std::string& s
         now;
 }
 
-void CaseRepository::storeDocument(const Case& c, const std::string& kind, const std::string& pdf,
-                                   Timestamp at) {
+std::string CaseRepository::storeDocument(const Case& c, const std::string& kind,
+                                          const std::string& pdf, Timestamp at) {
     Lease db(db_);
     Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
     sha.update(pdf);
@@ -325,6 +325,20 @@ void CaseRepository::storeDocument(const Case& c, const std::string& kind, const
         .bindBlob(5, pdf)
         .bind(6, formatTimestamp(at))
         .run();
+    return digest;
+}
+
+void CaseRepository::forEachDocument(const std::function<void(const StoredDocument&)>& f) const {
+    Lease db(db_);
+    Query select(db,
+                 "SELECT c.reference, d.kind, d.sha256, d.content FROM case_document d "
+                 "JOIN case_file c ON c.id = d.case_id ORDER BY d.id");
+    while (select.step()) {
+        Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+        sha.update(select.text(3));
+        f({select.text(0), select.text(1), select.text(2),
+           Poco::DigestEngine::digestToHex(sha.digest())});
+    }
 }
 
 std::optional<std::string> CaseRepository::document(const Case& c, const std::string& kind) const {

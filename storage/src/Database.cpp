@@ -60,9 +60,25 @@ const std::vector<Migration>& builtinMigrations() {
     return migrations;
 }
 
+namespace {
+
+// SQLite's own busy timeout sleeps ever longer between tries (1, 2, 5, 10, ... 100 ms): behind
+// a writer that takes the lock again a moment after each commit (a send of thousands of cases
+// in another process), a signature waited 190 ms for a lock that was free every millisecond.
+// This one tries again every quarter millisecond until kBusyTimeoutMs.
+constexpr int kBusyPollMicroseconds = 250;
+int waitBriefly(void*, int tries) {
+    if (tries * kBusyPollMicroseconds >= kBusyTimeoutMs * 1000)
+        return 0;  // give up: SQLITE_BUSY
+    ::usleep(kBusyPollMicroseconds);
+    return 1;
+}
+
+}  // namespace
+
 Pooled::Pooled(const std::string& path)
     : session("SQLite", path), handle(Poco::Data::SQLite::Utility::dbHandle(session)) {
-    sqlite3_busy_timeout(handle, kBusyTimeoutMs);
+    sqlite3_busy_handler(handle, &waitBriefly, nullptr);
     sqlite3_exec(handle, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", nullptr,
                  nullptr, nullptr);
 }

@@ -165,4 +165,23 @@ void SigningTokenRepository::storeEvidence(std::int64_t requestId, const std::st
         bind(requestId), bind(ip), bind(userAgent), bind(stamp), now;
 }
 
+std::vector<std::pair<std::int64_t, std::string>> SigningTokenRepository::uses() const {
+    Lease db(db_);
+    Query select(db, "SELECT id, COALESCE(used_at, '') FROM signing_token ORDER BY id");
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    while (select.step()) out.emplace_back(select.integer(0), select.text(1));
+    return out;
+}
+
+std::vector<SigningTokenRepository::Evidence> SigningTokenRepository::evidence() const {
+    Lease db(db_);
+    Query select(db,
+                 "SELECT request_id, ip_address, user_agent, recorded_at FROM signature_evidence "
+                 "ORDER BY request_id");
+    std::vector<Evidence> out;
+    while (select.step())
+        out.push_back({select.integer(0), select.text(1), select.text(2), select.text(3)});
+    return out;
+}
+
 }  // namespace avtaleflyt::storage

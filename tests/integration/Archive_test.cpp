@@ -95,8 +95,9 @@ TEST_CASE("archiving writes a package the records office accepts, and moves the 
               .exitCode == 0);
     const auto sums = test::runTool("cd '" + pkg + "' && sha256sum -c manifest.sha256");
     CHECK(sums.exitCode == 0);
-    // arkivstruktur.xml, arkivuttrekk.xml, the six schemas, three documents and two scans
-    CHECK(test::countLines(sums.out, ": OK") == 13);
+    // arkivstruktur.xml, arkivuttrekk.xml, the six schemas, three documents, two scans and the
+    // audit log's head
+    CHECK(test::countLines(sums.out, ": OK") == 14);
     CHECK(test::runTool("xmllint --noout --schema '" + kSchemaDir + "/addml.xsd' '" + pkg +
                         "/arkivuttrekk.xml'")
               .exitCode == 0);
@@ -265,7 +266,7 @@ TEST_CASE("the records system's number is recorded on an archived case, and only
     CHECK(c.recordsReference == "26/00123-1");
     const auto d = f.open().cases().details("FB-2026-0001");
     CHECK(d.timeline.back().kind == "case.records_reference");
-    CHECK(d.timeline.back().payload == "{\"before\":\"\",\"after\":\"26/00123-1\"}");
+    CHECK(d.timeline.back().payload.rfind("{\"before\":\"\",\"after\":\"26/00123-1\",\"stored\":\"state=archived;", 0) == 0);
     CHECK_THROWS_WITH(f.open().records().setRecordsReference(kTester, "FB-2026-0001", "  "),
                       "the records system's reference is empty");
 }
@@ -333,7 +334,7 @@ TEST_CASE("a package carries the six shipped Noark 5 schemas, and the audit need
     CHECK(archive::auditPackage(pkg, archive::readSchemaFolder(kSchemaDir)).empty());
 
     // arkivstruktur.xml changed against the schema, every checksum made to match: the schema
-    // check alone finds it.
+    // check finds it, and the manifest's signature no longer matches.
     std::string xml = test::readFile(pkg + "/arkivstruktur.xml");
     const auto at = xml.find("<arkivskaperNavn>");
     REQUIRE(at != std::string::npos);
@@ -352,9 +353,10 @@ TEST_CASE("a package carries the six shipped Noark 5 schemas, and the audit need
     manifest.replace(addmlAt - 64, 64, archive::sha256Hex(addml));
     test::writeFile(pkg + "/manifest.sha256", manifest);
     const auto lines = f.findings(pkg);
-    REQUIRE(lines.size() == 1);
+    REQUIRE(lines.size() == 2);
     CHECK(lines[0].find("arkivstruktur.xml: arkivstruktur.xml:") == 0);
     CHECK(lines[0].find("arkivskaperNamn': This element is not expected.") != std::string::npos);
+    CHECK(lines[1].find("manifest.sha256.p7s: the manifest's signature is not valid") == 0);
 }
 
 TEST_CASE("archive with another schema folder copies it in and validates against it", "[archive]") {

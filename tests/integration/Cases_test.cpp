@@ -105,7 +105,8 @@ TEST_CASE("every active nurse gets one function description, and nobody gets two
     const auto d = f.open().cases().details("FB-2026-0001");
     std::vector<std::string> kinds;
     for (const auto& e : d.timeline) kinds.push_back(e.kind);
-    CHECK(kinds == std::vector<std::string>{"case.opened", "case.send"});
+    // The document rendered for the send is stored after it, with its own event.
+    CHECK(kinds == std::vector<std::string>{"case.opened", "case.send", "case.document_stored"});
     REQUIRE(d.actions.size() == 2);
     CHECK(d.actions[0].action == "render");
     CHECK(d.actions[1].action == "notify_signers");
@@ -130,8 +131,14 @@ TEST_CASE("signing through the engine: both sign, the case is signed and the com
     const auto d = f.open().cases().details(c.reference);
     CHECK(d.c.timers.empty());
     CHECK(d.actions.back().action == "notify_completed");
-    CHECK(d.timeline.back().kind == "case.sign");
-    CHECK(d.timeline.back().actor == "cli:test");
+    // The last signature, then the final documents it made (the sealed one last).
+    auto last = d.timeline.rbegin();
+    while (last != d.timeline.rend() && last->kind == "case.document_stored") ++last;
+    REQUIRE(last != d.timeline.rend());
+    CHECK(last->kind == "case.sign");
+    CHECK(last->actor == "cli:test");
+    CHECK(last != d.timeline.rbegin());
+    CHECK(d.timeline.back().payload.find("\"kind\":\"final\"") != std::string::npos);
 
     // The last signature made the final document: sealed, valid, signed by both, no e-mails.
     const auto pdf = f.open().cases().finalDocument(c.reference);

@@ -212,6 +212,53 @@ TEST_CASE("cli: log verify exits 0 on an intact log and 1 naming the first bad e
           "match its contents).\nEvents 1 to 6 are intact.\n");
 }
 
+TEST_CASE("cli: log head exports the head, and log verify --head finds a log cut back and rebuilt",
+          "[cli][audit]") {
+    CliFixture f;
+    f.sample();
+    auto r = f.run({"log", "head", "--out", "hode.txt"});
+    REQUIRE(r.exitCode == 0);
+    const std::string head = test::readFile(f.dir.file("hode.txt"));
+    const std::string seq = test::querySql(f.db(), "SELECT MAX(seq) FROM audit_event");
+    CHECK(head == seq + " " +
+                      test::querySql(f.db(), "SELECT hash FROM audit_event ORDER BY seq DESC "
+                                             "LIMIT 1") +
+                      "\n");
+    CHECK(f.run({"log", "head"}).out == head);
+    r = f.run({"log", "verify", "--head", "hode.txt"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("the kept head (event " + seq + ") is in it unchanged") != std::string::npos);
+    // The newest events removed and the head row set to match: the chain alone verifies.
+    test::execSql(f.db(), "DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE "
+                          "seq > 3; UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM "
+                          "audit_event WHERE seq = 3)");
+    CHECK(f.run({"log", "verify"}).exitCode == 0);
+    r = f.run({"log", "verify", "--head", "hode.txt"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err == "The audit log's chain holds, but not the head kept in hode.txt: event " + seq +
+                       " is no longer in the log: events were removed from its end.\n");
+    test::writeFile(f.dir.file("feil.txt"), "ikke et hode");
+    r = f.run({"log", "verify", "--head", "feil.txt"});
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("feil.txt: not an audit-log head") != std::string::npos);
+}
+
+TEST_CASE("cli: audit replays the log against the tables and names a case edited behind its back",
+          "[cli][audit]") {
+    CliFixture f;
+    f.sample();
+    f.run({"send", "function-descriptions", "--area", "Ahus"});
+    auto r = f.run({"audit"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("0 findings.") != std::string::npos);
+    test::execSql(f.db(), "UPDATE case_file SET state = 'signed' WHERE reference = 'FB-2026-0001'");
+    r = f.run({"audit"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.out.find(": FB-2026-0001: the case table says \"state=signed; version=") !=
+          std::string::npos);
+    CHECK(r.out.find("1 finding.") != std::string::npos);
+}
+
 TEST_CASE("cli: a database from a newer avtaleflyt is refused, exit 1, untouched", "[cli]") {
     CliFixture f;
     REQUIRE(f.run({"init"}).exitCode == 0);

@@ -59,17 +59,27 @@ struct Package {
     std::string arkivuttrekk;   // the ADDML description of the package
     SchemaFiles schemas;  // file name -> text, copied in
     std::vector<PackageFile> documents;
-    std::string manifest;  // "SHA256  path" lines for every file but itself
+    std::string auditLogHead;  // audit-log-head.txt: "SEQ HASH" of the audit log when written
+    std::string manifest;      // "SHA256  path" lines for every file but itself and its signature
+    std::string manifestSignature;  // manifest.sha256.p7s: a detached CMS of the manifest (DER)
 };
+
+// The file names a package's manifest and its signature have.
+inline constexpr const char* kManifestFile = "manifest.sha256";
+inline constexpr const char* kManifestSignatureFile = "manifest.sha256.p7s";
+inline constexpr const char* kAuditLogHeadFile = "audit-log-head.txt";
 
 std::string sha256Hex(const std::string& bytes);
 
 // Describes `docs` (at least one) as one package made at `now`; `docs` must outlive the result.
 // systemIDs are name-based UUIDs of the package and the case, so they are unique and a package can
 // be made again identically. `schemas` (normally noark5Schemas()) are copied into the package and
-// described in the ADDML, as Arkade 5 expects.
+// described in the ADDML, as Arkade 5 expects. `auditLogHead`, if given ("SEQ HASH" of the
+// installation's audit log), goes into audit-log-head.txt; the caller signs the manifest
+// (manifestSignature) if it can.
 Package buildPackage(const std::vector<ArchiveDocument>& docs, const PackageSettings& settings,
-                     Timestamp now, const SchemaFiles& schemas);
+                     Timestamp now, const SchemaFiles& schemas,
+                     const std::string& auditLogHead = "");
 
 // Writes the package into `outDir/<name>` through `env`: every file into a hidden temporary
 // folder (outDir/.<name>.tmp), flushed, then the folder renamed into place, so the package
@@ -82,15 +92,22 @@ struct Finding {
     std::string what;
 };
 
-// Checks a package on its own: every manifest line against its file, every document object of
-// arkivstruktur.xml against its file (checksum, size), no file missing, unreferenced, referenced
-// twice or empty, unique systemIDs, every main document's seal, and arkivstruktur.xml and
-// arkivuttrekk.xml against `schemas` (arkivstruktur.xsd and, if the set has it, addml.xsd;
-// normally the shipped noark5Schemas()). Findings are sorted by where, then what.
-// `progress`, if set, is called now and then from the calling thread with the files checked so
-// far and the total.
+// Checks a package on its own: every manifest line against its file, the manifest's signature
+// (manifest.sha256.p7s: present, valid and, if `sealCertificateSha256` is given, made with that
+// certificate), every document object of arkivstruktur.xml against its file (checksum, size), no
+// file missing, unreferenced, referenced twice or empty, nothing but regular files and folders
+// (a symbolic link is reported, never followed), unique systemIDs, every main document's seal,
+// and arkivstruktur.xml and arkivuttrekk.xml against `schemas` (arkivstruktur.xsd and, if the
+// set has it, addml.xsd; normally the shipped noark5Schemas()). Findings are sorted by where,
+// then what. `progress`, if set, is called now and then from the calling thread with the files
+// checked so far and the total.
 std::vector<Finding> auditPackage(
     const std::string& dir, const SchemaFiles& schemas,
-    const std::function<void(std::size_t done, std::size_t total)>& progress = {});
+    const std::function<void(std::size_t done, std::size_t total)>& progress = {},
+    const std::string& sealCertificateSha256 = "");
+
+// The hidden temporary folders (.NAME.tmp) a writer killed in the middle left in `outDir`, by
+// full path. They may hold personal PDFs: the next archive removes them, audit reports them.
+std::vector<std::string> leftoverTemporaryFolders(const std::string& outDir, Env& env);
 
 }  // namespace avtaleflyt::archive

@@ -36,6 +36,8 @@ class SealKey {
     const std::string& subject() const;  // the certificate's common name
     // A detached CMS (CAdES) signature over `data`, DER.
     std::string sign(const std::string& data) const;
+    // The SHA-256 of the certificate's DER encoding (hex): what names this seal elsewhere.
+    std::string certificateSha256() const;
 
   private:
     struct Keys;
@@ -51,6 +53,21 @@ struct SealCheck {
     std::string subFilter;
     std::string problem;  // why it is not valid
 };
+
+// A detached CMS signature (as SealKey::sign makes, e.g. an archive package's
+// manifest.sha256.p7s) checked against the bytes it signs, without trusting any certificate
+// chain: what `openssl cms -verify -binary -inform DER -content DATA -noverify` checks.
+struct DetachedCheck {
+    bool valid = false;
+    std::string signer;             // the signing certificate's common name
+    std::string certificateSha256;  // its fingerprint (SHA-256 of the DER, hex)
+    std::string problem;            // why it is not valid
+};
+DetachedCheck verifyDetached(const std::string& data, const std::string& der);
+
+// The SHA-256 fingerprint (hex) of a certificate given as PEM. Throws SealError when it is not
+// one.
+std::string certificateSha256(const std::string& pem);
 
 // Checks the last signature of a PDF without trusting any certificate chain: the digest of the
 // signed byte ranges against the CMS, and the CMS signature against its certificate.

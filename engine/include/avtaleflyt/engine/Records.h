@@ -22,6 +22,15 @@ struct AuditCheck {
     std::optional<std::int64_t> firstBadSeq;
     std::string problem;
 };
+// The newest event of the audit log, as `log head` exports it and each archive package keeps it
+// (audit-log-head.txt): one line "SEQ HASH".
+struct AuditLogHead {
+    std::int64_t seq = 0;
+    std::string hash;
+    std::string text() const { return std::to_string(seq) + " " + hash; }
+    // The head in `text` ("SEQ HASH", surrounding white space ignored), if it is one.
+    static std::optional<AuditLogHead> parse(const std::string& text);
+};
 struct ArchiveReport {
     std::vector<std::string> references;  // the cases archived (or that would be)
     std::string packageDir;               // where the package was written; empty on a dry run
@@ -83,6 +92,31 @@ class Records {
     // and the audit log holds its archive event. One line per finding: "REF: what".
     std::vector<std::string> auditArchivedCases() const;
 
+    // Replays the audit log against the tables (Reconcile.cpp): each case's state, version and
+    // signatures as its last event left them, each stored document's content against its
+    // checksum and the checksum against its case.document_stored event, each used link still
+    // used, each signature's evidence as its case.link_used event hashed it. Cases opened
+    // before the log kept what it stored are checked by their chain only. One line per
+    // finding: "WHERE: what".
+    std::vector<std::string> reconcileWithLog() const;
+
+    // Checks a package against what this installation's audit log recorded when it wrote it
+    // (its archive.package_written event: the manifest, file by file) and the audit-log head
+    // the package keeps against the log. Findings as auditPackages gives them.
+    std::vector<Finding> auditPackageAgainstLog(const std::string& packageDir) const;
+
+    // The SHA-256 of the installation's seal certificate (what signs packages' manifests).
+    // Throws EngineError when the seal cannot be loaded.
+    std::string sealCertificateSha256() const;
+    // The same of the PEM certificate at `path`. Throws EngineError naming the file.
+    static std::string certificateSha256(const std::string& path);
+
+    // The audit log's newest event, and whether a head kept elsewhere is still in the log as it
+    // was: the event SEQ is there with that hash and the chain up to it verifies. Empty when it
+    // is, else why not.
+    AuditLogHead auditLogHead() const;
+    std::string checkAuditLogHead(const AuditLogHead& kept) const;
+
     // --- Checks that need no installation (Checks.cpp) ---
 
     // Checks the last seal of a PDF without trusting any certificate chain: the digest of the
@@ -93,10 +127,15 @@ class Records {
     // the *.xsd of `schemasDir`, or the shipped Noark 5 schemas when it is empty. `progress`, if
     // set, is called now and then with the package, the files checked so far and the total.
     // Throws EngineError when `schemasDir` is not a folder or holds no arkivstruktur.xsd.
+    // `sealCertificateSha256`, if given, is the certificate the manifests' signatures must be
+    // made with (else any valid signature passes: see docs/archive.md).
     static std::vector<std::vector<Finding>> auditPackages(
         const std::vector<std::string>& packageDirs, const std::string& schemasDir,
         const std::function<void(const std::string& dir, std::size_t done, std::size_t total)>&
-            progress = {});
+            progress = {},
+        const std::string& sealCertificateSha256 = "");
+    // The hidden temporary folders a stopped archive run left in `archiveDir` (full paths).
+    static std::vector<std::string> leftoverTemporaryFolders(const std::string& archiveDir);
     // The schemas avtaleflyt ships: the Noark 5 set, then arkivmelding, each file by name.
     static std::vector<ShippedSchema> shippedSchemas();
     // Writes the shipped schemas to DIR/noark5 and DIR/arkivmelding (made where missing).

@@ -32,6 +32,13 @@ struct AuditEvent {
     std::string hash;
 };
 
+// The newest event of the log: its number and hash. A copy kept elsewhere (`log head`, each
+// archive package's audit-log-head.txt) proves later that nothing up to it was changed.
+struct AuditHead {
+    std::int64_t seq = 0;
+    std::string hash;  // the genesis hash (64 zeros) for an empty log
+};
+
 struct AuditVerification {
     std::int64_t eventsChecked = 0;
     std::string headHash;  // hash of the last event checked
@@ -50,6 +57,9 @@ class AuditLog {
 
     // Walks the whole log in order and reports the first event that breaks the chain.
     AuditVerification verify() const;
+
+    // The newest event's number and hash, as the log's head row keeps them.
+    AuditHead head() const;
 
     // Events with seq > after, oldest first, at most `limit`.
     std::vector<AuditEvent> list(std::int64_t after, std::size_t limit) const;

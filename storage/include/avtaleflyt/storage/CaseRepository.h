@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,9 +59,17 @@ class CaseRepository {
     std::vector<std::pair<std::string, QueuedAction>> queuedActions(const std::string& action) const;
     void setActionStatus(std::int64_t actionId, const std::string& status);
 
-    // Keeps a rendered PDF of the case; the newest of a kind is the current one.
-    void storeDocument(const Case& c, const std::string& kind, const std::string& pdf,
-                       Timestamp now);
+    // Keeps a rendered PDF of the case; the newest of a kind is the current one. Returns its
+    // SHA-256 (hex), as stored beside it.
+    std::string storeDocument(const Case& c, const std::string& kind, const std::string& pdf,
+                              Timestamp now);
+    // Calls `f` with every stored document of the installation, oldest first, one at a time
+    // (the content is not kept): its case, kind, the SHA-256 stored beside it and the SHA-256
+    // of its content as it is now. For the audit's reconciliation with the audit log.
+    struct StoredDocument {
+        std::string caseReference, kind, storedSha256, contentSha256;
+    };
+    void forEachDocument(const std::function<void(const StoredDocument&)>& f) const;
     // The newest PDF of `kind` ("sent", "final"), if any.
     std::optional<std::string> document(const Case& c, const std::string& kind) const;
     // Every PDF of `kind`, oldest first (the scans of paper signatures).

@@ -71,6 +71,15 @@ class SigningTokenRepository {
     void storeEvidence(std::int64_t requestId, const std::string& ip,
                        const std::string& userAgent, Timestamp now);
 
+    // For the audit's reconciliation with the audit log: when each link was used (empty: not),
+    // by link id; and every evidence row.
+    std::vector<std::pair<std::int64_t, std::string>> uses() const;
+    struct Evidence {
+        std::int64_t requestId = 0;
+        std::string ip, userAgent, recordedAt;
+    };
+    std::vector<Evidence> evidence() const;
+
   private:
     Database& db_;
 };
