@@ -24,6 +24,7 @@ demo: build
 	@./scripts/demo.sh build/$(PRESET)/apps/cli/avtaleflyt
 
 bench:
+	@./scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory build PRESET=release
 	@./scripts/bench.sh build/release
 

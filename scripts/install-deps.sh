@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages avtaleflyt needs to build, test and run.
 # Idempotent: when every package is present it only checks, which takes well under a second.
 # Run as root (or with sudo available). Exits non-zero if a package cannot be installed.
+# install-deps.sh --bench adds the benchmarks' references (LibreOffice).
 set -euo pipefail
 
 packages=(
@@ -24,6 +25,10 @@ packages=(
   groff-base           # the package test renders the man page
   wrk nginx-light time iproute2  # scripts/bench-portal.sh: load, the static reference, peak memory, ss
 )
+# --bench: also what `make bench` compares against (LibreOffice converting the same document).
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(libreoffice-writer-nogui)
+fi
 
 # playwright-core for the browser tests, pinned by tests/browser/package-lock.json (it drives
 # Debian's chromium; no browser is downloaded).
