@@ -374,6 +374,38 @@ std::string csrfIn(const std::string& page) {
     return m[1];
 }
 
+// A sign-in form as a browser gets it from GET /app/login: the cookie it sets, the token it
+// carries.
+struct SignInForm {
+    std::string cookie, csrf;
+};
+
+SignInForm signInForm(unsigned port) {
+    const Http page = request(port, "GET", "/app/login");
+    REQUIRE(page.status == 200);
+    const std::string setCookie = page.headers.get("Set-Cookie", "");
+    std::smatch m;
+    REQUIRE(std::regex_search(setCookie, m,
+                              std::regex("^(avtaleflyt_signin=[0-9]+\\.[0-9a-f]{32});")));
+    return {m[1], csrfIn(page.body)};
+}
+
+// Signs in through a fresh sign-in form, as a browser does.
+Http signIn(unsigned port, const std::string& user, const std::string& password) {
+    const SignInForm form = signInForm(port);
+    return request(port, "POST", "/app/login",
+                   "username=" + user + "&password=" + password + "&csrf=" + form.csrf,
+                   {{"Cookie", form.cookie}});
+}
+
+// The session cookie an answer sets, or "".
+std::string sessionCookie(const Http& answer) {
+    for (const auto& [name, value] : answer.headers)
+        if (name == "Set-Cookie" && value.rfind("avtaleflyt_session=", 0) == 0)
+            return value.substr(0, value.find(';'));
+    return "";
+}
+
 }  // namespace
 
 TEST_CASE("the portal: the page, CSRF, confirmation, signing once, forged links, escaping and "
@@ -558,13 +590,58 @@ TEST_CASE("the dashboard refuses an address after too many failed sign-ins (429)
     served.installation.users().add(kTester, "nora", "Nora Nett", "network_leader", kNetwork, "",
                                 "riktig-passord-1");
     for (int i = 0; i < 3; ++i)
-        CHECK(request(served.port(), "POST", "/app/login", "username=nora&password=feil" +
-                                                              std::to_string(i))
-                  .status == 401);
-    const Http blocked =
-        request(served.port(), "POST", "/app/login", "username=nora&password=riktig-passord-1");
+        CHECK(signIn(served.port(), "nora", "feil" + std::to_string(i)).status == 401);
+    const Http blocked = signIn(served.port(), "nora", "riktig-passord-1");
     CHECK(blocked.status == 429);
-    CHECK(blocked.headers.has("Set-Cookie") == false);
+    CHECK(sessionCookie(blocked).empty());
+}
+
+TEST_CASE("login CSRF: the sign-in form carries a token of its own before any session, and a "
+          "POST /app/login without it, without its cookie, with another form's or a forged one "
+          "is refused (403) and signs no one in",
+          "[portal][dashboard]") {
+    MailFixture f;
+    ServedPortal served(f, {});
+    const unsigned port = served.port();
+    served.installation.users().add(kTester, "nora", "Nora Nett", "network_leader", kNetwork, "",
+                                    "riktig-passord-1");
+    const std::string credentials = "username=nora&password=riktig-passord-1";
+    const SignInForm form = signInForm(port), other = signInForm(port);
+    CHECK(form.cookie != other.cookie);
+    CHECK(form.csrf != other.csrf);
+
+    const std::vector<std::pair<std::string, std::string>> forged = {
+        {credentials, ""},                                   // a form from another site
+        {credentials + "&csrf=" + form.csrf, ""},            // the token without its cookie
+        {credentials, form.cookie},                          // the cookie without its token
+        {credentials + "&csrf=" + other.csrf, form.cookie},  // another form's token
+        {credentials + "&csrf=" + std::string(form.csrf.size(), 'a'), form.cookie},
+        {credentials + "&csrf=" + form.csrf, "avtaleflyt_signin=1." + std::string(32, '0')},
+    };
+    for (const auto& [body, cookie] : forged) {
+        INFO(body << " with cookie " << cookie);
+        const Http refused =
+            request(port, "POST", "/app/login", body,
+                    cookie.empty() ? std::vector<std::pair<std::string, std::string>>{}
+                                   : std::vector<std::pair<std::string, std::string>>{
+                                         {"Cookie", cookie}});
+        CHECK(refused.status == 403);
+        CHECK(refused.body.find("Innloggingsskjemaet var for gammelt eller kom ikke fra denne "
+                                "siden, så ingen ble logget inn") != std::string::npos);
+        CHECK(refused.body.find("name=\"password\"") != std::string::npos);  // a fresh form
+        CHECK(sessionCookie(refused).empty());
+    }
+    CHECK(f.sql("SELECT count(*) FROM web_session") == "0");
+
+    // Six refusals, none of them a wrong password: the account is not locked, and the form as
+    // the browser got it signs in.
+    const Http in = request(port, "POST", "/app/login", credentials + "&csrf=" + form.csrf,
+                            {{"Cookie", form.cookie}});
+    CHECK(in.status == 303);
+    CHECK(in.headers.get("Location", "") == "/app");
+    const std::string session = sessionCookie(in);
+    REQUIRE_FALSE(session.empty());
+    CHECK(request(port, "GET", "/app", "", {{"Cookie", session}}).status == 200);
 }
 
 TEST_CASE("a link opens the document as sent even before its PDF is stored (a send stopped "
