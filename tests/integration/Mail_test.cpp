@@ -496,9 +496,71 @@ TEST_CASE("the portal: declining needs a reason, too many unknown links from one
 
     for (int i = 0; i < 3; ++i)
         CHECK(request(port, "GET", "/s/" + std::string(42, 'B') + std::to_string(i)).status == 404);
-    const Http blocked = request(port, "GET", "/s/" + token);
+    const Http blocked = request(port, "GET", "/s/" + std::string(42, 'B') + "3");
     CHECK(blocked.status == 429);
     CHECK(blocked.body.find("For mange forsøk") != std::string::npos);
+    // The link itself, used now, still says so.
+    CHECK(request(port, "GET", "/s/" + token).status == 410);
+}
+
+TEST_CASE("nurses behind one address (a hospital's NAT) each open and sign their own link after "
+          "that address has guessed links below and above the limit: every real link is "
+          "answered, the guesses are still refused (429)",
+          "[portal]") {
+    MailFixture f;
+    Rows roster = kRoster;
+    const int nurses = 10;
+    for (int i = 0; i < nurses; ++i)
+        roster.push_back({"Sykepleier " + std::to_string(i), "s" + std::to_string(i) + "@frogn.example",
+                          "Follo", "Tunet", "Tor Li", "tor@frogn.example", "aktiv", ""});
+    test::writeFile(f.dir.file("liste.csv"), documents::formatCsv(roster));
+    f.open().rosters().importRoster(kTester, f.dir.file("liste.csv"), kNetwork, false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    f.open().outbox().deliver(kTester);
+    std::vector<std::string> tokens;
+    for (int i = 0; i < nurses; ++i) {
+        const auto mails = f.mailTo("s" + std::to_string(i) + "@frogn.example");
+        REQUIRE(mails.size() == 1);
+        tokens.push_back(tokenIn(mails.front()));
+    }
+    portal::PortalSettings settings;
+    settings.maxUnknownLinks = 3;
+    ServedPortal served(f, settings);
+    const unsigned port = served.port();
+    int guesses = 0;
+    const auto guess = [&] {
+        return request(port, "GET", "/s/" + std::string(40, 'G') + std::to_string(100 + guesses++))
+            .status;
+    };
+    // Each nurse opens her link, its document, and signs, all from 127.0.0.1.
+    const auto signs = [&](const std::string& token) {
+        INFO("link " << token.substr(0, 6));
+        const Http page = request(port, "GET", "/s/" + token);
+        CHECK(page.status == 200);
+        CHECK(request(port, "GET", "/s/" + token + "/dokument.pdf").status == 200);
+        const Http done =
+            request(port, "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + csrfIn(page.body));
+        CHECK(done.status == 200);
+        CHECK(done.body.find("Takk, du har signert") != std::string::npos);
+    };
+
+    CHECK(guess() == 404);  // below the limit
+    CHECK(guess() == 404);
+    for (int i = 0; i < 3; ++i) signs(tokens[i]);
+    CHECK(guess() == 404);  // the third: the limit reached
+    for (int i = 0; i < 4; ++i) CHECK(guess() == 429);  // above it
+    for (int i = 3; i < nurses; ++i) {
+        signs(tokens[i]);
+        CHECK(guess() == 429);  // guessing in between is still refused
+    }
+    // A used link says it is used, not "too many attempts".
+    const Http used = request(port, "GET", "/s/" + tokens[0]);
+    CHECK(used.status == 410);
+    CHECK(used.body.find("Lenken er allerede brukt") != std::string::npos);
+    CHECK(f.sql("SELECT count(*) FROM signature_evidence") == std::to_string(nurses));
+    CHECK(f.sql("SELECT count(*) FROM signature_evidence WHERE ip_address = '127.0.0.1'") ==
+          std::to_string(nurses));
+    served.server.stop();
 }
 
 TEST_CASE("SMTP with STARTTLS: refused in the clear, refused with an untrusted certificate, "
