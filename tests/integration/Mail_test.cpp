@@ -1,6 +1,7 @@
 // Mail and signing links on a real database: the outbox written with the step, delivery into a
 // real maildir and to a real SMTP server (aiosmtpd), retries, and signing through the links,
 // in the engine and over HTTP in the portal.
+#include <Poco/Base64Decoder.h>
 #include <Poco/File.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -32,6 +33,7 @@
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/Text.h"
 #include "avtaleflyt/engine/Installation.h"
+#include "avtaleflyt/notify/Mail.h"
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::engine;
@@ -106,13 +108,15 @@ struct MailFixture {
         for (const auto& n : names) out.push_back(test::readFile(data + "/mail/new/" + n));
         return out;
     }
-    // The messages delivered to `email`, through the maildir.
+    // The messages delivered to `email`, through the maildir (the To header unfolded).
     std::vector<std::string> mailTo(const std::string& email) const {
         std::vector<std::string> out;
         for (const auto& m : maildir()) {
             const auto to = m.find("\r\nTo: ");
-            if (m.substr(to, m.find("\r\n", to + 2) - to).find("<" + email + ">") !=
-                std::string::npos)
+            auto end = m.find("\r\n", to + 2);
+            while (end != std::string::npos && (m[end + 2] == ' ' || m[end + 2] == '\t'))
+                end = m.find("\r\n", end + 2);
+            if (m.substr(to, end - to).find("<" + email + ">") != std::string::npos)
                 out.push_back(m);
         }
         return out;
@@ -233,6 +237,176 @@ TEST_CASE("SMTP: with the server down the mail stays queued, once it is up each 
     }
     CHECK(ids.size() == 4);
     for (const auto& sent : f.open().outbox().list("sent")) CHECK(sent.serverAnswer.rfind("250", 0) == 0);
+}
+
+namespace {
+
+// The header section of a MIME message, as its lines.
+std::vector<std::string> headerLines(const std::string& mime) {
+    std::vector<std::string> lines;
+    const std::string head = mime.substr(0, mime.find("\r\n\r\n"));
+    std::size_t start = 0;
+    for (;;) {
+        const auto end = head.find("\r\n", start);
+        lines.push_back(head.substr(start, end == std::string::npos ? end : end - start));
+        if (end == std::string::npos)
+            return lines;
+        start = end + 2;
+    }
+}
+
+// Header `name`'s value as a reader gets it: unfolded (RFC 5322), encoded words decoded (RFC
+// 2047: the space between two of them dropped).
+std::string headerValue(const std::string& mime, const std::string& name) {
+    std::string value;
+    bool in = false;
+    for (const auto& line : headerLines(mime)) {
+        if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+            if (in)
+                value += line;
+            continue;
+        }
+        in = line.rfind(name + ": ", 0) == 0;
+        if (in)
+            value = line.substr(name.size() + 2);
+    }
+    std::string out;
+    bool lastEncoded = false;
+    for (std::size_t i = 0; i < value.size();) {
+        const auto open = value.find("=?UTF-8?B?", i);
+        const auto close = open == std::string::npos ? open : value.find("?=", open + 10);
+        const std::string between = value.substr(i, (close == std::string::npos ? value.size() : open) - i);
+        if (close == std::string::npos) {
+            out += between;
+            break;
+        }
+        if (!(lastEncoded && text::trim(between).empty()))
+            out += between;
+        std::istringstream b64(value.substr(open + 10, close - open - 10));
+        Poco::Base64Decoder decoder(b64);
+        std::string decoded((std::istreambuf_iterator<char>(decoder)), std::istreambuf_iterator<char>());
+        out += decoded;
+        lastEncoded = true;
+        i = close + 2;
+    }
+    return out;
+}
+
+notify::Mail mailWith(const std::string& toName, const std::string& subject) {
+    notify::Mail mail;
+    mail.messageId = "FB-2026-0001.sign.0123456789ab@avtaleflyt";
+    mail.fromAddress = "avtaleflyt@nettverk.example";
+    mail.fromName = kNetwork;
+    mail.toAddress = "eva@frogn.example";
+    mail.toName = toName;
+    mail.replyTo = "nora@nettverk.example";
+    mail.subject = subject;
+    mail.text = "Hei";
+    mail.date = *parseTimestamp("2026-11-02T09:00:00Z");
+    return mail;
+}
+
+}  // namespace
+
+TEST_CASE("mail headers are folded: a long subject or recipient name gives no line over 998 "
+          "octets (RFC 5322), encoded words on lines of at most 76 characters, and the reader "
+          "gets back what was written",
+          "[mail]") {
+    std::string words, norwegian;
+    for (int i = 0; i < 300; ++i) words += (i ? " " : "") + std::string("ord") + std::to_string(i);
+    for (int i = 0; i < 200; ++i) norwegian += "Æøå blåbærsyltetøy ";
+    const std::string oneWord(1500, 'x');  // no space to fold at: encoded words
+    const std::string longName = "Kari " + std::string(990, 'B') + " Nordmann";  // 1,000 characters
+    for (const auto& [name, subject] :
+         std::vector<std::pair<std::string, std::string>>{{"Eva Ås", "Til signering: kort"},
+                                                          {longName, words},
+                                                          {norwegian, norwegian},
+                                                          {"Ola \"Sjefen\" Dahl", oneWord}}) {
+        INFO(subject.substr(0, 30));
+        const std::string mime = notify::toMime(mailWith(name, subject));
+        for (const auto& line : headerLines(mime)) {
+            INFO(line.substr(0, 60));
+            CHECK(line.size() <= 998);
+            if (line.find("=?UTF-8?B?") != std::string::npos)
+                CHECK(line.size() <= 76);
+            else
+                CHECK((line.size() <= 78 || line.find(' ', 1) == std::string::npos));
+        }
+        CHECK(headerValue(mime, "Subject") == subject);
+        const std::string to = headerValue(mime, "To");
+        CHECK(to.size() > 20);
+        CHECK(to.substr(to.size() - 20) == " <eva@frogn.example>");
+        const std::string shown = to.substr(0, to.size() - 20);
+        std::string quoted = name;  // as quoted: "..." with \" and \\ escaped
+        for (std::size_t at = 0; (at = quoted.find('"', at)) != std::string::npos; at += 2)
+            quoted.insert(at, "\\");
+        CHECK((shown == name || shown == "\"" + quoted + "\""));
+    }
+    // A short plain subject and name stay on one line each, as before.
+    const std::string plain = notify::toMime(mailWith("Tor Li", "Til signering: Funksjonsbeskrivelse"));
+    CHECK(plain.find("\r\nTo: \"Tor Li\" <eva@frogn.example>\r\n") != std::string::npos);
+    CHECK(plain.find("\r\nSubject: Til signering: Funksjonsbeskrivelse\r\n") != std::string::npos);
+}
+
+TEST_CASE("a roster name of 1,000 characters reaches the mail without a header line over 998 "
+          "octets (the To line was 1,030)",
+          "[mail]") {
+    MailFixture f;
+    Rows roster = kRoster;
+    roster[2][0] = "Åse " + std::string(992, 'B') + " Bø";
+    test::writeFile(f.dir.file("liste.csv"), documents::formatCsv(roster));
+    REQUIRE(f.open().rosters().importRoster(kTester, f.dir.file("liste.csv"), kNetwork, false).applied);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    f.open().outbox().deliver(kTester);
+    const auto mails = f.mailTo("ase@frogn.example");
+    REQUIRE(mails.size() == 1);
+    for (const auto& line : headerLines(mails.front())) CHECK(line.size() <= 998);
+    CHECK(headerValue(mails.front(), "To") == roster[2][0] + " <ase@frogn.example>");
+    tokenIn(mails.front());  // the link is in it
+}
+
+TEST_CASE("header injection: a name with CR/LF is refused at import naming file, line and "
+          "field, and a name or subject with CR/LF, NUL or ESC from elsewhere cannot add a "
+          "header line",
+          "[mail]") {
+    MailFixture f;
+    Rows roster = kRoster;
+    roster[2][0] = "Åse\r\nBcc: angriper@evil.example";
+    roster[3][3] = "Tunet\x1b[31m";
+    test::writeFile(f.dir.file("injisert.csv"), documents::formatCsv(roster));
+    const auto refused =
+        f.open().rosters().importRoster(kTester, f.dir.file("injisert.csv"), kNetwork, false);
+    CHECK_FALSE(refused.applied);
+    REQUIRE(refused.problems.size() == 2);
+    CHECK(refused.problems[0].toString() ==
+          f.dir.file("injisert.csv") + ":3: Navn: contains a line break (character 4)");
+    CHECK(refused.problems[1].toString() ==
+          f.dir.file("injisert.csv") +
+              ":5: Arbeidssted: contains the control character U+001B (character 6)");
+
+    for (const std::string& evil : std::vector<std::string>{
+             "Eva\r\nBcc: angriper@evil.example", "Eva\nBcc: angriper@evil.example",
+             "Eva\rBcc: angriper@evil.example", std::string("Eva\0\x1b[2J\r\n\r\nBcc: x", 18)}) {
+        const std::string mime = notify::toMime(mailWith(evil, "Hei\r\nBcc: angriper@evil.example"));
+        const auto lines = headerLines(mime);
+        std::vector<std::string> names;
+        for (const auto& line : lines) {
+            CHECK(line.find('\r') == std::string::npos);
+            CHECK(line.find('\n') == std::string::npos);
+            CHECK(line.find('\0') == std::string::npos);
+            CHECK(line.find('\x1b') == std::string::npos);
+            if (!line.empty() && line[0] != ' ' && line[0] != '\t')
+                names.push_back(line.substr(0, line.find(':')));
+        }
+        CHECK(names == std::vector<std::string>{"Message-ID", "Date", "From", "To", "Reply-To",
+                                                "Subject", "MIME-Version", "Auto-Submitted",
+                                                "Content-Type", "Content-Transfer-Encoding"});
+        CHECK(headerValue(mime, "Subject") == "Hei  Bcc: angriper@evil.example");
+    }
+    // An address cannot carry a header either: no mail is written with it.
+    notify::Mail bad = mailWith("Eva", "Hei");
+    bad.toAddress = "eva@frogn.example>\r\nBcc: <angriper@evil.example";
+    CHECK_THROWS_AS(notify::toMime(bad), std::invalid_argument);
 }
 
 TEST_CASE("a link signs once: then it is used, and the evidence stays out of the PDF", "[signing]") {
