@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -18,6 +19,8 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <thread>
@@ -799,6 +802,141 @@ TEST_CASE("a dispatcher killed between delivering and recording leaves the messa
     CHECK(f.open().outbox().deliver(kTester).sent.size() == 1);
     CHECK(f.maildir().size() == 4);
     CHECK(f.open().outbox().list("queued").empty());
+}
+
+namespace {
+
+// An SMTP server of one connection that accepts one message ("250 2.0.0 queued as 1") and then
+// holds the client's QUIT unanswered until released, as a server or network that stalls after
+// accepting would; it then closes without answering.
+struct StallingSmtpServer {
+    Poco::Net::ServerSocket listener{Poco::Net::SocketAddress("127.0.0.1", 0)};
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool quitting = false, released = false;
+    std::string received;
+    std::thread thread{[this] { serve(); }};
+
+    unsigned port() const { return listener.address().port(); }
+    ~StallingSmtpServer() {
+        release();
+        thread.join();
+    }
+    // Waits until the client has sent QUIT (true), or 10 s.
+    bool waitForQuit() {
+        std::unique_lock<std::mutex> lock(mutex);
+        return changed.wait_for(lock, 10s, [this] { return quitting; });
+    }
+    void release() {
+        const std::lock_guard<std::mutex> lock(mutex);
+        released = true;
+        changed.notify_all();
+    }
+
+  private:
+    void serve() {
+        Poco::Net::StreamSocket client = listener.acceptConnection();
+        client.setReceiveTimeout(Poco::Timespan(10, 0));
+        std::string buffer;
+        const auto line = [&]() -> std::string {
+            for (;;) {
+                if (const auto end = buffer.find("\r\n"); end != std::string::npos) {
+                    std::string l = buffer.substr(0, end);
+                    buffer.erase(0, end + 2);
+                    return l;
+                }
+                char bytes[4096];
+                const int n = client.receiveBytes(bytes, sizeof bytes);
+                if (n <= 0)
+                    return "QUIT";
+                buffer.append(bytes, static_cast<std::size_t>(n));
+            }
+        };
+        const auto say = [&](const std::string& l) { client.sendBytes((l + "\r\n").data(), static_cast<int>(l.size() + 2)); };
+        try {
+            say("220 stalling.example ESMTP");
+            for (std::string command = line();; command = line()) {
+                if (command.rfind("QUIT", 0) == 0)
+                    break;
+                if (command.rfind("DATA", 0) == 0) {
+                    say("354 go on");
+                    for (std::string l = line(); l != "."; l = line()) received += l + "\r\n";
+                    say("250 2.0.0 queued as 1");
+                } else {
+                    say("250 ok");
+                }
+            }
+        } catch (const Poco::Exception&) {
+        }
+        std::unique_lock<std::mutex> lock(mutex);
+        quitting = true;
+        changed.notify_all();
+        changed.wait_for(lock, 20s, [this] { return released; });
+        client.close();  // QUIT never answered
+    }
+};
+
+}  // namespace
+
+TEST_CASE("SMTP: the outbox marks a message sent the moment the server accepts it, before QUIT: "
+          "a server that then stalls or drops the connection leaves it sent, never to go again "
+          "(the window in which a crash re-sends it)",
+          "[mail][smtp]") {
+    MailFixture f;
+    StallingSmtpServer server;
+    f.settings.mailTransport = "smtp";
+    f.settings.smtp.port = server.port();
+    f.settings.smtp.timeoutSeconds = 15;
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    REQUIRE(f.sql("SELECT count(*) FROM outbox WHERE status = 'queued'") == "4");
+
+    DispatchReport report;
+    std::thread dispatcher([&] { report = f.open().outbox().deliver(kTester, 1); });
+    const bool quitting = server.waitForQuit();
+    CHECK(quitting);
+    if (quitting) {
+        // The server has the message and the dispatcher is still waiting for its goodbye: the
+        // row is sent already, with the server's answer and its audit event.
+        CHECK(f.sql("SELECT status || ' ' || server_answer FROM outbox WHERE status = 'sent'") ==
+              "sent 250 2.0.0 queued as 1");
+        CHECK(f.sql("SELECT count(*) FROM audit_event WHERE kind = 'mail.sent'") == "1");
+    }
+    server.release();
+    dispatcher.join();
+    CHECK(report.sent.size() == 1);
+    CHECK(report.failed.empty());
+    CHECK(server.received.find("Message-ID: <") != std::string::npos);
+    CHECK(f.sql("SELECT count(*) FROM outbox WHERE status = 'queued'") == "3");
+
+    // A transport that loses the connection after the server took the message (it throws then):
+    // sent, not failed, and not tried again.
+    struct LosesGoodbye final : notify::Transport {
+        int sends = 0;
+        std::string deliver(const std::string&, const std::string&, const std::string&,
+                            const std::string&) override {
+            throw std::logic_error("send is used");
+        }
+        std::string send(const std::string&, const std::string&, const std::string&,
+                         const std::string&,
+                         const std::function<void(const std::string&)>& accepted) override {
+            ++sends;
+            accepted("250 taken");
+            throw notify::TransportError("connection lost before QUIT was answered");
+        }
+        std::string describe() const override { return "loses goodbye"; }
+    } losing;
+    {
+        Installation i = f.open();
+        i.setTransport(&losing);
+        const auto lost = i.outbox().deliver(kTester);
+        CHECK(lost.sent.size() == 3);
+        CHECK(lost.failed.empty());
+        f.clock.advance(std::chrono::hours(24));
+        CHECK(i.outbox().deliver(kTester).sent.empty());
+    }
+    CHECK(losing.sends == 3);
+    CHECK(f.sql("SELECT count(*) FROM outbox WHERE status = 'sent'") == "4");
+    CHECK(f.sql("SELECT count(*) FROM audit_event WHERE kind = 'mail.sent'") == "4");
 }
 
 TEST_CASE("the portal believes X-Forwarded-For only from the trusted proxy", "[portal]") {
