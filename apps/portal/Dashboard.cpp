@@ -313,8 +313,9 @@ struct Dashboard::Impl {
                                          "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                                          std::to_string(engine::Users::kSessionHours * 3600) +
                                          (settings.secureCookies ? "; Secure" : ""));
-        e.response.add("Set-Cookie", std::string(kSignInCookie) +
-                                         "=; Path=/app/login; HttpOnly; SameSite=Strict; Max-Age=0");
+        e.response.add("Set-Cookie",
+                       std::string(kSignInCookie) +
+                           "=; Path=/app/login; HttpOnly; SameSite=Strict; Max-Age=0");
         redirect(e, "/app");
     }
 

@@ -282,9 +282,9 @@ DispatchReport Outbox::deliver(const Actor& by, std::size_t limit) const {
                 accepted = answer;
             };
             try {
-                const std::string answer = transport.send(
-                    st.settings.mailFrom, message.recipient, message.messageId, message.mime,
-                    markSent);
+                const std::string answer =
+                    transport.send(st.settings.mailFrom, message.recipient, message.messageId,
+                                   message.mime, markSent);
                 if (!accepted)  // a transport that returned without saying so: delivered
                     markSent(answer);
                 report.sent.push_back(what + " (" + *accepted + ")");

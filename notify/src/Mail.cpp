@@ -50,8 +50,7 @@ std::string headerText(const std::string& text) {
 // The roster and every form check addresses; anything else here is a bug, never a header.
 const std::string& checkedAddress(const std::string& address) {
     bool ok = !address.empty();
-    for (const unsigned char c : address)
-        ok = ok && c > 32 && c < 127 && c != '<' && c != '>';
+    for (const unsigned char c : address) ok = ok && c > 32 && c < 127 && c != '<' && c != '>';
     if (!ok)
         throw std::invalid_argument("not an e-mail address for a mail header: \"" +
                                     headerText(address) + "\"");

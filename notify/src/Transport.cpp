@@ -88,8 +88,8 @@ std::string SmtpTransport::deliver(const std::string& from, const std::string& t
     return send(from, to, messageId, mime, [](const std::string&) {});
 }
 
-std::string SmtpTransport::send(const std::string& from, const std::string& to,
-                                const std::string&, const std::string& mime,
+std::string SmtpTransport::send(const std::string& from, const std::string& to, const std::string&,
+                                const std::string& mime,
                                 const std::function<void(const std::string&)>& accepted) {
     using Poco::Net::SMTPClientSession;
     const std::string where = describe() + ": ";

@@ -19,13 +19,13 @@
 
 #include <array>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <condition_variable>
 #include <functional>
-#include <catch2/catch.hpp>
 #include <mutex>
-#include <thread>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "Portal.h"
 #include "Template.h"
@@ -278,7 +278,8 @@ std::string headerValue(const std::string& mime, const std::string& name) {
     for (std::size_t i = 0; i < value.size();) {
         const auto open = value.find("=?UTF-8?B?", i);
         const auto close = open == std::string::npos ? open : value.find("?=", open + 10);
-        const std::string between = value.substr(i, (close == std::string::npos ? value.size() : open) - i);
+        const std::string between =
+            value.substr(i, (close == std::string::npos ? value.size() : open) - i);
         if (close == std::string::npos) {
             out += between;
             break;
@@ -287,7 +288,8 @@ std::string headerValue(const std::string& mime, const std::string& name) {
             out += between;
         std::istringstream b64(value.substr(open + 10, close - open - 10));
         Poco::Base64Decoder decoder(b64);
-        std::string decoded((std::istreambuf_iterator<char>(decoder)), std::istreambuf_iterator<char>());
+        std::string decoded((std::istreambuf_iterator<char>(decoder)),
+                            std::istreambuf_iterator<char>());
         out += decoded;
         lastEncoded = true;
         i = close + 2;
@@ -311,10 +313,11 @@ notify::Mail mailWith(const std::string& toName, const std::string& subject) {
 
 }  // namespace
 
-TEST_CASE("mail headers are folded: a long subject or recipient name gives no line over 998 "
-          "octets (RFC 5322), encoded words on lines of at most 76 characters, and the reader "
-          "gets back what was written",
-          "[mail]") {
+TEST_CASE(
+    "mail headers are folded: a long subject or recipient name gives no line over 998 "
+    "octets (RFC 5322), encoded words on lines of at most 76 characters, and the reader "
+    "gets back what was written",
+    "[mail]") {
     std::string words, norwegian;
     for (int i = 0; i < 300; ++i) words += (i ? " " : "") + std::string("ord") + std::to_string(i);
     for (int i = 0; i < 200; ++i) norwegian += "Æøå blåbærsyltetøy ";
@@ -346,19 +349,22 @@ TEST_CASE("mail headers are folded: a long subject or recipient name gives no li
         CHECK((shown == name || shown == "\"" + quoted + "\""));
     }
     // A short plain subject and name stay on one line each, as before.
-    const std::string plain = notify::toMime(mailWith("Tor Li", "Til signering: Funksjonsbeskrivelse"));
+    const std::string plain =
+        notify::toMime(mailWith("Tor Li", "Til signering: Funksjonsbeskrivelse"));
     CHECK(plain.find("\r\nTo: \"Tor Li\" <eva@frogn.example>\r\n") != std::string::npos);
     CHECK(plain.find("\r\nSubject: Til signering: Funksjonsbeskrivelse\r\n") != std::string::npos);
 }
 
-TEST_CASE("a roster name of 1,000 characters reaches the mail without a header line over 998 "
-          "octets (the To line was 1,030)",
-          "[mail]") {
+TEST_CASE(
+    "a roster name of 1,000 characters reaches the mail without a header line over 998 "
+    "octets (the To line was 1,030)",
+    "[mail]") {
     MailFixture f;
     Rows roster = kRoster;
     roster[2][0] = "Åse " + std::string(992, 'B') + " Bø";
     test::writeFile(f.dir.file("liste.csv"), documents::formatCsv(roster));
-    REQUIRE(f.open().rosters().importRoster(kTester, f.dir.file("liste.csv"), kNetwork, false).applied);
+    REQUIRE(
+        f.open().rosters().importRoster(kTester, f.dir.file("liste.csv"), kNetwork, false).applied);
     f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
     f.open().outbox().deliver(kTester);
     const auto mails = f.mailTo("ase@frogn.example");
@@ -368,10 +374,11 @@ TEST_CASE("a roster name of 1,000 characters reaches the mail without a header l
     tokenIn(mails.front());  // the link is in it
 }
 
-TEST_CASE("header injection: a name with CR/LF is refused at import naming file, line and "
-          "field, and a name or subject with CR/LF, NUL or ESC from elsewhere cannot add a "
-          "header line",
-          "[mail]") {
+TEST_CASE(
+    "header injection: a name with CR/LF is refused at import naming file, line and "
+    "field, and a name or subject with CR/LF, NUL or ESC from elsewhere cannot add a "
+    "header line",
+    "[mail]") {
     MailFixture f;
     Rows roster = kRoster;
     roster[2][0] = "Åse\r\nBcc: angriper@evil.example";
@@ -390,7 +397,8 @@ TEST_CASE("header injection: a name with CR/LF is refused at import naming file,
     for (const std::string& evil : std::vector<std::string>{
              "Eva\r\nBcc: angriper@evil.example", "Eva\nBcc: angriper@evil.example",
              "Eva\rBcc: angriper@evil.example", std::string("Eva\0\x1b[2J\r\n\r\nBcc: x", 18)}) {
-        const std::string mime = notify::toMime(mailWith(evil, "Hei\r\nBcc: angriper@evil.example"));
+        const std::string mime =
+            notify::toMime(mailWith(evil, "Hei\r\nBcc: angriper@evil.example"));
         const auto lines = headerLines(mime);
         std::vector<std::string> names;
         for (const auto& line : lines) {
@@ -562,8 +570,8 @@ SignInForm signInForm(unsigned port) {
     REQUIRE(page.status == 200);
     const std::string setCookie = page.headers.get("Set-Cookie", "");
     std::smatch m;
-    REQUIRE(std::regex_search(setCookie, m,
-                              std::regex("^(avtaleflyt_signin=[0-9]+\\.[0-9a-f]{32});")));
+    REQUIRE(
+        std::regex_search(setCookie, m, std::regex("^(avtaleflyt_signin=[0-9]+\\.[0-9a-f]{32});")));
     return {m[1], csrfIn(page.body)};
 }
 
@@ -680,16 +688,18 @@ TEST_CASE("the portal: declining needs a reason, too many unknown links from one
     CHECK(request(port, "GET", "/s/" + token).status == 410);
 }
 
-TEST_CASE("nurses behind one address (a hospital's NAT) each open and sign their own link after "
-          "that address has guessed links below and above the limit: every real link is "
-          "answered, the guesses are still refused (429)",
-          "[portal]") {
+TEST_CASE(
+    "nurses behind one address (a hospital's NAT) each open and sign their own link after "
+    "that address has guessed links below and above the limit: every real link is "
+    "answered, the guesses are still refused (429)",
+    "[portal]") {
     MailFixture f;
     Rows roster = kRoster;
     const int nurses = 10;
     for (int i = 0; i < nurses; ++i)
-        roster.push_back({"Sykepleier " + std::to_string(i), "s" + std::to_string(i) + "@frogn.example",
-                          "Follo", "Tunet", "Tor Li", "tor@frogn.example", "aktiv", ""});
+        roster.push_back({"Sykepleier " + std::to_string(i),
+                          "s" + std::to_string(i) + "@frogn.example", "Follo", "Tunet", "Tor Li",
+                          "tor@frogn.example", "aktiv", ""});
     test::writeFile(f.dir.file("liste.csv"), documents::formatCsv(roster));
     f.open().rosters().importRoster(kTester, f.dir.file("liste.csv"), kNetwork, false);
     f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
@@ -724,7 +734,7 @@ TEST_CASE("nurses behind one address (a hospital's NAT) each open and sign their
     CHECK(guess() == 404);  // below the limit
     CHECK(guess() == 404);
     for (int i = 0; i < 3; ++i) signs(tokens[i]);
-    CHECK(guess() == 404);  // the third: the limit reached
+    CHECK(guess() == 404);                              // the third: the limit reached
     for (int i = 0; i < 4; ++i) CHECK(guess() == 429);  // above it
     for (int i = 3; i < nurses; ++i) {
         signs(tokens[i]);
@@ -852,7 +862,9 @@ struct StallingSmtpServer {
                 buffer.append(bytes, static_cast<std::size_t>(n));
             }
         };
-        const auto say = [&](const std::string& l) { client.sendBytes((l + "\r\n").data(), static_cast<int>(l.size() + 2)); };
+        const auto say = [&](const std::string& l) {
+            client.sendBytes((l + "\r\n").data(), static_cast<int>(l.size() + 2));
+        };
         try {
             say("220 stalling.example ESMTP");
             for (std::string command = line();; command = line()) {
@@ -878,10 +890,11 @@ struct StallingSmtpServer {
 
 }  // namespace
 
-TEST_CASE("SMTP: the outbox marks a message sent the moment the server accepts it, before QUIT: "
-          "a server that then stalls or drops the connection leaves it sent, never to go again "
-          "(the window in which a crash re-sends it)",
-          "[mail][smtp]") {
+TEST_CASE(
+    "SMTP: the outbox marks a message sent the moment the server accepts it, before QUIT: "
+    "a server that then stalls or drops the connection leaves it sent, never to go again "
+    "(the window in which a crash re-sends it)",
+    "[mail][smtp]") {
     MailFixture f;
     StallingSmtpServer server;
     f.settings.mailTransport = "smtp";
@@ -970,10 +983,11 @@ TEST_CASE("the dashboard refuses an address after too many failed sign-ins (429)
     CHECK(sessionCookie(blocked).empty());
 }
 
-TEST_CASE("login CSRF: the sign-in form carries a token of its own before any session, and a "
-          "POST /app/login without it, without its cookie, with another form's or a forged one "
-          "is refused (403) and signs no one in",
-          "[portal][dashboard]") {
+TEST_CASE(
+    "login CSRF: the sign-in form carries a token of its own before any session, and a "
+    "POST /app/login without it, without its cookie, with another form's or a forged one "
+    "is refused (403) and signs no one in",
+    "[portal][dashboard]") {
     MailFixture f;
     ServedPortal served(f, {});
     const unsigned port = served.port();
@@ -994,11 +1008,10 @@ TEST_CASE("login CSRF: the sign-in form carries a token of its own before any se
     };
     for (const auto& [body, cookie] : forged) {
         INFO(body << " with cookie " << cookie);
-        const Http refused =
-            request(port, "POST", "/app/login", body,
-                    cookie.empty() ? std::vector<std::pair<std::string, std::string>>{}
-                                   : std::vector<std::pair<std::string, std::string>>{
-                                         {"Cookie", cookie}});
+        const Http refused = request(
+            port, "POST", "/app/login", body,
+            cookie.empty() ? std::vector<std::pair<std::string, std::string>>{}
+                           : std::vector<std::pair<std::string, std::string>>{{"Cookie", cookie}});
         CHECK(refused.status == 403);
         CHECK(refused.body.find("Innloggingsskjemaet var for gammelt eller kom ikke fra denne "
                                 "siden, så ingen ble logget inn") != std::string::npos);

@@ -114,9 +114,10 @@ TEST_CASE("renames, new phone numbers and new area and network leaders are chang
               "area leader of Ahus: Eva Ask -> Tor Li", "network leader: Eva Ask -> (none)"});
 }
 
-TEST_CASE("the changes come added, changed, left, by summary, equal summaries in the order found "
-          "(sorted without a buffer of the changes)",
-          "[roster-diff]") {
+TEST_CASE(
+    "the changes come added, changed, left, by summary, equal summaries in the order found "
+    "(sorted without a buffer of the changes)",
+    "[roster-diff]") {
     Roster current = baseRoster(), desired = baseRoster();
     const std::vector<std::string> names = {"Åse Bø", "Kari Berg", "Anne Dahl", "Kari Berg", "Ola"};
     for (int i = 0; i < 120; ++i) {

@@ -307,9 +307,10 @@ TEST_CASE("more than 1000 problems are cut, saying from which line on", "[roster
           "not listed");
 }
 
-TEST_CASE("a name list read row by row, each row freed once read (an import's memory), gives the "
-          "same roster, problems and warnings as one read whole, and leaves no row behind",
-          "[roster-sheet]") {
+TEST_CASE(
+    "a name list read row by row, each row freed once read (an import's memory), gives the "
+    "same roster, problems and warnings as one read whole, and leaves no row behind",
+    "[roster-sheet]") {
     std::vector<std::vector<std::string>> rows = {
         {"Navn", "E-post", "Telefon", "Område", "Arbeidssted", "Leder", "Leders e-post", "Rolle",
          "Ubrukt"},
@@ -324,9 +325,9 @@ TEST_CASE("a name list read row by row, each row freed once read (an import's me
         {"Tor Li", "tor@ahus.example", "", "Ahus", "Post 9", "Eva Ask", "eva@ahus.example", "",
          ""}};
     for (int i = 0; i < 40; ++i)
-        rows.push_back({"Sykepleier " + std::to_string(i), "s" + std::to_string(i) + "@ahus.example",
-                        "", "Ahus", "Post " + std::to_string(i % 4), "", "eva@ahus.example", "",
-                        ""});
+        rows.push_back({"Sykepleier " + std::to_string(i),
+                        "s" + std::to_string(i) + "@ahus.example", "", "Ahus",
+                        "Post " + std::to_string(i % 4), "", "eva@ahus.example", "", ""});
     const std::map<std::string, Person> known = {
         {"eva@ahus.example", {"eva@ahus.example", "Eva Ask", "911 11 111"}}};
     const Table whole = table(rows);

@@ -66,8 +66,8 @@ class SmtpTransport final : public Transport {
     explicit SmtpTransport(SmtpSettings settings);
     std::string deliver(const std::string& from, const std::string& to,
                         const std::string& messageId, const std::string& mime) override;
-    std::string send(const std::string& from, const std::string& to,
-                     const std::string& messageId, const std::string& mime,
+    std::string send(const std::string& from, const std::string& to, const std::string& messageId,
+                     const std::string& mime,
                      const std::function<void(const std::string& answer)>& accepted) override;
     std::string describe() const override;
 
