@@ -198,7 +198,11 @@ wrk_big=$wrk_out
 # 4. The dashboard overview with 10,000 nurses, on the same server (a new sign-in).
 echo "bench-leder-passord" | "$bin" --data "$tmp/big" user add benchleder --name "Bench Leder" \
   --role network_leader > /dev/null
-cookie=$(curl -s -i -d "username=benchleder&password=bench-leder-passord" \
+# The sign-in form first, as a browser gets it: its cookie and its CSRF token go with the POST.
+curl -s -c "$tmp/signin.cookies" -o "$tmp/signin.html" "http://127.0.0.1:$port/app/login"
+csrf=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$tmp/signin.html" | sed 's/.*value="//; s/"$//')
+cookie=$(curl -s -i -b "$tmp/signin.cookies" \
+  -d "username=benchleder&password=bench-leder-passord&csrf=$csrf" \
   "http://127.0.0.1:$port/app/login" | grep -o 'avtaleflyt_session=[0-9a-f]*' | head -n 1)
 [ -n "$cookie" ] || { echo "bench-portal: the sign-in to the dashboard failed" >&2; exit 1; }
 app_status=$(curl -s -o "$tmp/app.html" -w '%{http_code}' -b "$cookie" "http://127.0.0.1:$port/app")

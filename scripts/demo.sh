@@ -194,8 +194,12 @@ af user list
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q "Listening" "$data/serve.log" && break; sleep 0.1; done
-cookie=$(curl -s -i -d "username=follo&password=demo-passord-2" "http://127.0.0.1:$port/app/login" |
-  grep -o 'avtaleflyt_session=[0-9a-f]*' || true)
+# The sign-in form first, as a browser gets it: its cookie and its CSRF token go with the POST.
+curl -s -c "$data/signin.cookies" -o "$data/signin.html" "http://127.0.0.1:$port/app/login"
+csrf=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$data/signin.html" | sed 's/.*value="//; s/"$//')
+cookie=$(curl -s -i -b "$data/signin.cookies" -d "username=follo&password=demo-passord-2&csrf=$csrf" \
+  "http://127.0.0.1:$port/app/login" | grep -o 'avtaleflyt_session=[0-9a-f]*' || true)
+rm -f "$data/signin.cookies" "$data/signin.html"
 echo; echo "GET /app   (signed in as the area leader of Follo: the area's numbers)"
 overview=$(curl -s -b "$cookie" "http://127.0.0.1:$port/app")
 rows=$(grep -o '<td>Follo</td>\(<td>[0-9]*</td>\)\{5\}' <<< "$overview" | sed 's/<[^>]*>/ /g')

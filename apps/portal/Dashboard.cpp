@@ -7,9 +7,12 @@
 #include <Poco/Path.h>
 #include <Poco/URI.h>
 #include <Poco/Zip/Compress.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 
 #include "Html.h"
@@ -28,6 +31,20 @@ using html::esc;
 
 // Who tries to sign in, in the audit log (the attempt's subject names the account).
 const engine::Actor kSignInActor{"web"};
+
+// The sign-in form's CSRF token comes before any session (login CSRF: another site must not
+// sign the browser in to an account of its choosing). Each sign-in form shown sets a cookie of
+// its own, "SECONDS.NONCE" (when it was made, 128 random bits), and carries in a hidden field
+// the HMAC of that cookie under a secret made at the server's start. A POST /app/login must
+// bring both, the form no older than an hour.
+constexpr const char* kSignInCookie = "avtaleflyt_signin";
+constexpr std::int64_t kSignInFormSeconds = 3600;
+
+std::int64_t unixSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 std::string randomHex(std::size_t n) {
     std::string bytes(n, '\0');
@@ -54,12 +71,17 @@ struct Dashboard::Impl {
     DashboardSettings settings;
     const engine::Texts m;
     html::Throttle signInFailures;
+    std::string signInSecret;  // for the sign-in form's CSRF token; new at every start
 
     Impl(engine::Installation& i, DashboardSettings s)
         : installation(i),
           settings(std::move(s)),
           m(settings.language),
-          signInFailures(settings.maxFailedSignIns) {}
+          signInFailures(settings.maxFailedSignIns),
+          signInSecret(32, '\0') {
+        RAND_bytes(reinterpret_cast<unsigned char*>(signInSecret.data()),
+                   static_cast<int>(signInSecret.size()));
+    }
 
     std::string t(const std::string& key, const std::vector<std::string>& args = {}) const {
         return m.text(key, args);
@@ -107,9 +129,13 @@ struct Dashboard::Impl {
              }},
             {"GET", "/app/login", Need::Nobody, false, Body::None,
              [this](Exchange& e) { loginPage(e, HTTPResponse::HTTP_OK, ""); }},
-            {"POST", "/app/login", Need::Nobody, false, Body::Form, h(&Impl::login), signInAllowed,
+            {"POST", "/app/login", Need::Nobody, true, Body::Form, h(&Impl::login), signInAllowed,
              [this](Exchange& e, BodyError) {
                  loginPage(e, HTTPResponse::HTTP_BAD_REQUEST, t("app.login.failed"));
+             },
+             [this](const Exchange& e) { return signInCsrf(e); },
+             [this](Exchange& e) {
+                 loginPage(e, HTTPResponse::HTTP_FORBIDDEN, t("app.login.forged"));
              }},
             {"POST", "/app/logout", Need::SignedIn, true, Body::Form, h(&Impl::logout)},
             {"GET", "/app", Need::SignedIn, false, Body::None, h(&Impl::overview)},
@@ -236,8 +262,42 @@ struct Dashboard::Impl {
 
     // --- sign-in ---------------------------------------------------------------------------
 
+    // The token a sign-in form made at `cookie` ("SECONDS.NONCE") carries; "" (matching
+    // nothing) for a cookie that is not one of ours or is too old.
+    std::string signInToken(const std::string& cookie) const {
+        const auto dot = cookie.find('.');
+        if (dot == std::string::npos || dot == 0 || dot > 12 || cookie.size() - dot - 1 != 32)
+            return "";
+        std::int64_t made = 0;
+        for (std::size_t i = 0; i < dot; ++i) {
+            if (cookie[i] < '0' || cookie[i] > '9')
+                return "";
+            made = made * 10 + (cookie[i] - '0');
+        }
+        const std::int64_t age = unixSeconds() - made;
+        if (age < -60 || age > kSignInFormSeconds)
+            return "";
+        unsigned char mac[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        const std::string message = std::string("signin\n") + cookie;
+        HMAC(EVP_sha256(), signInSecret.data(), static_cast<int>(signInSecret.size()),
+             reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
+        return text::hex(mac, len);
+    }
+
+    std::string signInCsrf(const Exchange& e) const {
+        return signInToken(html::cookie(e.request, kSignInCookie));
+    }
+
+    // The sign-in page, with a fresh form: its cookie and its token.
     void loginPage(Exchange& e, Status status, const std::string& error) const {
-        page(e, status, t("app.login"), render("login.html", {{{"error", error}}, {}, {}}));
+        const std::string cookie = std::to_string(unixSeconds()) + "." + randomHex(16);
+        e.response.add("Set-Cookie", std::string(kSignInCookie) + "=" + cookie +
+                                         "; Path=/app/login; HttpOnly; SameSite=Strict; Max-Age=" +
+                                         std::to_string(kSignInFormSeconds) +
+                                         (settings.secureCookies ? "; Secure" : ""));
+        page(e, status, t("app.login"),
+             render("login.html", {{{"error", error}, {"csrf", signInToken(cookie)}}, {}, {}}));
     }
 
     void login(Exchange& e) {
@@ -249,10 +309,13 @@ struct Dashboard::Impl {
                              result.refusal.rfind("too many", 0) == 0 ? t("app.login.locked")
                                                                       : t("app.login.failed"));
         }
-        e.response.set("Set-Cookie", std::string(Router::kSessionCookie) + "=" + result.token +
+        e.response.add("Set-Cookie", std::string(Router::kSessionCookie) + "=" + result.token +
                                          "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                                          std::to_string(engine::Users::kSessionHours * 3600) +
                                          (settings.secureCookies ? "; Secure" : ""));
+        e.response.add("Set-Cookie",
+                       std::string(kSignInCookie) +
+                           "=; Path=/app/login; HttpOnly; SameSite=Strict; Max-Age=0");
         redirect(e, "/app");
     }
 

@@ -86,6 +86,15 @@ void Throttle::failed(const std::string& address) {
     prune(address).push_back(std::chrono::steady_clock::now());
 }
 
+bool Throttle::failedOverLimit(const std::string& address) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& times = prune(address);
+    if (static_cast<int>(times.size()) >= limit_)
+        return true;
+    times.push_back(std::chrono::steady_clock::now());
+    return false;
+}
+
 std::deque<std::chrono::steady_clock::time_point>& Throttle::prune(const std::string& address) {
     auto& times = failures_[address];
     const auto cutoff = std::chrono::steady_clock::now() - std::chrono::minutes(10);

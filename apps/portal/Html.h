@@ -42,6 +42,9 @@ class Throttle {
     explicit Throttle(int limit) : limit_(limit) {}
     bool blocked(const std::string& address);
     void failed(const std::string& address);
+    // A failure: counted, and false, while the address is below the limit; true (and not
+    // counted, so an address guessing on holds at most `limit` entries) once it has reached it.
+    bool failedOverLimit(const std::string& address);
 
   private:
     std::deque<std::chrono::steady_clock::time_point>& prune(const std::string& address);

@@ -81,7 +81,6 @@ struct Portal::Impl {
     Site site() {
         const auto h = [this](void (Impl::*f)(Exchange&)) { return handler(this, f); };
         const auto linkOpen = [this](Exchange& e) { return this->linkOpen(e); };
-        const auto notThrottled = [this](Exchange& e) { return this->notThrottled(e); };
         Site s;
         s.owns = [](const std::string&) { return true; };
         s.routes = {
@@ -91,10 +90,8 @@ struct Portal::Impl {
                  html::send(e.response, HTTPResponse::HTTP_OK, "text/css; charset=utf-8",
                             styleSheet("portal.css"));
              }},
-            {"GET", "/s/{token}", Need::Nobody, false, Body::None, h(&Impl::signingPage),
-             notThrottled},
-            {"GET", "/s/{token}/dokument.pdf", Need::Nobody, false, Body::None, h(&Impl::pdf),
-             notThrottled},
+            {"GET", "/s/{token}", Need::Nobody, false, Body::None, h(&Impl::signingPage)},
+            {"GET", "/s/{token}/dokument.pdf", Need::Nobody, false, Body::None, h(&Impl::pdf)},
             {"POST", "/s/{token}/sign", Need::Nobody, true, Body::Form, h(&Impl::sign), linkOpen},
             {"POST", "/s/{token}/decline", Need::Nobody, true, Body::Form, h(&Impl::decline),
              linkOpen},
@@ -142,7 +139,21 @@ struct Portal::Impl {
                          messages));
     }
 
-    // The page for a link that cannot be used, with the status that says why.
+    // A link looked up: its view, and whether it was an unknown link from an address that has
+    // already tried too many.
+    struct Lookup {
+        engine::SigningView view;
+        bool guessing = false;
+    };
+
+    // The page for a link that cannot be used, with the status that says why; an unknown link
+    // from an address that keeps guessing gets 429.
+    void unusable(Exchange& e, const Lookup& lookup) const {
+        if (lookup.guessing && lookup.view.status == Status::Unknown)
+            return message(e.response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "portal.too-many");
+        unusable(e.response, lookup.view.status);
+    }
+
     void unusable(HTTPServerResponse& response, Status status) const {
         switch (status) {
             case Status::Used:
@@ -156,34 +167,27 @@ struct Portal::Impl {
         }
     }
 
-    // Guards: an address with too many unknown links is refused (429) before any link is looked
-    // at; a form is only taken for an open link.
-    bool notThrottled(Exchange& e) {
-        if (!throttle.blocked(address(e)))
-            return true;
-        message(e.response, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "portal.too-many");
-        return false;
-    }
-
+    // Guard: a form is only taken for an open link.
     bool linkOpen(Exchange& e) {
-        if (!notThrottled(e))
-            return false;
-        const auto status = view(e, false).status;
-        if (status != Status::Open)
-            unusable(e.response, status);
-        return status == Status::Open;
+        const auto lookup = view(e, false);
+        if (lookup.view.status != Status::Open)
+            unusable(e, lookup);
+        return lookup.view.status == Status::Open;
     }
 
     std::string address(const Exchange& e) const {
         return html::clientAddress(e.request, settings.trustedProxy);
     }
 
-    // The link's view; an unknown link counts against the address.
-    engine::SigningView view(Exchange& e, bool withDocument) {
-        auto v = installation.signing().view(e.param("token"), withDocument);
-        if (v.status == Status::Unknown)
-            throttle.failed(address(e));
-        return v;
+    // The link's view. Only an unknown link counts against the address (a guess: a link is 256
+    // random bits), and only an unknown link is refused once the address has made too many
+    // guesses: a link that exists is answered as it is whatever its address tried before, since
+    // many nurses can come from one address (a hospital's NAT).
+    Lookup view(Exchange& e, bool withDocument) {
+        Lookup lookup{installation.signing().view(e.param("token"), withDocument)};
+        if (lookup.view.status == Status::Unknown)
+            lookup.guessing = throttle.failedOverLimit(address(e));
+        return lookup;
     }
 
     void home(Exchange& e) { message(e.response, HTTPResponse::HTTP_OK, "portal.home"); }
@@ -192,9 +196,10 @@ struct Portal::Impl {
     // (signingPages): a visit costs the link's lookup, not the page's making.
     void signingPage(Exchange& e) {
         const std::string& token = e.param("token");
-        auto v = view(e, false);
-        if (v.status != Status::Open)
-            return unusable(e.response, v.status);
+        const auto lookup = view(e, false);
+        if (lookup.view.status != Status::Open)
+            return unusable(e, lookup);
+        auto v = lookup.view;
         auto made = signingPages.find(token, v.caseVersion);
         if (!made) {
             v = installation.signing().view(token, true);
@@ -257,10 +262,13 @@ struct Portal::Impl {
     }
 
     void pdf(Exchange& e) {
-        const auto v = view(e, false);
+        const auto lookup = view(e, false);
+        const auto& v = lookup.view;
+        if (v.status != Status::Open)
+            return unusable(e, lookup);
         const auto pdf = installation.signing().document(e.param("token"));
         if (!pdf)
-            return unusable(e.response, v.status == Status::Open ? Status::Unknown : v.status);
+            return unusable(e.response, Status::Unknown);
         e.response.set("Content-Disposition", "inline; filename=\"" + v.reference + ".pdf\"");
         html::send(e.response, HTTPResponse::HTTP_OK, "application/pdf", *pdf);
     }

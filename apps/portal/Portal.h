@@ -38,7 +38,9 @@ struct PortalSettings {
     std::string bind = "127.0.0.1";
     unsigned port = 8080;  // 0: any free port (see Portal::port)
     std::string language = "nb";
-    int maxUnknownLinks = 20;    // per address and ten minutes (and failed sign-ins, likewise)
+    // Unknown links per address and ten minutes, then each further one 429 (a real link is
+    // always answered); failed sign-ins likewise, then every sign-in 429.
+    int maxUnknownLinks = 20;
     bool secureCookies = false;  // the dashboard's session cookie only over https
     // The reverse proxy's address: requests from it are from the last X-Forwarded-For address
     // (for throttling and the signing evidence). Empty: no proxy is trusted.

@@ -192,8 +192,10 @@ void Router::dispatch(Poco::Net::HTTPServerRequest& request,
         return site->forbidden(exchange);
     if (route->body != Body::None && !readBody(exchange, *route, *site))
         return;
-    if (route->csrf && !sameSecret(site->expectedCsrf(exchange), exchange.form->get("csrf", "")))
-        return site->forbidden(exchange);
+    if (route->csrf &&
+        !sameSecret((route->expectedCsrf ? route->expectedCsrf : site->expectedCsrf)(exchange),
+                    exchange.form->get("csrf", "")))
+        return (route->forbidden ? route->forbidden : site->forbidden)(exchange);
     route->handler(exchange);
 }
 

@@ -91,6 +91,10 @@ struct Route {
     std::function<bool(Exchange&)> guard = nullptr;
     // Answers a body that cannot be read; the site's badBody if not set.
     std::function<void(Exchange&, BodyError)> badBody = nullptr;
+    // The CSRF token this route's form must bring, and the answer to a form without it, when
+    // they are not the site's: the sign-in form's token comes before any session.
+    std::function<std::string(const Exchange&)> expectedCsrf = nullptr;
+    std::function<void(Exchange&)> forbidden = nullptr;
 };
 
 // A part of the server with the paths it owns and the answers it gives to what it refuses.

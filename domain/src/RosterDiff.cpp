@@ -29,18 +29,47 @@ class Differ {
         nurses();
         areaLeaders();
         networkLeader();
-        std::stable_sort(diff_.changes.begin(), diff_.changes.end(),
-                         [](const RosterChange& a, const RosterChange& b) {
-                             if (a.group != b.group)
-                                 return a.group < b.group;
-                             return a.summary < b.summary;
-                         });
+        sortChanges();
         return std::move(diff_);
+    }
+
+    // Added, changed, left; by summary within each, equal ones as they came. Sorted by index
+    // and then permuted in place: a stable sort of the changes themselves takes a buffer of
+    // them (8 MB for a list of 50,000 nurses).
+    void sortChanges() {
+        auto& changes = diff_.changes;
+        std::vector<std::size_t> order(changes.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            const RosterChange& x = changes[a];
+            const RosterChange& y = changes[b];
+            if (x.group != y.group)
+                return x.group < y.group;
+            if (x.summary != y.summary)
+                return x.summary < y.summary;
+            return a < b;
+        });
+        // Position i gets the change at order[i]: follow each cycle once.
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            if (order[i] == i)
+                continue;
+            RosterChange held = std::move(changes[i]);
+            std::size_t at = i;
+            while (order[at] != i) {
+                const std::size_t from = order[at];
+                changes[at] = std::move(changes[from]);
+                order[at] = at;
+                at = from;
+            }
+            changes[at] = std::move(held);
+            order[at] = at;
+        }
     }
 
   private:
     void add(RosterChange::Group g, std::string kind, std::string subject, std::string summary,
              std::vector<std::pair<std::string, std::string>> details) {
+        summary.shrink_to_fit();  // made by appending: up to twice its length otherwise
         diff_.changes.push_back(
             {g, std::move(kind), std::move(subject), std::move(summary), std::move(details)});
     }

@@ -63,9 +63,10 @@ std::size_t maxLength(RosterColumn column) {
 
 class SheetReader {
   public:
+    // `consumed`, when given, is `table` itself: each row's cells are freed once it is read.
     SheetReader(const Table& table, const std::vector<std::string>& areas,
-                const std::map<std::string, Person>& knownPeople)
-        : table_(table), areas_(areas), known_(knownPeople) {}
+                const std::map<std::string, Person>& knownPeople, Table* consumed = nullptr)
+        : table_(table), areas_(areas), known_(knownPeople), consumed_(consumed) {}
 
     RosterSheet read() {
         std::size_t i = 0;
@@ -79,7 +80,11 @@ class SheetReader {
         for (++i; i < table_.rows.size(); ++i) {
             if (!isEmpty(table_.rows[i]))
                 readRow(table_.rows[i]);
+            if (consumed_)
+                std::vector<std::string>().swap(consumed_->rows[i].cells);
         }
+        if (consumed_)
+            std::vector<TableRow>().swap(consumed_->rows);
         resolveLeaderNames();
         return std::move(result_);
     }
@@ -412,6 +417,7 @@ class SheetReader {
     const Table& table_;
     const std::vector<std::string>& areas_;
     const std::map<std::string, Person>& known_;
+    Table* consumed_;
     RosterSheet result_;
     std::map<RosterColumn, std::size_t> columns_;
     std::map<RosterColumn, std::string> titles_;
@@ -458,6 +464,11 @@ const std::vector<RosterColumnSpec>& rosterColumns() {
 RosterSheet readRosterSheet(const Table& table, const std::vector<std::string>& areas,
                             const std::map<std::string, Person>& knownPeople) {
     return SheetReader(table, areas, knownPeople).read();
+}
+
+RosterSheet readRosterSheet(Table&& table, const std::vector<std::string>& areas,
+                            const std::map<std::string, Person>& knownPeople) {
+    return SheetReader(table, areas, knownPeople, &table).read();
 }
 
 }  // namespace avtaleflyt

@@ -405,7 +405,8 @@ RosterImport Rosters::importRoster(const Actor& by, const std::string& path, con
         // diff printed is the diff applied.
         storage::Transaction tx(core_.db);
         const Roster current = core_.rosters.load(record);
-        RosterSheet sheet = readRosterSheet(table, record.areas, current.people);
+        // The table goes row by row as the roster grows: never both whole (memory).
+        RosterSheet sheet = readRosterSheet(std::move(table), record.areas, current.people);
 
         RosterImport result;
         result.network = toNetwork(record);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include "Core.h"
 #include "avtaleflyt/documents/Messages.h"
@@ -262,9 +263,13 @@ DispatchReport Outbox::deliver(const Actor& by, std::size_t limit) const {
                 tx.commit();
             }
             const std::string what = message.recipient + ": " + message.subject;
-            try {
-                const std::string answer = transport.deliver(st.settings.mailFrom, message.recipient,
-                                                             message.messageId, message.mime);
+            // Marked sent the moment the server has accepted it, before the transport says
+            // goodbye: a crash after the server's answer and before this commit delivers the
+            // message again under the same Message-ID (at least once: SMTP cannot do better),
+            // so nothing else happens in between. The audit event goes in the same
+            // transaction, so that no delivery is ever unrecorded.
+            std::optional<std::string> accepted;
+            const auto markSent = [&](const std::string& answer) {
                 storage::Transaction tx(st.db);
                 st.outboxMessages.markSent(message.id, answer, st.clock.now());
                 st.record("mail.sent",
@@ -274,8 +279,20 @@ DispatchReport Outbox::deliver(const Actor& by, std::size_t limit) const {
                            {"to", message.recipient},
                            {"answer", answer}});
                 tx.commit();
-                report.sent.push_back(what + " (" + answer + ")");
+                accepted = answer;
+            };
+            try {
+                const std::string answer =
+                    transport.send(st.settings.mailFrom, message.recipient, message.messageId,
+                                   message.mime, markSent);
+                if (!accepted)  // a transport that returned without saying so: delivered
+                    markSent(answer);
+                report.sent.push_back(what + " (" + *accepted + ")");
             } catch (const notify::TransportError& e) {
+                if (accepted) {  // failed after the server took it (a lost goodbye): sent
+                    report.sent.push_back(what + " (" + *accepted + ")");
+                    continue;
+                }
                 const auto backoff = std::min<std::chrono::minutes>(
                     kMaxBackoff, std::chrono::minutes(1LL << std::min(message.attempts, 16)));
                 const Timestamp retry = st.clock.now() + backoff;

@@ -46,6 +46,14 @@ class Session final : public Poco::Net::SecureSMTPClientSession {
 
 }  // namespace
 
+std::string Transport::send(const std::string& from, const std::string& to,
+                            const std::string& messageId, const std::string& mime,
+                            const std::function<void(const std::string&)>& accepted) {
+    std::string answer = deliver(from, to, messageId, mime);
+    accepted(answer);
+    return answer;
+}
+
 MaildirTransport::MaildirTransport(std::string dir, Env& env)
     : dir_(std::move(dir)), env_(env) {}
 
@@ -76,9 +84,16 @@ std::string SmtpTransport::describe() const {
 }
 
 std::string SmtpTransport::deliver(const std::string& from, const std::string& to,
-                                   const std::string&, const std::string& mime) {
+                                   const std::string& messageId, const std::string& mime) {
+    return send(from, to, messageId, mime, [](const std::string&) {});
+}
+
+std::string SmtpTransport::send(const std::string& from, const std::string& to, const std::string&,
+                                const std::string& mime,
+                                const std::function<void(const std::string&)>& accepted) {
     using Poco::Net::SMTPClientSession;
     const std::string where = describe() + ": ";
+    bool recording = false;
     try {
         Session session(settings_.host, static_cast<Poco::UInt16>(settings_.port));
         session.setTimeout(Poco::Timespan(settings_.timeoutSeconds, 0));
@@ -107,6 +122,11 @@ std::string SmtpTransport::deliver(const std::string& from, const std::string& t
         const int status = session.socket().receiveStatusMessage(answer);
         if (status / 100 != 2)
             throw TransportError(where + "the message was refused: " + answer);
+        // Accepted: the server has it now. Nothing before the caller records that, and what
+        // the recording throws is the caller's, not a failed delivery.
+        recording = true;
+        accepted(answer);
+        recording = false;
         try {
             session.close();
         } catch (const Poco::Exception&) {
@@ -116,6 +136,8 @@ std::string SmtpTransport::deliver(const std::string& from, const std::string& t
     } catch (const TransportError&) {
         throw;
     } catch (const Poco::Exception& e) {
+        if (recording)
+            throw;
         throw TransportError(where + e.displayText());
     }
 }

@@ -64,6 +64,19 @@ try {
   await signIn(page, base, 'nora', 'nettverk-passord');
   console.log('ok - sign-in refuses a wrong password and accepts the right one');
 
+  // A sign-in form another page made (login CSRF: it would sign the browser in to an account of
+  // its choosing) is refused: it has no token of the sign-in form.
+  const forger = await context.newPage();
+  await forger.setContent(`<form method="post" action="${base}/app/login">` +
+    '<input name="username" value="nora"><input name="password" value="nettverk-passord">' +
+    '<button type="submit">Send</button></form>');
+  const forgedSignIn = await Promise.all([forger.waitForResponse(/\/app\/login$/), forger.getByRole('button', { name: 'Send' }).click()]);
+  assert.equal(forgedSignIn[0].status(), 403);
+  assert.match(await forger.textContent('main'), /Innloggingsskjemaet var for gammelt/);
+  assert.equal((await forgedSignIn[0].allHeaders())['set-cookie']?.includes('avtaleflyt_session=') ?? false, false);
+  await forger.close();
+  console.log('ok - a sign-in form from another page is refused (login CSRF)');
+
   // A name list with a bad line: the error by line, nothing applied.
   writeFileSync(join(inst.dir, 'liste-feil.csv'), [header, ...rows, 'Ola Dahl;ola@frogn;Follo;Tunet;Tor Li;tor@frogn.example;aktiv;'].join('\n') + '\n');
   await page.goto(`${base}/app/roster`);

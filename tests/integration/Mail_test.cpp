@@ -1,10 +1,12 @@
 // Mail and signing links on a real database: the outbox written with the step, delivery into a
 // real maildir and to a real SMTP server (aiosmtpd), retries, and signing through the links,
 // in the engine and over HTTP in the portal.
+#include <Poco/Base64Decoder.h>
 #include <Poco/File.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -18,10 +20,12 @@
 #include <array>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <functional>
 #include <mutex>
-#include <thread>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "Portal.h"
 #include "Template.h"
@@ -32,6 +36,7 @@
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/Text.h"
 #include "avtaleflyt/engine/Installation.h"
+#include "avtaleflyt/notify/Mail.h"
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::engine;
@@ -106,13 +111,15 @@ struct MailFixture {
         for (const auto& n : names) out.push_back(test::readFile(data + "/mail/new/" + n));
         return out;
     }
-    // The messages delivered to `email`, through the maildir.
+    // The messages delivered to `email`, through the maildir (the To header unfolded).
     std::vector<std::string> mailTo(const std::string& email) const {
         std::vector<std::string> out;
         for (const auto& m : maildir()) {
             const auto to = m.find("\r\nTo: ");
-            if (m.substr(to, m.find("\r\n", to + 2) - to).find("<" + email + ">") !=
-                std::string::npos)
+            auto end = m.find("\r\n", to + 2);
+            while (end != std::string::npos && (m[end + 2] == ' ' || m[end + 2] == '\t'))
+                end = m.find("\r\n", end + 2);
+            if (m.substr(to, end - to).find("<" + email + ">") != std::string::npos)
                 out.push_back(m);
         }
         return out;
@@ -233,6 +240,184 @@ TEST_CASE("SMTP: with the server down the mail stays queued, once it is up each 
     }
     CHECK(ids.size() == 4);
     for (const auto& sent : f.open().outbox().list("sent")) CHECK(sent.serverAnswer.rfind("250", 0) == 0);
+}
+
+namespace {
+
+// The header section of a MIME message, as its lines.
+std::vector<std::string> headerLines(const std::string& mime) {
+    std::vector<std::string> lines;
+    const std::string head = mime.substr(0, mime.find("\r\n\r\n"));
+    std::size_t start = 0;
+    for (;;) {
+        const auto end = head.find("\r\n", start);
+        lines.push_back(head.substr(start, end == std::string::npos ? end : end - start));
+        if (end == std::string::npos)
+            return lines;
+        start = end + 2;
+    }
+}
+
+// Header `name`'s value as a reader gets it: unfolded (RFC 5322), encoded words decoded (RFC
+// 2047: the space between two of them dropped).
+std::string headerValue(const std::string& mime, const std::string& name) {
+    std::string value;
+    bool in = false;
+    for (const auto& line : headerLines(mime)) {
+        if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+            if (in)
+                value += line;
+            continue;
+        }
+        in = line.rfind(name + ": ", 0) == 0;
+        if (in)
+            value = line.substr(name.size() + 2);
+    }
+    std::string out;
+    bool lastEncoded = false;
+    for (std::size_t i = 0; i < value.size();) {
+        const auto open = value.find("=?UTF-8?B?", i);
+        const auto close = open == std::string::npos ? open : value.find("?=", open + 10);
+        const std::string between =
+            value.substr(i, (close == std::string::npos ? value.size() : open) - i);
+        if (close == std::string::npos) {
+            out += between;
+            break;
+        }
+        if (!(lastEncoded && text::trim(between).empty()))
+            out += between;
+        std::istringstream b64(value.substr(open + 10, close - open - 10));
+        Poco::Base64Decoder decoder(b64);
+        std::string decoded((std::istreambuf_iterator<char>(decoder)),
+                            std::istreambuf_iterator<char>());
+        out += decoded;
+        lastEncoded = true;
+        i = close + 2;
+    }
+    return out;
+}
+
+notify::Mail mailWith(const std::string& toName, const std::string& subject) {
+    notify::Mail mail;
+    mail.messageId = "FB-2026-0001.sign.0123456789ab@avtaleflyt";
+    mail.fromAddress = "avtaleflyt@nettverk.example";
+    mail.fromName = kNetwork;
+    mail.toAddress = "eva@frogn.example";
+    mail.toName = toName;
+    mail.replyTo = "nora@nettverk.example";
+    mail.subject = subject;
+    mail.text = "Hei";
+    mail.date = *parseTimestamp("2026-11-02T09:00:00Z");
+    return mail;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "mail headers are folded: a long subject or recipient name gives no line over 998 "
+    "octets (RFC 5322), encoded words on lines of at most 76 characters, and the reader "
+    "gets back what was written",
+    "[mail]") {
+    std::string words, norwegian;
+    for (int i = 0; i < 300; ++i) words += (i ? " " : "") + std::string("ord") + std::to_string(i);
+    for (int i = 0; i < 200; ++i) norwegian += "Æøå blåbærsyltetøy ";
+    const std::string oneWord(1500, 'x');  // no space to fold at: encoded words
+    const std::string longName = "Kari " + std::string(990, 'B') + " Nordmann";  // 1,000 characters
+    for (const auto& [name, subject] :
+         std::vector<std::pair<std::string, std::string>>{{"Eva Ås", "Til signering: kort"},
+                                                          {longName, words},
+                                                          {norwegian, norwegian},
+                                                          {"Ola \"Sjefen\" Dahl", oneWord}}) {
+        INFO(subject.substr(0, 30));
+        const std::string mime = notify::toMime(mailWith(name, subject));
+        for (const auto& line : headerLines(mime)) {
+            INFO(line.substr(0, 60));
+            CHECK(line.size() <= 998);
+            if (line.find("=?UTF-8?B?") != std::string::npos)
+                CHECK(line.size() <= 76);
+            else
+                CHECK((line.size() <= 78 || line.find(' ', 1) == std::string::npos));
+        }
+        CHECK(headerValue(mime, "Subject") == subject);
+        const std::string to = headerValue(mime, "To");
+        CHECK(to.size() > 20);
+        CHECK(to.substr(to.size() - 20) == " <eva@frogn.example>");
+        const std::string shown = to.substr(0, to.size() - 20);
+        std::string quoted = name;  // as quoted: "..." with \" and \\ escaped
+        for (std::size_t at = 0; (at = quoted.find('"', at)) != std::string::npos; at += 2)
+            quoted.insert(at, "\\");
+        CHECK((shown == name || shown == "\"" + quoted + "\""));
+    }
+    // A short plain subject and name stay on one line each, as before.
+    const std::string plain =
+        notify::toMime(mailWith("Tor Li", "Til signering: Funksjonsbeskrivelse"));
+    CHECK(plain.find("\r\nTo: \"Tor Li\" <eva@frogn.example>\r\n") != std::string::npos);
+    CHECK(plain.find("\r\nSubject: Til signering: Funksjonsbeskrivelse\r\n") != std::string::npos);
+}
+
+TEST_CASE(
+    "a roster name of 1,000 characters reaches the mail without a header line over 998 "
+    "octets (the To line was 1,030)",
+    "[mail]") {
+    MailFixture f;
+    Rows roster = kRoster;
+    roster[2][0] = "Åse " + std::string(992, 'B') + " Bø";
+    test::writeFile(f.dir.file("liste.csv"), documents::formatCsv(roster));
+    REQUIRE(
+        f.open().rosters().importRoster(kTester, f.dir.file("liste.csv"), kNetwork, false).applied);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    f.open().outbox().deliver(kTester);
+    const auto mails = f.mailTo("ase@frogn.example");
+    REQUIRE(mails.size() == 1);
+    for (const auto& line : headerLines(mails.front())) CHECK(line.size() <= 998);
+    CHECK(headerValue(mails.front(), "To") == roster[2][0] + " <ase@frogn.example>");
+    tokenIn(mails.front());  // the link is in it
+}
+
+TEST_CASE(
+    "header injection: a name with CR/LF is refused at import naming file, line and "
+    "field, and a name or subject with CR/LF, NUL or ESC from elsewhere cannot add a "
+    "header line",
+    "[mail]") {
+    MailFixture f;
+    Rows roster = kRoster;
+    roster[2][0] = "Åse\r\nBcc: angriper@evil.example";
+    roster[3][3] = "Tunet\x1b[31m";
+    test::writeFile(f.dir.file("injisert.csv"), documents::formatCsv(roster));
+    const auto refused =
+        f.open().rosters().importRoster(kTester, f.dir.file("injisert.csv"), kNetwork, false);
+    CHECK_FALSE(refused.applied);
+    REQUIRE(refused.problems.size() == 2);
+    CHECK(refused.problems[0].toString() ==
+          f.dir.file("injisert.csv") + ":3: Navn: contains a line break (character 4)");
+    CHECK(refused.problems[1].toString() ==
+          f.dir.file("injisert.csv") +
+              ":5: Arbeidssted: contains the control character U+001B (character 6)");
+
+    for (const std::string& evil : std::vector<std::string>{
+             "Eva\r\nBcc: angriper@evil.example", "Eva\nBcc: angriper@evil.example",
+             "Eva\rBcc: angriper@evil.example", std::string("Eva\0\x1b[2J\r\n\r\nBcc: x", 18)}) {
+        const std::string mime =
+            notify::toMime(mailWith(evil, "Hei\r\nBcc: angriper@evil.example"));
+        const auto lines = headerLines(mime);
+        std::vector<std::string> names;
+        for (const auto& line : lines) {
+            CHECK(line.find('\r') == std::string::npos);
+            CHECK(line.find('\n') == std::string::npos);
+            CHECK(line.find('\0') == std::string::npos);
+            CHECK(line.find('\x1b') == std::string::npos);
+            if (!line.empty() && line[0] != ' ' && line[0] != '\t')
+                names.push_back(line.substr(0, line.find(':')));
+        }
+        CHECK(names == std::vector<std::string>{"Message-ID", "Date", "From", "To", "Reply-To",
+                                                "Subject", "MIME-Version", "Auto-Submitted",
+                                                "Content-Type", "Content-Transfer-Encoding"});
+        CHECK(headerValue(mime, "Subject") == "Hei  Bcc: angriper@evil.example");
+    }
+    // An address cannot carry a header either: no mail is written with it.
+    notify::Mail bad = mailWith("Eva", "Hei");
+    bad.toAddress = "eva@frogn.example>\r\nBcc: <angriper@evil.example";
+    CHECK_THROWS_AS(notify::toMime(bad), std::invalid_argument);
 }
 
 TEST_CASE("a link signs once: then it is used, and the evidence stays out of the PDF", "[signing]") {
@@ -374,6 +559,38 @@ std::string csrfIn(const std::string& page) {
     return m[1];
 }
 
+// A sign-in form as a browser gets it from GET /app/login: the cookie it sets, the token it
+// carries.
+struct SignInForm {
+    std::string cookie, csrf;
+};
+
+SignInForm signInForm(unsigned port) {
+    const Http page = request(port, "GET", "/app/login");
+    REQUIRE(page.status == 200);
+    const std::string setCookie = page.headers.get("Set-Cookie", "");
+    std::smatch m;
+    REQUIRE(
+        std::regex_search(setCookie, m, std::regex("^(avtaleflyt_signin=[0-9]+\\.[0-9a-f]{32});")));
+    return {m[1], csrfIn(page.body)};
+}
+
+// Signs in through a fresh sign-in form, as a browser does.
+Http signIn(unsigned port, const std::string& user, const std::string& password) {
+    const SignInForm form = signInForm(port);
+    return request(port, "POST", "/app/login",
+                   "username=" + user + "&password=" + password + "&csrf=" + form.csrf,
+                   {{"Cookie", form.cookie}});
+}
+
+// The session cookie an answer sets, or "".
+std::string sessionCookie(const Http& answer) {
+    for (const auto& [name, value] : answer.headers)
+        if (name == "Set-Cookie" && value.rfind("avtaleflyt_session=", 0) == 0)
+            return value.substr(0, value.find(';'));
+    return "";
+}
+
 }  // namespace
 
 TEST_CASE("the portal: the page, CSRF, confirmation, signing once, forged links, escaping and "
@@ -464,9 +681,73 @@ TEST_CASE("the portal: declining needs a reason, too many unknown links from one
 
     for (int i = 0; i < 3; ++i)
         CHECK(request(port, "GET", "/s/" + std::string(42, 'B') + std::to_string(i)).status == 404);
-    const Http blocked = request(port, "GET", "/s/" + token);
+    const Http blocked = request(port, "GET", "/s/" + std::string(42, 'B') + "3");
     CHECK(blocked.status == 429);
     CHECK(blocked.body.find("For mange forsøk") != std::string::npos);
+    // The link itself, used now, still says so.
+    CHECK(request(port, "GET", "/s/" + token).status == 410);
+}
+
+TEST_CASE(
+    "nurses behind one address (a hospital's NAT) each open and sign their own link after "
+    "that address has guessed links below and above the limit: every real link is "
+    "answered, the guesses are still refused (429)",
+    "[portal]") {
+    MailFixture f;
+    Rows roster = kRoster;
+    const int nurses = 10;
+    for (int i = 0; i < nurses; ++i)
+        roster.push_back({"Sykepleier " + std::to_string(i),
+                          "s" + std::to_string(i) + "@frogn.example", "Follo", "Tunet", "Tor Li",
+                          "tor@frogn.example", "aktiv", ""});
+    test::writeFile(f.dir.file("liste.csv"), documents::formatCsv(roster));
+    f.open().rosters().importRoster(kTester, f.dir.file("liste.csv"), kNetwork, false);
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    f.open().outbox().deliver(kTester);
+    std::vector<std::string> tokens;
+    for (int i = 0; i < nurses; ++i) {
+        const auto mails = f.mailTo("s" + std::to_string(i) + "@frogn.example");
+        REQUIRE(mails.size() == 1);
+        tokens.push_back(tokenIn(mails.front()));
+    }
+    portal::PortalSettings settings;
+    settings.maxUnknownLinks = 3;
+    ServedPortal served(f, settings);
+    const unsigned port = served.port();
+    int guesses = 0;
+    const auto guess = [&] {
+        return request(port, "GET", "/s/" + std::string(40, 'G') + std::to_string(100 + guesses++))
+            .status;
+    };
+    // Each nurse opens her link, its document, and signs, all from 127.0.0.1.
+    const auto signs = [&](const std::string& token) {
+        INFO("link " << token.substr(0, 6));
+        const Http page = request(port, "GET", "/s/" + token);
+        CHECK(page.status == 200);
+        CHECK(request(port, "GET", "/s/" + token + "/dokument.pdf").status == 200);
+        const Http done =
+            request(port, "POST", "/s/" + token + "/sign", "confirm=yes&csrf=" + csrfIn(page.body));
+        CHECK(done.status == 200);
+        CHECK(done.body.find("Takk, du har signert") != std::string::npos);
+    };
+
+    CHECK(guess() == 404);  // below the limit
+    CHECK(guess() == 404);
+    for (int i = 0; i < 3; ++i) signs(tokens[i]);
+    CHECK(guess() == 404);                              // the third: the limit reached
+    for (int i = 0; i < 4; ++i) CHECK(guess() == 429);  // above it
+    for (int i = 3; i < nurses; ++i) {
+        signs(tokens[i]);
+        CHECK(guess() == 429);  // guessing in between is still refused
+    }
+    // A used link says it is used, not "too many attempts".
+    const Http used = request(port, "GET", "/s/" + tokens[0]);
+    CHECK(used.status == 410);
+    CHECK(used.body.find("Lenken er allerede brukt") != std::string::npos);
+    CHECK(f.sql("SELECT count(*) FROM signature_evidence") == std::to_string(nurses));
+    CHECK(f.sql("SELECT count(*) FROM signature_evidence WHERE ip_address = '127.0.0.1'") ==
+          std::to_string(nurses));
+    served.server.stop();
 }
 
 TEST_CASE("SMTP with STARTTLS: refused in the clear, refused with an untrusted certificate, "
@@ -533,6 +814,144 @@ TEST_CASE("a dispatcher killed between delivering and recording leaves the messa
     CHECK(f.open().outbox().list("queued").empty());
 }
 
+namespace {
+
+// An SMTP server of one connection that accepts one message ("250 2.0.0 queued as 1") and then
+// holds the client's QUIT unanswered until released, as a server or network that stalls after
+// accepting would; it then closes without answering.
+struct StallingSmtpServer {
+    Poco::Net::ServerSocket listener{Poco::Net::SocketAddress("127.0.0.1", 0)};
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool quitting = false, released = false;
+    std::string received;
+    std::thread thread{[this] { serve(); }};
+
+    unsigned port() const { return listener.address().port(); }
+    ~StallingSmtpServer() {
+        release();
+        thread.join();
+    }
+    // Waits until the client has sent QUIT (true), or 10 s.
+    bool waitForQuit() {
+        std::unique_lock<std::mutex> lock(mutex);
+        return changed.wait_for(lock, 10s, [this] { return quitting; });
+    }
+    void release() {
+        const std::lock_guard<std::mutex> lock(mutex);
+        released = true;
+        changed.notify_all();
+    }
+
+  private:
+    void serve() {
+        Poco::Net::StreamSocket client = listener.acceptConnection();
+        client.setReceiveTimeout(Poco::Timespan(10, 0));
+        std::string buffer;
+        const auto line = [&]() -> std::string {
+            for (;;) {
+                if (const auto end = buffer.find("\r\n"); end != std::string::npos) {
+                    std::string l = buffer.substr(0, end);
+                    buffer.erase(0, end + 2);
+                    return l;
+                }
+                char bytes[4096];
+                const int n = client.receiveBytes(bytes, sizeof bytes);
+                if (n <= 0)
+                    return "QUIT";
+                buffer.append(bytes, static_cast<std::size_t>(n));
+            }
+        };
+        const auto say = [&](const std::string& l) {
+            client.sendBytes((l + "\r\n").data(), static_cast<int>(l.size() + 2));
+        };
+        try {
+            say("220 stalling.example ESMTP");
+            for (std::string command = line();; command = line()) {
+                if (command.rfind("QUIT", 0) == 0)
+                    break;
+                if (command.rfind("DATA", 0) == 0) {
+                    say("354 go on");
+                    for (std::string l = line(); l != "."; l = line()) received += l + "\r\n";
+                    say("250 2.0.0 queued as 1");
+                } else {
+                    say("250 ok");
+                }
+            }
+        } catch (const Poco::Exception&) {
+        }
+        std::unique_lock<std::mutex> lock(mutex);
+        quitting = true;
+        changed.notify_all();
+        changed.wait_for(lock, 20s, [this] { return released; });
+        client.close();  // QUIT never answered
+    }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "SMTP: the outbox marks a message sent the moment the server accepts it, before QUIT: "
+    "a server that then stalls or drops the connection leaves it sent, never to go again "
+    "(the window in which a crash re-sends it)",
+    "[mail][smtp]") {
+    MailFixture f;
+    StallingSmtpServer server;
+    f.settings.mailTransport = "smtp";
+    f.settings.smtp.port = server.port();
+    f.settings.smtp.timeoutSeconds = 15;
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    REQUIRE(f.sql("SELECT count(*) FROM outbox WHERE status = 'queued'") == "4");
+
+    DispatchReport report;
+    std::thread dispatcher([&] { report = f.open().outbox().deliver(kTester, 1); });
+    const bool quitting = server.waitForQuit();
+    CHECK(quitting);
+    if (quitting) {
+        // The server has the message and the dispatcher is still waiting for its goodbye: the
+        // row is sent already, with the server's answer and its audit event.
+        CHECK(f.sql("SELECT status || ' ' || server_answer FROM outbox WHERE status = 'sent'") ==
+              "sent 250 2.0.0 queued as 1");
+        CHECK(f.sql("SELECT count(*) FROM audit_event WHERE kind = 'mail.sent'") == "1");
+    }
+    server.release();
+    dispatcher.join();
+    CHECK(report.sent.size() == 1);
+    CHECK(report.failed.empty());
+    CHECK(server.received.find("Message-ID: <") != std::string::npos);
+    CHECK(f.sql("SELECT count(*) FROM outbox WHERE status = 'queued'") == "3");
+
+    // A transport that loses the connection after the server took the message (it throws then):
+    // sent, not failed, and not tried again.
+    struct LosesGoodbye final : notify::Transport {
+        int sends = 0;
+        std::string deliver(const std::string&, const std::string&, const std::string&,
+                            const std::string&) override {
+            throw std::logic_error("send is used");
+        }
+        std::string send(const std::string&, const std::string&, const std::string&,
+                         const std::string&,
+                         const std::function<void(const std::string&)>& accepted) override {
+            ++sends;
+            accepted("250 taken");
+            throw notify::TransportError("connection lost before QUIT was answered");
+        }
+        std::string describe() const override { return "loses goodbye"; }
+    } losing;
+    {
+        Installation i = f.open();
+        i.setTransport(&losing);
+        const auto lost = i.outbox().deliver(kTester);
+        CHECK(lost.sent.size() == 3);
+        CHECK(lost.failed.empty());
+        f.clock.advance(std::chrono::hours(24));
+        CHECK(i.outbox().deliver(kTester).sent.empty());
+    }
+    CHECK(losing.sends == 3);
+    CHECK(f.sql("SELECT count(*) FROM outbox WHERE status = 'sent'") == "4");
+    CHECK(f.sql("SELECT count(*) FROM audit_event WHERE kind = 'mail.sent'") == "4");
+}
+
 TEST_CASE("the portal believes X-Forwarded-For only from the trusted proxy", "[portal]") {
     for (const bool trusted : {false, true}) {
         MailFixture f;
@@ -558,13 +977,58 @@ TEST_CASE("the dashboard refuses an address after too many failed sign-ins (429)
     served.installation.users().add(kTester, "nora", "Nora Nett", "network_leader", kNetwork, "",
                                 "riktig-passord-1");
     for (int i = 0; i < 3; ++i)
-        CHECK(request(served.port(), "POST", "/app/login", "username=nora&password=feil" +
-                                                              std::to_string(i))
-                  .status == 401);
-    const Http blocked =
-        request(served.port(), "POST", "/app/login", "username=nora&password=riktig-passord-1");
+        CHECK(signIn(served.port(), "nora", "feil" + std::to_string(i)).status == 401);
+    const Http blocked = signIn(served.port(), "nora", "riktig-passord-1");
     CHECK(blocked.status == 429);
-    CHECK(blocked.headers.has("Set-Cookie") == false);
+    CHECK(sessionCookie(blocked).empty());
+}
+
+TEST_CASE(
+    "login CSRF: the sign-in form carries a token of its own before any session, and a "
+    "POST /app/login without it, without its cookie, with another form's or a forged one "
+    "is refused (403) and signs no one in",
+    "[portal][dashboard]") {
+    MailFixture f;
+    ServedPortal served(f, {});
+    const unsigned port = served.port();
+    served.installation.users().add(kTester, "nora", "Nora Nett", "network_leader", kNetwork, "",
+                                    "riktig-passord-1");
+    const std::string credentials = "username=nora&password=riktig-passord-1";
+    const SignInForm form = signInForm(port), other = signInForm(port);
+    CHECK(form.cookie != other.cookie);
+    CHECK(form.csrf != other.csrf);
+
+    const std::vector<std::pair<std::string, std::string>> forged = {
+        {credentials, ""},                                   // a form from another site
+        {credentials + "&csrf=" + form.csrf, ""},            // the token without its cookie
+        {credentials, form.cookie},                          // the cookie without its token
+        {credentials + "&csrf=" + other.csrf, form.cookie},  // another form's token
+        {credentials + "&csrf=" + std::string(form.csrf.size(), 'a'), form.cookie},
+        {credentials + "&csrf=" + form.csrf, "avtaleflyt_signin=1." + std::string(32, '0')},
+    };
+    for (const auto& [body, cookie] : forged) {
+        INFO(body << " with cookie " << cookie);
+        const Http refused = request(
+            port, "POST", "/app/login", body,
+            cookie.empty() ? std::vector<std::pair<std::string, std::string>>{}
+                           : std::vector<std::pair<std::string, std::string>>{{"Cookie", cookie}});
+        CHECK(refused.status == 403);
+        CHECK(refused.body.find("Innloggingsskjemaet var for gammelt eller kom ikke fra denne "
+                                "siden, så ingen ble logget inn") != std::string::npos);
+        CHECK(refused.body.find("name=\"password\"") != std::string::npos);  // a fresh form
+        CHECK(sessionCookie(refused).empty());
+    }
+    CHECK(f.sql("SELECT count(*) FROM web_session") == "0");
+
+    // Six refusals, none of them a wrong password: the account is not locked, and the form as
+    // the browser got it signs in.
+    const Http in = request(port, "POST", "/app/login", credentials + "&csrf=" + form.csrf,
+                            {{"Cookie", form.cookie}});
+    CHECK(in.status == 303);
+    CHECK(in.headers.get("Location", "") == "/app");
+    const std::string session = sessionCookie(in);
+    REQUIRE_FALSE(session.empty());
+    CHECK(request(port, "GET", "/app", "", {{"Cookie", session}}).status == 200);
 }
 
 TEST_CASE("a link opens the document as sent even before its PDF is stored (a send stopped "

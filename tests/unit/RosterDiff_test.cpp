@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <set>
+
 #include "avtaleflyt/domain/RosterDiff.h"
 
 using namespace avtaleflyt;
@@ -109,4 +112,51 @@ TEST_CASE("renames, new phone numbers and new area and network leaders are chang
           std::vector<std::string>{
               "Kari Berg-Holm: phone 412 00 001 -> (none)", "Kari Berg: renamed to Kari Berg-Holm",
               "area leader of Ahus: Eva Ask -> Tor Li", "network leader: Eva Ask -> (none)"});
+}
+
+TEST_CASE(
+    "the changes come added, changed, left, by summary, equal summaries in the order found "
+    "(sorted without a buffer of the changes)",
+    "[roster-diff]") {
+    Roster current = baseRoster(), desired = baseRoster();
+    const std::vector<std::string> names = {"Åse Bø", "Kari Berg", "Anne Dahl", "Kari Berg", "Ola"};
+    for (int i = 0; i < 120; ++i) {
+        char email[32];
+        std::snprintf(email, sizeof email, "n%03d@ahus.example", i);
+        const NurseMembership nurse{email,
+                                    {"Ahus", "Post " + std::to_string(i % 3), "", UnitKind::Other},
+                                    "tor@ahus.example",
+                                    MemberStatus::Active,
+                                    "",
+                                    ""};
+        const Person person{email, names[static_cast<std::size_t>(i) % names.size()], ""};
+        if (i % 4 != 0) {  // stored already: some of them move, some are missing now
+            current.people[email] = person;
+            current.nurses[email] = nurse;
+        }
+        desired.people[email] = person;
+        desired.nurses[email] = nurse;
+        if (i % 4 == 1)
+            desired.nurses[email].unit.name = "Post 9";
+        if (i % 4 == 2)
+            desired.nurses.erase(email);
+    }
+    const RosterDiff diff = diffRoster(current, desired);
+    CHECK(diff.count(RosterChange::Group::Added) == 30);
+    CHECK(diff.count(RosterChange::Group::Changed) == 30);
+    CHECK(diff.count(RosterChange::Group::Left) == 30);
+    for (std::size_t i = 1; i < diff.changes.size(); ++i) {
+        const RosterChange& a = diff.changes[i - 1];
+        const RosterChange& b = diff.changes[i];
+        INFO(a.summary << " | " << b.summary);
+        REQUIRE(a.group <= b.group);
+        if (a.group == b.group) {
+            CHECK(a.summary <= b.summary);
+            if (a.summary == b.summary)  // found in e-mail order
+                CHECK(a.subject < b.subject);
+        }
+    }
+    std::set<std::string> subjects;
+    for (const auto& c : diff.changes) subjects.insert(c.kind + " " + c.subject);
+    CHECK(subjects.size() == 90);  // each change once: none lost or doubled by the sorting
 }

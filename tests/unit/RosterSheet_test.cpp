@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "avtaleflyt/domain/RosterSheet.h"
+#include "avtaleflyt/domain/Text.h"
 
 using namespace avtaleflyt;
 
@@ -304,4 +305,50 @@ TEST_CASE("more than 1000 problems are cut, saying from which line on", "[roster
     CHECK(sheet.problems.back().toString() ==
           "navneliste.csv:252: problems: more than 1000 problems; the rest, from this line on, are "
           "not listed");
+}
+
+TEST_CASE(
+    "a name list read row by row, each row freed once read (an import's memory), gives the "
+    "same roster, problems and warnings as one read whole, and leaves no row behind",
+    "[roster-sheet]") {
+    std::vector<std::vector<std::string>> rows = {
+        {"Navn", "E-post", "Telefon", "Område", "Arbeidssted", "Leder", "Leders e-post", "Rolle",
+         "Ubrukt"},
+        {"Liv Lie", "liv@ahus.example", "", "Ahus", "Post 1", "", "tor@ahus.example", "", "x"},
+        {"Eli Vik", "eli@ahus.example", "", "Ahus", "Post 1", "Tor Lid", "tor@ahus.example", "",
+         ""},
+        {"Liv Lie", "LIV@ahus.example", "", "Ahus", "Post 2", "Tor Li", "tor@ahus.example", "", ""},
+        {"Per Li", "per@ahus.example", "", "Vestfold", "Post 1", "Tor Li", "tor@ahus.example", "",
+         ""},
+        {"Ida Holm", "ida@ahus.example", "", "Ahus", "Post 3", "", "ukjent@ahus.example", "", ""},
+        {"Eva Ask", "eva@ahus.example", "900 00 000", "Ahus", "", "", "", "områdeleder", ""},
+        {"Tor Li", "tor@ahus.example", "", "Ahus", "Post 9", "Eva Ask", "eva@ahus.example", "",
+         ""}};
+    for (int i = 0; i < 40; ++i)
+        rows.push_back({"Sykepleier " + std::to_string(i),
+                        "s" + std::to_string(i) + "@ahus.example", "", "Ahus",
+                        "Post " + std::to_string(i % 4), "", "eva@ahus.example", "", ""});
+    const std::map<std::string, Person> known = {
+        {"eva@ahus.example", {"eva@ahus.example", "Eva Ask", "911 11 111"}}};
+    const Table whole = table(rows);
+    const RosterSheet held = readRosterSheet(whole, kAreas, known);
+    Table consumed = whole;
+    const RosterSheet freed = readRosterSheet(std::move(consumed), kAreas, known);
+
+    CHECK(consumed.rows.empty());  // NOLINT(bugprone-use-after-move): emptied on purpose
+    CHECK(messages(freed) == messages(held));
+    // A duplicate, an unknown area, one leader with two names (twice), a leader without a name.
+    INFO(text::join(messages(held), "\n"));
+    CHECK(messages(held).size() == 5);
+    CHECK(freed.warnings == held.warnings);
+    CHECK(held.warnings.size() == 1);  // "Ubrukt" is not used
+    CHECK(freed.roster.people == held.roster.people);
+    CHECK(freed.roster.areaLeaders == held.roster.areaLeaders);
+    CHECK(freed.roster.networkLeader == held.roster.networkLeader);
+    REQUIRE(freed.roster.nurses.size() == held.roster.nurses.size());
+    for (const auto& [email, n] : held.roster.nurses) {
+        const NurseMembership& f = freed.roster.nurses.at(email);
+        CHECK((f.unit.sameUnit(n.unit) && f.leaderEmail == n.leaderEmail && f.status == n.status));
+    }
+    CHECK(held.roster.nurses.size() == 44);
 }

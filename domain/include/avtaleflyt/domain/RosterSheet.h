@@ -57,6 +57,10 @@ constexpr std::size_t kMaxRosterProblems = 1000;
 // Never throws for bad content: every problem is collected in the result.
 RosterSheet readRosterSheet(const Table& table, const std::vector<std::string>& areas,
                             const std::map<std::string, Person>& knownPeople);
+// The same, freeing each row of `table` once it is read (and the rows at the end), so that a
+// large list and its roster are never held whole at once (an import's peak memory).
+RosterSheet readRosterSheet(Table&& table, const std::vector<std::string>& areas,
+                            const std::map<std::string, Person>& knownPeople);
 
 }  // namespace avtaleflyt
 

@@ -28,12 +28,18 @@ struct Mail {
     std::vector<Attachment> attachments;
 };
 
-// The message as sent: CRLF line endings, lines of at most 78 characters in the bodies.
+// The message as sent: CRLF line endings, lines of at most 78 characters in the bodies. Headers
+// are folded: plain ASCII between words at 78 characters, anything else (or a word that would
+// make a line longer than 998 octets) as RFC 2047 encoded words on lines of at most 76. A control
+// character in a name or the subject (CR, LF, NUL, ESC, ...) becomes a space, so that no text
+// can end a header line or add one; an address that is not printable ASCII without spaces and
+// angle brackets throws std::invalid_argument.
 std::string toMime(const Mail& mail);
 
 // "Tue, 24 Nov 2026 19:40:00 +0000"
 std::string rfc5322Date(Timestamp t);
-// `text` as an RFC 2047 encoded word if it is not plain printable ASCII.
+// `text` as RFC 2047 encoded words (folded, CRLF and a space between them) if it is not plain
+// printable ASCII.
 std::string encodeHeaderWord(const std::string& text);
 std::string quotedPrintable(const std::string& text);
 std::string base64Lines(const std::string& bytes);  // 76 characters a line, CRLF

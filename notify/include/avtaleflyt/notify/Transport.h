@@ -4,6 +4,7 @@
 // it reports as failed, except where SMTP itself cannot tell (the connection drops after the
 // final dot): the stable Message-ID lets the receiving side drop the second copy.
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -23,6 +24,14 @@ class Transport {
     // Delivers `mime` from `from` to `to`; returns the answer ("250 OK ...", the file written).
     virtual std::string deliver(const std::string& from, const std::string& to,
                                 const std::string& messageId, const std::string& mime) = 0;
+    // Delivers as deliver does, and calls `accepted` with the answer the moment the other side
+    // has taken the message, before anything else (for SMTP: right after the 250 to the final
+    // dot, before QUIT), so that the caller can record it as sent while the window in which a
+    // crash makes it go again is as short as it can be. What `accepted` throws goes to the
+    // caller. By default: deliver, then `accepted`.
+    virtual std::string send(const std::string& from, const std::string& to,
+                             const std::string& messageId, const std::string& mime,
+                             const std::function<void(const std::string& answer)>& accepted);
     virtual std::string describe() const = 0;  // "maildir DIR", "smtp://host:port"
 };
 
@@ -57,6 +66,9 @@ class SmtpTransport final : public Transport {
     explicit SmtpTransport(SmtpSettings settings);
     std::string deliver(const std::string& from, const std::string& to,
                         const std::string& messageId, const std::string& mime) override;
+    std::string send(const std::string& from, const std::string& to, const std::string& messageId,
+                     const std::string& mime,
+                     const std::function<void(const std::string& answer)>& accepted) override;
     std::string describe() const override;
 
   private:
