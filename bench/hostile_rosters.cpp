@@ -7,8 +7,8 @@
 //     inflate.xlsx    a sheet of the list's header and 2 GiB of spaces (a 2 MB zip; 4.2 GB)
 //     xfd.xlsx        the list with a cell at column XFD in each row below the header and in
 //                     further rows up to row 10,001: 10,000 such cells (72 KB; 5.2 GB)
-//     budget.xlsx     the most the limits let through: one 100 KB shared string in 330 cells,
-//                     about 32 MiB of cells (kMaxTableBytes)
+//     budget.xlsx     the most the limits let through: one 100 KB shared string in as many
+//                     cells as kMaxTableBytes allows, less a few for the header
 // The workbooks are made with the tests' writer (tests/support/XlsxWriter), as the tests make
 // the same cases smaller.
 #include <cstdio>
@@ -111,7 +111,8 @@ int main(int argc, char** argv) {
     parts["xl/sharedStrings.xml"] = kDeclaration + "<sst xmlns=\"" + kNs + "\"><si><t>" +
                                     std::string(100000, 'x') + "</t></si></sst>";
     std::string full = worksheet + headerRow(header);
-    for (int r = 2; r <= 331; ++r)
+    const int copies = static_cast<int>(documents::kMaxTableBytes / (100000 + 64)) - 2;
+    for (int r = 2; r <= copies + 1; ++r)
         full += "<row r=\"" + std::to_string(r) + "\"><c r=\"A" + std::to_string(r) +
                 "\" t=\"s\"><v>0</v></c></row>";
     parts[kSheet] = full + "</sheetData></worksheet>";

@@ -81,7 +81,7 @@ void TableBuilder::charge(std::size_t bytes) {
     charged_ += bytes;
     if (charged_ > kMaxTableBytes)
         fail("the file holds more than " + mib(kMaxTableBytes) +
-             " of cells and text, more than a name list of 50,000 nurses; the import reads "
+             " of cells and text, more than a name list of 25,000 nurses; the import reads "
              "none of it");
 }
 

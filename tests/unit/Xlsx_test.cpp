@@ -216,7 +216,7 @@ TEST_CASE("invalid UTF-8 in a sheet names the cell it is in", "[xlsx]") {
           "0x72 0x67 0x3C)");
 }
 
-TEST_CASE("a cell over 128 KiB and a sheet over 32 MiB of cells are refused", "[xlsx]") {
+TEST_CASE("a cell over 128 KiB and a sheet over 16 MiB of cells are refused", "[xlsx]") {
     CHECK(errorOf(
               withSheet(sheetXml(kHeaderRow + "<row r=\"2\">" +
                                  inlineCell("A2", std::string(128 * 1024 + 1, 'x')) + "</row>"))) ==
@@ -234,8 +234,8 @@ TEST_CASE("a cell over 128 KiB and a sheet over 32 MiB of cells are refused", "[
                 "\" t=\"s\"><v>0</v></c></row>";
     parts[kSheet] = sheetXml(rows);
     CHECK(errorOf(test::makeZip(parts)) ==
-          "liste.xlsx: sheet \"Navneliste\", row 336: the file holds more than 32 MiB of cells "
-          "and text, more than a name list of 50,000 nurses; the import reads none of it");
+          "liste.xlsx: sheet \"Navneliste\", row 168: the file holds more than 16 MiB of cells "
+          "and text, more than a name list of 25,000 nurses; the import reads none of it");
 }
 
 TEST_CASE("stored parts are read, and a damaged part is refused naming it", "[xlsx]") {
