@@ -1,14 +1,17 @@
 # The front door. Every target installs what is missing first (scripts/install-deps.sh).
 #   make demo    build and run the demo on a fresh data folder (./demo-data)
-#   make test    build and run every test (ctest)
+#   make test    build and run every test (ctest); with the dev preset also the fuzz tests
+#                (the fuzz preset: each libFuzzer harness over its corpus, then 20 s of fuzzing)
 #   make bench   build and run the benchmarks; results in bench/RESULTS.md
 #   make asan    build and run the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz    run every libFuzzer harness long (FUZZ_SECONDS each, default 600, or FUZZ_RUNS
+#                inputs; FUZZ_JOBS at once) and print executions and findings per harness
 #   make format  clang-format the sources
 #   make package build the release preset and its Debian package (build/release/avtaleflyt_*.deb)
 PRESET ?= dev
 JOBS ?= 2
 
-.PHONY: deps build test demo bench asan format package clean
+.PHONY: deps build test fuzz-build fuzz-test fuzz demo bench asan format package clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -19,6 +22,19 @@ build: deps
 
 test: build
 	@ctest --preset $(PRESET)
+ifeq ($(PRESET),dev)
+	@$(MAKE) --no-print-directory fuzz-test
+endif
+
+fuzz-build: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+
+fuzz-test: fuzz-build
+	@ctest --preset fuzz
+
+fuzz: fuzz-build
+	@./scripts/fuzz.sh build/fuzz
 
 demo: build
 	@./scripts/demo.sh build/$(PRESET)/apps/cli/avtaleflyt

@@ -10,4 +10,10 @@ function(avtaleflyt_module target)
                                              -fno-sanitize-recover=all)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
+  if(AVTALEFLYT_FUZZ)
+    # Coverage for libFuzzer in every module; the harnesses link the fuzzer itself (tests/fuzz).
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+                                             -fno-omit-frame-pointer -fno-sanitize-recover=all)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
 endfunction()

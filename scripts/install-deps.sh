@@ -24,6 +24,7 @@ packages=(
   dpkg-dev systemd     # make package (cpack's dpkg-shlibdeps) and its test (systemd-analyze)
   groff-base           # the package test renders the man page
   wrk nginx-light time iproute2  # scripts/bench-portal.sh: load, the static reference, peak memory, ss
+  clang libclang-rt-14-dev       # the fuzz preset: libFuzzer and the sanitizers' runtimes (tests/fuzz)
 )
 # --bench: also what `make bench` compares against (LibreOffice converting the same document).
 if [ "${1:-}" = "--bench" ]; then

@@ -1,8 +1,8 @@
 #include "Html.h"
 
-#include <Poco/Net/NameValueCollection.h>
+#include "Forms.h"
 
-#include <sstream>
+#include <Poco/Net/NameValueCollection.h>
 
 #include "Template.h"
 #include "avtaleflyt/domain/Text.h"
@@ -49,14 +49,7 @@ std::unique_ptr<Poco::Net::HTMLForm> readForm(Poco::Net::HTTPServerRequest& requ
     body.resize(static_cast<std::size_t>(request.stream().gcount()));
     if (body.size() > limit)
         return nullptr;
-    auto form = std::make_unique<Poco::Net::HTMLForm>();
-    try {
-        std::istringstream in(body);
-        form->read(in);
-    } catch (const Poco::Exception&) {
-        return nullptr;
-    }
-    return form;
+    return parseForm(body);
 }
 
 std::string cookie(const Poco::Net::HTTPServerRequest& request, const std::string& name) {

@@ -1,8 +1,5 @@
 #include "Router.h"
 
-#include <Poco/Net/MessageHeader.h>
-#include <Poco/Net/NameValueCollection.h>
-#include <Poco/Net/PartHandler.h>
 #include <openssl/crypto.h>
 
 #include <string_view>
@@ -51,32 +48,6 @@ bool sameSecret(const std::string& expected, const std::string& given) {
     return !expected.empty() && expected.size() == given.size() &&
            CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0;
 }
-
-// The file of a multipart form, in memory up to a limit.
-class UploadHandler final : public Poco::Net::PartHandler {
-  public:
-    UploadHandler(Upload& upload, std::size_t limit) : upload_(upload), limit_(limit) {}
-    void handlePart(const Poco::Net::MessageHeader& header, std::istream& stream) override {
-        std::string disposition;
-        Poco::Net::NameValueCollection params;
-        Poco::Net::MessageHeader::splitParameters(header.get("Content-Disposition", ""),
-                                                  disposition, params);
-        upload_.fileName = params.get("filename", "");
-        char buf[65536];
-        while (stream.read(buf, sizeof buf) || stream.gcount() > 0) {
-            upload_.bytes.append(buf, static_cast<std::size_t>(stream.gcount()));
-            if (upload_.bytes.size() > limit_) {
-                upload_.tooLarge = true;
-                upload_.bytes.clear();
-                return;
-            }
-        }
-    }
-
-  private:
-    Upload& upload_;
-    std::size_t limit_;
-};
 
 }  // namespace
 
@@ -141,10 +112,10 @@ bool Router::readBody(Exchange& exchange, const Route& route, const Site& site) 
     if (exchange.request.getContentLength() >
         static_cast<std::streamsize>(kMaxUploadBytes + kMaxFormBytes))
         return refuse(BodyError::TooLarge);
-    UploadHandler files(exchange.upload, kMaxUploadBytes);
     exchange.form = std::make_unique<Poco::Net::HTMLForm>();
     try {
-        exchange.form->load(exchange.request, exchange.request.stream(), files);
+        readMultipart(exchange.request, exchange.request.stream(), *exchange.form,
+                      exchange.upload, kMaxUploadBytes);
     } catch (const Poco::Exception&) {
         return refuse(BodyError::Malformed);
     }

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "Forms.h"
 #include "avtaleflyt/engine/Installation.h"
 
 namespace avtaleflyt::portal {
@@ -47,12 +48,6 @@ struct Access {
     std::string area(const std::string& asked) const { return areaOnly() ? user.area : asked; }
     // Everything the user does is the user's in the audit log.
     engine::Actor by() const { return {"web:" + user.username}; }
-};
-
-// An uploaded file of a multipart form, kept in memory up to a limit.
-struct Upload {
-    std::string fileName, bytes;
-    bool tooLarge = false;
 };
 
 enum class Body { None, Form, Multipart };
@@ -118,7 +113,7 @@ class Router {
     // Every route of every site, read-only (for the tests that go through them all).
     std::vector<const Route*> routes() const;
 
-    static constexpr std::size_t kMaxFormBytes = 16 * 1024;
+    static constexpr std::size_t kMaxFormBytes = portal::kMaxFormBytes;
     static constexpr std::size_t kMaxUploadBytes = engine::Cases::kMaxScanBytes;
     static constexpr const char* kSessionCookie = "avtaleflyt_session";
 

@@ -435,8 +435,9 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
                                                                         "arkivstruktur.xsd"},
                                     std::pair<const char*, const char*>{"arkivuttrekk.xml",
                                                                         "addml.xsd"}}) {
+        const std::string main = xsd;  // a lambda cannot capture a structured binding (C++17)
         const bool inSet = std::any_of(schemas.begin(), schemas.end(),
-                                       [&](const auto& s) { return s.first == xsd; });
+                                       [&](const auto& s) { return s.first == main; });
         if (isPresent(file) && (inSet || file == std::string("arkivstruktur.xml")))
             for (const auto& p : validateXmlFile(base + file, file, schemas, xsd)) find(file, p);
     }

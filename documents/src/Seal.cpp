@@ -555,7 +555,8 @@ SealCheck SealVerifier::checkSeal(const std::string& pdf, std::string* fileSha25
         std::sscanf(pdf.c_str() + open + 1, "%lld %lld %lld %lld", &r[0], &r[1], &r[2], &r[3]) !=
             4 ||
         r[0] != 0 || r[1] < 0 || r[2] < r[1] || r[3] < 0 ||
-        static_cast<unsigned long long>(r[2] + r[3]) > pdf.size()) {
+        static_cast<unsigned long long>(r[2]) > pdf.size() ||
+        static_cast<unsigned long long>(r[3]) > pdf.size() - static_cast<std::size_t>(r[2])) {
         check.problem = "the seal's byte range is malformed";
         return check;
     }

@@ -108,6 +108,26 @@ TEST_CASE("a template that breaks the schema is reported with file and line", "[
         Catch::Matchers::StartsWith("t.xml:3: xml: "));
 }
 
+// Found by the template fuzzer (tests/fuzz/template.cpp): the schema let any positive integer
+// through, and a version beyond an int escaped parseTemplate as std::out_of_range.
+TEST_CASE("A template whose version is beyond 2147483647 is refused with its line and the "
+          "schema's reason",
+          "[pdf][template]") {
+    const auto xml = [](const std::string& version) {
+        return "<?xml version=\"1.0\"?>\n<template xmlns=\"urn:avtaleflyt:template:1\" "
+               "name=\"x\" version=\"" +
+               version +
+               "\" language=\"nb\">\n<title>T</title>\n<section title=\"S\"><p>P</p></section>\n"
+               "</template>\n";
+    };
+    CHECK(parseTemplate(xml("2147483647"), "t.xml").version == 2147483647);
+    for (const std::string version : {"2147483648", "99999999999999999999"})
+        CHECK_THROWS_WITH(parseTemplate(xml(version), "t.xml"),
+                          Catch::Matchers::StartsWith("t.xml:2: xml: ") &&
+                              Catch::Matchers::Contains("'" + version + "'") &&
+                              Catch::Matchers::Contains("maximum value allowed ('2147483647')"));
+}
+
 TEST_CASE("the function description renders as A4 with Norwegian text that pdftotext gives back",
           "[pdf]") {
     Written pdf(renderPdf(functionDescription(), options()));
@@ -311,6 +331,23 @@ TEST_CASE("a damaged seal signature is reported, not a crash", "[seal]") {
     const SealCheck check = verifySeal(pdf);
     CHECK_FALSE(check.valid);
     CHECK(check.problem == "the seal's signature is not a hex string");
+}
+
+// Found by the seal fuzzer (tests/fuzz/seal.cpp): the end of the second range was added up in a
+// signed number, which overflows for these (undefined behaviour; `make asan` stopped on it).
+TEST_CASE("A PDF whose /ByteRange numbers add up past the largest number is refused as a "
+          "malformed byte range",
+          "[seal]") {
+    for (const char* range : {"[0 10 9223372036854775807 9223372036854775807]",
+                              "[0 10 20 9223372036854775807]", "[0 10 20 99999999999999999999]"}) {
+        const std::string pdf =
+            std::string("%PDF-1.7\n<</ByteRange") + range + "/Contents<00>>>\n%%EOF\n";
+        const SealCheck check = verifySeal(pdf);
+        CHECK(check.sealed);
+        CHECK_FALSE(check.valid);
+        CHECK(check.problem == "the seal's byte range is malformed");
+        CHECK(SealVerifier().check(pdf).problem == "the seal's byte range is malformed");
+    }
 }
 
 TEST_CASE("a seal made by another tool (signer named by key identifier) is checked through "

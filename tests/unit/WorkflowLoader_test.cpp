@@ -55,6 +55,31 @@ TEST_CASE("a definition that breaks the schema is reported with file and line", 
         Catch::Matchers::StartsWith("wf.xml:8: xml: ") && Catch::Matchers::Contains("'fly'"));
 }
 
+// Found by the workflow fuzzer (tests/fuzz/workflow.cpp): the schema let any positive integer
+// through, and a number beyond an int escaped parseWorkflow as std::out_of_range.
+TEST_CASE("A workflow whose template version or timer max is beyond 2147483647 is refused with "
+          "its line and the schema's reason",
+          "[workflow-load]") {
+    const auto timer = [](const std::string& max) {
+        return "  <timers>\n    <timer name=\"nudge\" states=\"draft\" after=\"P1D\" every=\"P1D\" "
+               "max=\"" +
+               max + "\" trigger=\"finish\"/>\n  </timers>\n";
+    };
+    CHECK(parseWorkflow(minimal(kStates, kDone, timer("2147483647")), "wf.xml").timers.at(0).max ==
+          2147483647);
+    CHECK_THROWS_WITH(parseWorkflow(minimal(kStates, kDone, timer("2147483648")), "wf.xml"),
+                      Catch::Matchers::StartsWith("wf.xml:11: xml: ") &&
+                          Catch::Matchers::Contains("'2147483648'") &&
+                          Catch::Matchers::Contains("maximum value allowed ('2147483647')"));
+    std::string xml = minimal(kStates, kDone);
+    xml.replace(xml.find("  <states>"), 0,
+                "  <template name=\"function-description\" version=\"99999999999\"/>\n");
+    CHECK_THROWS_WITH(parseWorkflow(xml, "wf.xml"),
+                      Catch::Matchers::StartsWith("wf.xml:3: xml: ") &&
+                          Catch::Matchers::Contains("'99999999999'") &&
+                          Catch::Matchers::Contains("maximum value allowed ('2147483647')"));
+}
+
 TEST_CASE("consistency rules are reported, all of them, at the element concerned",
           "[workflow-load]") {
     const std::string xml = minimal(
