@@ -10,18 +10,22 @@
 
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/PosixEnv.h"
+#include "avtaleflyt/documents/Seal.h"
 
 namespace avtaleflyt::fuzz {
 
 // The files an input replaces: the input's first byte picks one, the rest is its content.
 inline const std::vector<std::string>& packageFiles() {
     static const std::vector<std::string> files = {
-        "arkivstruktur.xml", "manifest.sha256", "arkivuttrekk.xml", "dokumenter/FB-2026-0001.pdf"};
+        "arkivstruktur.xml", "manifest.sha256",           "arkivuttrekk.xml",
+        "dokumenter/FB-2026-0001.pdf", "manifest.sha256.p7s"};
     return files;
 }
 
-// Writes the package into `outDir`; returns its folder. `pdf` is the case's sealed PDF.
-inline std::string writeFuzzPackage(const std::string& outDir, const std::string& pdf) {
+// Writes the package into `outDir`, its manifest signed with `seal`; returns its folder. `pdf` is
+// the case's sealed PDF.
+inline std::string writeFuzzPackage(const std::string& outDir, const std::string& pdf,
+                                    const documents::SealKey& seal) {
     archive::ArchiveDocument doc;
     doc.caseReference = "FB-2026-0001";
     doc.workflow = "function-description";
@@ -34,8 +38,9 @@ inline std::string writeFuzzPackage(const std::string& outDir, const std::string
     archive::PackageSettings settings;
     settings.creatorName = "Kompetansenettverket Follo";
     const std::vector<archive::ArchiveDocument> docs{doc};
-    const archive::Package package =
+    archive::Package package =
         archive::buildPackage(docs, settings, *parseTimestamp("2026-11-24T10:00:00Z"), {});
+    package.manifestSignature = seal.sign(package.manifest);
     return archive::writePackage(package, outDir, documents::defaultEnv());
 }
 

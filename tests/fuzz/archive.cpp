@@ -1,6 +1,6 @@
 // auditPackage (archive/Package.h) of a package one of whose files is any bytes: the input's
 // first byte picks the file (Package.h: arkivstruktur.xml, manifest.sha256, arkivuttrekk.xml,
-// the sealed PDF), the rest is written as its content in a package made once in a temporary
+// the sealed PDF, the manifest's signature), the rest is written as its content in a package made once in a temporary
 // folder, audited, and the file put back. The audit never throws: it returns findings, and an
 // unchanged package has none but what the input's file differs in.
 #include <Poco/File.h>
@@ -38,7 +38,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
         const std::string tmp = Poco::TemporaryFile::tempName();
         Poco::File(tmp).createDirectories();
         Poco::TemporaryFile::registerForDeletion(tmp);
-        packageDir = fuzz::writeFuzzPackage(tmp, sealed.value_or("%PDF-1.7\n%%EOF\n"));
+        documents::SealKey::create(tmp + "/seal.crt", tmp + "/seal.key", "avtaleflyt fuzz seal");
+        const auto seal = documents::SealKey::loadPem(tmp + "/seal.crt", tmp + "/seal.key");
+        Poco::File(tmp + "/pakke").createDirectories();
+        packageDir =
+            fuzz::writeFuzzPackage(tmp + "/pakke", sealed.value_or("%PDF-1.7\n%%EOF\n"), seal);
         for (const auto& file : fuzz::packageFiles())
             original[file] = documents::tryReadFile(packageDir + "/" + file).value_or("");
         if (sealed)

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     const std::string pdf = documents::renderPdf(doc, options, &key);
     write(corpus + "/seal/sealed.pdf", pdf);
 
-    const std::string package = fuzz::writeFuzzPackage(temporaryFolder(), pdf);
+    const std::string package = fuzz::writeFuzzPackage(temporaryFolder(), pdf, key);
     for (std::size_t i = 0; i < fuzz::packageFiles().size(); ++i) {
         const std::string& file = fuzz::packageFiles()[i];
         const std::string name = file.substr(file.rfind('/') + 1);
