@@ -1,6 +1,12 @@
 # The front door. Every target installs what is missing first (scripts/install-deps.sh).
 #   make demo    build and run the demo on a fresh data folder (./demo-data)
-#   make test    build and run every test (ctest)
+#   make test    build and run every test (ctest); among them the quick crash tests (3 trials
+#                each of kill -9 during send, outbox send to a maildir and to SMTP, archive and
+#                serve: crash_tests) and the pairwise concurrency tests (mail_tests "[pairwise]")
+#   make crashtest  the crash tests at full length: CRASH_TRIALS (default 200) trials of each
+#                scenario, then a table (scenario, trials, lost, duplicated cases, duplicated mails
+#                (at-least-once), half-written packages, log/audit failures); CRASH_RESULTS=FILE
+#                also writes it there (bench/RESULTS-crash.md). See docs/developer-guide.md.
 #   make bench   build and run the benchmarks; results in bench/RESULTS.md
 #   make asan    build and run the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make format  clang-format the sources
@@ -8,7 +14,7 @@
 PRESET ?= dev
 JOBS ?= 2
 
-.PHONY: deps build test demo bench asan format package clean
+.PHONY: deps build test crashtest demo bench asan format package clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -19,6 +25,9 @@ build: deps
 
 test: build
 	@ctest --preset $(PRESET)
+
+crashtest: build
+	@./scripts/crashtest.sh build/$(PRESET)
 
 demo: build
 	@./scripts/demo.sh build/$(PRESET)/apps/cli/avtaleflyt
