@@ -30,6 +30,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -571,6 +572,13 @@ TEST_CASE("crash: serve killed at any moment while signers sign, it sends the ou
                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
             signAll(served.port(), tokens, acked, noForm, stop);
         });
+        // Joined however this ends (a failed read below must fail the test, not abort it).
+        const std::unique_ptr<std::thread, std::function<void(std::thread*)>> joined(
+            &signer, [&](std::thread* t) {
+                stop = true;
+                if (t->joinable())
+                    t->join();
+            });
         bool done = false;
         while (!done && served.process().running()) {
             if (killAfter && SteadyClock::now() - start >= *killAfter)
