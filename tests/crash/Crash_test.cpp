@@ -410,7 +410,7 @@ void signedInstallation(const Data& d) {
 }  // namespace
 
 // What a kill between renaming the package into place and committing leaves, made on purpose:
-// the random kills of the next test hit that moment about once in a hundred trials.
+// the random kills of the next test hit that moment about once in 200 trials.
 TEST_CASE("crash: a package an archive wrote but did not live to record is replaced by the next "
           "archive, so that no case is in two packages, and nothing else there is touched",
           "[crash][archive]") {
