@@ -1,7 +1,14 @@
 # The front door. Every target installs what is missing first (scripts/install-deps.sh).
 #   make demo    build and run the demo on a fresh data folder (./demo-data)
 #   make test    build and run every test (ctest); with the dev preset also the fuzz tests
-#                (the fuzz preset: each libFuzzer harness over its corpus, then 20 s of fuzzing)
+#                (the fuzz preset: each libFuzzer harness over its corpus, then 20 s of fuzzing);
+#                among them the quick crash tests (3 trials
+#                each of kill -9 during send, outbox send to a maildir and to SMTP, archive and
+#                serve: crash_tests) and the pairwise concurrency tests (mail_tests "[pairwise]")
+#   make crashtest  the crash tests at full length: CRASH_TRIALS (default 200) trials of each
+#                scenario, then a table (scenario, trials, lost, duplicated cases, duplicated mails
+#                (at-least-once), half-written packages, log/audit failures); CRASH_RESULTS=FILE
+#                also writes it there (bench/RESULTS-crash.md). See docs/developer-guide.md.
 #   make bench   build and run the benchmarks; results in bench/RESULTS.md
 #   make asan    build and run the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz    run every libFuzzer harness long (FUZZ_SECONDS each, default 600, or FUZZ_RUNS
@@ -11,7 +18,7 @@
 PRESET ?= dev
 JOBS ?= 2
 
-.PHONY: deps build test fuzz-build fuzz-test fuzz demo bench asan format package clean
+.PHONY: deps build test fuzz-build fuzz-test fuzz crashtest demo bench asan format package clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -35,6 +42,9 @@ fuzz-test: fuzz-build
 
 fuzz: fuzz-build
 	@./scripts/fuzz.sh build/fuzz
+
+crashtest: build
+	@./scripts/crashtest.sh build/$(PRESET)
 
 demo: build
 	@./scripts/demo.sh build/$(PRESET)/apps/cli/avtaleflyt

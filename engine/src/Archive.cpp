@@ -1,4 +1,7 @@
 // Archiving signed cases as one package for the records system.
+#include <algorithm>
+#include <map>
+
 #include "Core.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/archive/Schemas.h"
@@ -16,6 +19,41 @@ archive::SchemaFiles readSchemaFolder(const std::string& dir, Env& env) {
     } catch (const archive::ArchiveError& e) {
         throw EngineError(e.what());
     }
+}
+
+// The package folders in `dir` that an archive wrote and did not live to record (killed between
+// renaming the folder into place and committing): the audit log has no archive.package_written
+// for the folder's name, and each of its documents is, byte for byte, the final document of a
+// case about to be archived (`docs`: so they are still signed here). Anything else is not ours.
+std::vector<std::string> unrecordedPackages(Core& st, const std::string& dir,
+                                            const std::vector<archive::ArchiveDocument>& docs) {
+    std::vector<std::string> found;
+    if (!st.env.exists(dir))
+        return found;
+    std::map<std::string, const std::string*> finals;
+    for (const auto& d : docs) finals[d.caseReference + ".pdf"] = d.pdf.get();
+    for (const auto& name : st.env.list(dir)) {
+        const std::string documents = dir + "/" + name + "/dokumenter";
+        if (name.rfind("avtaleflyt-", 0) != 0 || !st.env.exists(documents))
+            continue;
+        const auto events = st.audit.forSubject(name);
+        if (std::any_of(events.begin(), events.end(), [](const storage::AuditEvent& e) {
+                return e.kind == "archive.package_written";
+            }))
+            continue;
+        bool ours = false;
+        for (const auto& file : st.env.list(documents)) {
+            if (file.find("-skann-") != std::string::npos)
+                continue;  // a scan goes with its case's document
+            const auto kept = finals.find(file);
+            ours = kept != finals.end() && st.env.readFile(documents + "/" + file) == *kept->second;
+            if (!ours)
+                break;
+        }
+        if (ours)
+            found.push_back(name);
+    }
+    return found;
 }
 
 }  // namespace
@@ -80,6 +118,14 @@ ArchiveReport Records::archive(const Actor& by, const std::string& networkName, 
         if (!problems.empty())
             throw EngineError("the package does not follow the Noark 5 schema; nothing was archived:\n" +
                               text::join(problems, "\n"));
+        const std::string dir = outDir.empty() ? st.dataDir + "/archive" : outDir;
+        // Asked before this package is recorded: it may have the name of the one left.
+        std::vector<std::string> unrecorded;
+        try {
+            unrecorded = unrecordedPackages(st, dir, docs);
+        } catch (const EnvError& e) {
+            throw EngineError(e.what());
+        }
         // The log keeps the manifest as written: audit compares a package with it file by file.
         st.record("archive.package_written", package.name,
                   {{"documents", std::to_string(docs.size())},
@@ -88,8 +134,13 @@ ArchiveReport Records::archive(const Actor& by, const std::string& networkName, 
                    {"audit_head", package.auditLogHead.substr(0, package.auditLogHead.size() - 1)},
                    {"manifest", package.manifest}});
         try {
-            const std::string dir = outDir.empty() ? st.dataDir + "/archive" : outDir;
             st.env.createDirectories(dir);
+            // A package of these cases that a killed archive left unrecorded goes: they are in
+            // this one, and no case may be in two.
+            for (const auto& name : unrecorded) {
+                st.env.remove(dir + "/" + name);
+                st.record("archive.unrecorded_package_removed", name, {{"replaced_by", package.name}});
+            }
             report.packageDir = archive::writePackage(package, dir, st.env);
         } catch (const std::runtime_error& e) {  // ArchiveError, EnvError
             throw EngineError(e.what());

@@ -208,6 +208,9 @@ struct Db {
     explicit Db(const std::string& path) {
         if (sqlite3_open(path.c_str(), &db) != SQLITE_OK)
             throw std::runtime_error("cannot open " + path);
+        // A test reads while the binary writes (or recovers the database of one it killed):
+        // wait for a lock as the binary does, not fail at once.
+        sqlite3_busy_timeout(db, 10000);
     }
     ~Db() { sqlite3_close(db); }
     sqlite3* db = nullptr;

@@ -1,0 +1,85 @@
+#pragma once
+// Helpers for the crash and concurrency tests (tests/crash/, tests/integration/Pairwise_test.cpp):
+// the avtaleflyt binary started as a child process whose id the test holds (to kill it with
+// SIGKILL at a moment of the test's choosing, or stop it with SIGTERM), a signer signing through
+// the portal over HTTP as a browser does, and what a maildir holds by Message-ID.
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "TestSupport.h"
+
+namespace avtaleflyt::test {
+
+// The avtaleflyt binary running `args` (AVTALEFLYT_DATA and AVTALEFLYT_NOW unset, so only the
+// arguments decide), its standard output and error going to `logPrefix`.out and .err. Killed
+// with SIGKILL and reaped on destruction if it still runs.
+class Spawned {
+  public:
+    Spawned(const std::vector<std::string>& args, std::string logPrefix);
+    ~Spawned();
+    Spawned(const Spawned&) = delete;
+    Spawned& operator=(const Spawned&) = delete;
+
+    int pid() const { return pid_; }
+    bool running();          // false once it has ended (then reaped)
+    void signal(int sig);    // to this process only, while it runs
+    // Waits until it ends: its exit code, or 128 + the signal that ended it.
+    int wait();
+    // Waits at most `limit`; true if it ended by then.
+    bool waitFor(std::chrono::milliseconds limit);
+    int exitCode() const { return exitCode_; }
+    std::string out() const;
+    std::string err() const;
+
+  private:
+    void reaped(int status);
+    int pid_ = 0;
+    int exitCode_ = -1;
+    std::string logPrefix_;
+};
+
+// `avtaleflyt --data DATA serve --port PORT ARGS` on a free port; stopped with SIGTERM (requests
+// under way finish first) by stop() or on destruction.
+class Serving {
+  public:
+    Serving(const std::string& data, const std::vector<std::string>& args,
+            const std::string& logPrefix);
+    ~Serving();
+    Serving(const Serving&) = delete;
+    Serving& operator=(const Serving&) = delete;
+
+    unsigned port() const { return port_; }
+    // Waits until it accepts connections (at most `limit`); false if it ended or did not.
+    bool waitUntilListening(std::chrono::milliseconds limit = std::chrono::seconds(20));
+    int stop();  // its exit code
+    Spawned& process() { return process_; }
+
+  private:
+    unsigned port_;
+    Spawned process_;
+};
+
+// A copy of the folder `from` (with everything in it) as `to`, which must not exist.
+void copyFolder(const std::string& from, const std::string& to);
+
+// Whether something accepts connections on 127.0.0.1:`port`.
+bool portOpen(unsigned port);
+
+// Signs with the link `token` through the portal on 127.0.0.1:`port` as a signer's browser does:
+// the page (for its CSRF token), then the confirmed form. The HTTP status of the POST's answer
+// (200: signed); minus the page's status if the page offers no form (the link used, closed,
+// expired or unknown); 0 if no answer came (the server not there, or gone).
+int signThroughPortal(unsigned port, const std::string& token);
+
+// The signing token of every signing mail in the outbox of the database `db`, oldest first.
+std::vector<std::string> signingTokens(const std::string& db);
+// The status of the signature request the link `token` is for (open, signed, ...; "" if none).
+std::string requestStatus(const std::string& db, const std::string& token);
+
+// The Message-ID header of every message file in `maildir`/new, with how many files carry it.
+std::map<std::string, int> messageIdsIn(const std::string& maildir);
+
+}  // namespace avtaleflyt::test
