@@ -160,15 +160,36 @@ bool runKilled(const Data& d, std::vector<std::string> args, std::chrono::micros
     return true;
 }
 
-// `log verify` and `audit` on `d`: how many of them found anything (0, 1 or 2).
-int logAuditFailures(const Data& d) {
+// What audit says of the hidden folder a killed archive leaves (until the next archive).
+const std::string kUnfinishedArchive = "a package an archive run did not finish";
+
+// Whether `audit`'s text output holds no finding but unfinished archive runs.
+bool onlyUnfinishedArchives(const std::string& out) {
+    std::istringstream lines(out);
+    std::string line;
+    bool any = false;
+    while (std::getline(lines, line))
+        if (line.find(" checked; audit log ") == std::string::npos) {
+            if (line.find(kUnfinishedArchive) == std::string::npos)
+                return false;
+            any = true;
+        }
+    return any;
+}
+
+// `log verify` and `audit` on `d`: how many of them found anything (0, 1 or 2). With
+// `unfinishedArchive` (right after an archive was killed), audit's report of the hidden folder
+// it left is expected, and nothing else.
+int logAuditFailures(const Data& d, bool unfinishedArchive = false) {
     int failures = 0;
     for (const std::vector<std::string>& check : {std::vector<std::string>{"log", "verify"},
                                                   std::vector<std::string>{"audit"}}) {
         const auto r = d.run(check);
         INFO(check.front() << ": " << r.out << r.err);
-        CHECK(r.exitCode == 0);
-        if (r.exitCode != 0)
+        const bool clean = r.exitCode == 0 || (unfinishedArchive && check.front() == "audit" &&
+                                               r.exitCode == 1 && onlyUnfinishedArchives(r.out));
+        CHECK(clean);
+        if (!clean)
             ++failures;
     }
     return failures;
@@ -509,7 +530,7 @@ TEST_CASE("crash: an archive killed at any moment leaves only whole packages and
         const long long archived = d.count("SELECT count(*) FROM case_file WHERE state = 'archived'");
         CHECK((archived == 0 || archived == cases));
         checkPackages(d, true);
-        row.logAuditFailures += logAuditFailures(d);
+        row.logAuditFailures += logAuditFailures(d, true);
 
         const auto r = d.run(again);
         INFO(r.out << r.err);
