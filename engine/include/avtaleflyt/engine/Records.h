@@ -112,8 +112,9 @@ class Records {
     static std::string certificateSha256(const std::string& path);
 
     // The audit log's newest event, and whether a head kept elsewhere is still in the log as it
-    // was: the event SEQ is there with that hash and the chain up to it verifies. Empty when it
-    // is, else why not.
+    // was: the event SEQ is there with that hash. Empty when it is, else why not. Whether the
+    // chain up to it holds is verifyAuditLog's (every caller runs it once beside this, so the
+    // log is not walked again per package).
     AuditLogHead auditLogHead() const;
     std::string checkAuditLogHead(const AuditLogHead& kept) const;
 
