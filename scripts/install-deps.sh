@@ -9,6 +9,8 @@ packages=(
   build-essential cmake pkg-config
   libpoco-dev          # Foundation, Util, Data/SQLite, Zip, XML, Net, Crypto, JWT
   libsqlite3-dev sqlite3
+  libpq-dev            # PostgreSQL's client library (libpoco-dev has Poco's connector)
+  postgresql           # the tests run a throwaway server of their own (scripts/postgres.sh)
   libxml2-dev
   zlib1g-dev           # unpacking .xlsx parts
   libssl-dev

@@ -86,15 +86,25 @@ json::Var personJson(const Person* p) {
 // --- init -----------------------------------------------------------------------------------
 
 int runInit(Context& ctx) {
-    const bool created = engine::Installation::init(ctx.dataDir, ctx.clock(), ctx.by());
-    engine::Installation inst(ctx.dataDir, ctx.clock());
+    const std::string configured = ctx.settings().databaseUrl;
+    const std::string given = ctx.inv.value("database", "");
+    if (!given.empty() && !configured.empty() && given != configured)
+        throw UsageError("--database: " + ctx.dataDir + "/" + engine::Installation::kConfigFile +
+                         " names another database (database.url = " + configured +
+                         "); change it there, or leave out --database");
+    const std::string url = given.empty() ? configured : given;
+    const bool created = engine::Installation::init(ctx.dataDir, ctx.clock(), ctx.by(), url);
+    ctx.useDatabase(url);
+    auto& inst = ctx.installation();
+    const std::string where = url.empty() ? "" : ", its database " + inst.databaseName();
     if (created)
-        ctx.out << "Created an avtaleflyt installation in " << ctx.dataDir << " (schema version "
-                << inst.schemaVersion() << ").\n"
+        ctx.out << "Created an avtaleflyt installation in " << ctx.dataDir << where
+                << " (schema version " << inst.schemaVersion() << ").\n"
                 << "Next: add a network with 'avtaleflyt network add NAME --area AREA ...'.\n";
     else
-        ctx.out << "An installation exists in " << ctx.dataDir << " already (schema version "
-                << inst.schemaVersion() << "); nothing was changed.\n";
+        ctx.out << "An installation exists in " << ctx.dataDir << where
+                << " already (schema version " << inst.schemaVersion()
+                << "); nothing was changed.\n";
     return 0;
 }
 
@@ -1162,8 +1172,7 @@ int runAudit(Context& ctx) {
                 << std::string(width - filled, '.') << "] " << done << "/" << total
                 << (done == total ? "\n" : "") << std::flush;
     };
-    const bool installed =
-        Poco::File(ctx.dataDir + "/" + engine::Installation::kDatabaseFile).exists();
+    const bool installed = engine::Installation::exists(ctx.dataDir, ctx.settings());
     // Whose signature a manifest must carry: the certificate given, else the installation's seal.
     std::string seal;
     if (ctx.inv.has("seal-certificate"))
@@ -1317,8 +1326,11 @@ const std::vector<CommandSpec>& commands() {
          0,
          "create the data folder and its database",
          "Creates the data folder, the database (avtaleflyt.db) and a commented configuration "
-         "file (avtaleflyt.properties). Running it again changes nothing.",
-         {},
+         "file (avtaleflyt.properties). With --database, the database is a PostgreSQL database "
+         "instead (it must exist and may be empty; several servers can share it), and the "
+         "configuration says so (database.url). Running it again changes nothing.",
+         {{"database", "URL",
+           "a PostgreSQL database: postgresql://USER@HOST/DB or 'host=HOST dbname=DB user=USER'"}},
          runInit},
         {{"network", "add"},
          "NAME",

@@ -31,8 +31,11 @@ class Context {
     // The installation in dataDir, opened on first use.
     engine::Installation& installation();
     // --network, else network.default from the configuration, else empty (the only network).
-        std::string network() const;
+    std::string network() const;
     const engine::Settings& settings() const { return settings_; }
+    // The database to open the installation on, set by a command that has just made it there
+    // (init --database) before installation() is first used.
+    void useDatabase(const std::string& url) { settings_.databaseUrl = url; }
     // Where a command says what it wrote to `outPath`: standard error when that is "-" (the file
     // itself goes to standard output), else standard output.
     std::ostream& notes(const std::string& outPath) { return outPath == "-" ? err : out; }

@@ -237,6 +237,7 @@ class AvtaleflytApp : public CliApplication {
             loadConfiguration(configFile);
         const std::string defaultNetwork = config().getString("network.default", "");
         engine::Settings settings;
+        settings.databaseUrl = config().getString("database.url", "");
         settings.workflowsDir = config().getString("workflows.dir", "");
         settings.sealPkcs12 = config().getString("seal.pkcs12", "");
         settings.sealPassword = config().getString("seal.password", "");

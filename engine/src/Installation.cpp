@@ -20,6 +20,11 @@ const char* kDefaultConfig =
     "# avtaleflyt configuration for this data folder (Java properties format).\n"
     "# Every key is optional; the value shown is the default. See docs/operator-guide.md.\n"
     "\n"
+    "# The database: without database.url, the SQLite file avtaleflyt.db in this folder. With\n"
+    "# it, a PostgreSQL database that several servers can share: postgresql://USER@HOST/DB or\n"
+    "# host=HOST dbname=DB user=USER (a password belongs in ~/.pgpass, not here).\n"
+    "#database.url =\n"
+    "\n"
     "# The network that commands use when --network is not given. Needed only when the\n"
     "# installation holds more than one network.\n"
     "#network.default =\n"
@@ -80,6 +85,29 @@ std::string databasePath(const std::string& dataDir) {
     return Poco::Path(dataDir).append(Installation::kDatabaseFile).toString();
 }
 
+// The SQLite file in the data folder, or the PostgreSQL database `url` names.
+std::string databaseLocation(const std::string& dataDir, const std::string& url) {
+    return url.empty() ? databasePath(dataDir) : url;
+}
+
+// What is there once an installation is: its SQLite file, or (on PostgreSQL) its data folder.
+std::string installedMarker(const std::string& dataDir, const Settings& settings) {
+    return settings.databaseUrl.empty() ? databasePath(dataDir) : dataDir;
+}
+
+// Whether the configuration text sets database.url (a line that is not a comment).
+bool namesDatabase(const std::string& config) {
+    std::size_t at = 0;
+    while (at < config.size()) {
+        const std::size_t end = std::min(config.find('\n', at), config.size());
+        const std::string line = text::trim(config.substr(at, end - at));
+        if (line.rfind("database.url", 0) == 0)
+            return true;
+        at = end + 1;
+    }
+    return false;
+}
+
 std::string networkNames(const std::vector<storage::NetworkRecord>& all) {
     std::vector<std::string> names;
     for (const auto& n : all) names.push_back(n.name);
@@ -96,7 +124,7 @@ Core::Core(std::string dir, const Clock& c, const Settings& initial, Env& files)
     : dataDir(std::move(dir)),
       clock(c),
       env(files),
-      db(databasePath(dataDir), storage::Database::Mode::OpenExisting),
+      db(databaseLocation(dataDir, initial.databaseUrl), storage::Database::Mode::OpenExisting),
       audit(db),
       rosters(db),
       cases(db),
@@ -187,30 +215,50 @@ std::string Core::randomHex(std::size_t n) {
     return text::hex(reinterpret_cast<const unsigned char*>(bytes.data()), n);
 }
 
-bool Installation::init(const std::string& dataDir, const Clock& clock, const Actor& by) {
-    return init(dataDir, clock, by, documents::defaultEnv());
+bool Installation::init(const std::string& dataDir, const Clock& clock, const Actor& by,
+                        const std::string& databaseUrl) {
+    return init(dataDir, clock, by, documents::defaultEnv(), databaseUrl);
 }
 
 bool Installation::init(const std::string& dataDir, const Clock& clock, const Actor& by,
-                        Env& env) {
+                        Env& env, const std::string& databaseUrl) {
     return guarded([&] {
         const std::string config = Poco::Path(dataDir).append(kConfigFile).toString();
         const std::string cert = Poco::Path(dataDir).append(kSealCertificate).toString();
         const std::string key = Poco::Path(dataDir).append(kSealKey).toString();
+        if (!databaseUrl.empty() && env.exists(databasePath(dataDir)))
+            throw InstallationError(
+                dataDir + " holds an installation on SQLite (" + kDatabaseFile +
+                "): 'avtaleflyt migrate-to URL' copies it into an empty PostgreSQL database");
         try {
             env.createDirectories(dataDir);
-            if (!env.exists(config))
-                env.writeFileSynced(config, kDefaultConfig);
+            if (!env.exists(config)) {
+                std::string text = kDefaultConfig;
+                if (!databaseUrl.empty())
+                    text.replace(text.find("#database.url ="), 15,
+                                 "database.url = " + databaseUrl);
+                env.writeFileSynced(config, text);
+            } else if (!databaseUrl.empty()) {
+                const std::string text = env.readFile(config);
+                if (!namesDatabase(text))
+                    env.writeFileSynced(config, text + (text.empty() || text.back() == '\n'
+                                                            ? ""
+                                                            : "\n") +
+                                                    "database.url = " + databaseUrl + "\n");
+            }
             if (!env.exists(cert) || !env.exists(key))
                 documents::SealKey::create(cert, key, "avtaleflyt", env);
         } catch (const std::runtime_error& e) {  // EnvError, SealError
             throw InstallationError(e.what());
         }
-        const bool fresh = !env.exists(databasePath(dataDir));
-        storage::Database db(databasePath(dataDir), storage::Database::Mode::CreateIfMissing);
+        storage::Database db(databaseLocation(dataDir, databaseUrl),
+                             storage::Database::Mode::CreateIfMissing);
+        storage::AuditLog audit(db);
+        storage::Transaction tx(db);
+        // New: nothing recorded yet (asked inside the write transaction: two inits at once
+        // record the installation once).
+        const bool fresh = audit.head().seq == 0;
         if (fresh) {
-            storage::AuditLog audit(db);
-            storage::Transaction tx(db);
             audit.append({clock.now(), by.name, "installation.initialized", dataDir,
                           json({{"schema_version", std::to_string(db.schemaVersion())}})});
             tx.commit();
@@ -248,10 +296,14 @@ Installation::Installation(const std::string& dataDir, const Clock& clock,
 
 Installation::Installation(const std::string& dataDir, const Clock& clock,
                            const Settings& settings, Env& env) {
-    if (!env.exists(databasePath(dataDir)))
+    if (!env.exists(installedMarker(dataDir, settings)))
         throw InstallationError("no avtaleflyt installation in " + dataDir +
                                 " (run 'avtaleflyt init' first, or give the right --data folder)");
     parts_ = guarded([&] { return std::make_unique<Parts>(dataDir, clock, settings, env); });
+}
+
+bool Installation::exists(const std::string& dataDir, const Settings& settings) {
+    return documents::defaultEnv().exists(installedMarker(dataDir, settings));
 }
 
 Installation::~Installation() = default;
@@ -259,6 +311,10 @@ Installation::Installation(Installation&&) noexcept = default;
 
 const std::string& Installation::dataDir() const {
     return parts_->core.dataDir;
+}
+
+const std::string& Installation::databaseName() const {
+    return parts_->core.db.name();
 }
 
 int Installation::schemaVersion() const {

@@ -254,14 +254,14 @@ DispatchReport Outbox::deliver(const Actor& by, std::size_t limit) const {
         auto& st = core_;
         DispatchReport report;
         notify::Transport& transport = st.transport();
-        for (const auto& message : st.outboxMessages.due(st.clock.now(), limit)) {
+        // Claimed one at a time, just before it is sent: a dispatcher that dies holds back no
+        // more than the message it was sending, until the lease runs out.
+        for (std::size_t claimed = 0; claimed < limit; ++claimed) {
             const Timestamp now = st.clock.now();
-            {
-                storage::Transaction tx(st.db);
-                if (!st.outboxMessages.claim(message.id, now, now + kSendLease))
-                    continue;  // another dispatcher has it
-                tx.commit();
-            }
+            const auto next = st.outboxMessages.claimNext(now, now + kSendLease);
+            if (!next)
+                break;
+            const storage::OutboxMessage& message = *next;
             const std::string what = message.recipient + ": " + message.subject;
             // Marked sent the moment the server has accepted it, before the transport says
             // goodbye: a crash after the server's answer and before this commit delivers the

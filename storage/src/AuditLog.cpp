@@ -1,14 +1,9 @@
 #include "avtaleflyt/storage/AuditLog.h"
 
-#include <Poco/Data/RecordSet.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
 #include "DatabaseImpl.h"
-#include "Rows.h"
-
-using namespace Poco::Data::Keywords;
 
 namespace avtaleflyt::storage {
 namespace {
@@ -21,7 +16,7 @@ struct Head {
 Head readHead(Lease& db) {
     Query select(db, "SELECT seq, hash FROM audit_head WHERE id = 1");
     if (!select.step())
-        throw StorageError(db.path + ": the audit log has no head row");
+        throw StorageError(db.name + ": the audit log has no head row");
     return {select.integer(0), select.text(1)};
 }
 
@@ -59,7 +54,7 @@ AuditEvent AuditLog::append(const AuditEventInput& in) {
     e.hash = hashOf(e);
     Query(db,
           "INSERT INTO audit_event (seq, occurred_at, actor, kind, subject, payload, prev_hash, "
-          "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+          "hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(1, e.seq)
         .bind(2, e.occurredAt)
         .bind(3, e.actor)
@@ -69,7 +64,7 @@ AuditEvent AuditLog::append(const AuditEventInput& in) {
         .bind(7, e.prevHash)
         .bind(8, e.hash)
         .run();
-    Query(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+    Query(db, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(1, e.seq)
         .bind(2, e.hash)
         .run();
@@ -78,25 +73,25 @@ AuditEvent AuditLog::append(const AuditEventInput& in) {
 
 namespace {
 
-std::vector<AuditEvent> eventsFrom(Poco::Data::Statement& select) {
-    Poco::Data::RecordSet rs(select);
+// Every row of `select`, read as kEventColumns.
+std::vector<AuditEvent> eventsFrom(Query& select) {
     std::vector<AuditEvent> events;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
+    while (select.step()) {
         AuditEvent e;
-        e.seq = integerAt(rs, row, 0);
-        e.occurredAt = textAt(rs, row, 1);
-        e.actor = textAt(rs, row, 2);
-        e.kind = textAt(rs, row, 3);
-        e.subject = textAt(rs, row, 4);
-        e.payload = textAt(rs, row, 5);
-        e.prevHash = textAt(rs, row, 6);
-        e.hash = textAt(rs, row, 7);
+        e.seq = select.integer(0);
+        e.occurredAt = select.text(1);
+        e.actor = select.text(2);
+        e.kind = select.text(3);
+        e.subject = select.text(4);
+        e.payload = select.text(5);
+        e.prevHash = select.text(6);
+        e.hash = select.text(7);
         events.push_back(std::move(e));
     }
     return events;
 }
 
-const char* kEventColumns =
+const std::string kEventColumns =
     "SELECT seq, occurred_at, actor, kind, subject, payload, prev_hash, hash FROM audit_event ";
 
 }  // namespace
@@ -109,17 +104,17 @@ AuditHead AuditLog::head() const {
 
 std::vector<AuditEvent> AuditLog::list(std::int64_t after, std::size_t limit) const {
     Lease db(db_);
-    Poco::Data::Statement select(db.session);
-    const auto lim = static_cast<std::int64_t>(limit);
-    select << std::string(kEventColumns) + "WHERE seq > ? ORDER BY seq LIMIT ?", bind(after),
-        bind(lim), now;
+    static const std::string sql = kEventColumns + "WHERE seq > $1 ORDER BY seq LIMIT $2";
+    Query select(db, sql.c_str());
+    select.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
     return eventsFrom(select);
 }
 
 std::vector<AuditEvent> AuditLog::forSubject(const std::string& subject) const {
     Lease db(db_);
-    Poco::Data::Statement select(db.session);
-    select << std::string(kEventColumns) + "WHERE subject = ? ORDER BY seq", bind(subject), now;
+    static const std::string sql = kEventColumns + "WHERE subject = $1 ORDER BY seq";
+    Query select(db, sql.c_str());
+    select.bind(1, subject);
     return eventsFrom(select);
 }
 

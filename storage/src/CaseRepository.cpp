@@ -1,28 +1,20 @@
 #include "avtaleflyt/storage/CaseRepository.h"
 
-#include <Poco/Data/LOB.h>
-#include <Poco/Data/RecordSet.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 
 #include <sstream>
 
 #include "DatabaseImpl.h"
-#include "Rows.h"
 #include "avtaleflyt/domain/Text.h"
-
-using namespace Poco::Data::Keywords;
-using Poco::Data::RecordSet;
-using Poco::Data::Statement;
 
 namespace avtaleflyt::storage {
 namespace {
 
 std::int64_t personIdOf(Lease& db, const std::string& email) {
-    Query select(db, "SELECT id FROM person WHERE email = ?");
+    Query select(db, "SELECT id FROM person WHERE email = $1");
     if (!select.bind(1, email).step())
-        throw StorageError(db.path + ": no person with e-mail " + email);
+        throw StorageError(db.name + ": no person with e-mail " + email);
     return select.integer(0);
 }
 
@@ -34,7 +26,7 @@ void insertRequest(Lease& db, std::int64_t caseId, const SignatureRequest& r) {
     const std::int64_t person = personIdOf(db, r.email);
     Query(db,
           "INSERT INTO signature_request (case_id, role, person_id, organisation, position, "
-          "status, signed_at, method, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "status, signed_at, method, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(1, caseId)
         .bind(2, r.role)
         .bind(3, person)
@@ -48,16 +40,16 @@ void insertRequest(Lease& db, std::int64_t caseId, const SignatureRequest& r) {
 }
 
 void writeTimers(Lease& db, const Case& c) {
-    Query(db, "DELETE FROM case_timer WHERE case_id = ?").bind(1, c.id).run();
+    Query(db, "DELETE FROM case_timer WHERE case_id = $1").bind(1, c.id).run();
     for (const auto& t : c.timers)
         Query(db,
               "INSERT INTO case_timer (case_id, name, due_at, fired, paused_at) "
-              "VALUES (?, ?, ?, ?, NULLIF(?, ''))")
+              "VALUES ($1, $2, $3, $4, $5)")
             .bind(1, c.id)
             .bind(2, t.name)
             .bind(3, formatTimestamp(t.due))
             .bind(4, t.fired)
-            .bind(5, t.pausedAt ? formatTimestamp(*t.pausedAt) : "")
+            .bind(5, t.pausedAt ? std::optional(formatTimestamp(*t.pausedAt)) : std::nullopt)
             .run();
 }
 
@@ -99,7 +91,7 @@ void loadParts(Lease& db, Case& c, bool withTimers = true) {
     Query reqs(db,
                "SELECT r.id, r.role, p.email, p.name, r.organisation, r.position, r.status, "
                "r.signed_at, r.method, r.reason FROM signature_request r "
-               "JOIN person p ON p.id = r.person_id WHERE r.case_id = ? ORDER BY r.id");
+               "JOIN person p ON p.id = r.person_id WHERE r.case_id = $1 ORDER BY r.id");
     reqs.bind(1, c.id);
     while (reqs.step()) {
         SignatureRequest r;
@@ -119,7 +111,7 @@ void loadParts(Lease& db, Case& c, bool withTimers = true) {
         return;
     Query timers(db,
                  "SELECT name, due_at, fired, COALESCE(paused_at, '') FROM case_timer "
-                 "WHERE case_id = ? ORDER BY due_at, name");
+                 "WHERE case_id = $1 ORDER BY due_at, name");
     timers.bind(1, c.id);
     while (timers.step()) {
         CaseTimer t{timers.text(0), timeOf(timers.text(1)),
@@ -135,24 +127,24 @@ void loadParts(Lease& db, Case& c, bool withTimers = true) {
 Case CaseRepository::create(const Case& in, std::int64_t networkId, const std::string& prefix,
                             int year, Timestamp at) {
     Lease db(db_);
-    Query(db,
-          "INSERT INTO case_counter (prefix, year, last) VALUES (?, ?, 1) "
-          "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1")
-        .bind(1, prefix)
-        .bind(2, year)
-        .run();
-    Query counter(db, "SELECT last FROM case_counter WHERE prefix = ? AND year = ?");
-    counter.bind(1, prefix).bind(2, year).step();
+    const std::int64_t number =
+        Query(db,
+              "INSERT INTO case_counter (prefix, year, last) VALUES ($1, $2, 1) "
+              "ON CONFLICT (prefix, year) DO UPDATE SET last = case_counter.last + 1 "
+              "RETURNING last")
+            .bind(1, prefix)
+            .bind(2, year)
+            .runReturning();
     Case c = in;
-    c.reference = caseReference(prefix, year, static_cast<int>(counter.integer(0)));
+    c.reference = caseReference(prefix, year, static_cast<int>(number));
     c.version = 1;
     const std::string stamp = formatTimestamp(at);
-    Query(db,
+    c.id = Query(db,
           "INSERT INTO case_file (reference, network_id, workflow, template, template_version, "
           "title, series, subject_person_id, area, state, version, deadline, approval_body, "
-          "approval_date, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-          "(SELECT id FROM person WHERE email = ?8 AND ?8 <> ''), ?, ?, 1, NULLIF(?, ''), ?, "
-          "?, ?, ?, ?)")
+          "approval_date, note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+          "(SELECT id FROM person WHERE email = $8 AND $8 <> ''), $9, $10, 1, $11, $12, "
+          "$13, $14, $15, $15) RETURNING id")
         .bind(1, c.reference)
         .bind(2, networkId)
         .bind(3, c.workflow)
@@ -163,21 +155,19 @@ Case CaseRepository::create(const Case& in, std::int64_t networkId, const std::s
         .bind(8, c.subjectEmail)
         .bind(9, c.area)
         .bind(10, c.state)
-        .bind(11, c.deadline ? formatTimestamp(*c.deadline) : "")
+        .bind(11, c.deadline ? std::optional(formatTimestamp(*c.deadline)) : std::nullopt)
         .bind(12, c.approvalBody)
         .bind(13, c.approvalDate)
         .bind(14, c.note)
         .bind(15, stamp)
-        .bind(16, stamp)
-        .run();
-    c.id = db.lastInsertId();
+        .runReturning();
     for (const auto& r : c.signatures) insertRequest(db, c.id, r);
     writeTimers(db, c);
     return *find(c.reference);
 }
 
 std::optional<Case> CaseRepository::find(const std::string& reference, bool withTimers) const {
-    static const std::string sql = std::string(kCaseColumns) + "WHERE c.reference = ?";
+    static const std::string sql = std::string(kCaseColumns) + "WHERE c.reference = $1";
     Lease db(db_);
     Query select(db, sql.c_str());
     if (!select.bind(1, text::trim(reference)).step())
@@ -190,8 +180,8 @@ std::optional<Case> CaseRepository::find(const std::string& reference, bool with
 std::vector<Case> CaseRepository::list(const CaseFilter& f) const {
     static const std::string sql =
         std::string(kCaseColumns) +
-        "WHERE (?1 = 0 OR c.network_id = ?1) AND (?2 = '' OR c.workflow = ?2) AND "
-        "(?3 = '' OR c.state = ?3) AND (?4 = '' OR c.area = ?4) AND (?5 = '' OR p.email = ?5) "
+        "WHERE ($1 = 0 OR c.network_id = $1) AND ($2 = '' OR c.workflow = $2) AND "
+        "($3 = '' OR c.state = $3) AND ($4 = '' OR c.area = $4) AND ($5 = '' OR p.email = $5) "
         "ORDER BY c.id";
     Lease db(db_);
     Query select(db, sql.c_str());
@@ -212,16 +202,16 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
     Lease db(db_);
     const int changed =
         Query(db,
-              "UPDATE case_file SET state = ?, version = version + 1, deadline = NULLIF(?, ''), "
-              "approval_body = ?, approval_date = ?, note = ?, records_reference = ?, "
-              "sent_at = NULLIF(?, ''), updated_at = ? WHERE id = ? AND version = ?")
+              "UPDATE case_file SET state = $1, version = version + 1, deadline = $2, "
+              "approval_body = $3, approval_date = $4, note = $5, records_reference = $6, "
+              "sent_at = $7, updated_at = $8 WHERE id = $9 AND version = $10")
             .bind(1, c.state)
-            .bind(2, c.deadline ? formatTimestamp(*c.deadline) : "")
+            .bind(2, c.deadline ? std::optional(formatTimestamp(*c.deadline)) : std::nullopt)
             .bind(3, c.approvalBody)
             .bind(4, c.approvalDate)
             .bind(5, c.note)
             .bind(6, c.recordsReference)
-            .bind(7, c.sentAt ? formatTimestamp(*c.sentAt) : "")
+            .bind(7, c.sentAt ? std::optional(formatTimestamp(*c.sentAt)) : std::nullopt)
             .bind(8, formatTimestamp(at))
             .bind(9, c.id)
             .bind(10, c.version)
@@ -234,8 +224,8 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
             continue;
         }
         Query(db,
-              "UPDATE signature_request SET status = ?, signed_at = ?, method = ?, reason = ? "
-              "WHERE id = ? AND case_id = ?")
+              "UPDATE signature_request SET status = $1, signed_at = $2, method = $3, reason = $4 "
+              "WHERE id = $5 AND case_id = $6")
             .bind(1, std::string(toString(r.status)))
             .bind(2, r.signedAt)
             .bind(3, r.method)
@@ -253,7 +243,7 @@ void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp a
     Lease db(db_);
     Query(db,
           "INSERT INTO case_action (case_id, action, recipients, created_at, status) "
-          "VALUES (?, ?, ?, ?, ?)")
+          "VALUES ($1, $2, $3, $4, $5)")
         .bind(1, c.id)
         .bind(2, std::string(toString(a.action)))
         .bind(3, text::join(a.recipients, " "))
@@ -264,10 +254,9 @@ void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp a
 
 namespace {
 // A case_action row read as id, action, recipients, created_at, status.
-QueuedAction actionAt(const RecordSet& rs, std::size_t row) {
-    QueuedAction a{
-        integerAt(rs, row, 0), textAt(rs, row, 1), {}, textAt(rs, row, 3), textAt(rs, row, 4)};
-    std::istringstream in(textAt(rs, row, 2));
+QueuedAction actionFrom(const Query& q) {
+    QueuedAction a{q.integer(0), q.text(1), {}, q.text(3), q.text(4)};
+    std::istringstream in(q.text(2));
     for (std::string w; in >> w;) a.recipients.push_back(w);
     return a;
 }
@@ -275,38 +264,34 @@ QueuedAction actionAt(const RecordSet& rs, std::size_t row) {
 
 std::vector<QueuedAction> CaseRepository::actions(const Case& c) const {
     Lease db(db_);
-    Statement select(db.session);
-    select << "SELECT id, action, recipients, created_at, status FROM case_action WHERE case_id = "
-              "? ORDER BY id",
-        bind(c.id), now;
-    RecordSet rs(select);
+    Query select(db,
+                 "SELECT id, action, recipients, created_at, status FROM case_action WHERE "
+                 "case_id = $1 ORDER BY id");
+    select.bind(1, c.id);
     std::vector<QueuedAction> out;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-        out.push_back(actionAt(rs, row));
-    }
+    while (select.step()) out.push_back(actionFrom(select));
     return out;
 }
 
 std::vector<std::pair<std::string, QueuedAction>> CaseRepository::queuedActions(
     const std::string& action) const {
     Lease db(db_);
-    Statement select(db.session);
-    select << "SELECT a.id, a.action, a.recipients, a.created_at, a.status, c.reference "
-              "FROM case_action a JOIN case_file c ON c.id = a.case_id "
-              "WHERE a.action = ? AND a.status = 'queued' ORDER BY a.id",
-        bind(action), now;
-    RecordSet rs(select);
+    Query select(db,
+                 "SELECT a.id, a.action, a.recipients, a.created_at, a.status, c.reference "
+                 "FROM case_action a JOIN case_file c ON c.id = a.case_id "
+                 "WHERE a.action = $1 AND a.status = 'queued' ORDER BY a.id");
+    select.bind(1, action);
     std::vector<std::pair<std::string, QueuedAction>> out;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-        out.emplace_back(textAt(rs, row, 5), actionAt(rs, row));
-    }
+    while (select.step()) out.emplace_back(select.text(5), actionFrom(select));
     return out;
 }
 
 void CaseRepository::setActionStatus(std::int64_t actionId, const std::string& status) {
     Lease db(db_);
-    db.session << "UPDATE case_action SET status = ? WHERE id = ?", bind(status), bind(actionId),
-        now;
+    Query(db, "UPDATE case_action SET status = $1 WHERE id = $2")
+        .bind(1, status)
+        .bind(2, actionId)
+        .run();
 }
 
 std::string CaseRepository::storeDocument(const Case& c, const std::string& kind,
@@ -317,7 +302,7 @@ std::string CaseRepository::storeDocument(const Case& c, const std::string& kind
     const std::string digest = Poco::DigestEngine::digestToHex(sha.digest());
     Query(db,
           "INSERT INTO case_document (case_id, kind, sha256, size, content, created_at) "
-          "VALUES (?, ?, ?, ?, ?, ?)")
+          "VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(1, c.id)
         .bind(2, kind)
         .bind(3, digest)
@@ -335,7 +320,7 @@ void CaseRepository::forEachDocument(const std::function<void(const StoredDocume
                  "JOIN case_file c ON c.id = d.case_id ORDER BY d.id");
     while (select.step()) {
         Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-        sha.update(select.text(3));
+        sha.update(select.bytes(3));
         f({select.text(0), select.text(1), select.text(2),
            Poco::DigestEngine::digestToHex(sha.digest())});
     }
@@ -344,21 +329,20 @@ void CaseRepository::forEachDocument(const std::function<void(const StoredDocume
 std::optional<std::string> CaseRepository::document(const Case& c, const std::string& kind) const {
     Lease db(db_);
     Query select(db,
-                 "SELECT content FROM case_document WHERE case_id = ? AND kind = ? "
+                 "SELECT content FROM case_document WHERE case_id = $1 AND kind = $2 "
                  "ORDER BY id DESC LIMIT 1");
     if (!select.bind(1, c.id).bind(2, kind).step())
         return std::nullopt;
-    return select.text(0);
+    return select.bytes(0);
 }
 
 std::vector<std::string> CaseRepository::documents(const Case& c, const std::string& kind) const {
     Lease db(db_);
-    std::vector<Poco::Data::BLOB> found;
-    db.session << "SELECT content FROM case_document WHERE case_id = ? AND kind = ? ORDER BY id",
-        bind(c.id), bind(kind), into(found), now;
+    Query select(db,
+                 "SELECT content FROM case_document WHERE case_id = $1 AND kind = $2 ORDER BY id");
+    select.bind(1, c.id).bind(2, kind);
     std::vector<std::string> out;
-    for (const auto& b : found)
-        out.emplace_back(reinterpret_cast<const char*>(b.rawContent()), b.size());
+    while (select.step()) out.push_back(select.bytes(0));
     return out;
 }
 
@@ -366,30 +350,30 @@ std::vector<Case> CaseRepository::unprinted(std::int64_t networkId, const std::s
     std::vector<Case> out;
     Lease db(db_);
     for (auto& c : list({networkId, "", "archived", area, ""})) {
-        std::int64_t printed = 0;
-        db.session
-            << "SELECT count(*) FROM case_file WHERE id = ? AND printed_at IS NOT NULL",
-            bind(c.id), into(printed), now;
-        if (!printed)
+        Query printed(db, "SELECT printed_at FROM case_file WHERE id = $1");
+        if (printed.bind(1, c.id).step() && printed.isNull(0))
             out.push_back(std::move(c));
     }
     return out;
 }
 
 void CaseRepository::markPrinted(const Case& c, Timestamp at) {
-    const std::string stamp = formatTimestamp(at);
-    Lease(db_).session << "UPDATE case_file SET printed_at = ? WHERE id = ?", bind(stamp),
-        bind(c.id), now;
+    Lease db(db_);
+    Query(db, "UPDATE case_file SET printed_at = $1 WHERE id = $2")
+        .bind(1, formatTimestamp(at))
+        .bind(2, c.id)
+        .run();
 }
 
 std::vector<std::string> CaseRepository::withDueTimers(Timestamp at) const {
     Lease db(db_);
-    const std::string stamp = formatTimestamp(at);
+    Query select(db,
+                 "SELECT c.reference FROM case_timer t JOIN case_file c ON c.id = t.case_id "
+                 "WHERE t.due_at <= $1 AND t.paused_at IS NULL GROUP BY c.id, c.reference "
+                 "ORDER BY MIN(t.due_at), c.id");
+    select.bind(1, formatTimestamp(at));
     std::vector<std::string> refs;
-    db.session
-        << "SELECT c.reference FROM case_timer t JOIN case_file c ON c.id = t.case_id "
-           "WHERE t.due_at <= ? AND t.paused_at IS NULL GROUP BY c.id ORDER BY MIN(t.due_at), c.id",
-        bind(stamp), into(refs), now;
+    while (select.step()) refs.push_back(select.text(0));
     return refs;
 }
 
@@ -397,16 +381,13 @@ std::vector<std::array<std::string, 3>> CaseRepository::nextTimers(std::int64_t 
                                                                     const std::string& area,
                                                                     std::size_t limit) const {
     Lease db(db_);
-    const auto max = static_cast<std::int64_t>(limit);
-    Statement select(db.session);
-    select << "SELECT t.due_at, c.reference, t.name FROM case_timer t JOIN case_file c ON c.id = "
-              "t.case_id WHERE c.network_id = ? AND (? = '' OR c.area = ?) AND t.paused_at IS "
-              "NULL ORDER BY t.due_at, c.id LIMIT ?",
-        bind(networkId), bind(area), bind(area), bind(max), now;
-    RecordSet rs(select);
+    Query select(db,
+                 "SELECT t.due_at, c.reference, t.name FROM case_timer t JOIN case_file c ON "
+                 "c.id = t.case_id WHERE c.network_id = $1 AND ($2 = '' OR c.area = $2) AND "
+                 "t.paused_at IS NULL ORDER BY t.due_at, c.id LIMIT $3");
+    select.bind(1, networkId).bind(2, area).bind(3, static_cast<std::int64_t>(limit));
     std::vector<std::array<std::string, 3>> out;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row)
-        out.push_back({textAt(rs, row, 0), textAt(rs, row, 1), textAt(rs, row, 2)});
+    while (select.step()) out.push_back({select.text(0), select.text(1), select.text(2)});
     return out;
 }
 
@@ -414,67 +395,65 @@ bool CaseRepository::isCovered(std::int64_t networkId, const std::string& workfl
                                int templateVersion, const std::string& email) const {
     Lease db(db_);
     Query select(db,
-                 "SELECT EXISTS (SELECT 1 FROM case_file c WHERE c.subject_person_id = "
-                 "(SELECT id FROM person WHERE email = ?) AND c.network_id = ? AND "
-                 "c.workflow = ? AND c.template_version = ? AND c.state <> 'withdrawn')");
-    select.bind(1, email).bind(2, networkId).bind(3, workflow).bind(4, templateVersion).step();
-    return select.integer(0) != 0;
+                 "SELECT 1 FROM case_file c WHERE c.subject_person_id = "
+                 "(SELECT id FROM person WHERE email = $1) AND c.network_id = $2 AND "
+                 "c.workflow = $3 AND c.template_version = $4 AND c.state <> 'withdrawn' "
+                 "LIMIT 1");
+    return select.bind(1, email).bind(2, networkId).bind(3, workflow).bind(4, templateVersion).step();
 }
-
-namespace {
-// Whole days from a stored time `column` to the parameter `now` (a `?`): 0 when never sent.
-std::string daysSince(const std::string& column) {
-    return "COALESCE((CAST(strftime('%s', ?) AS INTEGER) - CAST(strftime('%s', " + column +
-           ") AS INTEGER)) / 86400, 0)";
-}
-}  // namespace
 
 std::vector<CaseRepository::AreaCount> CaseRepository::tally(std::int64_t networkId,
                                                              const std::string& area,
                                                              const std::string& workflow,
                                                              int templateVersion, Timestamp at,
                                                              int overdueDays) const {
+    // Overdue: expired, or waiting for a signature and either sent more than `overdueDays`
+    // whole days ago (at or before $5) or past its deadline ($6). Times are ISO-8601 UTC text
+    // of one format, so they compare as text on either database.
+    static const std::string sql =
+        "WITH nurse AS ("
+        " SELECT m.person_id AS pid, u.area_id AS area_id FROM membership m"
+        " JOIN unit u ON u.id = m.unit_id JOIN area a ON a.id = u.area_id"
+        " WHERE m.network_id = $1 AND m.status = 'active' AND ($2 = '' OR a.name = $2)),"
+        " fd AS ("
+        " SELECT c.id, c.subject_person_id AS pid, c.state FROM case_file c"
+        " WHERE c.network_id = $1 AND c.workflow = $3 AND c.template_version = $4"
+        " AND ($2 = '' OR c.area = $2)),"
+        " per AS ("
+        " SELECT n.area_id,"
+        " MAX(CASE WHEN fd.state IN ('signed', 'archived') THEN 1 ELSE 0 END) AS done,"
+        " MAX(fd.id) AS latest FROM nurse n LEFT JOIN fd ON fd.pid = n.pid"
+        " GROUP BY n.pid, n.area_id),"
+        " state AS ("
+        " SELECT per.area_id, per.done,"
+        " CASE WHEN l.state IN ('sent', 'partially_signed', 'expired') THEN 1 ELSE 0 END AS out,"
+        " CASE WHEN l.state = 'expired' OR (EXISTS (SELECT 1 FROM signature_request r"
+        " WHERE r.case_id = l.id AND r.status = 'open') AND ((l.sent_at IS NOT NULL AND"
+        " l.sent_at <= $5) OR (l.deadline IS NOT NULL AND l.deadline < $6)))"
+        " THEN 1 ELSE 0 END AS late"
+        " FROM per LEFT JOIN case_file l ON l.id = per.latest)"
+        " SELECT a.name, COUNT(s.area_id),"
+        " COALESCE(SUM(s.done), 0),"
+        " COALESCE(SUM(CASE WHEN s.done = 0 AND s.out = 1 AND s.late = 0 THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(CASE WHEN s.done = 0 AND s.out = 1 AND s.late = 1 THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(CASE WHEN s.done = 0 AND s.out = 0 THEN 1 ELSE 0 END), 0)"
+        " FROM area a LEFT JOIN state s ON s.area_id = a.id"
+        " WHERE a.network_id = $1 AND ($2 = '' OR a.name = $2)"
+        " GROUP BY a.id ORDER BY a.position";
     Lease db(db_);
-    const std::string stamp = formatTimestamp(at);
-    const std::string overdue =
-        "l.state = 'expired' OR (EXISTS (SELECT 1 FROM signature_request r WHERE r.case_id = l.id "
-        "AND r.status = 'open') AND (" + daysSince("l.sent_at") +
-        " > ? OR (l.deadline IS NOT NULL AND l.deadline < ?)))";
-    Statement select(db.session);
-    select << "WITH nurse AS ("
-              " SELECT m.person_id AS pid, u.area_id AS area_id FROM membership m"
-              " JOIN unit u ON u.id = m.unit_id JOIN area a ON a.id = u.area_id"
-              " WHERE m.network_id = ? AND m.status = 'active' AND (? = '' OR a.name = ?)),"
-              " fd AS ("
-              " SELECT c.id, c.subject_person_id AS pid, c.state FROM case_file c"
-              " WHERE c.network_id = ? AND c.workflow = ? AND c.template_version = ?"
-              " AND (? = '' OR c.area = ?)),"
-              " per AS ("
-              " SELECT n.area_id, MAX(COALESCE(fd.state IN ('signed', 'archived'), 0)) AS done,"
-              " MAX(fd.id) AS latest FROM nurse n LEFT JOIN fd ON fd.pid = n.pid GROUP BY n.pid),"
-              " state AS ("
-              " SELECT per.area_id, per.done,"
-              " l.state IN ('sent', 'partially_signed', 'expired') AS out,"
-              " COALESCE(" + overdue + ", 0) AS late"
-              " FROM per LEFT JOIN case_file l ON l.id = per.latest)"
-              " SELECT a.name, COUNT(s.area_id), COALESCE(SUM(s.done), 0),"
-              " COALESCE(SUM(NOT s.done AND s.out AND NOT s.late), 0),"
-              " COALESCE(SUM(NOT s.done AND s.out AND s.late), 0),"
-              " COALESCE(SUM(NOT s.done AND NOT COALESCE(s.out, 0)), 0)"
-              " FROM area a LEFT JOIN state s ON s.area_id = a.id"
-              " WHERE a.network_id = ? AND (? = '' OR a.name = ?)"
-              " GROUP BY a.id ORDER BY a.position",
-        bind(networkId), bind(area), bind(area), bind(networkId), bind(workflow),
-        bind(templateVersion), bind(area), bind(area), bind(stamp), bind(overdueDays), bind(stamp),
-        bind(networkId), bind(area), bind(area), now;
-    RecordSet rs(select);
+    const auto sentBy = at - std::chrono::hours(24) * (static_cast<std::int64_t>(overdueDays) + 1);
+    Query select(db, sql.c_str());
+    select.bind(1, networkId)
+        .bind(2, area)
+        .bind(3, workflow)
+        .bind(4, templateVersion)
+        .bind(5, formatTimestamp(sentBy))
+        .bind(6, formatTimestamp(at));
     std::vector<AreaCount> out;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row)
-        out.push_back({textAt(rs, row, 0), static_cast<int>(integerAt(rs, row, 1)),
-                       static_cast<int>(integerAt(rs, row, 2)),
-                       static_cast<int>(integerAt(rs, row, 3)),
-                       static_cast<int>(integerAt(rs, row, 4)),
-                       static_cast<int>(integerAt(rs, row, 5))});
+    while (select.step())
+        out.push_back({select.text(0), static_cast<int>(select.integer(1)),
+                       static_cast<int>(select.integer(2)), static_cast<int>(select.integer(3)),
+                       static_cast<int>(select.integer(4)), static_cast<int>(select.integer(5))});
     return out;
 }
 
@@ -483,23 +462,22 @@ std::vector<CaseRepository::OpenRequest> CaseRepository::longestOpen(std::int64_
                                                                      Timestamp at,
                                                                      std::size_t limit) const {
     Lease db(db_);
-    const std::string stamp = formatTimestamp(at);
-    const auto lim = static_cast<std::int64_t>(limit);
-    Statement select(db.session);
-    select << "SELECT c.reference, c.area, p.name, r.role, " + daysSince("c.sent_at") +
-                  // CROSS JOIN: the cases first, in the index's order, so the first `limit`
-                  // rows are found without sorting every open request.
-                  " AS days FROM case_file c CROSS JOIN signature_request r"
-                  " JOIN person p ON p.id = r.person_id"
-                  " WHERE r.case_id = c.id AND c.network_id = ? AND c.sent_at IS NOT NULL"
-                  " AND r.status = 'open' AND (? = '' OR c.area = ?)"
-                  " ORDER BY c.sent_at, c.id, r.id LIMIT ?",
-        bind(stamp), bind(networkId), bind(area), bind(area), bind(lim), now;
-    RecordSet rs(select);
+    Query select(db,
+                 // CROSS JOIN: the cases first, in the index's order, so the first `limit` rows
+                 // are found without sorting every open request.
+                 "SELECT c.reference, c.area, p.name, r.role, c.sent_at"
+                 " FROM case_file c CROSS JOIN signature_request r"
+                 " JOIN person p ON p.id = r.person_id"
+                 " WHERE r.case_id = c.id AND c.network_id = $1 AND c.sent_at IS NOT NULL"
+                 " AND r.status = 'open' AND ($2 = '' OR c.area = $2)"
+                 " ORDER BY c.sent_at, c.id, r.id LIMIT $3");
+    select.bind(1, networkId).bind(2, area).bind(3, static_cast<std::int64_t>(limit));
     std::vector<OpenRequest> out;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row)
-        out.push_back({textAt(rs, row, 0), textAt(rs, row, 1), textAt(rs, row, 2),
-                       textAt(rs, row, 3), static_cast<int>(integerAt(rs, row, 4))});
+    while (select.step()) {
+        const auto days = (at - timeOf(select.text(4))).count() / 86400;  // whole days
+        out.push_back({select.text(0), select.text(1), select.text(2), select.text(3),
+                       static_cast<int>(days)});
+    }
     return out;
 }
 

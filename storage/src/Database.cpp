@@ -1,120 +1,102 @@
 #include "avtaleflyt/storage/Database.h"
 
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/DataException.h>
-#include <Poco/Data/SQLite/Utility.h>
-#include <Poco/Exception.h>
-#include <Poco/File.h>
-#include <sqlite3.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <map>
 
 #include "DatabaseImpl.h"
-
-using namespace Poco::Data::Keywords;
+#include "avtaleflyt/domain/Clock.h"
 
 namespace avtaleflyt::storage {
 namespace {
 
-constexpr int kBusyTimeoutMs = 10000;
-
-void registerSqlite() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        // SQLite counts every allocation under one process-wide mutex unless told not to: with
-        // many request threads that mutex, not the queries, would set the pace.
-        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-        Poco::Data::SQLite::Connector::registerConnector();
-    });
-}
+// How long a thread waits for a connection when every one is in use.
+constexpr int kConnectionWaitMs = 10000;
 
 int currentVersion(Lease& db) {
-    int version = 0;
-    db.session << "SELECT COALESCE(MAX(version), 0) FROM schema_version", into(version), now;
-    return version;
+    Query select(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    select.step();
+    return static_cast<int>(select.integer(0));
+}
+
+// NNNN_name.sql -> (NNNN, name); {0, ""} if the file is not named so.
+std::pair<int, std::string> migrationName(const std::string& file) {
+    const bool named = file.size() > 9 && file[4] == '_' &&
+                       file.find_first_not_of("0123456789") == 4 &&
+                       file.compare(file.size() - 4, 4, ".sql") == 0;
+    if (!named)
+        return {0, ""};
+    return {std::stoi(file.substr(0, 4)), file.substr(5, file.size() - 9)};
 }
 
 }  // namespace
 
-const std::vector<std::pair<std::string, std::string>>& migrationFiles();  // generated
+const std::vector<std::pair<std::string, std::string>>& migrationFiles();            // generated
+const std::vector<std::pair<std::string, std::string>>& postgresqlMigrationFiles();  // generated
 
 const std::vector<Migration>& builtinMigrations() {
     static const std::vector<Migration> migrations = [] {
         std::vector<Migration> out;
         for (const auto& [file, sql] : migrationFiles()) {
             // NNNN_name.sql, numbered 1, 2, 3, ...; cmake/EmbedFiles.cmake sorts them by name.
-            const bool named =
-                file.size() > 9 && file[4] == '_' && file.find_first_not_of("0123456789") == 4;
-            if (!named || std::stoi(file.substr(0, 4)) != static_cast<int>(out.size()) + 1)
+            const auto [version, name] = migrationName(file);
+            if (version != static_cast<int>(out.size()) + 1)
                 throw std::logic_error(
                     "storage/migrations/" + file +
                     ": migrations are named NNNN_name.sql and numbered 1, 2, 3, ...");
-            out.push_back({std::stoi(file.substr(0, 4)), file.substr(5, file.size() - 9), sql});
+            out.push_back({version, name, sql, ""});
+        }
+        // A PostgreSQL file replaces the migration of the same name where the SQL differs.
+        for (const auto& [file, sql] : postgresqlMigrationFiles()) {
+            const auto [version, name] = migrationName(file);
+            if (version < 1 || version > static_cast<int>(out.size()) ||
+                out[version - 1].name != name)
+                throw std::logic_error("storage/migrations/postgresql/" + file +
+                                       ": names no migration in storage/migrations");
+            out[version - 1].postgresql = sql;
         }
         return out;
     }();
     return migrations;
 }
 
-namespace {
-
-// SQLite's own busy timeout sleeps ever longer between tries (1, 2, 5, 10, ... 100 ms): behind
-// a writer that takes the lock again a moment after each commit (a send of thousands of cases
-// in another process), a signature waited 190 ms for a lock that was free every millisecond.
-// This one tries again every quarter millisecond until kBusyTimeoutMs.
-constexpr int kBusyPollMicroseconds = 250;
-int waitBriefly(void*, int tries) {
-    if (tries * kBusyPollMicroseconds >= kBusyTimeoutMs * 1000)
-        return 0;  // give up: SQLITE_BUSY
-    ::usleep(kBusyPollMicroseconds);
-    return 1;
-}
-
-}  // namespace
-
-Pooled::Pooled(const std::string& path)
-    : session("SQLite", path), handle(Poco::Data::SQLite::Utility::dbHandle(session)) {
-    sqlite3_busy_handler(handle, &waitBriefly, nullptr);
-    sqlite3_exec(handle, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", nullptr,
-                 nullptr, nullptr);
-}
-
-Pooled::~Pooled() {
-    for (const auto& [sql, statement] : prepared) sqlite3_finalize(statement);
-}
-
-Database::Impl::Impl(std::string file, std::size_t maxConnections)
-    : path(std::move(file)), capacity(std::max<std::size_t>(1, maxConnections)) {}
+Database::Impl::Impl(std::unique_ptr<Backend> b, std::size_t maxConnections)
+    : backend(std::move(b)), capacity(std::max<std::size_t>(1, maxConnections)) {}
 
 Database::Impl::~Impl() = default;  // every Lease is gone: each connection is idle
 
 std::unique_ptr<Pooled> Database::Impl::take() {
     std::unique_lock lock(mutex_);
     const auto giveUp =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
-    while (idle_.empty() && open_ >= capacity)
-        if (returned_.wait_until(lock, giveUp) == std::cv_status::timeout && idle_.empty() &&
-            open_ >= capacity)
-            throw StorageError(path + ": every database connection is in use (" +
-                               std::to_string(capacity) + ")");
-    if (!idle_.empty()) {
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kConnectionWaitMs);
+    while (true) {
+        while (idle_.empty() && open_ >= capacity)
+            if (returned_.wait_until(lock, giveUp) == std::cv_status::timeout && idle_.empty() &&
+                open_ >= capacity)
+                throw StorageError(backend->name() + ": every database connection is in use (" +
+                                   std::to_string(capacity) + ")");
+        if (idle_.empty())
+            break;
         auto connection = std::move(idle_.back());
         idle_.pop_back();
-        return connection;
+        if (connection->connection->usable())
+            return connection;
+        --open_;  // the server closed it while it was idle: closed here, and a new one made
+        lock.unlock();
+        connection.reset();
+        lock.lock();
     }
     ++open_;  // counted before opening, outside the lock: a slow open holds up no one else
     lock.unlock();
     try {
-        return std::make_unique<Pooled>(path);
-    } catch (const Poco::Exception& e) {
+        auto pooled = std::make_unique<Pooled>();
+        pooled->connection = backend->connect();
+        return pooled;
+    } catch (...) {
         lock.lock();
         --open_;
         returned_.notify_one();
-        throw StorageError(path + ": cannot open the database: " + e.displayText());
+        throw;
     }
 }
 
@@ -126,7 +108,12 @@ void Database::Impl::giveBack(std::unique_ptr<Pooled> connection) {
     std::vector<std::unique_ptr<Pooled>> closing;  // closed after the lock is released
     {
         const std::lock_guard lock(mutex_);
-        idle_.push_back(std::move(connection));
+        if (connection->connection->usable() && !connection->connection->inTransaction()) {
+            idle_.push_back(std::move(connection));
+        } else {
+            closing.push_back(std::move(connection));
+            --open_;
+        }
         // The least recently used first: those idle for long are at the front.
         while (idle_.size() > kAlwaysKept && now - idle_.front()->idleSince > kIdleLimit) {
             closing.push_back(std::move(idle_.front()));
@@ -164,8 +151,7 @@ Lease::Lease(Database& db) : Lease(db.impl()) {}
 
 Lease::Lease(Database::Impl& db) : Lease(db, acquire(db)) {}
 
-Lease::Lease(Database::Impl& db, Active* active)
-    : path(db.path), session(active->connection->session), active_(active) {}
+Lease::Lease(Database::Impl& db, Active* active) : name(db.backend->name()), active_(active) {}
 
 Lease::~Lease() {
     if (--active_->leases > 0)
@@ -179,63 +165,86 @@ Lease::~Lease() {
         }
 }
 
-sqlite3* Lease::handle() {
-    return active_->connection->handle;
+BackendConnection& Lease::connection() {
+    return *active_->connection->connection;
 }
 
-std::int64_t Lease::lastInsertId() {
-    return sqlite3_last_insert_rowid(handle());
+Dialect Lease::dialect() const {
+    return active_->db->backend->dialect();
 }
 
 void Lease::execScript(const std::string& sql, const std::string& what) {
-    char* error = nullptr;
-    if (sqlite3_exec(handle(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-        const std::string message = error ? error : "unknown error";
-        sqlite3_free(error);
-        throw StorageError(path + ": " + what + ": " + message);
-    }
+    connection().execScript(sql, what);
 }
 
-Database::Database(const std::string& path, Mode mode, const std::vector<Migration>& migrations,
-                   std::size_t maxConnections) {
-    registerSqlite();
-    if (mode == Mode::OpenExisting && !Poco::File(path).exists())
-        throw StorageError(path + ": no database here");
-    // Poco retries a failed open for its login timeout (60 s by default): say at once instead.
-    if (Poco::File(path).exists() && ::access(path.c_str(), R_OK | W_OK) != 0)
-        throw StorageError(path + ": cannot open the database: " + std::strerror(errno) +
-                           " (run avtaleflyt as the user who owns the data folder)");
-    impl_ = std::make_unique<Impl>(path, maxConnections);
-    Lease db(*impl_);
-    db.execScript("SELECT count(*) FROM sqlite_master", "not an avtaleflyt database");
-    db.execScript("PRAGMA journal_mode = WAL", "setting up the database");
+namespace {
 
-    db.execScript(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-        "creating the schema_version table");
+std::unique_ptr<Backend> openBackend(const std::string& location, Database::Mode mode) {
+    if (isPostgresqlLocation(location))
+        return postgresqlBackend(location);
+    return sqliteBackend(location, mode == Database::Mode::CreateIfMissing);
+}
+
+// Whether a PostgreSQL database holds an avtaleflyt schema (an SQLite file is new or is one).
+bool hasSchema(Lease& db) {
+    if (db.dialect() != Dialect::PostgreSQL)
+        return true;
+    Query select(db, "SELECT to_regclass('schema_version') IS NOT NULL");
+    select.step();
+    return select.integer(0) != 0;
+}
+
+}  // namespace
+
+Database::Database(const std::string& location, Mode mode,
+                   const std::vector<Migration>& migrations, std::size_t maxConnections)
+    : impl_(std::make_unique<Impl>(openBackend(location, mode), maxConnections)) {
+    Lease db(*impl_);
+    if (mode == Mode::OpenExisting && !hasSchema(db))
+        throw StorageError(db.name + ": no avtaleflyt installation in this database");
+    // Each step in a write transaction of its own, the version read again inside it: servers
+    // starting at once on one database apply each migration once, one after the other.
+    {
+        Transaction tx(*this);
+        db.execScript(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            "creating the schema_version table");
+        tx.commit();
+    }
     const int latest = migrations.empty() ? 0 : migrations.back().version;
     const int version = currentVersion(db);
     if (version > latest)
-        throw SchemaTooNew(path + ": the database has schema version " + std::to_string(version) +
+        throw SchemaTooNew(db.name + ": the database has schema version " +
+                           std::to_string(version) +
                            ", but this avtaleflyt knows versions up to " + std::to_string(latest) +
-                           "; use a newer avtaleflyt with this data folder");
+                           "; use a newer avtaleflyt with this database");
+    const bool postgresql = db.dialect() == Dialect::PostgreSQL;
     for (const auto& m : migrations) {
         if (m.version <= version)
             continue;
         Transaction tx(*this);
-        db.execScript(m.sql, "migration " + std::to_string(m.version) + " (" + m.name + ")");
-        db.session << "INSERT INTO schema_version (version, name, applied_at) "
-                          "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-            bind(m.version), bind(m.name), now;
+        if (currentVersion(db) >= m.version)
+            continue;  // another process applied it meanwhile
+        db.execScript(postgresql && !m.postgresql.empty() ? m.postgresql : m.sql,
+                      "migration " + std::to_string(m.version) + " (" + m.name + ")");
+        Query(db, "INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(1, m.version)
+            .bind(2, m.name)
+            .bind(3, formatTimestamp(SystemClock().now()))
+            .run();
         tx.commit();
     }
 }
 
 Database::~Database() = default;
 
-const std::string& Database::path() const {
-    return impl_->path;
+const std::string& Database::name() const {
+    return impl_->backend->name();
+}
+
+Dialect Database::dialect() const {
+    return impl_->backend->dialect();
 }
 
 int Database::schemaVersion() const {
@@ -244,17 +253,16 @@ int Database::schemaVersion() const {
 }
 
 Transaction::Transaction(Database& db) : lease_(std::make_unique<Lease>(db)) {
-    lease_->execScript("BEGIN IMMEDIATE", "starting a transaction");
+    lease_->connection().beginWrite();
 }
 
 Transaction::~Transaction() {
-    if (done_)
-        return;
-    sqlite3_exec(lease_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!done_)
+        lease_->connection().rollback();
 }
 
 void Transaction::commit() {
-    lease_->execScript("COMMIT", "committing");
+    lease_->connection().commit();
     done_ = true;
 }
 
@@ -263,87 +271,96 @@ Connection::~Connection() = default;
 
 // Inside a transaction already (a Transaction, or an outer Snapshot), that one is the snapshot.
 Snapshot::Snapshot(Database& db) : lease_(std::make_unique<Lease>(db)) {
-    if (sqlite3_get_autocommit(lease_->handle()) == 0)
+    if (lease_->connection().inTransaction())
         lease_.reset();
     else
-        lease_->execScript("BEGIN", "starting a read");
+        lease_->connection().beginRead();
 }
 
 Snapshot::~Snapshot() {
     if (lease_)
-        sqlite3_exec(lease_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        lease_->connection().rollback();
 }
 
 Query::Query(Lease& db, const char* sql) : db_(db) {
     auto& prepared = db.active_->connection->prepared;
+    BackendStatement* kept = nullptr;
     for (const auto& [key, statement] : prepared)
         if (key == sql)
-            statement_ = statement;
-    if (statement_ && !sqlite3_stmt_busy(statement_))
+            kept = statement.get();
+    if (kept && !kept->busy()) {
+        statement_ = kept;
         return;
-    owned_ = statement_ != nullptr;
-    statement_ = nullptr;
-    if (sqlite3_prepare_v3(db.handle(), sql, -1, owned_ ? 0 : SQLITE_PREPARE_PERSISTENT,
-                           &statement_, nullptr) != SQLITE_OK) {
-        sqlite3_finalize(statement_);
-        throw StorageError(db.path + ": " + sqlite3_errmsg(db.handle()));
     }
-    if (!owned_)
-        prepared.emplace_back(sql, statement_);
+    auto fresh = db.connection().prepare(sql, !kept);
+    statement_ = fresh.get();
+    if (kept)
+        owned_ = std::move(fresh);
+    else
+        prepared.emplace_back(sql, std::move(fresh));
 }
 
 Query::~Query() {
-    if (owned_) {
-        sqlite3_finalize(statement_);
-        return;
-    }
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
+    if (!owned_)
+        statement_->reset();
 }
 
 Query& Query::bind(int index, const std::string& value) {
-    sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
-                      SQLITE_TRANSIENT);
+    statement_->bindText(index, value);
     return *this;
 }
 
 Query& Query::bind(int index, std::int64_t value) {
-    sqlite3_bind_int64(statement_, index, value);
+    statement_->bindInteger(index, value);
     return *this;
 }
 
+Query& Query::bind(int index, const std::optional<std::string>& value) {
+    if (!value) {
+        statement_->bindNull(index);
+        return *this;
+    }
+    return bind(index, *value);
+}
+
 Query& Query::bindBlob(int index, const std::string& bytes) {
-    sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+    statement_->bindBlob(index, bytes);
     return *this;
 }
 
 int Query::run() {
     while (step()) {
     }
-    return sqlite3_changes(db_.handle());
+    return statement_->changes();
+}
+
+std::int64_t Query::runReturning() {
+    if (!step())
+        throw StorageError(db_.name + ": the statement returned no row");
+    const std::int64_t value = integer(0);
+    while (step()) {
+    }
+    return value;
 }
 
 bool Query::step() {
-    const int rc = sqlite3_step(statement_);
-    if (rc == SQLITE_ROW)
-        return true;
-    if (rc == SQLITE_DONE)
-        return false;
-    const std::string message = db_.path + ": " + sqlite3_errmsg(db_.handle());
-    if (sqlite3_extended_errcode(db_.handle()) == SQLITE_CONSTRAINT_UNIQUE)
-        throw AlreadyExists(message);
-    throw StorageError(message);
+    return statement_->step();
 }
 
 std::int64_t Query::integer(int column) const {
-    return sqlite3_column_int64(statement_, column);
+    return statement_->integer(column);
+}
+
+bool Query::isNull(int column) const {
+    return statement_->isNull(column);
 }
 
 std::string Query::text(int column) const {
-    const void* bytes = sqlite3_column_blob(statement_, column);
-    return bytes ? std::string(static_cast<const char*>(bytes),
-                               static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)))
-                 : std::string();
+    return statement_->bytes(column);
+}
+
+std::string Query::bytes(int column) const {
+    return statement_->bytes(column);
 }
 
 }  // namespace avtaleflyt::storage

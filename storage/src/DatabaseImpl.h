@@ -1,8 +1,6 @@
 #pragma once
 // Private to storage: what the repositories need of an open database.
 
-#include <Poco/Data/Session.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -13,41 +11,35 @@
 #include <utility>
 #include <vector>
 
+#include "Backend.h"
 #include "avtaleflyt/storage/Database.h"
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace avtaleflyt::storage {
 
-// One connection to the database file: a Poco::Data session set up for avtaleflyt (busy timeout,
-// foreign keys, synchronous), and the statements prepared on it once for Query. The statements
-// are finalized before the session closes.
+// One connection of the pool, and the statements prepared on it once for Query (destroyed
+// before the connection closes).
 struct Pooled {
-    explicit Pooled(const std::string& path);
-    ~Pooled();
-    Pooled(const Pooled&) = delete;
-    Pooled& operator=(const Pooled&) = delete;
-
-    Poco::Data::Session session;
-    sqlite3* handle;
-    std::vector<std::pair<const char*, sqlite3_stmt*>> prepared;  // by the SQL's address
+    std::unique_ptr<BackendConnection> connection;
+    std::vector<std::pair<const char*, std::unique_ptr<BackendStatement>>> prepared;  // by SQL address
     std::chrono::steady_clock::time_point idleSince;
+
+    ~Pooled() { prepared.clear(); }
 };
 
-// The connections of one database file. A connection is made when a thread needs one and none
-// is idle, up to `capacity`; a thread beyond that waits for one (up to the busy timeout, then
+// The connections of one database. A connection is made when a thread needs one and none is
+// idle, up to `capacity`; a thread beyond that waits for one (up to the busy timeout, then
 // StorageError). Idle connections stay open for the next caller; beyond the first few, those
-// idle for a minute are closed.
+// idle for a minute are closed, and so is every connection found broken (a PostgreSQL server
+// that went away): the next caller gets a new one.
 class Database::Impl {
   public:
-    Impl(std::string file, std::size_t maxConnections);
+    Impl(std::unique_ptr<Backend> backend, std::size_t maxConnections);
     ~Impl();
 
     std::unique_ptr<Pooled> take();
     void giveBack(std::unique_ptr<Pooled> connection);
 
-    const std::string path;
+    const std::unique_ptr<Backend> backend;
     const std::size_t capacity;
 
   private:
@@ -60,7 +52,7 @@ class Database::Impl {
 // The connection the calling thread uses for this database while the Lease lives. The first
 // Lease of a thread takes a connection from the pool; every further Lease of that thread on the
 // same database (a repository call inside a Transaction or a Database::Connection, say) shares
-// it, so a transaction's statements and last_insert_rowid() all see one connection. The last
+// it, so a transaction's statements all run on one connection. The last
 // Lease to go gives the connection back. A Lease belongs to the thread that made it.
 class Lease {
   public:
@@ -72,11 +64,10 @@ class Lease {
 
     // Runs SQL that may hold several statements; throws StorageError naming `what`.
     void execScript(const std::string& sql, const std::string& what);
-    sqlite3* handle();
-    std::int64_t lastInsertId();  // the rowid of the connection's last INSERT
+    BackendConnection& connection();
+    Dialect dialect() const;
 
-    const std::string& path;
-    Poco::Data::Session& session;
+    const std::string& name;  // the database, for messages
 
     struct Active;  // the thread's connection and how many Leases share it
 
@@ -93,6 +84,13 @@ class Lease {
 // returns none; the statement is reset for its next use when the Query goes. A statement still
 // stepping (the same SQL used again while its rows are being read) gets a fresh one, finalized
 // with the Query.
+//
+// Portability: the same SQL text runs on SQLite and PostgreSQL. Placeholders are $1, $2, ...,
+// each number's first use in ascending order (SQLite numbers them by first appearance, not by
+// the digit; PostgreSQL knows no `?`): checked when the statement is prepared. A new row's id
+// comes from `INSERT ... RETURNING id` (runReturning), an upsert is `ON CONFLICT ... DO UPDATE`,
+// times are bound from C++ as text (no strftime, no now()), and a boolean is never summed: use
+// CASE WHEN ... THEN 1 ELSE 0 END.
 class Query {
   public:
     Query(Lease& db, const char* sql);
@@ -101,18 +99,23 @@ class Query {
     Query& operator=(const Query&) = delete;
 
     Query& bind(int index, const std::string& value);
+    Query& bind(int index, const char* value) { return bind(index, std::string(value)); }
     Query& bind(int index, std::int64_t value);
     Query& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Query& bind(int index, const std::optional<std::string>& value);  // nullopt: NULL
     Query& bindBlob(int index, const std::string& bytes);
     bool step();        // true: a row is there to read
     int run();          // steps to the end; the rows it changed
+    std::int64_t runReturning();  // steps to the end; the first column of the first row
+    bool isNull(int column) const;
     std::int64_t integer(int column) const;  // NULL reads as 0
-    std::string text(int column) const;      // NULL reads as empty; a BLOB as its bytes
+    std::string text(int column) const;      // NULL reads as empty
+    std::string bytes(int column) const;     // a BLOB's bytes; NULL reads as empty
 
   private:
     Lease& db_;
-    sqlite3_stmt* statement_ = nullptr;
-    bool owned_ = false;
+    BackendStatement* statement_ = nullptr;
+    std::unique_ptr<BackendStatement> owned_;  // a fresh one while the kept one is busy
 };
 
 }  // namespace avtaleflyt::storage

@@ -1,15 +1,7 @@
 #include "avtaleflyt/storage/OutboxRepository.h"
 
-#include <Poco/Data/LOB.h>
-#include <Poco/Data/RecordSet.h>
-#include <Poco/Data/Statement.h>
 
 #include "DatabaseImpl.h"
-#include "Rows.h"
-
-using namespace Poco::Data::Keywords;
-using Poco::Data::RecordSet;
-using Poco::Data::Statement;
 
 namespace avtaleflyt::storage {
 namespace {
@@ -19,22 +11,23 @@ constexpr const char* kColumns =
     "o.status, o.attempts, o.next_attempt_at, o.last_error, o.server_answer, o.created_at, "
     "o.sent_at";
 
-OutboxMessage messageAt(const RecordSet& rs, std::size_t row) {
+// The columns of kColumns, of the row `q` is on.
+OutboxMessage messageFrom(const Query& q) {
     OutboxMessage m;
-    m.id = integerAt(rs, row, 0);
-    m.messageId = textAt(rs, row, 1);
-    m.caseId = integerAt(rs, row, 2);
-    m.caseReference = textAt(rs, row, 3);
-    m.kind = textAt(rs, row, 4);
-    m.recipient = textAt(rs, row, 5);
-    m.subject = textAt(rs, row, 6);
-    m.status = textAt(rs, row, 7);
-    m.attempts = static_cast<int>(integerAt(rs, row, 8));
-    m.nextAttemptAt = textAt(rs, row, 9);
-    m.lastError = textAt(rs, row, 10);
-    m.serverAnswer = textAt(rs, row, 11);
-    m.createdAt = textAt(rs, row, 12);
-    m.sentAt = textAt(rs, row, 13);
+    m.id = q.integer(0);
+    m.messageId = q.text(1);
+    m.caseId = q.integer(2);
+    m.caseReference = q.text(3);
+    m.kind = q.text(4);
+    m.recipient = q.text(5);
+    m.subject = q.text(6);
+    m.status = q.text(7);
+    m.attempts = static_cast<int>(q.integer(8));
+    m.nextAttemptAt = q.text(9);
+    m.lastError = q.text(10);
+    m.serverAnswer = q.text(11);
+    m.createdAt = q.text(12);
+    m.sentAt = q.text(13);
     return m;
 }
 
@@ -45,7 +38,7 @@ void OutboxRepository::enqueue(const OutboxMessage& m, Timestamp at) {
     const std::string stamp = formatTimestamp(at);
     Query(db,
           "INSERT INTO outbox (message_id, case_id, kind, recipient, subject, mime, "
-          "next_attempt_at, created_at) VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?)")
+          "next_attempt_at, created_at) VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8)")
         .bind(1, m.messageId)
         .bind(2, m.caseId)
         .bind(3, m.kind)
@@ -57,66 +50,71 @@ void OutboxRepository::enqueue(const OutboxMessage& m, Timestamp at) {
         .run();
 }
 
-std::vector<OutboxMessage> OutboxRepository::due(Timestamp at, std::size_t limit) const {
+std::optional<OutboxMessage> OutboxRepository::claimNext(Timestamp at, Timestamp leaseUntil) {
+    // One statement, so that no two claimers take one message: on PostgreSQL a row another
+    // claimer is taking at this moment is skipped (SKIP LOCKED) and the row is checked again
+    // once locked; SQLite has one writer at a time.
+    static const char* const kClaim[] = {
+        "UPDATE outbox SET next_attempt_at = $1 WHERE id = (SELECT id FROM outbox WHERE "
+        "status = 'queued' AND next_attempt_at <= $2 ORDER BY id LIMIT 1) RETURNING id",
+        "UPDATE outbox SET next_attempt_at = $1 WHERE id = (SELECT id FROM outbox WHERE "
+        "status = 'queued' AND next_attempt_at <= $2 ORDER BY id LIMIT 1 "
+        "FOR UPDATE SKIP LOCKED) RETURNING id"};
+    static const std::string select = std::string("SELECT ") + kColumns +
+                                      ", o.mime FROM outbox o LEFT JOIN case_file c ON c.id = "
+                                      "o.case_id WHERE o.id = $1";
     Lease db(db_);
-    const std::string stamp = formatTimestamp(at);
-    const auto max = static_cast<std::int64_t>(limit);
-    Statement select(db.session);
-    select << std::string("SELECT ") + kColumns +
-                  ", o.mime FROM outbox o LEFT JOIN case_file c ON c.id = o.case_id "
-                  "WHERE o.status = 'queued' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT ?",
-        bind(stamp), bind(max), now;
-    RecordSet rs(select);
-    std::vector<OutboxMessage> out;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) {
-        OutboxMessage m = messageAt(rs, row);
-                const Poco::Dynamic::Var cell = rs.value(14, row);  // extract() refers into it
-        const auto& blob = cell.extract<Poco::Data::BLOB>();
-        m.mime.assign(reinterpret_cast<const char*>(blob.rawContent()), blob.size());
-        out.push_back(std::move(m));
+    std::int64_t id = 0;
+    {
+        Query claim(db, kClaim[db.dialect() == Dialect::PostgreSQL ? 1 : 0]);
+        claim.bind(1, formatTimestamp(leaseUntil)).bind(2, formatTimestamp(at));
+        if (!claim.step())
+            return std::nullopt;
+        id = claim.integer(0);
+        while (claim.step()) {
+        }
     }
-    return out;
+    Query q(db, select.c_str());
+    q.bind(1, id);
+    if (!q.step())
+        return std::nullopt;
+    OutboxMessage m = messageFrom(q);
+    m.mime = q.bytes(14);
+    return m;
 }
 
 std::vector<OutboxMessage> OutboxRepository::list(const std::string& status) const {
+    static const std::string sql = std::string("SELECT ") + kColumns +
+                                   " FROM outbox o LEFT JOIN case_file c ON c.id = o.case_id "
+                                   "WHERE $1 = '' OR o.status = $1 ORDER BY o.id DESC";
     Lease db(db_);
-    Statement select(db.session);
-    select << std::string("SELECT ") + kColumns +
-                  " FROM outbox o LEFT JOIN case_file c ON c.id = o.case_id "
-                  "WHERE ? = '' OR o.status = ? ORDER BY o.id DESC",
-        bind(status), bind(status), now;
-    RecordSet rs(select);
+    Query select(db, sql.c_str());
+    select.bind(1, status);
     std::vector<OutboxMessage> out;
-    for (std::size_t row = 0; row < rs.rowCount(); ++row) out.push_back(messageAt(rs, row));
+    while (select.step()) out.push_back(messageFrom(select));
     return out;
-}
-
-bool OutboxRepository::claim(std::int64_t id, Timestamp at, Timestamp leaseUntil) {
-    Lease db(db_);
-    const std::string stamp = formatTimestamp(at), lease = formatTimestamp(leaseUntil);
-    Statement update(db.session);
-    update << "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'queued' AND "
-              "next_attempt_at <= ?",
-        bind(lease), bind(id), bind(stamp);
-    return update.execute() == 1;
 }
 
 bool OutboxRepository::markSent(std::int64_t id, const std::string& answer, Timestamp at) {
     Lease db(db_);
-    const std::string stamp = formatTimestamp(at);
-    Statement update(db.session);
-    update << "UPDATE outbox SET status = 'sent', attempts = attempts + 1, server_answer = ?, "
-              "last_error = '', sent_at = ? WHERE id = ? AND status = 'queued'",
-        bind(answer), bind(stamp), bind(id);
-    return update.execute() == 1;
+    return Query(db,
+                 "UPDATE outbox SET status = 'sent', attempts = attempts + 1, server_answer = $1, "
+                 "last_error = '', sent_at = $2 WHERE id = $3 AND status = 'queued'")
+               .bind(1, answer)
+               .bind(2, formatTimestamp(at))
+               .bind(3, id)
+               .run() == 1;
 }
 
 void OutboxRepository::markFailed(std::int64_t id, const std::string& error, Timestamp retryAt) {
     Lease db(db_);
-    const std::string stamp = formatTimestamp(retryAt);
-    db.session << "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
-                  "WHERE id = ? AND status = 'queued'",
-        bind(error), bind(stamp), bind(id), now;
+    Query(db,
+          "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 "
+          "WHERE id = $3 AND status = 'queued'")
+        .bind(1, error)
+        .bind(2, formatTimestamp(retryAt))
+        .bind(3, id)
+        .run();
 }
 
 void SigningTokenRepository::store(std::int64_t requestId, const std::string& tokenSha256,
@@ -124,7 +122,7 @@ void SigningTokenRepository::store(std::int64_t requestId, const std::string& to
     Lease db(db_);
     Query(db,
           "INSERT INTO signing_token (request_id, token_sha256, expires_at, created_at) "
-          "VALUES (?, ?, ?, ?)")
+          "VALUES ($1, $2, $3, $4)")
         .bind(1, requestId)
         .bind(2, tokenSha256)
         .bind(3, formatTimestamp(expires))
@@ -138,7 +136,7 @@ std::optional<SigningToken> SigningTokenRepository::find(const std::string& toke
                  "SELECT t.id, t.request_id, c.reference, t.expires_at, t.used_at, c.id, c.version "
                  "FROM signing_token t "
                  "JOIN signature_request r ON r.id = t.request_id "
-                 "JOIN case_file c ON c.id = r.case_id WHERE t.token_sha256 = ?");
+                 "JOIN case_file c ON c.id = r.case_id WHERE t.token_sha256 = $1");
     if (!select.bind(1, tokenSha256).step())
         return std::nullopt;
     return SigningToken{select.integer(0),        select.integer(1),
@@ -149,20 +147,25 @@ std::optional<SigningToken> SigningTokenRepository::find(const std::string& toke
 
 bool SigningTokenRepository::markUsed(std::int64_t tokenId, Timestamp at) {
     Lease db(db_);
-    const std::string stamp = formatTimestamp(at);
-    Statement update(db.session);
-    update << "UPDATE signing_token SET used_at = ? WHERE id = ? AND used_at IS NULL", bind(stamp),
-        bind(tokenId);
-    return update.execute() == 1;
+    return Query(db, "UPDATE signing_token SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+               .bind(1, formatTimestamp(at))
+               .bind(2, tokenId)
+               .run() == 1;
 }
 
 void SigningTokenRepository::storeEvidence(std::int64_t requestId, const std::string& ip,
                                            const std::string& userAgent, Timestamp at) {
     Lease db(db_);
-    const std::string stamp = formatTimestamp(at);
-    db.session << "INSERT OR REPLACE INTO signature_evidence (request_id, ip_address, user_agent, "
-                  "recorded_at) VALUES (?, ?, ?, ?)",
-        bind(requestId), bind(ip), bind(userAgent), bind(stamp), now;
+    Query(db,
+          "INSERT INTO signature_evidence (request_id, ip_address, user_agent, recorded_at) "
+          "VALUES ($1, $2, $3, $4) ON CONFLICT (request_id) DO UPDATE SET ip_address = "
+          "excluded.ip_address, user_agent = excluded.user_agent, recorded_at = "
+          "excluded.recorded_at")
+        .bind(1, requestId)
+        .bind(2, ip)
+        .bind(3, userAgent)
+        .bind(4, formatTimestamp(at))
+        .run();
 }
 
 std::vector<std::pair<std::int64_t, std::string>> SigningTokenRepository::uses() const {

@@ -197,7 +197,7 @@ int logAuditFailures(const Data& d, bool unfinishedArchive = false) {
 
 const std::string kDuplicatedCases =
     "SELECT count(*) FROM (SELECT 1 FROM case_file WHERE workflow = 'function-description' "
-    "AND state <> 'withdrawn' GROUP BY network_id, subject_person_id HAVING count(*) > 1)";
+    "AND state <> 'withdrawn' GROUP BY network_id, subject_person_id HAVING count(*) > 1) AS twice";
 const std::string kCases =
     "SELECT count(*) FROM case_file WHERE workflow = 'function-description'";
 const std::string kActiveNurses = "SELECT count(*) FROM membership WHERE status = 'active'";
@@ -645,13 +645,13 @@ TEST_CASE("crash: serve killed at any moment while signers sign, it sends the ou
         const long long twiceTimers = d.count(
             "SELECT count(*) FROM (SELECT 1 FROM audit_event WHERE kind = 'case.timer' GROUP BY "
             "subject, json_extract(payload, '$.timer'), json_extract(payload, '$.due') HAVING "
-            "count(*) > 1)");
+            "count(*) > 1) AS twice");
         const long long twiceMails = d.count(
             "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE kind = 'remind' GROUP BY case_id, "
-            "recipient HAVING count(*) > 1)");
+            "recipient HAVING count(*) > 1) AS twice");
         const long long twiceSigned = d.count(
             "SELECT count(*) FROM (SELECT 1 FROM audit_event WHERE kind = 'case.sign' GROUP BY "
-            "subject, json_extract(payload, '$.signer'), json_extract(payload, '$.signer_role') HAVING count(*) > 1)");
+            "subject, json_extract(payload, '$.signer'), json_extract(payload, '$.signer_role') HAVING count(*) > 1) AS twice");
         CHECK(twiceTimers == 0);
         CHECK(twiceMails == 0);
         CHECK(twiceSigned == 0);

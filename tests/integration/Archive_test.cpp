@@ -6,6 +6,7 @@
 
 #include <Poco/File.h>
 
+#include "TestSettings.h"
 #include "TestSupport.h"
 #include "SmallNetwork.h"
 #include "Tester.h"
@@ -28,10 +29,12 @@ struct ArchiveFixture {
     test::TempDir dir;
     FixedClock clock{*parseTimestamp("2026-11-02T09:00:00Z")};
     std::string data = dir.file("data");
+    std::string database = test::newDatabase();
+    Settings settings = test::onDatabase(database);
     std::string out = dir.file("arkiv");
 
     ArchiveFixture() {
-        Installation::init(data, clock, kTester);
+        Installation::init(data, clock, kTester, database);
         auto inst = open();
         test::seedSmallNetwork(inst, kNetwork, dir.file("liste.csv"));
         test::writeFile(dir.file("skann.pdf"), inst.cases().renderCase("FB-2026-0001", false, false));
@@ -63,7 +66,7 @@ struct ArchiveFixture {
         }
         Poco::File(out).createDirectories();
     }
-    Installation open() { return Installation(data, clock); }
+    Installation open() { return Installation(data, clock, settings); }
     std::string package() {
         const auto r = open().records().archive(kTester, kNetwork, out, "", false);
         REQUIRE(r.references.size() == 3);
@@ -295,7 +298,7 @@ TEST_CASE("the installation audit checks every archived case against its records
     CHECK(f.open().records().auditArchivedCases().empty());
     // Someone removes the archive event and marks a signature unsigned behind avtaleflyt's back.
     test::execSql(
-        f.data + "/avtaleflyt.db",
+        test::databaseOf(f.data, f.database),
         "DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE kind = 'case.archive' "
         "AND "
         "subject = 'FB-2026-0002'; UPDATE signature_request SET status = 'open' WHERE id = "
@@ -308,7 +311,7 @@ TEST_CASE("the installation audit checks every archived case against its records
 
 TEST_CASE("one case file per case, when configured, still follows the schema", "[archive]") {
     ArchiveFixture f;
-    Settings settings;
+    Settings settings = test::onDatabase(f.database);
     settings.archiveCaseFilePerCase = true;
     const auto r = Installation(f.data, f.clock, settings)
                        .records().archive(kTester, kNetwork, f.out, "", false);

@@ -16,7 +16,7 @@ namespace {
 // append-only triggers dropped first, as someone with the file would.
 struct LogFixture {
     test::TempDir dir;
-    std::string path = dir.file("a.db");
+    std::string path = test::scratchDatabase(dir.file("a.db"));
     Database db{path, Database::Mode::CreateIfMissing};
     AuditLog log{db};
 
@@ -192,4 +192,36 @@ TEST_CASE("threads sharing one database write one unbroken chain and lose no eve
     CHECK(v.eventsChecked == 5 + kWriters * kEventsEach);
     for (int w = 0; w < kWriters; ++w)
         CHECK(f.log.forSubject("w" + std::to_string(w)).size() == kEventsEach);
+}
+
+TEST_CASE("two servers on one database append one unbroken chain and lose no event",
+          "[audit][concurrency]") {
+    // Two Database objects (two servers' pools) on one database, four writers each.
+    LogFixture f;
+    Database second{f.path, Database::Mode::OpenExisting};
+    AuditLog secondLog{second};
+    constexpr int kWritersEach = 4, kEventsEach = 40;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int w = 0; w < 2 * kWritersEach; ++w)
+        threads.emplace_back([&, w] {
+            Database& db = w % 2 ? second : f.db;
+            AuditLog& log = w % 2 ? secondLog : f.log;
+            FixedClock clock(*parseTimestamp("2026-11-25T10:00:00Z"));
+            for (int i = 0; i < kEventsEach; ++i) {
+                try {
+                    Transaction tx(db);
+                    log.append({clock.now(), "cli:writer", "test.event", "w" + std::to_string(w),
+                                "{}"});
+                    tx.commit();
+                } catch (const std::exception&) {
+                    ++failures;
+                }
+            }
+        });
+    for (auto& t : threads) t.join();
+    CHECK(failures == 0);
+    const auto v = f.log.verify();
+    CHECK(v.intact());
+    CHECK(v.eventsChecked == 5 + 2 * kWritersEach * kEventsEach);
 }

@@ -34,10 +34,12 @@ struct CasesFixture {
     test::TempDir dir;
     FixedClock clock{*parseTimestamp("2026-11-02T09:00:00Z")};
     std::string data = dir.file("data");
+    std::string database = test::newDatabase();
     Settings settings;
 
     CasesFixture() {
-        Installation::init(data, clock, kTester);
+        settings.databaseUrl = database;
+        Installation::init(data, clock, kTester, database);
         open().rosters().addNetwork(kTester, kNetwork, {"Follo", "Ahus"});
         importRoster(kRoster);
     }
@@ -46,7 +48,7 @@ struct CasesFixture {
         test::writeFile(dir.file("liste.csv"), documents::formatCsv(rows));
         return open().rosters().importRoster(kTester, dir.file("liste.csv"), kNetwork, false);
     }
-    std::string db() const { return data + "/avtaleflyt.db"; }
+    std::string db() const { return test::databaseOf(data, database); }
     std::string count(const std::string& table) const {
         return test::querySql(db(), "SELECT count(*) FROM " + table);
     }

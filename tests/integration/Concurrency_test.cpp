@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "TestSettings.h"
 #include "TestSupport.h"
 #include "SendLog.h"
 #include "Tester.h"
@@ -37,15 +38,16 @@ TEST_CASE("signers, a send, the sweep and the dispatcher at once lose and repeat
     test::TempDir dir;
     FixedClock clock(*parseTimestamp("2026-11-03T09:00:00Z"));  // a Tuesday, office hours
     const std::string data = dir.file("data");
-    Installation::init(data, clock, kTester);
+    const std::string database = test::newDatabase();
+    Installation::init(data, clock, kTester, database);
     const auto sample = makeSampleNetwork(2024, 160);
-    Installation inst(data, clock);
+    Installation inst(data, clock, test::onDatabase(database));
     inst.rosters().addNetwork(kTester, sample.name, sample.areas);
     test::writeFile(dir.file("roster.csv"),
                     documents::formatCsv(writeRosterSheet(sample.roster, sample.areas)));
     REQUIRE(inst.rosters().importRoster(kTester, dir.file("roster.csv"), sample.name, false)
                 .problems.empty());
-    const std::string db = data + "/avtaleflyt.db";
+    const std::string db = test::databaseOf(data, database);
 
     // The first area's nurses have their links; the rest are sent while they sign.
     const std::string first = sample.areas.front();
@@ -94,9 +96,9 @@ TEST_CASE("signers, a send, the sweep and the dispatcher at once lose and repeat
           std::to_string(firstSend.sent.size()));
     // One case per active nurse, whoever sent it; one signing mail per signer of each case.
     CHECK(test::querySql(db, "SELECT count(*) FROM (SELECT subject_person_id FROM case_file "
-                             "GROUP BY subject_person_id HAVING count(*) > 1)") == "0");
+                             "GROUP BY subject_person_id HAVING count(*) > 1) AS twice") == "0");
     CHECK(test::querySql(db, "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE kind = 'sign' "
-                             "GROUP BY case_id, recipient HAVING count(*) > 1)") == "0");
+                             "GROUP BY case_id, recipient HAVING count(*) > 1) AS twice") == "0");
     CHECK(test::querySql(db, "SELECT count(*) FROM outbox WHERE kind = 'sign'") ==
           test::querySql(db, "SELECT count(*) FROM signature_request WHERE status <> 'waiting'"));
     // Every message delivered, each once (the maildir holds one file per message).

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "FaultyEnv.h"
+#include "TestSettings.h"
 #include "TestSupport.h"
 #include "SmallNetwork.h"
 #include "Tester.h"
@@ -31,17 +32,19 @@ struct FaultFixture {
     test::TempDir dir;
     FixedClock clock{*parseTimestamp("2026-11-02T09:00:00Z")};
     std::string data = dir.file("data");
+    std::string database = test::newDatabase();
+    Settings settings = test::onDatabase(database);
     std::string out = dir.file("arkiv");
     FaultyEnv env{documents::defaultEnv()};
 
     FaultFixture() {
-        Installation::init(data, clock, kTester);
+        Installation::init(data, clock, kTester, database);
         auto inst = open();
         test::seedSmallNetwork(inst, kNetwork, dir.file("liste.csv"));
     }
-    Installation open() { return Installation(data, clock, {}, env); }
+    Installation open() { return Installation(data, clock, settings, env); }
     std::string sql(const std::string& q) const {
-        return test::querySql(data + "/avtaleflyt.db", q);
+        return test::querySql(test::databaseOf(data, database), q);
     }
     std::size_t events(const std::string& kind) const {
         return std::stoul(sql("SELECT count(*) FROM audit_event WHERE kind = '" + kind + "'"));

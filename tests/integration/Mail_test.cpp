@@ -93,16 +93,18 @@ struct MailFixture {
     test::TempDir dir;
     FixedClock clock{*parseTimestamp("2026-11-02T09:00:00Z")};
     std::string data = dir.file("data");
+    std::string database = test::newDatabase();
     Settings settings;
 
     MailFixture() {
-        Installation::init(data, clock, kTester);
+        settings.databaseUrl = database;
+        Installation::init(data, clock, kTester, database);
         open().rosters().addNetwork(kTester, kNetwork, {"Follo"});
         test::writeFile(dir.file("liste.csv"), documents::formatCsv(kRoster));
         open().rosters().importRoster(kTester, dir.file("liste.csv"), kNetwork, false);
     }
     Installation open() { return Installation(data, clock, settings); }
-    std::string db() const { return data + "/avtaleflyt.db"; }
+    std::string db() const { return test::databaseOf(data, database); }
     std::string sql(const std::string& q) const { return test::querySql(db(), q); }
     std::vector<std::string> maildir() const {
         std::vector<std::string> names, out;

@@ -57,22 +57,22 @@ const std::string kNursesWithoutOneCase =
     "'function-description' AND c.state <> 'withdrawn') <> 1";
 const std::string kDuplicatedCases =
     "SELECT count(*) FROM (SELECT 1 FROM case_file WHERE workflow = 'function-description' AND "
-    "state <> 'withdrawn' GROUP BY network_id, subject_person_id HAVING count(*) > 1)";
+    "state <> 'withdrawn' GROUP BY network_id, subject_person_id HAVING count(*) > 1) AS twice";
 const std::string kCasesWithoutTheirMails =
     "SELECT count(*) FROM case_file c WHERE (SELECT count(*) FROM outbox o WHERE o.case_id = "
     "c.id AND o.kind = 'sign') <> 2";
 // Timers fired twice, and reminder or escalation mails written twice.
 const std::string kTimersTwice =
     "SELECT count(*) FROM (SELECT 1 FROM audit_event WHERE kind = 'case.timer' GROUP BY subject, "
-    "json_extract(payload, '$.timer'), json_extract(payload, '$.due') HAVING count(*) > 1)";
+    "json_extract(payload, '$.timer'), json_extract(payload, '$.due') HAVING count(*) > 1) AS twice";
 const std::string kChaseMailsTwice =
     "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE kind <> 'sign' GROUP BY kind, case_id, "
-    "recipient HAVING count(*) > 1)";
+    "recipient HAVING count(*) > 1) AS twice";
 const std::string kChaseMails = "SELECT count(*) FROM outbox WHERE kind <> 'sign'";
 // Messages delivered more than once (each delivery is a mail.sent event).
 const std::string kDeliveredTwice =
     "SELECT count(*) FROM (SELECT 1 FROM audit_event WHERE kind = 'mail.sent' GROUP BY "
-    "json_extract(payload, '$.message_id') HAVING count(*) > 1)";
+    "json_extract(payload, '$.message_id') HAVING count(*) > 1) AS twice";
 
 void logIntact(CliFixture& f) {
     const auto r = f.run({"log", "verify"});

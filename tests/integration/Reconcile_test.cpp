@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "SmallNetwork.h"
+#include "TestSettings.h"
 #include "TestSupport.h"
 #include "Tester.h"
 #include "avtaleflyt/archive/Package.h"
@@ -30,10 +31,12 @@ struct Tampering {
     test::TempDir dir;
     FixedClock clock{*parseTimestamp("2026-11-02T09:00:00Z")};
     std::string data = dir.file("data");
-    std::string db = data + "/" + Installation::kDatabaseFile;
+    std::string database = test::newDatabase();
+    Settings settings = test::onDatabase(database);
+    std::string db = test::databaseOf(data, database);
 
     Tampering() {
-        Installation::init(data, clock, kTester);
+        Installation::init(data, clock, kTester, database);
         auto inst = open();
         test::seedSmallNetwork(inst, kNetwork, dir.file("liste.csv"));
         const auto mime = test::querySql(
@@ -53,7 +56,7 @@ struct Tampering {
                                                 dir.file("skann.pdf"), "2026-11-01")
                         .done);
     }
-    Installation open() { return Installation(data, clock); }
+    Installation open() { return Installation(data, clock, settings); }
     std::vector<std::string> findings() { return open().records().reconcileWithLog(); }
     // The findings that begin with `prefix`.
     std::vector<std::string> findingsAbout(const std::string& prefix) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "TestSettings.h"
 #include "TestSupport.h"
 #include "Tester.h"
 #include "avtaleflyt/documents/TableFile.h"
@@ -44,14 +45,16 @@ struct Simulation {
     test::TempDir dir;
     FixedClock clock{*parseTimestamp("2026-12-18T08:00:00Z")};  // Friday 09:00 in Oslo
     std::string data = dir.file("data");
+    std::string database = test::newDatabase();
+    Settings settings = test::onDatabase(database);
 
     Simulation() {
-        Installation::init(data, clock, kTester);
+        Installation::init(data, clock, kTester, database);
         Installation i = open();
         i.rosters().addNetwork(kTester, kNetwork, {"Follo"});
         import(i, roster());
     }
-    Installation open() { return Installation(data, clock); }
+    Installation open() { return Installation(data, clock, settings); }
     void import(Installation& i, const Rows& rows) {
         test::writeFile(dir.file("liste.csv"), documents::formatCsv(rows));
         i.rosters().importRoster(kTester, dir.file("liste.csv"), kNetwork, false);
@@ -155,7 +158,7 @@ TEST_CASE("two months of reminders: office hours, holidays, signing, leave, a ne
                 CHECK(isOfficeTime(*parseTimestamp(m.substr(m.find(' ') + 1))));
             }
     // Each reminder is an audit event.
-    CHECK(test::querySql(sim.data + "/avtaleflyt.db",
+    CHECK(test::querySql(test::databaseOf(sim.data, sim.database),
                          "SELECT count(*) FROM audit_event WHERE kind = 'case.timer'") != "0");
 }
 
@@ -183,7 +186,7 @@ TEST_CASE("the outstanding-signatures report agrees with the database", "[report
     sim.clock.advance(24h * 25);  // past the 21 days: overdue
     i.reminders().runDue(kTester, false);
     const auto report = i.reports().missingSignatures(kNetwork, "");
-    const std::string db = sim.data + "/avtaleflyt.db";
+    const std::string db = test::databaseOf(sim.data, sim.database);
     CHECK(std::to_string(report.open.size()) ==
           test::querySql(db, "SELECT count(*) FROM signature_request WHERE status = 'open'"));
     REQUIRE(report.areas.size() == 1);

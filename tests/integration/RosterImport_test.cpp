@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "TestSettings.h"
 #include "TestSupport.h"
 #include "Tester.h"
 #include "XlsxWriter.h"
@@ -37,12 +38,14 @@ struct InstallationFixture {
     test::TempDir dir;
     FixedClock clock{*parseTimestamp("2026-11-02T08:00:00Z")};
     std::string data = dir.file("data");
+    std::string database = test::newDatabase();
+    Settings settings = test::onDatabase(database);
 
     InstallationFixture() {
-        Installation::init(data, clock, kTester);
-        Installation(data, clock).rosters().addNetwork(kTester, kNetwork, kAreas);
+        Installation::init(data, clock, kTester, database);
+        Installation(data, clock, settings).rosters().addNetwork(kTester, kNetwork, kAreas);
     }
-    Installation open() { return Installation(data, clock); }
+    Installation open() { return Installation(data, clock, settings); }
 
     std::string csv(const std::string& name, const Rows& rows) {
         test::writeFile(dir.file(name), documents::formatCsv(rows));

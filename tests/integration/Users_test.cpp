@@ -7,6 +7,7 @@
 #include <chrono>
 #include <vector>
 
+#include "TestSettings.h"
 #include "TestSupport.h"
 #include "Tester.h"
 #include "avtaleflyt/engine/Installation.h"
@@ -22,16 +23,18 @@ struct UserFixture {
     test::TempDir dir;
     FixedClock clock{*parseTimestamp("2026-11-24T09:00:00Z")};
     std::string data = dir.file("data");
+    std::string database = test::newDatabase();
+    Settings settings = test::onDatabase(database);
     UserFixture() {
-        Installation::init(data, clock, kTester);
+        Installation::init(data, clock, kTester, database);
         Installation i = open();
         i.rosters().addNetwork(kTester, "Nettverk", {"Follo", "Ahus"});
         i.users().add(kTester, "nora", "Nora Nett", "network_leader", "", "", "riktig-passord-1");
         i.users().add(kTester, "geir", "Geir Lund", "area_leader", "", "follo", "riktig-passord-2");
     }
-    Installation open() { return Installation(data, clock); }
+    Installation open() { return Installation(data, clock, settings); }
     std::string sql(const std::string& q) const {
-        return test::querySql(data + "/avtaleflyt.db", q);
+        return test::querySql(test::databaseOf(data, database), q);
     }
 };
 

@@ -40,7 +40,18 @@ std::string avtaleflytBinary();
 // AVTALEFLYT_DATA is unset for it, so only --data decides the data folder.
 CliResult runCli(const std::vector<std::string>& args, const std::string& workDir);
 
-// Runs SQL (several statements allowed) on the SQLite file at `dbPath`; throws on failure.
+// The database a test's installation uses: "" (the SQLite file in its data folder), or, when
+// AVTALEFLYT_TEST_POSTGRESQL names a PostgreSQL server (ctest's "postgresql:" tests, see
+// tests/CMakeLists.txt), a new, empty database on it, made for the caller.
+std::string newDatabase();
+bool onPostgresql();  // whether newDatabase() makes PostgreSQL databases
+// A database for a storage test: newDatabase() on PostgreSQL, else `file` (an SQLite file).
+std::string scratchDatabase(const std::string& file);
+// Where execSql and querySql find an installation's database: `database`, or DATA/avtaleflyt.db.
+std::string databaseOf(const std::string& dataDir, const std::string& database);
+
+// Runs SQL (several statements allowed) on the database at `dbPath` (an SQLite file, or a
+// PostgreSQL connection string from newDatabase()); throws on failure.
 void execSql(const std::string& dbPath, const std::string& sql);
 // The first column of the first row of `sql`, as text ("" if no row).
 std::string querySql(const std::string& dbPath, const std::string& sql);
@@ -98,12 +109,13 @@ std::size_t countLines(const std::string& text, const std::string& needle);
 struct CliFixture {
     TempDir dir;
     std::string data = dir.file("data");
+    std::string database = newDatabase();  // init gets --database with it, when not empty
 
     // avtaleflyt --data DATA ARGS, in the fixture's folder.
     CliResult run(std::vector<std::string> args);
     // The same with `input` on its standard input.
     CliResult runWithInput(const std::vector<std::string>& args, const std::string& input);
-    std::string db() const { return data + "/avtaleflyt.db"; }
+    std::string db() const { return databaseOf(data, database); }
     std::string sql(const std::string& query) const { return querySql(db(), query); }
     long long count(const std::string& query) const { return std::stoll(sql(query)); }
     std::string events() const { return sql("SELECT count(*) FROM audit_event"); }

@@ -49,12 +49,25 @@ class Installation {
 
     // Creates the data folder, the database, a commented configuration file and the seal key
     // and certificate (seal-key.pem readable by the owner only) where missing.
+    // With `databaseUrl` the database is that PostgreSQL database (which must exist; its schema
+    // is created), and the configuration says so (database.url) unless it names one already;
+    // without it, the SQLite file avtaleflyt.db in the data folder. Throws InstallationError
+    // if the folder holds an SQLite installation and a `databaseUrl` is given (migrate-to
+    // copies one), or the database cannot be reached.
     // Returns false if an installation was there already (it is then only brought up to date).
     // The files are written through `env` (default: the real file system).
-    static bool init(const std::string& dataDir, const Clock& clock, const Actor& by);
-    static bool init(const std::string& dataDir, const Clock& clock, const Actor& by, Env& env);
+    static bool init(const std::string& dataDir, const Clock& clock, const Actor& by,
+                     const std::string& databaseUrl = "");
+    static bool init(const std::string& dataDir, const Clock& clock, const Actor& by, Env& env,
+                     const std::string& databaseUrl = "");
 
-    // Opens an existing installation. Throws InstallationError if there is none at `dataDir`,
+
+    // Whether `dataDir` looks like an installation: its SQLite file is there, or (with
+    // settings.databaseUrl) the folder is; opening it says the rest.
+    static bool exists(const std::string& dataDir, const Settings& settings);
+
+    // Opens an existing installation (its database at settings.databaseUrl, else the data
+    // folder's avtaleflyt.db). Throws InstallationError if there is none at `dataDir`,
     // its database is from a newer avtaleflyt, or a workflow definition in settings.workflowsDir
     // is invalid. Every file and random number of the engine's own goes through `env` (default:
     // the real ones); the database does not, and `env` must outlive the installation.
@@ -65,6 +78,9 @@ class Installation {
     Installation(Installation&&) noexcept;
 
     const std::string& dataDir() const;
+    // Where the database is, for messages: the SQLite file, or the PostgreSQL server and
+    // database (never a password).
+    const std::string& databaseName() const;
     int schemaVersion() const;
 
     const Rosters& rosters() const;

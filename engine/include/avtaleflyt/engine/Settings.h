@@ -14,6 +14,9 @@ namespace avtaleflyt::engine {
 inline constexpr const char* kDefaultPortalUrl = "http://127.0.0.1:8080";
 
 struct Settings {
+    // database.url: the PostgreSQL database of the installation (a postgresql:// URL or libpq's
+    // key=value pairs); empty: the SQLite file avtaleflyt.db in the data folder.
+    std::string databaseUrl;
     std::string workflowsDir;  // empty: the definitions shipped in the binary
     std::map<std::string, std::string> signingOrder;  // workflow name -> "parallel" | "sequential"
     std::string sealPkcs12;    // a PKCS#12 file to seal with instead of the data folder's

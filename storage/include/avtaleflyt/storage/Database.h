@@ -1,10 +1,11 @@
 #pragma once
-// The database of an installation: one SQLite file, opened in WAL mode with foreign keys on and
-// a busy timeout, and brought to the newest schema by numbered migrations when it is opened.
+// The database of an installation: one SQLite file (in WAL mode, foreign keys on, a busy
+// timeout), or a PostgreSQL database that several servers share; brought to the newest schema by
+// numbered migrations when it is opened.
 //
 // Thread safety: a Database may be used from any number of threads at once. Each thread works on
 // a connection of its own, borrowed from a pool for the length of one repository call or one
-// Transaction; SQLite's WAL mode lets readers read while one writer writes.
+// Transaction; readers read while one writer writes.
 
 #include <memory>
 #include <stdexcept>
@@ -13,7 +14,10 @@
 
 namespace avtaleflyt::storage {
 
-// A fault in storage: the message names the database file and the cause.
+enum class Dialect { SQLite, PostgreSQL };
+
+// A fault in storage: the message names the database (its file, or its PostgreSQL server and
+// database, never a password) and the cause.
 class StorageError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
@@ -35,31 +39,37 @@ struct Migration {
     int version;       // 1, 2, ...: applied in this order, each once
     std::string name;  // from the file name, e.g. "initial"
     std::string sql;   // one or more statements
+    std::string postgresql = {};  // the same for PostgreSQL, where it differs; empty: `sql`
 };
 
-// The migrations compiled from storage/migrations/NNNN_name.sql, in version order.
+// The migrations compiled from storage/migrations/NNNN_name.sql, in version order, each with its
+// PostgreSQL text from storage/migrations/postgresql/NNNN_name.sql where there is one.
 const std::vector<Migration>& builtinMigrations();
 
 class Database {
   public:
     enum class Mode { OpenExisting, CreateIfMissing };
 
-    // Opens the database at `path` and applies the pending `migrations`, each in its own
-    // transaction together with its row in schema_version. Throws StorageError if the file is
-    // missing (OpenExisting) or not a database, or a migration fails (the database is left at
-    // the last migration that succeeded), and SchemaTooNew if the database knows a version
-    // beyond the last of `migrations`.
+    // Opens the database at `location` and applies the pending `migrations`, each in its own
+    // transaction together with its row in schema_version. `location` is the path of an SQLite
+    // file, or a PostgreSQL database: a postgresql:// URL or libpq's key=value pairs
+    // ("host=/run/postgresql dbname=avtaleflyt"; see isPostgresqlLocation). Throws StorageError
+    // if the file is missing or the PostgreSQL database holds no schema (OpenExisting), it is
+    // not a database or cannot be reached, or a migration fails (the database is left at the
+    // last migration that succeeded), and SchemaTooNew if the database knows a version beyond
+    // the last of `migrations`.
     // At most `maxConnections` threads use the database at once; a further one waits for a
     // connection (up to the busy timeout, then StorageError).
     static constexpr std::size_t kDefaultConnections = 64;
-    Database(const std::string& path, Mode mode,
+    Database(const std::string& location, Mode mode,
              const std::vector<Migration>& migrations = builtinMigrations(),
              std::size_t maxConnections = kDefaultConnections);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
-    const std::string& path() const;
+    const std::string& name() const;  // for messages: the file, or server and database
+    Dialect dialect() const;
     int schemaVersion() const;
 
     class Impl;  // defined in storage/src; used by the repositories only
@@ -71,8 +81,14 @@ class Database {
 
 class Lease;
 
-// A write transaction (BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout rather
-// than fail half-way) on the calling thread's connection: every repository call the thread makes
+// Whether `location` names a PostgreSQL database rather than an SQLite file: it begins with
+// postgresql:// or postgres://, or holds libpq's key=value pairs (host=..., dbname=...).
+bool isPostgresqlLocation(const std::string& location);
+
+// A write transaction on the calling thread's connection. Write transactions queue behind one
+// another, in every process on the database (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory
+// lock taken as it begins), so none fails half-way for another writer and the audit log stays
+// one chain: every repository call the thread makes
 // while it lives is part of it. Rolled back on destruction unless commit() was called. Not
 // nestable; not to be handed to another thread.
 class Transaction {
@@ -103,7 +119,8 @@ class Connection {
     std::unique_ptr<Lease> lease_;
 };
 
-// A read snapshot (a deferred BEGIN) on the calling thread's connection: the repository calls the
+// A read snapshot (SQLite: a deferred BEGIN; PostgreSQL: REPEATABLE READ, READ ONLY) on the
+// calling thread's connection: the repository calls the
 // thread makes while it lives see the database as it was at the first of them, whatever other
 // threads commit meanwhile. Ended (rolled back: it wrote nothing) on destruction.
 class Snapshot {

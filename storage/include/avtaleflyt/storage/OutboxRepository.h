@@ -32,13 +32,13 @@ class OutboxRepository {
 
     // Queues a message, due at once. `caseId` 0: not about one case.
     void enqueue(const OutboxMessage& m, Timestamp now);
-    // Queued messages due at `now`, oldest first, at most `limit`.
-    std::vector<OutboxMessage> due(Timestamp now, std::size_t limit) const;
+    // Takes the oldest queued message due at `at` for one sender: moves its next attempt to
+    // `leaseUntil`, so that no other dispatcher (in this process or on another server) takes it
+    // meanwhile; if the sender dies, it is due again then. Each message is taken by one caller
+    // only. Nothing: none is due.
+    std::optional<OutboxMessage> claimNext(Timestamp at, Timestamp leaseUntil);
     // Every message with `status` ("" for all), newest first, without the MIME text.
     std::vector<OutboxMessage> list(const std::string& status) const;
-        // Takes a due message for one sender: moves its next attempt to `leaseUntil`, so no other
-    // dispatcher sends it meanwhile. False if it is no longer due (another one took it).
-    bool claim(std::int64_t id, Timestamp now, Timestamp leaseUntil);
     // Marks a queued message sent with the server's answer. False if it was not queued.
     bool markSent(std::int64_t id, const std::string& answer, Timestamp now);
     // Records a failed attempt and when to try again.
