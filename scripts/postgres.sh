@@ -44,7 +44,7 @@ case "$command" in
       exit 1
     fi
     mkdir -p "$dir"
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
     if [ -f "$dir/data/postmaster.pid" ]; then  # left by a run that was killed
       as_server "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
     fi
@@ -64,7 +64,7 @@ case "$command" in
     if [ -f "$dir/data/postmaster.pid" ]; then
       as_server "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
     fi
-    [ "$command" = stop ] && rm -rf "$dir"
+    if [ "$command" = stop ]; then rm -rf "$dir"; fi
     ;;
   url)
     url

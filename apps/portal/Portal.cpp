@@ -328,6 +328,16 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
         const auto start = std::chrono::steady_clock::now();
         try {
             impl_.router.dispatch(request, response);
+        } catch (const engine::Unavailable& e) {
+            // The database is down or restarting: nothing was written; the pool reconnects
+            // by itself once it is back.
+            std::cerr << "avtaleflyt serve: " << request.getMethod() << " "
+                      << request.getURI().substr(0, 3) << "...: " << e.what() << std::endl;
+            if (!response.sent()) {
+                response.set("Retry-After", "30");
+                impl_.message(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                              "portal.unavailable");
+            }
         } catch (const std::exception& e) {
             std::cerr << "avtaleflyt serve: " << request.getMethod() << " "
                       << request.getURI().substr(0, 3) << "...: " << e.what() << std::endl;

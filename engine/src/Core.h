@@ -66,6 +66,8 @@ auto guarded(F&& f) -> decltype(f()) {
         return f();
     } catch (const storage::SchemaTooNew& e) {
         throw InstallationError(e.what());
+    } catch (const storage::DatabaseUnavailable& e) {
+        throw Unavailable(e.what());
     } catch (const storage::StorageError& e) {
         throw EngineError(e.what());
     }

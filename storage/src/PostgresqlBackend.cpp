@@ -106,7 +106,7 @@ void check(PGconn* connection, PGresult* result, const std::string& name,
     if (sqlstate == "23505")
         throw AlreadyExists(prefix + message);
     if (PQstatus(connection) != CONNECTION_OK)
-        throw StorageError(prefix + "the connection to the database was lost: " + message);
+        throw DatabaseUnavailable(prefix + "the connection to the database was lost: " + message);
     throw StorageError(prefix + message);
 }
 
@@ -287,7 +287,7 @@ class PostgresqlConnection final : public BackendConnection {
         try {
             return Poco::Data::Session("PostgreSQL", conninfo);
         } catch (const Poco::Exception& e) {
-            throw StorageError(name + ": cannot connect: " + trimmed(e.message()));
+            throw DatabaseUnavailable(name + ": cannot connect: " + trimmed(e.message()));
         }
     }
 

@@ -21,6 +21,13 @@ class InstallationError : public EngineError {
     using EngineError::EngineError;
 };
 
+// The database cannot be reached now (its server is down or restarting): nothing was changed,
+// and the same call may succeed later.
+class Unavailable : public EngineError {
+  public:
+    using EngineError::EngineError;
+};
+
 // Who does what a call changes, as the audit log names them: "cli:USER" for the command line,
 // "web:USERNAME" for a dashboard user, "system:sweep" for the reminder sweep. Every call that
 // changes something takes one; a signer acting through a link is named by the link instead.

@@ -29,6 +29,14 @@ class AlreadyExists : public StorageError {
     using StorageError::StorageError;
 };
 
+// The database server cannot be reached, or the connection to it was lost (PostgreSQL): the
+// statement did not run; a transaction it was part of is rolled back. Trying again later may
+// succeed: the pool replaces broken connections by itself.
+class DatabaseUnavailable : public StorageError {
+  public:
+    using StorageError::StorageError;
+};
+
 // The database was written by a newer avtaleflyt than this one.
 class SchemaTooNew : public StorageError {
   public:
