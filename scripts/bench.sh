@@ -5,7 +5,8 @@
 #   a batch of 20 in one process, to PDF (what the network does today), if soffice is installed (apt-get install
 #   libreoffice-writer-nogui); the ratio is what matters, since machines are noisy.
 #   Also the archive audit, the reminder sweep, the sample network, hostile name lists
-#   (scripts/bench-import.sh) and the service core (scripts/bench-portal.sh).
+#   (scripts/bench-import.sh), several servers on PostgreSQL (scripts/bench-servers.sh) and the
+#   service core (scripts/bench-portal.sh).
 set -euo pipefail
 build=${1:-build/dev}
 cd "$(dirname "$0")/.."
@@ -83,6 +84,8 @@ echo "sample_ms=$sample_ms sort_ms=$sort_ms"
 
 # Importing hostile name lists (issue 14): peak memory beside the sample list's import.
 import_section=$(scripts/bench-import.sh "$build")
+# Outbox dispatch by one and three servers on PostgreSQL, beside SQLite (issue 15).
+servers_section=$(scripts/bench-servers.sh "$build")
 
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 cat > bench/RESULTS.md <<MD
@@ -131,6 +134,7 @@ $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%Y-%m-%d).
 | ratio | ${sample_ratio}× the sort alone |
 
 $import_section
+$servers_section
 ## [The service core: signing page, sending, dashboard (issue 21)](RESULTS-portal.md)
 MD
 echo "bench/RESULTS.md written"

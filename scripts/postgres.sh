@@ -4,7 +4,8 @@
 #
 #   scripts/postgres.sh start DIR   initdb into DIR/data (if new) and start the server with its
 #                                   Unix socket in DIR; prints the connection string
-#                                   (host=DIR user=avtaleflyt dbname=postgres)
+#                                   (host=DIR user=avtaleflyt dbname=postgres); the role
+#                                   avtaleflyt_password must give its password, the-right-one
 #   scripts/postgres.sh halt DIR    stop it and keep its data (start brings it back)
 #   scripts/postgres.sh stop DIR    stop it and remove DIR
 #   scripts/postgres.sh url DIR     print the connection string
@@ -48,15 +49,23 @@ case "$command" in
     if [ -f "$dir/data/postmaster.pid" ]; then  # left by a run that was killed
       as_server "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
     fi
+    fresh=
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_server "$bin/initdb" -D "$dir/data" -A trust -U avtaleflyt -E UTF8 --locale=C.UTF-8 \
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+      # One role that must give its password (the tests of a wrong one); the rest trusted.
+      as_server sh -c "{ echo 'local all avtaleflyt_password scram-sha-256'; cat '$dir/data/pg_hba.conf'; } > '$dir/data/pg_hba.new' && mv '$dir/data/pg_hba.new' '$dir/data/pg_hba.conf'"
+      fresh=1
     fi
     # fsync off: a test server's data needs to survive no crash of the machine.
     if ! as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
         -o "-k $dir -c listen_addresses= -c fsync=off -c max_connections=300" start >/dev/null; then
       cat "$dir/log" >&2
       exit 1
+    fi
+    if [ -n "$fresh" ]; then
+      "$bin/psql" -q -h "$dir" -U avtaleflyt -d postgres \
+        -c "CREATE ROLE avtaleflyt_password LOGIN PASSWORD 'the-right-one'" >/dev/null
     fi
     url
     ;;

@@ -108,6 +108,23 @@ int runInit(Context& ctx) {
     return 0;
 }
 
+int runMigrateTo(Context& ctx) {
+    const std::string url = ctx.inv.args.at(0);
+    const auto report = ctx.installation().migrateTo(ctx.by(), url);
+    ctx.out << "Copied the installation in " << ctx.dataDir << " into " << report.target
+            << ":\n";
+    for (const auto& [table, rows] : report.rows)
+        ctx.out << "  " << table << ": " << rows << " rows\n";
+    ctx.out << "Proved: every table has as many rows as " << engine::Installation::kDatabaseFile
+            << ", the audit log verifies, and its head is the same (event " << report.events
+            << ", " << report.headHash << ").\n"
+            << "The move is recorded as the next audit event, and " << ctx.dataDir << "/"
+            << engine::Installation::kConfigFile << " now says database.url = " << url
+            << ": from now on the installation runs on PostgreSQL. "
+            << engine::Installation::kDatabaseFile << " is left as it was.\n";
+    return 0;
+}
+
 // --- network ----------------------------------------------------------------------------------
 
 int runNetworkAdd(Context& ctx) {
@@ -1332,6 +1349,18 @@ const std::vector<CommandSpec>& commands() {
          {{"database", "URL",
            "a PostgreSQL database: postgresql://USER@HOST/DB or 'host=HOST dbname=DB user=USER'"}},
          runInit},
+        {{"migrate-to"},
+         "URL",
+         1,
+         1,
+         "copy the installation into an empty PostgreSQL database",
+         "Copies every row of this installation's SQLite database into the PostgreSQL database "
+         "URL (postgresql://USER@HOST/DB or 'host=HOST dbname=DB user=USER'), which must be "
+         "empty, keeping every id; proves the copy (the rows of every table, the audit chain "
+         "and its head), records the move in the audit log and sets database.url in "
+         "avtaleflyt.properties. Stop serve first: other writers wait while it runs.",
+         {},
+         runMigrateTo},
         {{"network", "add"},
          "NAME",
          1,

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "Core.h"
+#include "avtaleflyt/storage/Copy.h"
 #include "avtaleflyt/documents/PosixEnv.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/domain/RosterSheet.h"
@@ -106,6 +107,14 @@ bool namesDatabase(const std::string& config) {
         at = end + 1;
     }
     return false;
+}
+
+// Adds database.url = `url` to the configuration file `config`, unless it names one already.
+void nameDatabase(const std::string& config, const std::string& url, Env& env) {
+    const std::string text = env.readFile(config);
+    if (!namesDatabase(text))
+        env.writeFileSynced(config, text + (text.empty() || text.back() == '\n' ? "" : "\n") +
+                                        "database.url = " + url + "\n");
 }
 
 std::string networkNames(const std::vector<storage::NetworkRecord>& all) {
@@ -239,12 +248,7 @@ bool Installation::init(const std::string& dataDir, const Clock& clock, const Ac
                                  "database.url = " + databaseUrl);
                 env.writeFileSynced(config, text);
             } else if (!databaseUrl.empty()) {
-                const std::string text = env.readFile(config);
-                if (!namesDatabase(text))
-                    env.writeFileSynced(config, text + (text.empty() || text.back() == '\n'
-                                                            ? ""
-                                                            : "\n") +
-                                                    "database.url = " + databaseUrl + "\n");
+                nameDatabase(config, databaseUrl, env);
             }
             if (!env.exists(cert) || !env.exists(key))
                 documents::SealKey::create(cert, key, "avtaleflyt", env);
@@ -311,6 +315,37 @@ Installation::Installation(Installation&&) noexcept = default;
 
 const std::string& Installation::dataDir() const {
     return parts_->core.dataDir;
+}
+
+MigrationReport Installation::migrateTo(const Actor& by, const std::string& databaseUrl) const {
+    auto& core = parts_->core;
+    const std::string config = Poco::Path(core.dataDir).append(kConfigFile).toString();
+    if (!core.settings.databaseUrl.empty() || core.db.dialect() != storage::Dialect::SQLite)
+        throw InstallationError("this installation is on " + core.db.name() +
+                                " already: migrate-to copies an installation on SQLite");
+    if (core.env.exists(config) && namesDatabase(core.env.readFile(config)))
+        throw InstallationError(config + " names a database (database.url) already");
+    return guarded([&] {
+        const auto copied = storage::copyToPostgresql(core.db, databaseUrl);
+        MigrationReport report{copied.target, copied.rows, copied.headSeq, copied.headHash};
+        {
+            // The copy's own log goes on from the same head: the move is its next event.
+            storage::Database target(databaseUrl, storage::Database::Mode::OpenExisting);
+            storage::AuditLog log(target);
+            storage::Transaction tx(target);
+            log.append({core.clock.now(), by.name, "installation.migrated", core.dataDir,
+                        json({{"from", core.db.name()},
+                              {"events", std::to_string(copied.headSeq)},
+                              {"head", copied.headHash}})});
+            tx.commit();
+        }
+        try {
+            nameDatabase(config, databaseUrl, core.env);
+        } catch (const std::runtime_error& e) {  // EnvError
+            throw InstallationError(e.what());
+        }
+        return report;
+    });
 }
 
 const std::string& Installation::databaseName() const {

@@ -185,11 +185,11 @@ std::unique_ptr<Backend> openBackend(const std::string& location, Database::Mode
     return sqliteBackend(location, mode == Database::Mode::CreateIfMissing);
 }
 
-// Whether a PostgreSQL database holds an avtaleflyt schema (an SQLite file is new or is one).
+// Whether the database holds the schema_version table yet.
 bool hasSchema(Lease& db) {
-    if (db.dialect() != Dialect::PostgreSQL)
-        return true;
-    Query select(db, "SELECT to_regclass('schema_version') IS NOT NULL");
+    Query select(db, db.dialect() == Dialect::PostgreSQL
+                         ? "SELECT to_regclass('schema_version') IS NOT NULL"
+                         : "SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'");
     select.step();
     return select.integer(0) != 0;
 }
@@ -200,11 +200,14 @@ Database::Database(const std::string& location, Mode mode,
                    const std::vector<Migration>& migrations, std::size_t maxConnections)
     : impl_(std::make_unique<Impl>(openBackend(location, mode), maxConnections)) {
     Lease db(*impl_);
-    if (mode == Mode::OpenExisting && !hasSchema(db))
+    const bool schema = hasSchema(db);
+    // (an SQLite file that exists is an installation's: the file is what init makes)
+    if (mode == Mode::OpenExisting && !schema && db.dialect() == Dialect::PostgreSQL)
         throw StorageError(db.name + ": no avtaleflyt installation in this database");
     // Each step in a write transaction of its own, the version read again inside it: servers
-    // starting at once on one database apply each migration once, one after the other.
-    {
+    // starting at once on one database apply each migration once, one after the other. A
+    // database at the newest version is only read.
+    if (!schema) {
         Transaction tx(*this);
         db.execScript(
             "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -298,6 +301,15 @@ Query::Query(Lease& db, const char* sql) : db_(db) {
         owned_ = std::move(fresh);
     else
         prepared.emplace_back(sql, std::move(fresh));
+}
+
+Query::Query(Lease& db, const std::string& sql, Unkept)
+    : db_(db), owned_(db.connection().prepare(sql.c_str(), false)) {
+    statement_ = owned_.get();
+}
+
+void Query::next() {
+    statement_->reset();
 }
 
 Query::~Query() {

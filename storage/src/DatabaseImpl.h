@@ -94,6 +94,11 @@ class Lease {
 class Query {
   public:
     Query(Lease& db, const char* sql);
+    // SQL made at run time (a table's columns, say): prepared for this Query only, never kept.
+    // `sql` outlives the Query; next() readies it for another run with new bindings.
+    struct Unkept {};
+    Query(Lease& db, const std::string& sql, Unkept);
+    void next();
     ~Query();
     Query(const Query&) = delete;
     Query& operator=(const Query&) = delete;

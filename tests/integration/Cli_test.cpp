@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include <Poco/Environment.h>
 #include <Poco/File.h>
 
 #include "TestSupport.h"
@@ -923,4 +924,133 @@ TEST_CASE("cli: two sends at once in two processes open one case per nurse (they
                             "subject_person_id, area, 'sent', 1, created_at, updated_at FROM "
                             "case_file WHERE reference = 'FB-2026-0001'"),
                       Catch::Contains("unique constraint", Catch::CaseSensitive::No));
+}
+
+namespace {
+
+// The throwaway server's address for a database `name` (the tests' own, with its role).
+std::string onTestServer(const std::string& name, const std::string& user = "avtaleflyt") {
+    std::string url = Poco::Environment::get("AVTALEFLYT_TEST_POSTGRESQL", "");
+    url.replace(url.find("/postgres?"), 10, "/" + name + "?");
+    url.replace(url.find("avtaleflyt@"), 11, user + "@");
+    return url;
+}
+
+}  // namespace
+
+TEST_CASE("cli: migrate-to copies an SQLite installation into an empty PostgreSQL database, "
+          "proves it, and the installation runs on PostgreSQL from then on",
+          "[cli][postgresql]") {
+    CliFixture f;
+    f.database = "";  // on SQLite
+    f.sample();
+    REQUIRE(f.run({"send", "function-descriptions", "--area", "Ahus"}).exitCode == 0);
+    REQUIRE(f.run({"outbox", "send"}).exitCode == 0);
+    const std::string sqlite = f.db();
+    const std::string events = f.events();
+    const std::string head = test::querySql(sqlite, "SELECT hash FROM audit_head");
+    const std::string target = test::newDatabase();
+
+    auto r = f.run({"migrate-to", target});
+    INFO(r.out << r.err);
+    REQUIRE(r.exitCode == 0);
+    CHECK(r.out.find("case_file: " + test::querySql(sqlite, "SELECT count(*) FROM case_file") +
+                     " rows") != std::string::npos);
+    CHECK(r.out.find("its head is the same (event " + events + ", " + head + ")") !=
+          std::string::npos);
+    for (const char* table :
+         {"person", "case_file", "signature_request", "case_document", "outbox", "signing_token"})
+        CHECK(test::querySql(target, std::string("SELECT count(*) FROM ") + table) ==
+              test::querySql(sqlite, std::string("SELECT count(*) FROM ") + table));
+    // The documents byte for byte, and the ids kept.
+    CHECK(test::queryColumn(target, "SELECT content FROM case_document ORDER BY id") ==
+          test::queryColumn(sqlite, "SELECT content FROM case_document ORDER BY id"));
+    // The move is the next event of the same chain, and the installation now runs there.
+    CHECK(std::stoll(test::querySql(target, "SELECT count(*) FROM audit_event")) ==
+          std::stoll(events) + 1);
+    f.database = target;
+    CHECK(test::readFile(f.data + "/avtaleflyt.properties").find("database.url = " + target) !=
+          std::string::npos);
+    r = f.run({"log", "verify"});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find(std::to_string(std::stoll(events) + 1) + " events") != std::string::npos);
+    // New rows get new ids after the copied ones.
+    REQUIRE(f.run({"send", "function-descriptions"}).exitCode == 0);
+    CHECK(f.count("SELECT count(*) FROM case_file") >
+          std::stoll(test::querySql(sqlite, "SELECT count(*) FROM case_file")));
+    CHECK(f.run({"audit"}).exitCode == 0);
+    // Once there, it is not copied again.
+    r = f.run({"migrate-to", test::newDatabase()});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("this installation is on PostgreSQL database") != std::string::npos);
+}
+
+TEST_CASE("cli: migrate-to refuses a database that is not empty and leaves it and the "
+          "installation as they were",
+          "[cli][postgresql]") {
+    CliFixture f;
+    f.database = "";
+    f.sample();
+    const std::string target = test::newDatabase();
+    test::execSql(target, "CREATE TABLE theirs (x INTEGER); INSERT INTO theirs VALUES (1)");
+    auto r = f.run({"migrate-to", target});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("is not empty (it holds the tables theirs): migrate-to copies into an empty "
+                     "database only") != std::string::npos);
+    CHECK(test::queryColumn(target, "SELECT table_name FROM information_schema.tables WHERE "
+                                    "table_schema = 'public'") ==
+          std::vector<std::string>{"theirs"});
+    CHECK(test::readFile(f.data + "/avtaleflyt.properties").find("\ndatabase.url =") ==
+          std::string::npos);
+    // An installation there already is not overwritten either.
+    const std::string used = test::newDatabase();
+    CliFixture other;
+    other.database = used;
+    other.sample();
+    r = f.run({"migrate-to", used});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("is not empty (its table network holds rows)") != std::string::npos);
+    CHECK(f.run({"network", "list"}).exitCode == 0);  // still on its SQLite file
+}
+
+TEST_CASE("cli: a PostgreSQL database that cannot be used is named with the reason: unreachable, "
+          "wrong password, no installation, a newer schema",
+          "[cli][postgresql]") {
+    CliFixture f;
+    f.database = "";  // each database here is the test's own
+    const auto configured = [&](const std::string& url) {
+        test::writeFile(f.data + "/avtaleflyt.properties", "database.url = " + url + "\n");
+        return f.run({"network", "list"});
+    };
+    Poco::File(f.data).createDirectories();
+    auto r = configured("postgresql://avtaleflyt@127.0.0.1:1/avtaleflyt");
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("PostgreSQL database \"avtaleflyt\" at 127.0.0.1:1: cannot connect: ") !=
+          std::string::npos);
+    const std::string wrong =
+        onTestServer("postgres", "avtaleflyt_password:not-the-password");
+    r = configured(wrong);
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("password authentication failed for user \"avtaleflyt_password\"") !=
+          std::string::npos);
+    CHECK(r.err.find("not-the-password") == std::string::npos);
+    const std::string empty = test::newDatabase();
+    r = configured(empty);
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find(": no avtaleflyt installation in this database") != std::string::npos);
+    // init makes one there; a newer avtaleflyt's schema is refused, untouched.
+    REQUIRE(f.run({"init", "--database", empty}).exitCode == 0);
+    test::execSql(empty, "INSERT INTO schema_version VALUES (99, 'future', '2030-01-01T00:00:00Z')");
+    r = f.run({"network", "list"});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("the database has schema version 99") != std::string::npos);
+    CHECK(test::querySql(empty, "SELECT max(version) FROM schema_version") == "99");
+    // init --database against a folder on SQLite points to migrate-to.
+    CliFixture sqlite;
+    sqlite.database = "";
+    REQUIRE(sqlite.run({"init"}).exitCode == 0);
+    r = sqlite.run({"init", "--database", test::newDatabase()});
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("holds an installation on SQLite (avtaleflyt.db): 'avtaleflyt migrate-to "
+                     "URL' copies it") != std::string::npos);
 }

@@ -18,8 +18,11 @@
 // the installation is open, or guarded where it is made on first use. The set* and listenAt /
 // renderWith calls configure the installation and belong before it is shared between threads.
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "avtaleflyt/domain/Clock.h"
 #include "avtaleflyt/domain/Env.h"
@@ -39,6 +42,14 @@ class Transport;
 }
 
 namespace avtaleflyt::engine {
+
+// What avtaleflyt migrate-to copied, and proved.
+struct MigrationReport {
+    std::string target;  // the PostgreSQL database, for messages
+    std::vector<std::pair<std::string, std::int64_t>> rows;  // table -> rows, the same in both
+    std::int64_t events = 0;  // the audit log's events, with the same head in both
+    std::string headHash;
+};
 
 class Installation {
   public:
@@ -76,6 +87,15 @@ class Installation {
                  Env& env);
     ~Installation();
     Installation(Installation&&) noexcept;
+
+    // Copies this installation (on SQLite) into the empty PostgreSQL database `databaseUrl`
+    // and proves the copy (rows of every table, the audit chain, the same head); then records
+    // the move as the copy's next audit event and names the database in avtaleflyt.properties
+    // (database.url), so that from now on the installation runs on PostgreSQL. avtaleflyt.db is
+    // left as it was. Writers of this installation wait while it runs. Throws InstallationError
+    // if it is on PostgreSQL already, EngineError if the target is not empty or the copy does
+    // not prove out.
+    MigrationReport migrateTo(const Actor& by, const std::string& databaseUrl) const;
 
     const std::string& dataDir() const;
     // Where the database is, for messages: the SQLite file, or the PostgreSQL server and
