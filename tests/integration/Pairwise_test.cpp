@@ -69,20 +69,6 @@ const std::string kChaseMailsTwice =
     "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE kind <> 'sign' GROUP BY kind, case_id, "
     "recipient HAVING count(*) > 1) AS twice";
 const std::string kChaseMails = "SELECT count(*) FROM outbox WHERE kind <> 'sign'";
-// Messages delivered more than once (each delivery is a mail.sent event).
-const std::string kDeliveredTwice =
-    "SELECT count(*) FROM (SELECT 1 FROM audit_event WHERE kind = 'mail.sent' GROUP BY "
-    "json_extract(payload, '$.message_id') HAVING count(*) > 1) AS twice";
-
-void logIntact(CliFixture& f) {
-    const auto r = f.run({"log", "verify"});
-    INFO(r.out << r.err);
-    CHECK(r.exitCode == 0);
-    const auto audit = f.run({"audit"});
-    INFO(audit.out << audit.err);
-    CHECK(audit.exitCode == 0);
-}
-
 // Signs each link of `tokens` through the portal on `port`; the links whose signing the portal
 // confirmed (200) into `confirmed`.
 void signEach(unsigned port, const std::vector<std::string>& tokens,
@@ -139,7 +125,7 @@ TEST_CASE("Two sends at once open each nurse's case once, and between them every
         REQUIRE(std::regex_search(out, m, std::regex("\"covered\": (\\d+)")));
         CHECK(sent + std::stoul(m[1]) <= static_cast<std::size_t>(active));
     }
-    logIntact(f);
+    test::checkLogIntact(f);
 }
 
 TEST_CASE("A roster import while a send runs: nobody gets two cases, and the next send gives "
@@ -197,7 +183,7 @@ TEST_CASE("A roster import while a send runs: nobody gets two cases, and the nex
     CHECK(f.count(kCasesWithoutTheirMails) == 0);
     CHECK(f.count("SELECT count(*) FROM case_file c JOIN person p ON p.id = c.subject_person_id "
                   "WHERE p.email LIKE 'ny.sykepleier%'") == 5);
-    logIntact(f);
+    test::checkLogIntact(f);
 }
 
 TEST_CASE("Archive while signers sign through the portal: every confirmed signature is kept and "
@@ -257,7 +243,7 @@ TEST_CASE("Archive while signers sign through the portal: every confirmed signat
         INFO(r.out << r.err);
         CHECK(r.exitCode == 0);
     }
-    logIntact(f);
+    test::checkLogIntact(f);
 }
 
 TEST_CASE("Two archives at once: one writes the package, the other says no signed case is "
@@ -290,7 +276,7 @@ TEST_CASE("Two archives at once: one writes the package, the other says no signe
     const auto refs = packagedCases(f.data + "/archive", packages);
     CHECK(packages.size() == 1);
     CHECK(refs.size() == static_cast<std::size_t>(cases));
-    logIntact(f);
+    test::checkLogIntact(f);
 }
 
 namespace {
@@ -329,7 +315,7 @@ TEST_CASE("Two reminder runs at once send each reminder once", "[pairwise][remin
     const auto c = f.run({"remind", "--now", now, "--format", "json"});
     CHECK(occurrences(c.out, "\"subject\":") == 0);
     CHECK(f.count(kChaseMails) == static_cast<long long>(due));
-    logIntact(f);
+    test::checkLogIntact(f);
 }
 
 TEST_CASE("The reminder sweep in serve and a remind from the CLI at once send and deliver each "
@@ -353,10 +339,10 @@ TEST_CASE("The reminder sweep in serve and a remind from the CLI at once send an
     CHECK(f.count(kChaseMailsTwice) == 0);
     CHECK(f.count(kTimersTwice) == 0);
     CHECK(f.count("SELECT count(*) FROM outbox WHERE status = 'queued'") == 0);
-    CHECK(f.count(kDeliveredTwice) == 0);
+    CHECK(f.count(test::kDeliveredTwice) == 0);
     const auto delivered = test::messageIdsIn(f.data + "/mail");
     CHECK(delivered.size() == static_cast<std::size_t>(f.count("SELECT count(*) FROM outbox")));
-    logIntact(f);
+    test::checkLogIntact(f);
 }
 
 TEST_CASE("Outbox sends from the CLI beside serve's dispatcher deliver each mail once",
@@ -379,7 +365,7 @@ TEST_CASE("Outbox sends from the CLI beside serve's dispatcher deliver each mail
     CHECK(served.stop() == 0);
     CHECK(f.count("SELECT count(*) FROM outbox WHERE status = 'queued'") == 0);
     CHECK(f.count("SELECT count(*) FROM audit_event WHERE kind = 'mail.sent'") == messages);
-    CHECK(f.count(kDeliveredTwice) == 0);
+    CHECK(f.count(test::kDeliveredTwice) == 0);
     // What the two CLI runs say they sent: no message counted by both.
     std::smatch m;
     long long byCli = 0;
@@ -392,5 +378,5 @@ TEST_CASE("Outbox sends from the CLI beside serve's dispatcher deliver each mail
     const auto delivered = test::messageIdsIn(f.data + "/mail");
     CHECK(delivered.size() == static_cast<std::size_t>(messages));
     for (const auto& [id, n] : delivered) CHECK(n == 1);
-    logIntact(f);
+    test::checkLogIntact(f);
 }

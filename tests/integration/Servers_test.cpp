@@ -44,20 +44,6 @@ long long queued(const CliFixture& f) {
     return f.count("SELECT count(*) FROM outbox WHERE status = 'queued'");
 }
 
-// Messages recorded as delivered more than once (each delivery is a mail.sent event).
-const std::string kDeliveredTwice =
-    "SELECT count(*) FROM (SELECT 1 FROM audit_event WHERE kind = 'mail.sent' GROUP BY "
-    "json_extract(payload, '$.message_id') HAVING count(*) > 1) AS twice";
-
-void logIntact(CliFixture& f) {
-    const auto verify = f.run({"log", "verify"});
-    INFO(verify.out << verify.err);
-    CHECK(verify.exitCode == 0);
-    const auto audit = f.run({"audit"});
-    INFO(audit.out << audit.err);
-    CHECK(audit.exitCode == 0);
-}
-
 // GET `path` from the portal on `port`: the status and the body.
 std::pair<int, std::string> get(unsigned port, const std::string& path) {
     try {
@@ -113,13 +99,13 @@ TEST_CASE("three servers dispatch 3,000 queued mails, one killed with SIGKILL ha
     CHECK(rest.exitCode == 0);
     CHECK(queued(f) == 0);
     CHECK(f.count("SELECT count(*) FROM audit_event WHERE kind = 'mail.sent'") == messages);
-    CHECK(f.count(kDeliveredTwice) == 0);
+    CHECK(f.count(test::kDeliveredTwice) == 0);
     const auto delivered = test::messageIdsIn(f.data + "/mail");
     CHECK(delivered.size() == static_cast<std::size_t>(messages));
     for (const auto& [id, n] : delivered) CHECK(n == 1);
     CHECK(f.count("SELECT count(*) FROM case_file") == cases);
     CHECK(f.count("SELECT count(*) FROM case_file WHERE state = 'sent'") == cases);
-    logIntact(f);
+    test::checkLogIntact(f);
 }
 
 TEST_CASE("50 signers spread over two servers, each running the reminder sweep: every "
@@ -166,8 +152,8 @@ TEST_CASE("50 signers spread over two servers, each running the reminder sweep: 
     CHECK(f.count("SELECT count(*) FROM (SELECT 1 FROM audit_event WHERE kind = 'case.timer' "
                   "GROUP BY subject, json_extract(payload, '$.timer'), json_extract(payload, "
                   "'$.due') HAVING count(*) > 1) AS twice") == 0);
-    CHECK(f.count(kDeliveredTwice) == 0);
-    logIntact(f);
+    CHECK(f.count(test::kDeliveredTwice) == 0);
+    test::checkLogIntact(f);
 }
 
 TEST_CASE("postgresql: the database stopped and started while serve runs: signers get a "
@@ -216,5 +202,5 @@ TEST_CASE("postgresql: the database stopped and started while serve runs: signer
     CHECK(answer == 200);  // recovered without a restart
     CHECK(test::requestStatus(f.db(), tokens[1]) == "signed");
     CHECK(served.stop() == 0);
-    logIntact(f);
+    test::checkLogIntact(f);
 }

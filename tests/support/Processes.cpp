@@ -1,5 +1,7 @@
 #include "Processes.h"
 
+#include <catch2/catch.hpp>
+
 #include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
@@ -232,6 +234,19 @@ std::map<std::string, int> messageIdsIn(const std::string& maildir) {
         ++ids[id];  // "" counts the files without one
     }
     return ids;
+}
+
+const char* const kDeliveredTwice =
+    "SELECT count(*) FROM (SELECT 1 FROM audit_event WHERE kind = 'mail.sent' GROUP BY "
+    "json_extract(payload, '$.message_id') HAVING count(*) > 1) AS twice";
+
+void checkLogIntact(CliFixture& f) {
+    const auto verify = f.run({"log", "verify"});
+    INFO(verify.out << verify.err);
+    CHECK(verify.exitCode == 0);
+    const auto audit = f.run({"audit"});
+    INFO(audit.out << audit.err);
+    CHECK(audit.exitCode == 0);
 }
 
 }  // namespace avtaleflyt::test

@@ -79,6 +79,12 @@ std::vector<std::string> signingTokens(const std::string& db);
 // The status of the signature request the link `token` is for (open, signed, ...; "" if none).
 std::string requestStatus(const std::string& db, const std::string& token);
 
+// SQL counting the messages recorded as delivered more than once (a mail.sent event each).
+extern const char* const kDeliveredTwice;
+
+// `log verify` and `audit` of the fixture's installation both pass (checked, with their output).
+void checkLogIntact(CliFixture& f);
+
 // The Message-ID header of every message file in `maildir`/new, with how many files carry it.
 std::map<std::string, int> messageIdsIn(const std::string& maildir);
 
