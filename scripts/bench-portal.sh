@@ -154,7 +154,7 @@ nurse_mail() {  # nurse_mail DIR K: the K-th case's signing mail to its nurse
   local ref email
   ref=$(printf 'FB-2026-%04d' "$2")
   email=$("$bin" --data "$1" case show "$ref" --format json | sed -n 's/^ *"subject_email": "\(.*\)",$/\1/p')
-  grep -l "^To:.*<$email>" "$1"/mail/new/"$ref".sign.*.eml | head -n 1
+  grep -l "<$email>" "$1"/mail/new/"$ref".sign.*.eml | head -n 1  # (the To: header may be folded)
 }
 serve() {  # serve DIR: starts a quiet serve (no sweep during the run); sets port and pid
   "$bin" --data "$1" serve --port 0 --dispatch-every 3600 > "$1.serve.log" 2>&1 &

@@ -191,17 +191,19 @@ as_service_user() {
 # serve as the service runs it: the service's user, the packaged data folder and configuration
 # (which the link makes it read: the portal.url set here must show in its first line).
 echo "portal.url = https://avtaleflyt.test.invalid" >> "$root/etc/avtaleflyt/avtaleflyt.properties"
-as_service_user "$bin" --data "$data" serve --port 0 --dispatch-every 3600 > "$tmp/serve.log" 2>&1 &
+# (standard output apart from the log on standard error: written to one file, a log line and
+# the "Listening" line could end up on one line)
+as_service_user "$bin" --data "$data" serve --port 0 --dispatch-every 3600 > "$tmp/serve.out" 2> "$tmp/serve.log" &
 serve_pid=$!
-for _ in $(seq 100); do grep -q Listening "$tmp/serve.log" && break; sleep 0.1; done
-if grep -q '^Listening on http://127.0.0.1:[0-9]*/ (signing links start with https://avtaleflyt.test.invalid/s/)' "$tmp/serve.log"; then
+for _ in $(seq 100); do grep -q Listening "$tmp/serve.out" && break; sleep 0.1; done
+if grep -q '^Listening on http://127.0.0.1:[0-9]*/ (signing links start with https://avtaleflyt.test.invalid/s/)' "$tmp/serve.out"; then
   ok "serve as avtaleflyt on the data folder reads /etc/avtaleflyt/avtaleflyt.properties"
 else
-  fail "serve as the service's user did not start with the packaged configuration: $(cat "$tmp/serve.log")"
+  fail "serve as the service's user did not start with the packaged configuration: $(cat "$tmp/serve.out" "$tmp/serve.log")"
 fi
 kill -TERM "$serve_pid" 2>/dev/null; wait "$serve_pid"; rc=$?; serve_pid=
-{ [ $rc -eq 0 ] && grep -q '^Stopped.' "$tmp/serve.log"; } ||
-  fail "serve did not stop cleanly on SIGTERM (exit $rc): $(cat "$tmp/serve.log")"
+{ [ $rc -eq 0 ] && grep -q '^Stopped.' "$tmp/serve.out"; } ||
+  fail "serve did not stop cleanly on SIGTERM (exit $rc): $(cat "$tmp/serve.out" "$tmp/serve.log")"
 
 man=$root/usr/share/man/man1/avtaleflyt.1.gz
 warnings=$(gzip -dc "$man" | groff -man -Tutf8 -ww -z 2>&1)
