@@ -25,16 +25,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// init, and the sample network of `nurses` nurses imported (CliFixture::sample, smaller).
-void sampleOf(CliFixture& f, int nurses) {
-    REQUIRE(f.run({"init", "--now", "2026-11-02"}).exitCode == 0);
-    REQUIRE(f.run({"sample", "roster", "--nurses", std::to_string(nurses), "--out",
-                   f.dir.file("liste.csv"), "--add-network", "--now", "2026-11-02"})
-                .exitCode == 0);
-    REQUIRE(f.run({"import", "roster", f.dir.file("liste.csv"), "--now", "2026-11-02T08:00"})
-                .exitCode == 0);
-}
-
 // `avtaleflyt --data DATA ARGS` started now, as its own process.
 std::unique_ptr<test::Spawned> start(CliFixture& f, std::vector<std::string> args,
                                      const std::string& name) {
@@ -105,7 +95,7 @@ TEST_CASE("Two sends at once open each nurse's case once, and between them every
           "gets hers",
           "[pairwise][send]") {
     CliFixture f;
-    sampleOf(f, 80);
+    f.sample(80);
     auto a = start(f, {kSend[0], kSend[1], "--now", "2026-11-03T09:00", "--format", "json"}, "a");
     auto b = start(f, {kSend[0], kSend[1], "--now", "2026-11-03T09:00", "--format", "json"}, "b");
     INFO(a->err() << b->err());
@@ -132,7 +122,7 @@ TEST_CASE("A roster import while a send runs: nobody gets two cases, and the nex
           "every nurse active after the import exactly one",
           "[pairwise][send][import]") {
     CliFixture f;
-    sampleOf(f, 80);
+    f.sample(80);
     // The next list: the last five nurses gone (left), five new ones (copies of the first five
     // with other names and addresses).
     std::vector<std::string> lines;
@@ -190,7 +180,7 @@ TEST_CASE("Archive while signers sign through the portal: every confirmed signat
           "each signed case lands in exactly one whole package",
           "[pairwise][archive][portal]") {
     CliFixture f;
-    sampleOf(f, 30);
+    f.sample(30);
     REQUIRE(f.run({kSend[0], kSend[1], "--now", "2026-11-03T09:00"}).exitCode == 0);
     const auto tokens = test::signingTokens(f.db());
     REQUIRE(tokens.size() >= 40);
@@ -250,7 +240,7 @@ TEST_CASE("Two archives at once: one writes the package, the other says no signe
           "waiting",
           "[pairwise][archive]") {
     CliFixture f;
-    sampleOf(f, 12);
+    f.sample(12);
     REQUIRE(f.run({kSend[0], kSend[1], "--now", "2026-11-03T09:00"}).exitCode == 0);
     {
         test::Serving served(f.data, {"--dispatch-every", "3600", "--now", "2026-11-04T10:00"},
@@ -285,7 +275,7 @@ namespace {
 // delivered: a week later the reminders are due. The reminder and escalation mails the sweep
 // at `now` would write, as its dry run counts them.
 std::size_t remindersDue(CliFixture& f, const std::string& now) {
-    sampleOf(f, 40);
+    f.sample(40);
     REQUIRE(f.run({kSend[0], kSend[1], "--now", "2026-11-03T09:00"}).exitCode == 0);
     REQUIRE(f.run({"outbox", "send", "--now", "2026-11-03T09:05"}).exitCode == 0);
     const auto dry = f.run({"remind", "--dry-run", "--now", now, "--format", "json"});
@@ -348,7 +338,7 @@ TEST_CASE("The reminder sweep in serve and a remind from the CLI at once send an
 TEST_CASE("Outbox sends from the CLI beside serve's dispatcher deliver each mail once",
           "[pairwise][mail][serve]") {
     CliFixture f;
-    sampleOf(f, 60);
+    f.sample(60);
     REQUIRE(f.run({kSend[0], kSend[1], "--now", "2026-11-03T09:00"}).exitCode == 0);
     const auto messages = f.count("SELECT count(*) FROM outbox");
     REQUIRE(messages >= 100);

@@ -31,12 +31,7 @@ const std::string kSent = "2026-11-03T09:00";
 
 // The sample network of `nurses` imported, and every function description sent at kSent.
 void sentTo(CliFixture& f, int nurses) {
-    REQUIRE(f.run({"init", "--now", "2026-11-02"}).exitCode == 0);
-    REQUIRE(f.run({"sample", "roster", "--nurses", std::to_string(nurses), "--out",
-                   f.dir.file("liste.csv"), "--add-network", "--now", "2026-11-02"})
-                .exitCode == 0);
-    REQUIRE(f.run({"import", "roster", f.dir.file("liste.csv"), "--now", "2026-11-02T08:00"})
-                .exitCode == 0);
+    f.sample(nurses);
     REQUIRE(f.run({"send", "function-descriptions", "--now", kSent}).exitCode == 0);
 }
 

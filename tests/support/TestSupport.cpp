@@ -433,11 +433,13 @@ CliResult CliFixture::runWithInput(const std::vector<std::string>& args,
     return r;
 }
 
-void CliFixture::sample() {
+void CliFixture::sample(int nurses) {
     REQUIRE(run({"init", "--now", "2026-11-02"}).exitCode == 0);
-    REQUIRE(run({"sample", "roster", "--out", dir.file("liste.csv"), "--add-network", "--now",
-                 "2026-11-02"})
-                .exitCode == 0);
+    std::vector<std::string> args = {"sample", "roster", "--out", dir.file("liste.csv"),
+                                     "--add-network", "--now", "2026-11-02"};
+    if (nurses > 0)
+        args.insert(args.end(), {"--nurses", std::to_string(nurses)});
+    REQUIRE(run(args).exitCode == 0);
     REQUIRE(run({"import", "roster", dir.file("liste.csv"), "--now", "2026-11-02T08:00"})
                 .exitCode == 0);
 }

@@ -120,8 +120,9 @@ struct CliFixture {
     long long count(const std::string& query) const { return std::stoll(sql(query)); }
     std::string events() const { return sql("SELECT count(*) FROM audit_event"); }
 
-    // init, and the sample network's name list (DIR/liste.csv) imported, on 2 November 2026.
-    void sample();
+    // init, and the sample network's name list (DIR/liste.csv) imported, on 2 November 2026;
+    // with `nurses`, a network of that many (else the sample's own size).
+    void sample(int nurses = 0);
 };
 
 }  // namespace avtaleflyt::test
