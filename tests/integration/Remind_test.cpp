@@ -247,3 +247,50 @@ TEST_CASE("the dashboard overview counts as the full report does and lists the l
         CHECK(overview.oldest[k].daysOutstanding == 22);
     }
 }
+
+TEST_CASE("the overview's next reminders are the network's own earliest timers, soonest first",
+          "[report]") {
+    Simulation sim;
+    Installation i = sim.open();
+    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    const std::string ase = sim.reference(i, "ase@frogn.example");
+    REQUIRE(i.cases().fire(kTester, ase, as("ase@frogn.example", "sign")).done);
+    REQUIRE(i.cases().fire(kTester, ase, as("tor@frogn.example", "sign")).done);  // no timers
+    // A nurse sent to two days later, and another network whose case was sent first.
+    const std::string other = "Nettverk Annet";
+    i.rosters().addNetwork(kTester, other, {"Asker"});
+    test::writeFile(sim.dir.file("annet.csv"),
+                    documents::formatCsv({roster().front(),
+                                          {"Ola Dal", "ola@asker.example", "Asker", "Hagen",
+                                           "Siv Dal", "siv@asker.example", "aktiv", ""}}));
+    i.rosters().importRoster(kTester, sim.dir.file("annet.csv"), other, false);
+    i.cases().sendFunctionDescriptions(kTester, other, "", false);
+    sim.clock.advance(48h);
+    auto rows = roster();
+    rows.push_back({"Mia Moe", "mia@frogn.example", "Follo", "Tunet", "Tor Li",
+                    "tor@frogn.example", "aktiv", ""});
+    sim.import(i, rows);
+    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    const std::string mia = sim.reference(i, "mia@frogn.example");
+
+    const auto all = i.reminders().upcoming(kNetwork, "", 100);
+    const std::string db = test::databaseOf(sim.data, sim.database);
+    CHECK(std::to_string(all.size()) ==
+          test::querySql(db, "SELECT count(*) FROM case_timer t JOIN case_file c ON c.id = "
+                             "t.case_id JOIN network n ON n.id = c.network_id WHERE n.name = '" +
+                                 kNetwork + "' AND t.paused_at IS NULL"));
+    REQUIRE(all.size() > 2);
+    for (std::size_t k = 0; k < all.size(); ++k) {
+        CHECK(all[k].reference != ase);
+        CHECK(all[k].reference.rfind("FB-", 0) == 0);
+        for (const auto& c : i.cases().list({other, "", "", ""})) CHECK(all[k].reference != c.reference);
+        if (k > 0)
+            CHECK(all[k - 1].due <= all[k].due);
+    }
+    CHECK(all.back().reference == mia);  // sent last, due last
+    const auto first = i.reminders().upcoming(kNetwork, "", 2);
+    REQUIRE(first.size() == 2);
+    CHECK(first[0].reference == all[0].reference);
+    CHECK(first[1].reference == all[1].reference);
+    CHECK(first[1].timer == all[1].timer);
+}
