@@ -85,6 +85,14 @@ Trigger as(const std::string& email, const std::string& trigger, const std::stri
     return t;
 }
 
+// Sends every function description and has Åse sign hers (her leader not yet): her case.
+std::string sendSignedByAse(Simulation& sim, Installation& i) {
+    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    const std::string ase = sim.reference(i, "ase@frogn.example");
+    REQUIRE(i.cases().fire(kTester, ase, as("ase@frogn.example", "sign")).done);
+    return ase;
+}
+
 }  // namespace
 
 TEST_CASE("two months of reminders: office hours, holidays, signing, leave, a new leader and "
@@ -209,9 +217,7 @@ TEST_CASE("the dashboard overview counts as the full report does and lists the l
           "[report]") {
     Simulation sim;
     Installation i = sim.open();
-    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
-    const std::string ase = sim.reference(i, "ase@frogn.example");
-    REQUIRE(i.cases().fire(kTester, ase, as("ase@frogn.example", "sign")).done);
+    const std::string ase = sendSignedByAse(sim, i);
     REQUIRE(i.cases().fire(kTester, sim.reference(i, "liv@ski.example"),
                            as("liv@ski.example", "decline", "Nei"))
                 .done);
@@ -252,9 +258,7 @@ TEST_CASE("the overview's next reminders are the network's own earliest timers, 
           "[report]") {
     Simulation sim;
     Installation i = sim.open();
-    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
-    const std::string ase = sim.reference(i, "ase@frogn.example");
-    REQUIRE(i.cases().fire(kTester, ase, as("ase@frogn.example", "sign")).done);
+    const std::string ase = sendSignedByAse(sim, i);
     REQUIRE(i.cases().fire(kTester, ase, as("tor@frogn.example", "sign")).done);  // no timers
     // A nurse sent to two days later, and another network whose case was sent first.
     const std::string other = "Nettverk Annet";
