@@ -409,48 +409,47 @@ std::vector<CaseRepository::AreaCount> CaseRepository::tally(std::int64_t networ
                                                              const std::string& workflow,
                                                              int templateVersion, Timestamp at,
                                                              int overdueDays) const {
-    // Overdue: expired, or waiting for a signature and either sent more than `overdueDays`
-    // whole days ago (at or before $5) or past its deadline ($6). Times are ISO-8601 UTC text
-    // of one format, so they compare as text on either database.
+    // One row per active nurse with the nurse's one case that was not withdrawn (the unique
+    // index case_file_one_per_subject: a withdrawn case is final and at most one other exists,
+    // so it is also the latest), counted per area id, then joined to the areas: nothing is
+    // grouped per nurse and nothing is scanned once per area. Overdue: expired, or waiting for
+    // a signature and either sent more than `overdueDays` whole days ago (at or before $1) or
+    // past its deadline ($2); the cheap time test comes first so that the open request is
+    // looked up only for the late ones. Times are ISO-8601 UTC text of one format, so they
+    // compare as text on either database.
     static const std::string sql =
         "WITH nurse AS ("
-        " SELECT m.person_id AS pid, u.area_id AS area_id FROM membership m"
-        " JOIN unit u ON u.id = m.unit_id JOIN area a ON a.id = u.area_id"
-        " WHERE m.network_id = $1 AND m.status = 'active' AND ($2 = '' OR a.name = $2)),"
-        " fd AS ("
-        " SELECT c.id, c.subject_person_id AS pid, c.state FROM case_file c"
-        " WHERE c.network_id = $1 AND c.workflow = $3 AND c.template_version = $4"
-        " AND ($2 = '' OR c.area = $2)),"
-        " per AS ("
-        " SELECT n.area_id,"
-        " MAX(CASE WHEN fd.state IN ('signed', 'archived') THEN 1 ELSE 0 END) AS done,"
-        " MAX(fd.id) AS latest FROM nurse n LEFT JOIN fd ON fd.pid = n.pid"
-        " GROUP BY n.pid, n.area_id),"
-        " state AS ("
-        " SELECT per.area_id, per.done,"
-        " CASE WHEN l.state IN ('sent', 'partially_signed', 'expired') THEN 1 ELSE 0 END AS out,"
-        " CASE WHEN l.state = 'expired' OR (EXISTS (SELECT 1 FROM signature_request r"
-        " WHERE r.case_id = l.id AND r.status = 'open') AND ((l.sent_at IS NOT NULL AND"
-        " l.sent_at <= $5) OR (l.deadline IS NOT NULL AND l.deadline < $6)))"
-        " THEN 1 ELSE 0 END AS late"
-        " FROM per LEFT JOIN case_file l ON l.id = per.latest)"
-        " SELECT a.name, COUNT(s.area_id),"
-        " COALESCE(SUM(s.done), 0),"
-        " COALESCE(SUM(CASE WHEN s.done = 0 AND s.out = 1 AND s.late = 0 THEN 1 ELSE 0 END), 0),"
-        " COALESCE(SUM(CASE WHEN s.done = 0 AND s.out = 1 AND s.late = 1 THEN 1 ELSE 0 END), 0),"
-        " COALESCE(SUM(CASE WHEN s.done = 0 AND s.out = 0 THEN 1 ELSE 0 END), 0)"
-        " FROM area a LEFT JOIN state s ON s.area_id = a.id"
-        " WHERE a.network_id = $1 AND ($2 = '' OR a.name = $2)"
-        " GROUP BY a.id ORDER BY a.position";
+        " SELECT u.area_id AS area_id,"
+        " CASE WHEN c.state IN ('signed', 'archived') THEN 1 ELSE 0 END AS done,"
+        " CASE WHEN c.state IN ('sent', 'partially_signed', 'expired') THEN 1 ELSE 0 END AS out,"
+        " CASE WHEN c.state = 'expired' OR ((c.sent_at <= $1 OR c.deadline < $2) AND"
+        " EXISTS (SELECT 1 FROM signature_request r WHERE r.case_id = c.id"
+        " AND r.status = 'open')) THEN 1 ELSE 0 END AS late"
+        " FROM membership m JOIN unit u ON u.id = m.unit_id"
+        " LEFT JOIN case_file c ON c.network_id = $3 AND c.workflow = $4"
+        " AND c.template_version = $5 AND c.subject_person_id = m.person_id"
+        " AND c.state <> 'withdrawn' AND ($6 = '' OR c.area = $6)"
+        " WHERE m.network_id = $3 AND m.status = 'active' AND ($6 = '' OR u.area_id ="
+        " (SELECT id FROM area WHERE network_id = $3 AND name = $6))),"
+        " per_area AS ("
+        " SELECT area_id, COUNT(*) AS nurses, SUM(done) AS done,"
+        " SUM(CASE WHEN done = 0 AND out = 1 AND late = 0 THEN 1 ELSE 0 END) AS outstanding,"
+        " SUM(CASE WHEN done = 0 AND out = 1 AND late = 1 THEN 1 ELSE 0 END) AS overdue,"
+        " SUM(CASE WHEN done = 0 AND out = 0 THEN 1 ELSE 0 END) AS not_sent"
+        " FROM nurse GROUP BY area_id)"
+        " SELECT a.name, COALESCE(p.nurses, 0), COALESCE(p.done, 0), COALESCE(p.outstanding, 0),"
+        " COALESCE(p.overdue, 0), COALESCE(p.not_sent, 0)"
+        " FROM area a LEFT JOIN per_area p ON p.area_id = a.id"
+        " WHERE a.network_id = $3 AND ($6 = '' OR a.name = $6) ORDER BY a.position";
     Lease db(db_);
     const auto sentBy = at - std::chrono::hours(24) * (static_cast<std::int64_t>(overdueDays) + 1);
     Query select(db, sql.c_str());
-    select.bind(1, networkId)
-        .bind(2, area)
-        .bind(3, workflow)
-        .bind(4, templateVersion)
-        .bind(5, formatTimestamp(sentBy))
-        .bind(6, formatTimestamp(at));
+    select.bind(1, formatTimestamp(sentBy))
+        .bind(2, formatTimestamp(at))
+        .bind(3, networkId)
+        .bind(4, workflow)
+        .bind(5, templateVersion)
+        .bind(6, area);
     std::vector<AreaCount> out;
     while (select.step())
         out.push_back({select.text(0), static_cast<int>(select.integer(1)),

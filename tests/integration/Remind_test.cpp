@@ -213,6 +213,47 @@ TEST_CASE("the outstanding-signatures report agrees with the database", "[report
     }
 }
 
+TEST_CASE("the tally counts each active nurse once by the nurse's current case: sent again "
+          "after a withdrawal, late, expired, signed, on leave",
+          "[report]") {
+    Simulation sim;
+    Installation i = sim.open();
+    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    const std::string liv = sim.reference(i, "liv@ski.example");
+    REQUIRE(i.cases().fire(kTester, liv, as("liv@ski.example", "sign")).done);
+    REQUIRE(i.cases().fire(kTester, liv, as("eva@ski.example", "sign")).done);
+    sim.import(i, roster("perm"));  // Per on leave: not counted at all
+    sim.clock.advance(24h * 25);         // Åse and Kari waiting longer than 21 days
+    const std::string withdrawn = sim.reference(i, "ase@frogn.example");
+    REQUIRE(i.cases()
+                .fire(kTester, withdrawn,
+                      makeTrigger("withdraw", ActorKind::NetworkLeader, "feil versjon"))
+                .done);
+    REQUIRE(i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false).sent == 1);
+
+    const auto tally = [&] {
+        const auto report = i.reports().missingSignatures(kNetwork, "Follo");
+        REQUIRE(report.areas.size() == 1);
+        return report.areas.front();
+    };
+    AreaTally follo = tally();
+    CHECK(follo.activeNurses == 3);  // Åse, Kari, Liv
+    CHECK(follo.signedCount == 1);   // Liv
+    CHECK(follo.outstanding == 1);   // Åse, sent again today: her withdrawn case not counted
+    CHECK(follo.overdue == 1);       // Kari
+    CHECK(follo.notSent == 0);
+
+    sim.clock.advance(24h * 40);  // Kari's case past its 60 days, Åse's past 21
+    i.reminders().runDue(kTester, false);
+    REQUIRE(i.cases().details(sim.reference(i, "kari@frogn.example")).c.state == "expired");
+    follo = tally();
+    CHECK(follo.activeNurses == 3);
+    CHECK(follo.signedCount == 1);
+    CHECK(follo.outstanding == 0);
+    CHECK(follo.overdue == 2);  // Kari's expired case is still hers to sign again
+    CHECK(follo.notSent == 0);
+}
+
 TEST_CASE("the dashboard overview counts as the full report does and lists the longest waiting first",
           "[report]") {
     Simulation sim;
