@@ -160,8 +160,9 @@ serve() {  # serve DIR: starts a quiet serve (no sweep during the run); sets por
   "$bin" --data "$1" serve --port 0 --dispatch-every 3600 > "$1.serve.log" 2>&1 &
   pid=$!
   pids+=("$pid")
-  wait_for "$1.serve.log" Listening
+  wait_for "$1.serve.log" "Listening on http://127.0.0.1:[0-9]\+/"  # the whole line, port and all
   port=$(sed -n 's/^Listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$1.serve.log")
+  [ -n "$port" ] || { echo "bench-portal: no port in $1.serve.log:" >&2; cat -A "$1.serve.log" >&2; exit 1; }
 }
 sign_ms() {  # sign_ms URL: a nurse opens her link and signs as the browser does (each on a new
              # connection); prints "POST-MS HTTP-STATUS GET-MS"
@@ -210,7 +211,10 @@ app_times=$(for _ in $(seq 20); do
   curl -s -o /dev/null -w '%{time_total}\n' -b "$cookie" "http://127.0.0.1:$port/app"; done)
 app_ms=$(median <<< "$app_times" | awk '{ printf "%.1f", $1 * 1000 }')
 app_max=$(sort -n <<< "$app_times" | tail -n 1 | awk '{ printf "%.1f", $1 * 1000 }')
-echo "bench-portal: dashboard overview median ${app_ms} ms (HTTP $app_status)"
+# The server's own time for the same 20 (its request log: "GET /app 200 12.3 ms").
+app_server_ms=$(grep ' GET /app 200 ' "$tmp/big.serve.log" | tail -n 20 | awk '{ print $(NF - 1) }' |
+  median | awk '{ printf "%.1f", $1 }')
+echo "bench-portal: dashboard overview median ${app_ms} ms, ${app_server_ms} ms in the server (HTTP $app_status)"
 stop "$pid"
 
 # The references: nginx (an unprivileged process with its own configuration, on the same
@@ -320,9 +324,9 @@ overlap="the send was still running when wrk ended"
 signs_cell() {  # "POST-MS STATUS GET-MS" lines: the POSTs' median and slowest, their statuses,
                 # and the page's GET before each
   printf '%s ms median, %s ms slowest (HTTP %s); the page before it: %s ms median, %s ms slowest' \
-    "$(cut -d' ' -f1 <<< "$1" | median)" "$(cut -d' ' -f1 <<< "$1" | sort -n | tail -n 1)" \
+    "$(cut -d' ' -f1 <<< "$1" | median | awk '{ printf "%.1f", $1 }')" "$(cut -d' ' -f1 <<< "$1" | sort -n | tail -n 1)" \
     "$(cut -d' ' -f2 <<< "$1" | sort | uniq -c | awk '{ s = s (NR > 1 ? ", " : "") $1 "×" $2 } END { print s }')" \
-    "$(cut -d' ' -f3 <<< "$1" | median)" "$(cut -d' ' -f3 <<< "$1" | sort -n | tail -n 1)"
+    "$(cut -d' ' -f3 <<< "$1" | median | awk '{ printf "%.1f", $1 }')" "$(cut -d' ' -f3 <<< "$1" | sort -n | tail -n 1)"
 }
 echo "bench-portal: the send opened $sent_during cases in $send_ms ms (exit $send_rc); signing POSTs quiet: $(signs_cell "$quiet_signs"); during: $(signs_cell "$busy_signs")"
 stop "$pid"
@@ -400,5 +404,6 @@ wrk ran for ${seconds} s from 1 s after the send started ($overlap).
 | measure | value |
 | --- | --- |
 | median of 20 requests (curl time_total), floor ≤ 50 ms | ${app_ms} ms; slowest ${app_max} ms; HTTP $app_status |
+| the same 20 as the server logs them (its request log) | ${app_server_ms} ms |
 MD
 echo "$results written"

@@ -19,7 +19,7 @@ source_dir=$(cd "$(dirname "$0")/.." && pwd)
 seeds=$source_dir/tests/fuzz/corpus
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(csv xlsx workflow template form multipart seal archive)
+  targets=(csv xlsx workflow template form multipart seal package_reader archive)
 fi
 runs=${FUZZ_RUNS:-}
 jobs=${FUZZ_JOBS:-1}

@@ -6,26 +6,22 @@
 #include <Poco/File.h>
 #include <Poco/Path.h>
 #include <fcntl.h>
-#include <libxml/parser.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libxml/xmlreader.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <array>
-#include <cstdio>
 #include <optional>
 #include <tuple>
-#include <set>
 #include <thread>
 #include <unordered_map>
 
 #include "avtaleflyt/archive/Package.h"
+#include "avtaleflyt/archive/PackageReader.h"
 #include "avtaleflyt/documents/Files.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/domain/Text.h"
@@ -33,20 +29,8 @@
 namespace avtaleflyt::archive {
 namespace {
 
-using Digest = std::array<unsigned char, 32>;
-
-// The binary form of a hex SHA-256; nothing if `hex` is not one.
 std::string hexDigest(const Digest& d) {
     return text::hex(d.data(), d.size());
-}
-
-std::optional<Digest> parseDigest(const std::string& hex) {
-    const auto bytes = text::fromHex(hex);
-    if (!bytes || bytes->size() != 32)
-        return std::nullopt;
-    Digest d{};
-    std::copy(bytes->begin(), bytes->end(), d.begin());
-    return d;
 }
 
 // What was found reading one file (the checks compare it with the rest afterwards).
@@ -105,18 +89,7 @@ FileResult readPackageFile(const std::string& path, bool pdf, documents::SealVer
     return r;
 }
 
-// Everything known of one file name, from the folder, the manifest and arkivstruktur.xml.
-struct Entry {
-    Digest manifestSha{};    // valid if inManifest and manifestShaValid
-    Digest sjekksum{};       // valid if sjekksumValid
-    std::uint64_t size = 0;  // the filstoerrelse
-    std::uint32_t xmlLine = 0;
-    std::uint32_t references = 0;  // document objects naming the file
-    bool present = false, inManifest = false, manifestShaValid = false, sjekksumValid = false,
-         sizeValid = false, main = true;
-    const char* irregular = nullptr;  // what it is when it is neither a file nor a folder
-};
-using Entries = std::unordered_map<std::string, Entry>;
+using Entries = PackageEntries;
 
 // What a directory entry is when it is neither a regular file nor a folder; null when it is one.
 const char* irregularKind(mode_t mode) {
@@ -146,87 +119,6 @@ void listFiles(const std::string& base, const std::string& rel, Entries& out) {
         else
             out[name].present = true;
     }
-}
-
-// A systemID and where it is; UUIDs (all this project writes) are kept as 16 bytes.
-struct SystemId {
-    std::uint64_t high = 0, low = 0;
-    std::uint32_t line = 0;
-};
-
-// Reads arkivstruktur.xml as a stream: every document object into `entries`, every systemID
-// into `ids` (others than UUIDs into `otherIds`). False if it is not well-formed.
-bool readArkivstruktur(const std::string& path, Entries& entries, std::vector<SystemId>& ids,
-                       std::vector<std::pair<std::string, int>>& otherIds) {
-    xmlTextReaderPtr r = xmlReaderForFile(
-        path.c_str(), nullptr,
-        XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (!r)
-        return false;
-    std::string element, role = "Hoveddokument", file, sha, size;
-    bool inObject = false;
-    int objectLine = 0, rc;
-    while ((rc = xmlTextReaderRead(r)) == 1) {
-        const int type = xmlTextReaderNodeType(r);
-        const char* name = reinterpret_cast<const char*>(xmlTextReaderConstLocalName(r));
-        if (type == XML_READER_TYPE_ELEMENT) {
-            element = name ? name : "";
-            if (element == "dokumentobjekt") {
-                inObject = true;
-                file.clear();
-                sha.clear();
-                size.clear();
-                objectLine = xmlTextReaderGetParserLineNumber(r);
-            }
-        } else if (type == XML_READER_TYPE_END_ELEMENT) {
-            if (name && std::strcmp(name, "dokumentobjekt") == 0) {
-                inObject = false;
-                Entry& e = entries[file];
-                if (e.references++ == 0) {
-                    e.xmlLine = static_cast<std::uint32_t>(objectLine);
-                    e.main = role == "Hoveddokument";
-                    const auto d = parseDigest(sha);
-                    e.sjekksumValid = d.has_value();
-                    if (d)
-                        e.sjekksum = *d;
-                    char* endOfNumber = nullptr;
-                    e.size = std::strtoull(size.c_str(), &endOfNumber, 10);
-                    e.sizeValid = !size.empty() && *endOfNumber == '\0';
-                }
-            }
-            element.clear();
-        } else if (type == XML_READER_TYPE_TEXT) {
-            const char* v = reinterpret_cast<const char*>(xmlTextReaderConstValue(r));
-            const std::string value = v ? v : "";
-            if (element == "systemID") {
-                const int line = xmlTextReaderGetParserLineNumber(r);
-                std::string hex = value;
-                hex.erase(std::remove(hex.begin(), hex.end(), '-'), hex.end());
-                const auto uuid = value.size() == 36 ? text::fromHex(hex) : std::nullopt;
-                if (uuid && uuid->size() == 16) {
-                    SystemId id;
-                    for (std::size_t i = 0; i < 8; ++i) {
-                        id.high = id.high << 8 | static_cast<unsigned char>((*uuid)[i]);
-                        id.low = id.low << 8 | static_cast<unsigned char>((*uuid)[i + 8]);
-                    }
-                    id.line = static_cast<std::uint32_t>(line);
-                    ids.push_back(id);
-                } else {
-                    otherIds.push_back({value, line});
-                }
-            } else if (element == "tilknyttetRegistreringSom") {
-                role = value;
-            } else if (inObject && element == "referanseDokumentfil") {
-                file = value;
-            } else if (inObject && element == "sjekksum") {
-                sha = value;
-            } else if (inObject && element == "filstoerrelse") {
-                size = value;
-            }
-        }
-    }
-    xmlFreeTextReader(r);
-    return rc == 0;
 }
 
 }  // namespace
@@ -282,31 +174,12 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
     for (unsigned t = 1; t < cores; ++t) workers.emplace_back(work, false);
 
     // The manifest.
-    if (!isPresent("manifest.sha256")) {
+    const std::string manifest =
+        isPresent(kManifestFile) ? documents::tryReadFile(base + kManifestFile).value_or("") : "";
+    if (!isPresent(kManifestFile)) {
         find("manifest.sha256", "missing");
     } else {
-        std::ifstream in(base + "manifest.sha256");
-        int lineNo = 0;
-        for (std::string line; std::getline(in, line);) {
-            ++lineNo;
-            if (line.size() < 67 || line.compare(64, 2, "  ") != 0) {
-                find("manifest.sha256:" + std::to_string(lineNo), "not a sha256sum line");
-                continue;
-            }
-            const std::string file = line.substr(66);
-            Entry& e = entries[file];
-            if (e.inManifest) {
-                find("manifest.sha256:" + std::to_string(lineNo), file + " is listed twice");
-                continue;
-            }
-            e.inManifest = true;
-            const auto d = parseDigest(line.substr(0, 64));
-            e.manifestShaValid = d.has_value();
-            if (d)
-                e.manifestSha = *d;
-            if (!e.present)
-                find(file, "listed in manifest.sha256 but missing");
-        }
+        readManifest(manifest, entries, findings);
     }
 
     // The manifest's signature: without it, anyone could edit a file and hash the package again.
@@ -315,10 +188,9 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
              "missing: the manifest is not signed, so an edited and re-hashed package would "
              "not be noticed");
     } else if (isPresent(kManifestFile)) {
-        const auto manifest = documents::tryReadFile(base + kManifestFile);
         const auto signature = documents::tryReadFile(base + kManifestSignatureFile);
         const documents::DetachedCheck check =
-            documents::verifyDetached(manifest.value_or(""), signature.value_or(""));
+            documents::verifyDetached(manifest, signature.value_or(""));
         if (!check.valid)
             find(kManifestSignatureFile, "the manifest's signature is not valid (" +
                                              check.problem + "): the package was changed after "
@@ -332,12 +204,10 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
     }
 
     // What arkivstruktur.xml says of each file.
-    std::vector<SystemId> ids;
-    std::vector<std::pair<std::string, int>> otherIds;
     const bool haveXml = isPresent("arkivstruktur.xml");
     if (!haveXml) {
         find("arkivstruktur.xml", "missing");
-    } else if (!readArkivstruktur(base + "arkivstruktur.xml", entries, ids, otherIds)) {
+    } else if (!readArkivstrukturFile(base + "arkivstruktur.xml", entries, findings)) {
         find("arkivstruktur.xml", "not well-formed XML");
     }
     work(true);
@@ -360,7 +230,7 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
     std::string arkivstrukturSha;
     for (std::size_t i = 0; i < files.size(); ++i) {
         const std::string& rel = *files[i];
-        const Entry& e = entries.at(rel);
+        const PackageEntry& e = entries.at(rel);
         const FileResult& r = results[i];
         if (!r.readable) {
             find(rel, "cannot be read");
@@ -408,28 +278,6 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
         }
     }
 
-    // systemIDs used twice.
-    std::sort(ids.begin(), ids.end(), [](const SystemId& a, const SystemId& b) {
-        return std::tie(a.high, a.low, a.line) < std::tie(b.high, b.low, b.line);
-    });
-    for (std::size_t i = 1; i < ids.size(); ++i)
-        if (ids[i].high == ids[i - 1].high && ids[i].low == ids[i - 1].low) {
-            char text[40];
-            std::snprintf(text, sizeof text, "%08llx-%04llx-%04llx-%04llx-%012llx",
-                          static_cast<unsigned long long>(ids[i].high >> 32),
-                          static_cast<unsigned long long>(ids[i].high >> 16 & 0xffff),
-                          static_cast<unsigned long long>(ids[i].high & 0xffff),
-                          static_cast<unsigned long long>(ids[i].low >> 48),
-                          static_cast<unsigned long long>(ids[i].low & 0xffffffffffffULL));
-            find("arkivstruktur.xml:" + std::to_string(ids[i].line),
-                 std::string("systemID ") + text + " is used twice");
-        }
-    std::sort(otherIds.begin(), otherIds.end());
-    for (std::size_t i = 1; i < otherIds.size(); ++i)
-        if (otherIds[i].first == otherIds[i - 1].first)
-            find("arkivstruktur.xml:" + std::to_string(otherIds[i].second),
-                 "systemID " + otherIds[i].first + " is used twice");
-
     // The XML against the schemas.
     for (const auto& [file, xsd] : {std::pair<const char*, const char*>{"arkivstruktur.xml",
                                                                         "arkivstruktur.xsd"},
@@ -446,27 +294,8 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
     if (!isPresent("arkivuttrekk.xml")) {
         find("arkivuttrekk.xml", "missing");
     } else if (haveXml) {
-        const std::string addml = documents::tryReadFile(base + "arkivuttrekk.xml").value_or("");
-        // The text of the first <value> after `marker`, searching from `from`.
-        const auto valueAfter = [&](const std::string& marker, std::size_t from) -> std::string {
-            const auto at = addml.find(marker, from);
-            const auto v = at == std::string::npos ? at : addml.find("<value>", at);
-            const auto e = v == std::string::npos ? v : addml.find("</value>", v);
-            return e == std::string::npos ? std::string() : addml.substr(v + 7, e - v - 7);
-        };
-        const std::string count = valueAfter("name=\"antallDokumentfiler\"", 0);
-        if (count != std::to_string(documentObjects))
-            find("arkivuttrekk.xml",
-                 "antallDokumentfiler is " + (count.empty() ? std::string("missing") : count) +
-                     ", but arkivstruktur.xml has " + std::to_string(documentObjects) +
-                     " document objects");
-        const auto described = addml.find("<value>arkivstruktur.xml</value>");
-        const auto checksum =
-            described == std::string::npos ? described : addml.find("name=\"checksum\"", described);
-        if (checksum == std::string::npos)
-            find("arkivuttrekk.xml", "does not give a checksum of arkivstruktur.xml");
-        else if (valueAfter("name=\"value\"", checksum) != arkivstrukturSha)
-            find("arkivuttrekk.xml", "its checksum of arkivstruktur.xml differs from the file");
+        checkAddml(documents::tryReadFile(base + "arkivuttrekk.xml").value_or(""),
+                   documentObjects, arkivstrukturSha, findings);
     }
     std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
         return std::tie(a.where, a.what) < std::tie(b.where, b.what);

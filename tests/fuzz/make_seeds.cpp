@@ -1,7 +1,7 @@
 // Writes the seeds that are made by the product rather than written by hand (those are in
 // tests/fuzz/corpus): a small .xlsx name list (the tests' XlsxWriter, as Excel writes one), a
 // sealed PDF (renderPdf with a fresh seal key; some 50 KB), and the files of the archive
-// harness's package (Package.h). Run at build time (tests/fuzz/CMakeLists.txt), into
+// harness's package (Package.h), which the package reader's harness reads too. Run at build time (tests/fuzz/CMakeLists.txt), into
 // BUILD_DIR/seeds/TARGET, so that they follow the product.
 // Usage: make_seeds SEEDS_DIR
 #include <Poco/File.h>
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string corpus = argv[1];
-    for (const char* target : {"xlsx", "seal", "archive"})
+    for (const char* target : {"xlsx", "seal", "archive", "package_reader"})
         Poco::File(corpus + "/" + target).createDirectories();
 
     const std::vector<std::vector<std::string>> roster = {
@@ -76,5 +76,11 @@ int main(int argc, char** argv) {
         write(corpus + "/archive/" + std::to_string(i) + "-" + name,
               std::string(1, static_cast<char>(i)) + *documents::tryReadFile(package + "/" + file));
     }
+    // The package reader's: the manifest (0), arkivstruktur.xml (1) and the ADDML (2).
+    const char* const read[] = {"manifest.sha256", "arkivstruktur.xml", "arkivuttrekk.xml"};
+    for (int i = 0; i < 3; ++i)
+        write(corpus + "/package_reader/" + std::to_string(i) + "-" + read[i],
+              std::string(1, static_cast<char>(i)) +
+                  *documents::tryReadFile(package + "/" + read[i]));
     return 0;
 }
