@@ -229,6 +229,16 @@ class Core {
     std::shared_ptr<const FilledDocument> sentDocument(const Case& c);
     RecentVersions<FilledDocument> sentDocuments{1024};  // by case id
     RecentVersions<Case> shownCases{1024};  // by case id, without timers: as links show them
+    // The tally of function descriptions (Report.cpp) as last counted per network and area
+    // ("ID/AREA"), at the audit log's head (its seq as the version): every change to what it
+    // counts appends an event, so it holds while no event was appended and the clock is in
+    // [countedAt, changesAt), whoever asks, on any server.
+    struct CountedTally {
+        Timestamp countedAt;
+        std::optional<Timestamp> changesAt;  // none: it changes only with an event
+        std::vector<AreaTally> areas;
+    };
+    RecentVersions<CountedTally, std::string> countedTallies{64};
 
     // A send renders outside the write transaction (which then holds the database for a
     // millisecond, not for the rendering), beside it: while the call's deferredRenders is set,

@@ -19,15 +19,27 @@ int daysBetween(std::optional<Timestamp> from, Timestamp to) {
 }
 
 // The tally of function descriptions per area (in the network's order), counted by the
-// database: the one definition of signed, outstanding, overdue and not sent.
-std::vector<AreaTally> tallies(const Core& st, const storage::NetworkRecord& network,
+// database: the one definition of signed, outstanding, overdue and not sent. Counted again only
+// when the audit log has grown or the clock has passed the moment a case turns overdue (Core::
+// countedTallies); inside the caller's snapshot, so that the head read is the data counted.
+std::vector<AreaTally> tallies(Core& st, const storage::NetworkRecord& network,
                                const std::string& area, Timestamp now) {
+    const std::string key = std::to_string(network.id) + "/" + area;
+    const std::int64_t head = st.audit.head().seq;
+    if (const auto kept = st.countedTallies.find(key, head);
+        kept && kept->countedAt <= now && (!kept->changesAt || now < *kept->changesAt))
+        return kept->areas;
     const WorkflowDef& fd = st.workflow("function-description");
-    std::vector<AreaTally> out;
-    for (const auto& a : st.cases.tally(network.id, area, fd.name, fd.templateVersion, now,
-                                        MissingReport::kOverdueDays))
-        out.push_back({a.area, a.activeNurses, a.signedCount, a.outstanding, a.overdue, a.notSent});
-    return out;
+    const auto counted = st.cases.tally(network.id, area, fd.name, fd.templateVersion, now,
+                                        MissingReport::kOverdueDays);
+    auto tally = std::make_shared<Core::CountedTally>();
+    tally->countedAt = now;
+    tally->changesAt = counted.changesAt;
+    for (const auto& a : counted.areas)
+        tally->areas.push_back(
+            {a.area, a.activeNurses, a.signedCount, a.outstanding, a.overdue, a.notSent});
+    st.countedTallies.keep(key, head, tally);
+    return tally->areas;
 }
 
 }  // namespace

@@ -404,11 +404,9 @@ bool CaseRepository::isCovered(std::int64_t networkId, const std::string& workfl
     return select.bind(1, email).bind(2, networkId).bind(3, workflow).bind(4, templateVersion).step();
 }
 
-std::vector<CaseRepository::AreaCount> CaseRepository::tally(std::int64_t networkId,
-                                                             const std::string& area,
-                                                             const std::string& workflow,
-                                                             int templateVersion, Timestamp at,
-                                                             int overdueDays) const {
+CaseRepository::Tally CaseRepository::tally(std::int64_t networkId, const std::string& area,
+                                            const std::string& workflow, int templateVersion,
+                                            Timestamp at, int overdueDays) const {
     // One row per active nurse with the nurse's one case that was not withdrawn (the unique
     // index case_file_one_per_subject: a withdrawn case is final and at most one other exists,
     // so it is also the latest), counted per area id, then joined to the areas: nothing is
@@ -424,7 +422,7 @@ std::vector<CaseRepository::AreaCount> CaseRepository::tally(std::int64_t networ
         " CASE WHEN c.state IN ('sent', 'partially_signed', 'expired') THEN 1 ELSE 0 END AS out,"
         " CASE WHEN c.state = 'expired' OR ((c.sent_at <= $1 OR c.deadline < $2) AND"
         " EXISTS (SELECT 1 FROM signature_request r WHERE r.case_id = c.id"
-        " AND r.status = 'open')) THEN 1 ELSE 0 END AS late"
+        " AND r.status = 'open')) THEN 1 ELSE 0 END AS late, c.sent_at, c.deadline"
         " FROM membership m JOIN unit u ON u.id = m.unit_id"
         " LEFT JOIN case_file c ON c.network_id = $3 AND c.workflow = $4"
         " AND c.template_version = $5 AND c.subject_person_id = m.person_id"
@@ -435,10 +433,12 @@ std::vector<CaseRepository::AreaCount> CaseRepository::tally(std::int64_t networ
         " SELECT area_id, COUNT(*) AS nurses, SUM(done) AS done,"
         " SUM(CASE WHEN done = 0 AND out = 1 AND late = 0 THEN 1 ELSE 0 END) AS outstanding,"
         " SUM(CASE WHEN done = 0 AND out = 1 AND late = 1 THEN 1 ELSE 0 END) AS overdue,"
-        " SUM(CASE WHEN done = 0 AND out = 0 THEN 1 ELSE 0 END) AS not_sent"
+        " SUM(CASE WHEN done = 0 AND out = 0 THEN 1 ELSE 0 END) AS not_sent,"
+        " MIN(CASE WHEN done = 0 AND out = 1 AND late = 0 THEN sent_at END) AS next_sent,"
+        " MIN(CASE WHEN done = 0 AND out = 1 AND late = 0 THEN deadline END) AS next_deadline"
         " FROM nurse GROUP BY area_id)"
         " SELECT a.name, COALESCE(p.nurses, 0), COALESCE(p.done, 0), COALESCE(p.outstanding, 0),"
-        " COALESCE(p.overdue, 0), COALESCE(p.not_sent, 0)"
+        " COALESCE(p.overdue, 0), COALESCE(p.not_sent, 0), p.next_sent, p.next_deadline"
         " FROM area a LEFT JOIN per_area p ON p.area_id = a.id"
         " WHERE a.network_id = $3 AND ($6 = '' OR a.name = $6) ORDER BY a.position";
     Lease db(db_);
@@ -450,11 +450,23 @@ std::vector<CaseRepository::AreaCount> CaseRepository::tally(std::int64_t networ
         .bind(4, workflow)
         .bind(5, templateVersion)
         .bind(6, area);
-    std::vector<AreaCount> out;
-    while (select.step())
-        out.push_back({select.text(0), static_cast<int>(select.integer(1)),
-                       static_cast<int>(select.integer(2)), static_cast<int>(select.integer(3)),
-                       static_cast<int>(select.integer(4)), static_cast<int>(select.integer(5))});
+    Tally out;
+    const auto earliest = [&](Timestamp t) {
+        if (!out.changesAt || t < *out.changesAt)
+            out.changesAt = t;
+    };
+    while (select.step()) {
+        out.areas.push_back({select.text(0), static_cast<int>(select.integer(1)),
+                             static_cast<int>(select.integer(2)),
+                             static_cast<int>(select.integer(3)),
+                             static_cast<int>(select.integer(4)),
+                             static_cast<int>(select.integer(5))});
+        // Overdue from the moment sent_at <= now - (overdueDays + 1) days, or deadline < now.
+        if (const std::string sent = select.text(6); !sent.empty())
+            earliest(timeOf(sent) + (at - sentBy));
+        if (const std::string deadline = select.text(7); !deadline.empty())
+            earliest(timeOf(deadline) + std::chrono::seconds(1));
+    }
     return out;
 }
 

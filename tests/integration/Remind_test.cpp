@@ -254,6 +254,48 @@ TEST_CASE("the tally counts each active nurse once by the nurse's current case: 
     CHECK(follo.notSent == 0);
 }
 
+TEST_CASE("the overview's counts follow every change at once, and the second a case turns "
+          "overdue, though counted once for many requests",
+          "[report]") {
+    Simulation sim;
+    Installation i = sim.open();  // asked again and again, as serve's one installation is
+    const auto sameAsCountedAfresh = [&](const char* after) {
+        INFO("after " << after);
+        const auto kept = i.reports().overview(kNetwork, "", 0).areas;
+        const auto fresh = sim.open().reports().overview(kNetwork, "", 0).areas;
+        REQUIRE(kept.size() == fresh.size());
+        for (std::size_t a = 0; a < kept.size(); ++a) {
+            CHECK(kept[a].activeNurses == fresh[a].activeNurses);
+            CHECK(kept[a].signedCount == fresh[a].signedCount);
+            CHECK(kept[a].outstanding == fresh[a].outstanding);
+            CHECK(kept[a].overdue == fresh[a].overdue);
+            CHECK(kept[a].notSent == fresh[a].notSent);
+        }
+        return kept.front();
+    };
+    CHECK(sameAsCountedAfresh("nothing sent").notSent == 4);
+    const std::string ase = sendSignedByAse(sim, i);
+    CHECK(sameAsCountedAfresh("the send and Åse's signature").outstanding == 4);
+    REQUIRE(i.cases().fire(kTester, ase, as("tor@frogn.example", "sign")).done);
+    CHECK(sameAsCountedAfresh("her leader's signature").signedCount == 1);
+
+    // Overdue once sent 22 whole days before (more than MissingReport::kOverdueDays).
+    sim.clock.advance(24h * 22 - 1s);
+    CHECK(sameAsCountedAfresh("a second before").overdue == 0);
+    sim.clock.advance(1s);
+    CHECK(sameAsCountedAfresh("22 days").overdue == 3);
+
+    sim.import(i, roster("perm"));
+    CHECK(sameAsCountedAfresh("Per's leave").activeNurses == 3);
+    REQUIRE(i.cases()
+                .fire(kTester, sim.reference(i, "kari@frogn.example"),
+                      makeTrigger("withdraw", ActorKind::NetworkLeader, "feil person"))
+                .done);
+    const AreaTally follo = sameAsCountedAfresh("Kari's case withdrawn");
+    CHECK(follo.overdue == 1);  // Liv
+    CHECK(follo.notSent == 1);  // Kari
+}
+
 TEST_CASE("the dashboard overview counts as the full report does and lists the longest waiting first",
           "[report]") {
     Simulation sim;

@@ -19,7 +19,7 @@ class RecentVersions {
   public:
     explicit RecentVersions(std::size_t capacity) : capacity_(capacity) {}
 
-    std::shared_ptr<const Value> find(const Key& key, int version) {
+    std::shared_ptr<const Value> find(const Key& key, std::int64_t version) {
         const std::lock_guard<std::mutex> guard(mutex_);
         const auto it = entries_.find(key);
         if (it == entries_.end() || it->second.version != version)
@@ -28,7 +28,7 @@ class RecentVersions {
         return it->second.value;
     }
 
-    void keep(const Key& key, int version, std::shared_ptr<const Value> value) {
+    void keep(const Key& key, std::int64_t version, std::shared_ptr<const Value> value) {
         const std::lock_guard<std::mutex> guard(mutex_);
         if (const auto it = entries_.find(key); it != entries_.end()) {
             if (it->second.version > version)
@@ -48,7 +48,7 @@ class RecentVersions {
 
   private:
     struct Entry {
-        int version;
+        std::int64_t version;
         std::shared_ptr<const Value> value;
         typename std::list<Key>::iterator use;
     };

@@ -90,14 +90,20 @@ class CaseRepository {
     // archived), or out for signing (the latest such case sent, partially signed or expired),
     // overdue when that case expired or has an open request sent more than `overdueDays` days
     // before `now` or past its deadline, or not sent. Only the cases of `area` count there.
-    // One query: an indexed read or two per active nurse, whatever the size of the network.
+    // `changesAt`: the first moment after `now` at which a case counted outstanding would count
+    // overdue (sent `overdueDays` + 1 days before it, or past its deadline): until then, and
+    // while nothing is written, the tally stays what it is. One query: an indexed read or two
+    // per active nurse, whatever the size of the network.
     struct AreaCount {
         std::string area;
         int activeNurses = 0, signedCount = 0, outstanding = 0, overdue = 0, notSent = 0;
     };
-    std::vector<AreaCount> tally(std::int64_t networkId, const std::string& area,
-                                 const std::string& workflow, int templateVersion, Timestamp now,
-                                 int overdueDays) const;
+    struct Tally {
+        std::vector<AreaCount> areas;
+        std::optional<Timestamp> changesAt;  // none: no case is outstanding
+    };
+    Tally tally(std::int64_t networkId, const std::string& area, const std::string& workflow,
+                int templateVersion, Timestamp now, int overdueDays) const;
     // The `limit` open signature requests of the network (of cases in `area` if not empty)
     // waiting longest: their case sent first, first (cases sent at the same moment in the order
     // they were opened, a case's requests in the order they were made), with the whole days
