@@ -382,11 +382,12 @@ std::vector<std::array<std::string, 3>> CaseRepository::nextTimers(std::int64_t 
                                                                     std::size_t limit) const {
     Lease db(db_);
     Query select(db,
-                 // CROSS JOIN: the timers in the due index's order, so the first `limit` rows
-                 // are found without sorting every timer of the network (30 ms at 10,000 nurses).
+                 // CROSS JOIN: the timers in the due index's order (due, case, name), so the
+                 // first `limit` rows are found without sorting every timer of the network (30
+                 // ms at 10,000 nurses), even when a send made them all due at one second.
                  "SELECT t.due_at, c.reference, t.name FROM case_timer t CROSS JOIN case_file c "
                  "WHERE c.id = t.case_id AND c.network_id = $1 AND ($2 = '' OR c.area = $2) AND "
-                 "t.paused_at IS NULL ORDER BY t.due_at, c.id LIMIT $3");
+                 "t.paused_at IS NULL ORDER BY t.due_at, t.case_id, t.name LIMIT $3");
     select.bind(1, networkId).bind(2, area).bind(3, static_cast<std::int64_t>(limit));
     std::vector<std::array<std::string, 3>> out;
     while (select.step()) out.push_back({select.text(0), select.text(1), select.text(2)});

@@ -117,8 +117,8 @@ class CaseRepository {
 
     // References of cases with a timer due at `now` that is not paused, soonest first.
         std::vector<std::string> withDueTimers(Timestamp now) const;
-    // The next `limit` running timers of the network (in `area` if not empty), soonest first:
-    // due time, case reference, timer name.
+    // The next `limit` running timers of the network (in `area` if not empty), soonest first
+    // (due at the same moment: by case, then by timer name): due time, case reference, name.
     std::vector<std::array<std::string, 3>> nextTimers(std::int64_t networkId,
                                                        const std::string& area,
                                                        std::size_t limit) const;
