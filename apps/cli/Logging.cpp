@@ -2,18 +2,43 @@
 
 #include <Poco/AsyncChannel.h>
 #include <Poco/AutoPtr.h>
-#include <Poco/ConsoleChannel.h>
+#include <Poco/Channel.h>
 #include <Poco/FileChannel.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
+#include <Poco/Message.h>
 #include <Poco/PatternFormatter.h>
 #include <Poco/SyslogChannel.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
 
 #include "CommandLine.h"
 
 namespace avtaleflyt::cli {
+namespace {
+
+// Standard error, each line in one write(2): Poco's ConsoleChannel writes the text and its
+// newline apart, so a line printed on standard output meanwhile (serve's "Listening on ...")
+// landed inside a log line when both go to one file.
+class LineChannel : public Poco::Channel {
+  public:
+    void log(const Poco::Message& message) override {
+        const std::string line = message.getText() + "\n";
+        for (std::size_t done = 0; done < line.size();) {
+            const ssize_t n = ::write(STDERR_FILENO, line.data() + done, line.size() - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return;  // nowhere to log to: nothing else to do with it
+            done += static_cast<std::size_t>(n);
+        }
+    }
+};
+
+}  // namespace
 
 void configureLogging(const LogSettings& settings, const std::string& configFile) {
     Poco::AutoPtr<Poco::Channel> channel;
@@ -41,7 +66,7 @@ void configureLogging(const LogSettings& settings, const std::string& configFile
         }
         channel = file;
     } else {
-        channel = new Poco::ConsoleChannel;
+        channel = new LineChannel;
     }
     Poco::AutoPtr<Poco::PatternFormatter> formatter = new Poco::PatternFormatter(pattern);
     Poco::AutoPtr<Poco::FormattingChannel> formatting =
