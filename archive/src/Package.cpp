@@ -2,13 +2,13 @@
 
 #include <Poco/Path.h>
 #include <Poco/UUIDGenerator.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <sstream>
 
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::archive {
@@ -72,13 +72,6 @@ void describeDocument(Xml& x, const PackageSettings& s, const ArchiveDocument& d
                       const std::string& at, Package& p);
 
 }  // namespace
-
-std::string sha256Hex(const std::string& bytes) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-    return text::hex(digest, len);
-}
 
 namespace {
 

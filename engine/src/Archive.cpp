@@ -3,6 +3,7 @@
 #include <map>
 
 #include "Core.h"
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/archive/Schemas.h"
 #include "avtaleflyt/documents/Pdf.h"
@@ -129,8 +130,8 @@ ArchiveReport Records::archive(const Actor& by, const std::string& networkName, 
         // The log keeps the manifest as written: audit compares a package with it file by file.
         st.record("archive.package_written", package.name,
                   {{"documents", std::to_string(docs.size())},
-                   {"arkivstruktur_sha256", archive::sha256Hex(package.arkivstruktur)},
-                   {"manifest_sha256", archive::sha256Hex(package.manifest)},
+                   {"arkivstruktur_sha256", sha256Hex(package.arkivstruktur)},
+                   {"manifest_sha256", sha256Hex(package.manifest)},
                    {"audit_head", package.auditLogHead.substr(0, package.auditLogHead.size() - 1)},
                    {"manifest", package.manifest}});
         try {

@@ -3,6 +3,7 @@
 #include <Poco/File.h>
 #include <Poco/Path.h>
 
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/archive/Schemas.h"
 #include "avtaleflyt/documents/Files.h"
@@ -62,7 +63,7 @@ std::vector<ShippedSchema> Records::shippedSchemas() {
     std::vector<ShippedSchema> out;
     for (const auto& set : shippedSets())
         for (const auto& [name, text] : *set.files)
-            out.push_back({set.name, name, text.size(), archive::sha256Hex(text)});
+            out.push_back({set.name, name, text.size(), sha256Hex(text)});
     return out;
 }
 

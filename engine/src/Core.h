@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "avtaleflyt/documents/Seal.h"
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/domain/Env.h"
 #include "avtaleflyt/domain/RecentVersions.h"
 #include "avtaleflyt/engine/Installation.h"
@@ -53,7 +54,6 @@ inline std::string json(const Fields& fields) {
 // The hex SHA-256 under which a secret token (a signing link, a session, an API token) is
 // stored; the token itself never is.
 std::string tokenHash(const std::string& token);
-std::string sha256Hex(const std::string& bytes);  // lower-case hex
 // What the audit log keeps of a link signature's evidence (signature_evidence's row): a hash
 // of the address, the user agent and the time, so that neither is copied into the log.
 std::string evidenceHash(const std::string& ip, const std::string& userAgent,

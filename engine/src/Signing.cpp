@@ -1,20 +1,9 @@
 // Signing links: what a link shows, and signing or declining through it.
-#include <openssl/evp.h>
-
 #include "Core.h"
 #include "avtaleflyt/documents/Pdf.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::engine {
-
-std::string sha256Hex(const std::string& bytes) {
-    // Fetched once: EVP_sha256() would look the implementation up again on every call.
-    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest, &len, sha256, nullptr);
-    return text::hex(digest, len);
-}
 
 std::string tokenHash(const std::string& token) { return sha256Hex(token); }
 

@@ -1,9 +1,8 @@
 #include "avtaleflyt/storage/AuditLog.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 
 #include "DatabaseImpl.h"
+#include "avtaleflyt/digest/Sha256.h"
 
 namespace avtaleflyt::storage {
 namespace {
@@ -28,16 +27,16 @@ const std::string& AuditLog::genesisHash() {
 }
 
 std::string AuditLog::hashOf(const AuditEvent& e) {
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    sha.update(std::string("avtaleflyt-audit-v1\n"));
+    Sha256 sha;
+    sha.update("avtaleflyt-audit-v1\n");
     const std::string seq = std::to_string(e.seq);
     for (const std::string* field :
          {&seq, &e.occurredAt, &e.actor, &e.kind, &e.subject, &e.payload, &e.prevHash}) {
         sha.update(std::to_string(field->size()) + ":");
         sha.update(*field);
-        sha.update(std::string("\n"));
+        sha.update("\n");
     }
-    return Poco::DigestEngine::digestToHex(sha.digest());
+    return sha.hex();
 }
 
 AuditEvent AuditLog::append(const AuditEventInput& in) {

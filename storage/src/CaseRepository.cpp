@@ -1,11 +1,10 @@
 #include "avtaleflyt/storage/CaseRepository.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 
 #include <sstream>
 
 #include "DatabaseImpl.h"
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::storage {
@@ -297,9 +296,7 @@ void CaseRepository::setActionStatus(std::int64_t actionId, const std::string& s
 std::string CaseRepository::storeDocument(const Case& c, const std::string& kind,
                                           const std::string& pdf, Timestamp at) {
     Lease db(db_);
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    sha.update(pdf);
-    const std::string digest = Poco::DigestEngine::digestToHex(sha.digest());
+    const std::string digest = sha256Hex(pdf);
     Query(db,
           "INSERT INTO case_document (case_id, kind, sha256, size, content, created_at) "
           "VALUES ($1, $2, $3, $4, $5, $6)")
@@ -319,10 +316,7 @@ void CaseRepository::forEachDocument(const std::function<void(const StoredDocume
                  "SELECT c.reference, d.kind, d.sha256, d.content FROM case_document d "
                  "JOIN case_file c ON c.id = d.case_id ORDER BY d.id");
     while (select.step()) {
-        Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-        sha.update(select.bytes(3));
-        f({select.text(0), select.text(1), select.text(2),
-           Poco::DigestEngine::digestToHex(sha.digest())});
+        f({select.text(0), select.text(1), select.text(2), sha256Hex(select.bytes(3))});
     }
 }
 

@@ -6,6 +6,7 @@
 // reported once, a file that is not well-formed XML adds no finding of its own.
 #include "Fuzz.h"
 #include "Package.h"
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/archive/PackageReader.h"
 #include "avtaleflyt/documents/Files.h"
 
@@ -33,7 +34,7 @@ void requireWhereAndWhat(const std::vector<archive::Finding>& findings) {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
     const auto seed = documents::tryReadFile(AVTALEFLYT_FUZZ_SEEDS "/package_reader/1-arkivstruktur.xml");
     if (seed && !seed->empty())
-        arkivstrukturSha = archive::sha256Hex(seed->substr(1));
+        arkivstrukturSha = sha256Hex(seed->substr(1));
     return 0;
 }
 

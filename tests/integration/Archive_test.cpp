@@ -10,6 +10,7 @@
 #include "TestSupport.h"
 #include "SmallNetwork.h"
 #include "Tester.h"
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/engine/Installation.h"
@@ -344,7 +345,7 @@ TEST_CASE("a package carries the six shipped Noark 5 schemas, and the audit need
     xml.replace(at, 17, "<arkivskaperNamn>");
     xml.replace(xml.find("</arkivskaperNavn>"), 18, "</arkivskaperNamn>");
     test::writeFile(pkg + "/arkivstruktur.xml", xml);
-    const std::string sha = archive::sha256Hex(xml);
+    const std::string sha = sha256Hex(xml);
     std::string addml = test::readFile(pkg + "/arkivuttrekk.xml");
     std::string manifest = test::readFile(pkg + "/manifest.sha256");
     const std::string oldSha = manifest.substr(0, 64);
@@ -353,7 +354,7 @@ TEST_CASE("a package carries the six shipped Noark 5 schemas, and the audit need
     manifest.replace(0, 64, sha);
     const std::string addmlLine = "  arkivuttrekk.xml\n";
     const auto addmlAt = manifest.find(addmlLine);
-    manifest.replace(addmlAt - 64, 64, archive::sha256Hex(addml));
+    manifest.replace(addmlAt - 64, 64, sha256Hex(addml));
     test::writeFile(pkg + "/manifest.sha256", manifest);
     const auto lines = f.findings(pkg);
     REQUIRE(lines.size() == 2);

@@ -5,6 +5,7 @@
 #include "TestSupport.h"
 #include "SendLog.h"
 #include "Tester.h"
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/documents/TableFile.h"
@@ -403,7 +404,7 @@ TEST_CASE("a send renders its documents on every core outside the case's transac
         CHECK(test::querySql(f.db(), "SELECT d.sha256 FROM case_document d JOIN case_file c ON "
                                      "c.id = d.case_id WHERE d.kind = 'sent' AND c.reference = '" +
                                          c.reference + "'") ==
-              archive::sha256Hex(f.open().cases().renderCase(c.reference, false, false)));
+              sha256Hex(f.open().cases().renderCase(c.reference, false, false)));
     }
     CHECK(f.open().records().verifyAuditLog().firstBadSeq == std::nullopt);
 }

@@ -13,6 +13,7 @@
 #include "TestSettings.h"
 #include "TestSupport.h"
 #include "Tester.h"
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/engine/Installation.h"
@@ -220,7 +221,7 @@ struct Archived : Tampering {
             fixed.append(begin, (*it)[0].first);
             const std::string file = (*it)[1];
             fixed += "<referanseDokumentfil>" + file + "</referanseDokumentfil><sjekksum>" +
-                     archive::sha256Hex(test::readFile(pkg + "/" + file)) + "</sjekksum>";
+                     sha256Hex(test::readFile(pkg + "/" + file)) + "</sjekksum>";
             begin = (*it)[0].second;
         }
         fixed.append(begin, xml.cend());
@@ -229,13 +230,13 @@ struct Archived : Tampering {
         const std::string listed = test::readFile(pkg + "/manifest.sha256");
         const std::string was = listed.substr(listed.find("  arkivstruktur.xml\n") - 64, 64);
         std::string addml = test::readFile(pkg + "/arkivuttrekk.xml");
-        addml = std::regex_replace(addml, std::regex(was), archive::sha256Hex(fixed));
+        addml = std::regex_replace(addml, std::regex(was), sha256Hex(fixed));
         test::writeFile(pkg + "/arkivuttrekk.xml", addml);
         std::string manifest;
         std::istringstream lines(test::readFile(pkg + "/manifest.sha256"));
         for (std::string line; std::getline(lines, line);) {
             const std::string file = line.substr(66);
-            manifest += archive::sha256Hex(test::readFile(pkg + "/" + file)) + "  " + file + "\n";
+            manifest += sha256Hex(test::readFile(pkg + "/" + file)) + "  " + file + "\n";
         }
         test::writeFile(pkg + "/manifest.sha256", manifest);
     }

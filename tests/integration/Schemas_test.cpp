@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "TestSupport.h"
+#include "avtaleflyt/digest/Sha256.h"
 #include "avtaleflyt/archive/Package.h"
 #include "avtaleflyt/archive/Schemas.h"
 
@@ -40,7 +41,7 @@ TEST_CASE("the shipped schemas are the project's official copies byte for byte, 
             names.push_back(name);
             INFO(set << "/" << name);
             CHECK(text == test::readFile(kSchemaDir + "/" + set + "/" + name));
-            CHECK(archive::sha256Hex(text) == documentedSha(set, name));
+            CHECK(sha256Hex(text) == documentedSha(set, name));
         }
         CHECK(test::joinLines(names) == onDisk.out);
     }

@@ -69,8 +69,6 @@ inline constexpr const char* kManifestFile = "manifest.sha256";
 inline constexpr const char* kManifestSignatureFile = "manifest.sha256.p7s";
 inline constexpr const char* kAuditLogHeadFile = "audit-log-head.txt";
 
-std::string sha256Hex(const std::string& bytes);
-
 // Describes `docs` (at least one) as one package made at `now`; `docs` must outlive the result.
 // systemIDs are name-based UUIDs of the package and the case, so they are unique and a package can
 // be made again identically. `schemas` (normally noark5Schemas()) are copied into the package and
