@@ -1014,8 +1014,8 @@ TEST_CASE("cli: migrate-to refuses a database that is not empty and leaves it an
     CHECK(f.run({"network", "list"}).exitCode == 0);  // still on its SQLite file
 }
 
-TEST_CASE("cli: a PostgreSQL database that cannot be used is named with the reason: unreachable, "
-          "wrong password, no installation, a newer schema",
+TEST_CASE("cli: a PostgreSQL database that cannot be used is named with the reason: not a "
+          "connection string, unreachable, wrong password, no installation, a newer schema",
           "[cli][postgresql]") {
     CliFixture f;
     f.database = "";  // each database here is the test's own
@@ -1024,7 +1024,11 @@ TEST_CASE("cli: a PostgreSQL database that cannot be used is named with the reas
         return f.run({"network", "list"});
     };
     Poco::File(f.data).createDirectories();
-    auto r = configured("postgresql://avtaleflyt@127.0.0.1:1/avtaleflyt");
+    auto r = configured("postgresql://[broken");
+    CHECK(r.exitCode == 1);
+    CHECK(r.err.find("avtaleflyt: database.url: not a PostgreSQL connection string: ") == 0);
+    CHECK(r.err.find("\"postgresql://[broken\"") != std::string::npos);  // as written, quoted
+    r = configured("postgresql://avtaleflyt@127.0.0.1:1/avtaleflyt");
     CHECK(r.exitCode == 1);
     CHECK(r.err.find("PostgreSQL database \"avtaleflyt\" at 127.0.0.1:1: cannot connect: ") !=
           std::string::npos);
