@@ -71,17 +71,14 @@ struct Dashboard::Impl {
     DashboardSettings settings;
     const engine::Texts m;
     html::Throttle signInFailures;
-    std::string signInSecret;  // for the sign-in form's CSRF token; new at every start
+    const std::string signInSecret;  // for the sign-in form's CSRF token: the installation's
 
     Impl(engine::Installation& i, DashboardSettings s)
         : installation(i),
           settings(std::move(s)),
           m(settings.language),
           signInFailures(settings.maxFailedSignIns),
-          signInSecret(32, '\0') {
-        RAND_bytes(reinterpret_cast<unsigned char*>(signInSecret.data()),
-                   static_cast<int>(signInSecret.size()));
-    }
+          signInSecret(i.users().formSecret("sign-in")) {}
 
     std::string t(const std::string& key, const std::vector<std::string>& args = {}) const {
         return m.text(key, args);

@@ -11,7 +11,6 @@
 #include <Poco/ThreadPool.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <chrono>
 #include <cstdio>
@@ -43,7 +42,7 @@ struct Portal::Impl {
     engine::Installation& installation;
     PortalSettings settings;
     const engine::Texts messages;
-    std::string secret;  // for CSRF tokens; new for every start of the server, then only read
+    const std::string secret;  // for CSRF tokens: the installation's, shared by its servers
     html::Throttle throttle;
     // The signing pages last shown, by link, each for the case version it shows. Shared by the
     // request threads (RecentVersions guards itself).
@@ -62,12 +61,10 @@ struct Portal::Impl {
         : installation(i),
           settings(s),
           messages(s.language),
-          secret(32, '\0'),
+          secret(i.users().formSecret("portal")),
           throttle(s.maxUnknownLinks),
           dashboard(i, {s.language, s.secureCookies, s.trustedProxy, s.maxUnknownLinks}),
           router(i, withPortal(dashboard.sites())) {
-        RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()),
-                   static_cast<int>(secret.size()));
         // A template that does not parse stops the server here, not at its page's first request.
         for (const auto& name : Template::names()) Template::named(name);
     }

@@ -103,6 +103,16 @@ void Users::add(const Actor& by, const std::string& username, const std::string&
     });
 }
 
+std::string Users::formSecret(const std::string& purpose) const {
+    return guarded([&] {
+        auto& st = core_;
+        storage::Transaction tx(st.db);
+        const std::string secret = st.userRecords.secret("form." + purpose, st.randomHex(32));
+        tx.commit();
+        return secret;
+    });
+}
+
 void Users::setPassword(const Actor& by, const std::string& username, const std::string& password) const {
     const Acting acting(by);
     guarded([&] {

@@ -15,7 +15,7 @@ const std::vector<std::string> kTables = {
     "area_leader",   "network_leader", "audit_event",    "audit_head",   "case_file",
     "signature_request", "case_timer", "case_action",    "case_counter", "case_document",
     "outbox",        "signing_token", "signature_evidence", "app_user",  "web_session",
-    "api_token"};
+    "api_token",     "installation_secret"};
 
 struct Column {
     std::string name;

@@ -79,6 +79,19 @@ std::vector<UserRecord> UserRepository::list() const {
     return out;
 }
 
+std::string UserRepository::secret(const std::string& name, const std::string& candidate) {
+    Lease db(db_);
+    Query(db, "INSERT INTO installation_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) "
+              "DO NOTHING")
+        .bind(1, name)
+        .bind(2, candidate)
+        .run();
+    Query select(db, "SELECT value FROM installation_secret WHERE name = $1");
+    if (!select.bind(1, name).step())
+        throw StorageError(db.name + ": no secret " + name);
+    return select.text(0);
+}
+
 void UserRepository::setPassword(std::int64_t id, const std::string& hash) {
     Lease db(db_);
     Query(db,

@@ -11,6 +11,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/SHA2Engine.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/TemporaryFile.h>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -32,8 +33,11 @@ extern char** environ;
 namespace avtaleflyt::test {
 
 Spawned::Spawned(const std::vector<std::string>& args, std::string logPrefix)
+    : Spawned(avtaleflytBinary(), args, std::move(logPrefix)) {}
+
+Spawned::Spawned(const std::string& bin, const std::vector<std::string>& args,
+                 std::string logPrefix)
     : logPrefix_(std::move(logPrefix)) {
-    const std::string bin = avtaleflytBinary();
     std::vector<std::string> argStore{bin};
     argStore.insert(argStore.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -128,10 +132,13 @@ Serving::Serving(const std::string& data, const std::vector<std::string>& args,
 
 Serving::~Serving() { stop(); }
 
-bool Serving::waitUntilListening(std::chrono::milliseconds limit) {
+namespace {
+
+// Whether `process` accepts connections on `port` within `limit` (false once it has ended).
+bool listening(Spawned& process, unsigned port, std::chrono::milliseconds limit) {
     const auto until = std::chrono::steady_clock::now() + limit;
-    while (process_.running()) {
-        if (portOpen(port_))
+    while (process.running()) {
+        if (portOpen(port))
             return true;
         if (std::chrono::steady_clock::now() >= until)
             return false;
@@ -140,9 +147,68 @@ bool Serving::waitUntilListening(std::chrono::milliseconds limit) {
     return false;
 }
 
+}  // namespace
+
+bool Serving::waitUntilListening(std::chrono::milliseconds limit) {
+    return listening(process_, port_, limit);
+}
+
 int Serving::stop() {
     process_.signal(SIGTERM);
     return process_.wait();
+}
+
+Balancer::Balancer(const std::vector<unsigned>& upstreams)
+    : port_(freePort()), dir_(Poco::TemporaryFile::tempName()) {
+    const std::string& dir = dir_;
+    std::string site = readFile(AVTALEFLYT_SOURCE_DIR "/packaging/nginx-avtaleflyt.conf");
+    std::string servers;
+    for (const unsigned u : upstreams)
+        servers += "    server 127.0.0.1:" + std::to_string(u) + " max_fails=2 fail_timeout=10s;\n";
+    site = std::regex_replace(site, std::regex("( *server [0-9.]+:[0-9]+ [^\n]*\n)+"), servers);
+    site = std::regex_replace(site, std::regex("listen 443 ssl;"),
+                              "listen 127.0.0.1:" + std::to_string(port_) + ";");
+    if (site.find("127.0.0.1:" + std::to_string(port_)) == std::string::npos ||
+        site.find("127.0.0.1:" + std::to_string(upstreams.front())) == std::string::npos)
+        throw std::runtime_error("packaging/nginx-avtaleflyt.conf: no upstream server lines or "
+                                 "no 'listen 443 ssl;' to replace");
+    Poco::File(dir).createDirectories();
+    writeFile(dir + "/site.conf", site);
+    writeFile(dir + "/nginx.conf",
+              "daemon off;\nworker_processes 1;\npid " + dir + "/nginx.pid;\nerror_log " + dir +
+                  "/error.log;\nevents { worker_connections 256; }\nhttp {\n  access_log " +
+                  dir + "/access.log;\n  client_body_temp_path " + dir +
+                  "/body;\n  proxy_temp_path " + dir + "/proxy;\n  fastcgi_temp_path " + dir +
+                  "/fastcgi;\n  uwsgi_temp_path " + dir + "/uwsgi;\n  scgi_temp_path " + dir +
+                  "/scgi;\n  include " + dir + "/site.conf;\n}\n");
+    std::vector<std::string> args = {"-p", dir, "-e", dir + "/error.log", "-c", dir + "/nginx.conf"};
+    std::string bin = "/usr/sbin/nginx";
+    if (::geteuid() == 0) {  // nginx's workers would run as nobody anyway; the whole of it does
+        const auto chowned = runTool("chown -R nobody:nogroup '" + dir + "'");
+        if (chowned.exitCode != 0)
+            throw std::runtime_error("cannot give " + dir + " to nobody: " + chowned.err);
+        args.insert(args.begin(), {"--reuid=nobody", "--regid=nogroup", "--clear-groups", bin});
+        bin = "/usr/bin/setpriv";
+    }
+    process_ = std::make_unique<Spawned>(bin, args, dir + "/nginx");
+}
+
+Balancer::~Balancer() {
+    if (process_ && process_->running()) {
+        process_->signal(SIGQUIT);  // nginx's graceful stop
+        if (!process_->waitFor(std::chrono::seconds(5)))
+            process_->signal(SIGKILL);
+        process_->wait();
+    }
+    Poco::File(dir_).remove(true);
+}
+
+std::string Balancer::errorLog() const {
+    return Poco::File(dir_ + "/error.log").exists() ? readFile(dir_ + "/error.log") : "";
+}
+
+bool Balancer::waitUntilListening(std::chrono::milliseconds limit) {
+    return listening(*process_, port_, limit);
 }
 
 void copyFolder(const std::string& from, const std::string& to) {

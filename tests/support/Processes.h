@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ namespace avtaleflyt::test {
 class Spawned {
   public:
     Spawned(const std::vector<std::string>& args, std::string logPrefix);
+    // Another program, `bin` (a full path), the same way.
+    Spawned(const std::string& bin, const std::vector<std::string>& args, std::string logPrefix);
     ~Spawned();
     Spawned(const Spawned&) = delete;
     Spawned& operator=(const Spawned&) = delete;
@@ -60,6 +63,29 @@ class Serving {
   private:
     unsigned port_;
     Spawned process_;
+};
+
+// nginx in front of serve processes on 127.0.0.1, configured with the operator guide's example
+// (packaging/nginx-avtaleflyt.conf): its upstream servers replaced by `upstreams`, its TLS
+// listener by a free port on 127.0.0.1, inside a main configuration of the test's own, in a
+// temporary folder of its own (as the user nobody when the test runs as root, so a folder
+// nobody can reach). Stopped, and the folder removed, on destruction.
+class Balancer {
+  public:
+    explicit Balancer(const std::vector<unsigned>& upstreams);
+    ~Balancer();
+    Balancer(const Balancer&) = delete;
+    Balancer& operator=(const Balancer&) = delete;
+
+    unsigned port() const { return port_; }
+    // Waits until it accepts connections (at most `limit`); false if it ended or did not.
+    bool waitUntilListening(std::chrono::milliseconds limit = std::chrono::seconds(20));
+    std::string errorLog() const;  // nginx's
+
+  private:
+    unsigned port_;
+    std::string dir_;
+    std::unique_ptr<Spawned> process_;
 };
 
 // A copy of the folder `from` (with everything in it) as `to`, which must not exist.

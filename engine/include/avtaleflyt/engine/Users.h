@@ -55,6 +55,10 @@ class Users {
     // A new API token for the user (shown once; stored as a hash).
     std::string createApiToken(const Actor& by, const std::string& username) const;
     std::optional<WebUser> apiUser(const std::string& token) const;
+    // The key of the CSRF tokens of the forms `purpose` ("portal", "sign-in"): 32 random bytes
+    // as hex, made once for the installation and shared by all its servers, so that a form shown
+    // by one server, or before a restart, is accepted by another.
+    std::string formSecret(const std::string& purpose) const;
 
   private:
     Core& core_;

@@ -30,6 +30,9 @@ class UserRepository {
     std::optional<UserRecord> byId(std::int64_t id) const;
     std::vector<UserRecord> list() const;
     void setPassword(std::int64_t id, const std::string& hash);
+    // The installation's secret `name`: `candidate` stored as it if there is none yet (the first
+    // to ask wins, on any server), else the one stored. Inside a transaction.
+    std::string secret(const std::string& name, const std::string& candidate);
     void setDisabled(std::int64_t id, bool disabled);
     // Records a failed or a successful sign-in (the latter clears the count and any lock).
     void recordFailure(std::int64_t id, int failures, const std::string& lockedUntil);
