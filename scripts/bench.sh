@@ -11,7 +11,8 @@ set -euo pipefail
 build=${1:-build/dev}
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"  # the PostgreSQL server of the sweep (run as postgres) keeps its folder in it
+trap 'scripts/postgres.sh stop "$tmp/pg" > /dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 n=${BENCH_DOCUMENTS:-200}
 
 out=$("$build/bench/render_bench" "$n" "$tmp" "$tmp/fd.html")
@@ -72,6 +73,16 @@ field() { echo "$1" | sed -n "s/^$2=//p"; }
 sweep_ratio=$(awk -v a="$(field "$sweep_big" sweep_seconds)" -v b="$(field "$sweep_small" sweep_seconds)" \
   'BEGIN { printf "%.1f", a / b }')
 sweep_mem() { awk -v a="$(field "$1" rss_after_mib)" -v b="$(field "$1" rss_before_mib)" 'BEGIN { printf "%.1f", a - b }'; }
+# The same on PostgreSQL (a throwaway server, scripts/postgres.sh: Unix socket, fsync off),
+# 1,000,000 open requests, 1% due.
+pg_server=$(scripts/postgres.sh start "$tmp/pg")
+"$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql" -q "$pg_server" -c "CREATE DATABASE sweep"
+mkdir -p "$tmp/sweep-pg"
+sweep_pg=$("$build/bench/sweep_bench" "${BENCH_SWEEP_PG_REQUESTS:-1000000}" "$tmp/sweep-pg" \
+  "${pg_server/dbname=postgres/dbname=sweep}")
+scripts/postgres.sh stop "$tmp/pg" > /dev/null
+echo "$sweep_pg"
+per_case_ms() { awk -v s="$(field "$1" sweep_seconds)" -v n="$(field "$1" fired)" 'BEGIN { printf "%.2f", s * 1000 / n }'; }
 
 # The sample network for scale tests: 100,000 nurses as a name list, against coreutils' sort of
 # the same rows by the same keys (area, municipality, unit, name), one part of the same work.
@@ -124,6 +135,7 @@ $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%Y-%m-%d).
 | memory the sweep added | $(sweep_mem "$sweep_big") MiB |
 | reference: $(field "$sweep_small" requests) requests, 1% due, same run | $(field "$sweep_small" sweep_seconds) s, $(sweep_mem "$sweep_small") MiB added |
 | time ratio (10× the requests, 10× the reminders due) | ${sweep_ratio}× (linear in what is due; the requests that are not due cost an index lookup) |
+| on PostgreSQL: $(field "$sweep_pg" requests) open requests, 1% due ($(field "$sweep_pg" fired) cases, $(field "$sweep_pg" mails) mails; a throwaway server, fsync off) | $(field "$sweep_pg" sweep_seconds) s (target ≤ 2 s); $(per_case_ms "$sweep_pg") ms a case due, against $(per_case_ms "$sweep_big") ms on SQLite above |
 
 ## Sample network ($sample_n nurses, \`sample roster --nurses $sample_n\`)
 
