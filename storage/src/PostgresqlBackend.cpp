@@ -235,8 +235,9 @@ class PostgresqlConnection final : public BackendConnection {
         if (!kept)
             return std::make_unique<PostgresqlStatement>(connection_, name_, "", sql);
         std::string statementName = "avtaleflyt_" + std::to_string(++prepared_);
-        check(connection_, PQprepare(connection_, statementName.c_str(), sql, 0, nullptr),
-              name_);
+        PGresult* result = PQprepare(connection_, statementName.c_str(), sql, 0, nullptr);
+        check(connection_, result, name_);
+        PQclear(result);  // check clears only a failure
         return std::make_unique<PostgresqlStatement>(connection_, name_,
                                                      std::move(statementName), sql);
     }
