@@ -89,8 +89,6 @@ FileResult readPackageFile(const std::string& path, bool pdf, documents::SealVer
     return r;
 }
 
-using Entries = PackageEntries;
-
 // What a directory entry is when it is neither a regular file nor a folder; null when it is one.
 const char* irregularKind(mode_t mode) {
     if (S_ISREG(mode) || S_ISDIR(mode))
@@ -106,7 +104,7 @@ const char* irregularKind(mode_t mode) {
 
 // Every file below `base` (which ends in '/'), as present entries named relative to it; links
 // and other entries that are not regular files are marked and never followed.
-void listFiles(const std::string& base, const std::string& rel, Entries& out) {
+void listFiles(const std::string& base, const std::string& rel, PackageEntries& out) {
     for (Poco::DirectoryIterator it(base + rel), end; it != end; ++it) {
         const std::string name = rel.empty() ? it.name() : rel + "/" + it.name();
         struct stat st {};
@@ -136,7 +134,7 @@ std::vector<Finding> auditPackage(const std::string& dir, const SchemaFiles& sch
     folder.makeDirectory();
     folder.makeAbsolute();
     const std::string base = folder.toString();
-    Entries entries;
+    PackageEntries entries;
     listFiles(base, "", entries);
     const auto isPresent = [&](const std::string& name) {
         const auto e = entries.find(name);
