@@ -153,7 +153,9 @@ Core::Core(std::string dir, const Clock& c, const Settings& initial, Env& files)
         throw InstallationError(std::string("the workflow definitions cannot be used:\n") +
                                 e.what());
     }
-    for (const auto& [name, order] : settings.signingOrder) {
+    for (const auto& setting : settings.signingOrder) {
+        const std::string& name = setting.first;
+        const std::string& order = setting.second;
         auto it = std::find_if(workflows.begin(), workflows.end(),
                                [&](const WorkflowDef& d) { return d.name == name; });
         if (it == workflows.end())
@@ -495,9 +497,9 @@ RosterImport Rosters::importRoster(const Actor& by, const std::string& path, con
         // One transaction from reading the stored roster to writing the changes, so that the
         // diff printed is the diff applied.
         storage::Transaction tx(core_.db);
-        const Roster current = core_.rosters.load(record);
+        const Roster stored = core_.rosters.load(record);
         // The table goes row by row as the roster grows: never both whole (memory).
-        RosterSheet sheet = readRosterSheet(std::move(table), record.areas, current.people);
+        RosterSheet sheet = readRosterSheet(std::move(table), record.areas, stored.people);
 
         RosterImport result;
         result.network = toNetwork(record);
@@ -506,7 +508,7 @@ RosterImport Rosters::importRoster(const Actor& by, const std::string& path, con
         result.warnings = std::move(sheet.warnings);
         if (!result.problems.empty())
             return result;
-        result.diff = diffRoster(current, sheet.roster);
+        result.diff = diffRoster(stored, sheet.roster);
         if (result.diff.empty())
             return result;
 
