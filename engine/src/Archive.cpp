@@ -241,9 +241,10 @@ Case Records::setRecordsReference(const Actor& by, const std::string& reference,
             throw EngineError("case " + c->reference + " is " + c->state + ", not archived");
         Case after = *c;
         after.recordsReference = number;
-        if (!st.cases.update(after, st.clock.now()))
+        const std::optional<Case> updated = st.cases.update(*c, after, st.clock.now());
+        if (!updated)
             throw EngineError("case " + c->reference + " changed meanwhile");
-        const Case stored = *st.cases.find(c->reference);
+        const Case& stored = *updated;
         st.recordCase("case.records_reference", stored,
                       {{"before", c->recordsReference}, {"after", number}});
         tx.commit();

@@ -70,13 +70,14 @@ void Core::recordCase(const std::string& kind, const Case& stored, Fields payloa
     record(kind, stored.reference, payload, who);
 }
 
-void Core::commitStep(const Case& before, const Step& s, const std::string& kind,
+Case Core::commitStep(const Case& before, const Step& s, const std::string& kind,
                                      Fields payload, const std::string& who) {
-    if (!cases.update(s.after, clock.now()))
+    const std::optional<Case> updated = cases.update(before, s.after, clock.now());
+    if (!updated)
         throw EngineError("case " + before.reference +
                           " was changed while this step was being stored");
+    const Case& stored = *updated;
     payload.insert(payload.begin(), {{"from", s.from}, {"to", s.to}});
-    const Case stored = *cases.find(before.reference);
     recordCase(kind, stored, payload, who);
     for (const auto& a : s.actions) {
         if (a.action == Action::SupersedePrevious) {
@@ -95,6 +96,7 @@ void Core::commitStep(const Case& before, const Step& s, const std::string& kind
         }
         port->perform(stored, out);
     }
+    return stored;
 }
 
 StepOutcome Core::step(const Case& c, const Trigger& trigger,
@@ -113,8 +115,8 @@ StepOutcome Core::step(const Case& c, const Trigger& trigger,
         payload.push_back({"approved_by", s.after.approvalBody});
     if (!trigger.approvalDate.empty())
         payload.push_back({"approved_on", s.after.approvalDate});
-    commitStep(c, s, "case." + trigger.name, payload, who);
-    return {true, "", s.from, s.to, *cases.find(c.reference)};
+    Case stored = commitStep(c, s, "case." + trigger.name, payload, who);
+    return {true, "", s.from, s.to, std::move(stored)};
 }
 
 std::vector<std::string> Core::applyRosterToCases(
@@ -129,10 +131,12 @@ std::vector<std::string> Core::applyRosterToCases(
     };
     const auto store = [&](const Case& before, const Case& after, const std::string& kind,
                            const Fields& payload) {
-        if (!cases.update(after, clock.now()))
+        const auto stored = cases.update(before, after, clock.now());
+        if (!stored)
             throw EngineError("case " + before.reference +
                               " was changed while the roster was being imported");
-        recordCase(kind, *cases.find(before.reference, false), payload, kSystemRoster);
+        recordCase(kind, *stored, payload, kSystemRoster);
+        return *stored;
     };
     for (const auto& change : diff.changes) {
         const std::string& email = change.subject;
@@ -155,10 +159,9 @@ std::vector<std::string> Core::applyRosterToCases(
                 const auto replaced = replaceSigner(c, "leader", leader, p ? p->name : leader);
                 if (!replaced)
                     continue;
-                store(
+                const Case stored = store(
                     c, *replaced, "case.signer_replaced",
                     {{"role", "leader"}, {"before", detail(change, "before")}, {"after", leader}});
-                const Case stored = *cases.find(c.reference);
                 const SignatureRequest* r = stored.signature("leader");
                 if (r && r->status == SignatureStatus::Open)
                     port->perform(stored, {Action::NotifySigners, {leader}});
@@ -414,12 +417,17 @@ TimerReport Reminders::runDue(const Actor& by, bool dryRun) const {
         std::optional<storage::Transaction> dryTx;
         if (dryRun)
             dryTx.emplace(st.db);
+        // Due cases go kCasesPerTransaction to a write transaction: one commit for many
+        // (on PostgreSQL a commit is a round trip and a WAL flush), while the writer lock is
+        // held for a few milliseconds only, so a signer waits no longer than that.
+        constexpr std::size_t kCasesPerTransaction = 25;
+        std::optional<storage::Transaction> tx;
+        std::size_t inTransaction = 0;
         for (const auto& reference : st.cases.withDueTimers(now)) {
-            std::optional<storage::Transaction> tx;
-            if (!dryRun)
+            if (!dryRun && !tx)
                 tx.emplace(st.db);
+            Case c = *st.cases.find(reference);
             for (;;) {
-                const Case c = *st.cases.find(reference);
                 const WorkflowDef& def = st.workflow(c.workflow);
                 // The first due timer that may run now: outside office hours only triggers.
                 std::optional<CaseTimer> timer;
@@ -439,11 +447,11 @@ TimerReport Reminders::runDue(const Actor& by, bool dryRun) const {
                     break;
                 }
                 if (const auto trigger = timerTrigger(def, timer->name)) {
-                    const auto out =
-                        st.step(c, makeTrigger(*trigger, ActorKind::System), kSystemTimer);
+                    auto out = st.step(c, makeTrigger(*trigger, ActorKind::System), kSystemTimer);
                     if (out.done) {
                         report.fired.push_back(reference + ": " + timer->name + " -> " + *trigger +
                                                " (now " + out.to + ")");
+                        c = std::move(out.after);
                         continue;
                     }
                     report.fired.push_back(reference + ": " + timer->name + " could not " +
@@ -453,22 +461,22 @@ TimerReport Reminders::runDue(const Actor& by, bool dryRun) const {
                 std::string what = "timer ran out";
                 for (const auto& a : s.actions)
                     what = std::string(toString(a.action)) + " " + text::join(a.recipients);
-                st.commitStep(c, s, "case.timer",
-                              {{"timer", timer->name}, {"due", formatTimestamp(timer->due)}},
-                              kSystemTimer);
+                c = st.commitStep(c, s, "case.timer",
+                                  {{"timer", timer->name}, {"due", formatTimestamp(timer->due)}},
+                                  kSystemTimer);
                 report.fired.push_back(reference + ": " + timer->name + " -> " + what);
             }
-            if (tx)
+            if (tx && ++inTransaction == kCasesPerTransaction) {
                 tx->commit();
+                tx.reset();
+                inTransaction = 0;
+            }
         }
-        {
-            std::optional<storage::Transaction> tx;
-            if (!dryRun)
-                tx.emplace(st.db);
-            st.mailEscalationDigests();
-            if (tx)
-                tx->commit();
-        }
+        if (!dryRun && !tx)
+            tx.emplace(st.db);
+        st.mailEscalationDigests();
+        if (tx)
+            tx->commit();
         if (report.held > 0)
             report.heldUntil = osloLocalTime(nextOfficeTime(now));
         return report;

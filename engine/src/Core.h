@@ -118,6 +118,9 @@ struct Call {
     Actor by;
     std::vector<PendingRender>* deferredRenders = nullptr;
     std::vector<std::string>* mailLog = nullptr;
+    // The network leaders the call's mails named (Core::networkLeaderOf), by network: read once
+    // a call, not once a mail. A call that saves a roster forgets them.
+    std::map<std::string, std::optional<Person>> networkLeaders;
 };
 
 // Opens the thread's Call for the length of a service call (an inner one inherits nothing and
@@ -212,8 +215,11 @@ class Core {
     // Fires `trigger` on `c` and, if allowed, stores the step with its audit event (kind
     // "case.<trigger>") and hands its actions on. Inside a transaction.
     StepOutcome step(const Case& c, const Trigger& trigger, const std::string& who = "");
-    // Stores an already decided step. Inside a transaction.
-    void commitStep(const Case& before, const Step& s, const std::string& kind, Fields payload,
+    // The leader of the network named `network`, whom mails name as the contact, as read at the
+    // first use in this service call.
+    const std::optional<Person>& networkLeaderOf(const std::string& network);
+    // Stores an already decided step; returns the case as stored. Inside a transaction.
+    Case commitStep(const Case& before, const Step& s, const std::string& kind, Fields payload,
                     const std::string& who);
     // What roster changes do to open cases; returns one line per effect. Inside a transaction.
         // The case's document filled in, and how to lay it out (see Installation::renderCase).

@@ -514,6 +514,7 @@ RosterImport Rosters::importRoster(const Actor& by, const std::string& path, con
 
         // A dry run does all of it and rolls back, so that it shows exactly what would happen.
         core_.rosters.save(record, sheet.roster, core_.clock.now());
+        currentCall().networkLeaders.clear();  // the roster may name another
         for (const auto& change : result.diff.changes) {
             auto payload = change.details;
             payload.insert(payload.begin(), {"network", record.name});

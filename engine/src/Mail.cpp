@@ -87,6 +87,14 @@ std::string Core::issueLink(const Case& c, const SignatureRequest& r) {
     return portalUrl() + "/s/" + token;
 }
 
+const std::optional<Person>& Core::networkLeaderOf(const std::string& network) {
+    auto& known = currentCall().networkLeaders;
+    const auto it = known.find(network);
+    if (it != known.end())
+        return it->second;
+    return known.emplace(network, rosters.networkLeader(networkRecord(network))).first->second;
+}
+
 void Core::queueMail(const Case& c, const Letter& letter) {
     queueMail(c.network, c.id, c.reference, letter);
 }
@@ -105,7 +113,7 @@ void Core::queueMail(const std::string& network, std::int64_t caseId,
     mail.html = htmlBody(mail.text, letter.link, m.text("mail.sign.button"));
     mail.date = clock.now();
     mail.attachments = letter.attachments;
-    if (const auto leader = rosters.networkLeader(networkRecord(network)))
+    if (const auto& leader = networkLeaderOf(network))
         mail.replyTo = leader->email;
     storage::OutboxMessage out;
     out.messageId = mail.messageId;
@@ -143,7 +151,7 @@ void Core::mailEscalationDigests() {
     for (const auto& [key, list] : digests) {
         const auto& [network, to] = key;
         const auto person = rosters.person(to);
-        const auto leader = rosters.networkLeader(networkRecord(network));
+        const auto& leader = networkLeaderOf(network);
         std::string items;
         for (const Case& c : list) {
             std::vector<std::string> missing;
@@ -167,7 +175,7 @@ void Core::mailEscalationDigests() {
 void MailActionPort::perform(const Case& c, const StepAction& action) {
     auto& st = state_;
     const auto& m = documents::Messages::forLanguage(st.settings.language);
-    const auto leader = st.rosters.networkLeader(st.networkRecord(c.network));
+    const auto& leader = st.networkLeaderOf(c.network);
     const std::string contact =
         leader ? leader->name + " (" + leader->email + ")" : c.network;
     const std::string deadline =

@@ -1,6 +1,7 @@
 #include "avtaleflyt/storage/CaseRepository.h"
 
 
+#include <algorithm>
 #include <sstream>
 
 #include "DatabaseImpl.h"
@@ -38,18 +39,49 @@ void insertRequest(Lease& db, std::int64_t caseId, const SignatureRequest& r) {
         .run();
 }
 
-void writeTimers(Lease& db, const Case& c) {
-    Query(db, "DELETE FROM case_timer WHERE case_id = $1").bind(1, c.id).run();
-    for (const auto& t : c.timers)
+void insertTimer(Lease& db, std::int64_t caseId, const CaseTimer& t) {
+    Query(db,
+          "INSERT INTO case_timer (case_id, name, due_at, fired, paused_at) "
+          "VALUES ($1, $2, $3, $4, $5)")
+        .bind(1, caseId)
+        .bind(2, t.name)
+        .bind(3, formatTimestamp(t.due))
+        .bind(4, t.fired)
+        .bind(5, t.pausedAt ? std::optional(formatTimestamp(*t.pausedAt)) : std::nullopt)
+        .run();
+}
+
+// Writes the timers of `after` over those of `before` (a timer is one row per case and name):
+// removed ones deleted, changed ones updated, new ones inserted.
+void updateTimers(Lease& db, const Case& before, const Case& after) {
+    const auto named = [](const Case& c, const std::string& name) {
+        return std::find_if(c.timers.begin(), c.timers.end(),
+                            [&](const CaseTimer& t) { return t.name == name; });
+    };
+    for (const auto& t : before.timers)
+        if (named(after, t.name) == after.timers.end())
+            Query(db, "DELETE FROM case_timer WHERE case_id = $1 AND name = $2")
+                .bind(1, before.id)
+                .bind(2, t.name)
+                .run();
+    for (const auto& t : after.timers) {
+        const auto was = named(before, t.name);
+        if (was == before.timers.end()) {
+            insertTimer(db, before.id, t);
+            continue;
+        }
+        if (was->due == t.due && was->fired == t.fired && was->pausedAt == t.pausedAt)
+            continue;
         Query(db,
-              "INSERT INTO case_timer (case_id, name, due_at, fired, paused_at) "
-              "VALUES ($1, $2, $3, $4, $5)")
-            .bind(1, c.id)
-            .bind(2, t.name)
-            .bind(3, formatTimestamp(t.due))
-            .bind(4, t.fired)
-            .bind(5, t.pausedAt ? std::optional(formatTimestamp(*t.pausedAt)) : std::nullopt)
+              "UPDATE case_timer SET due_at = $1, fired = $2, paused_at = $3 WHERE case_id = $4 "
+              "AND name = $5")
+            .bind(1, formatTimestamp(t.due))
+            .bind(2, t.fired)
+            .bind(3, t.pausedAt ? std::optional(formatTimestamp(*t.pausedAt)) : std::nullopt)
+            .bind(4, before.id)
+            .bind(5, t.name)
             .run();
+    }
 }
 
 const char* kCaseColumns =
@@ -161,7 +193,7 @@ Case CaseRepository::create(const Case& in, std::int64_t networkId, const std::s
         .bind(15, stamp)
         .runReturning();
     for (const auto& r : c.signatures) insertRequest(db, c.id, r);
-    writeTimers(db, c);
+    for (const auto& t : c.timers) insertTimer(db, c.id, t);
     return *find(c.reference);
 }
 
@@ -197,31 +229,38 @@ std::vector<Case> CaseRepository::list(const CaseFilter& f) const {
     return out;
 }
 
-bool CaseRepository::update(const Case& c, Timestamp at) {
+std::optional<Case> CaseRepository::update(const Case& before, const Case& after, Timestamp at) {
     Lease db(db_);
     const int changed =
         Query(db,
               "UPDATE case_file SET state = $1, version = version + 1, deadline = $2, "
               "approval_body = $3, approval_date = $4, note = $5, records_reference = $6, "
               "sent_at = $7, updated_at = $8 WHERE id = $9 AND version = $10")
-            .bind(1, c.state)
-            .bind(2, c.deadline ? std::optional(formatTimestamp(*c.deadline)) : std::nullopt)
-            .bind(3, c.approvalBody)
-            .bind(4, c.approvalDate)
-            .bind(5, c.note)
-            .bind(6, c.recordsReference)
-            .bind(7, c.sentAt ? std::optional(formatTimestamp(*c.sentAt)) : std::nullopt)
+            .bind(1, after.state)
+            .bind(2, after.deadline ? std::optional(formatTimestamp(*after.deadline)) : std::nullopt)
+            .bind(3, after.approvalBody)
+            .bind(4, after.approvalDate)
+            .bind(5, after.note)
+            .bind(6, after.recordsReference)
+            .bind(7, after.sentAt ? std::optional(formatTimestamp(*after.sentAt)) : std::nullopt)
             .bind(8, formatTimestamp(at))
-            .bind(9, c.id)
-            .bind(10, c.version)
+            .bind(9, before.id)
+            .bind(10, before.version)
             .run();
     if (changed == 0)
-        return false;
-    for (const auto& r : c.signatures) {
+        return std::nullopt;
+    bool inserted = false;
+    for (const auto& r : after.signatures) {
         if (r.id == 0) {
-            insertRequest(db, c.id, r);
+            insertRequest(db, before.id, r);
+            inserted = true;
             continue;
         }
+        const auto was = std::find_if(before.signatures.begin(), before.signatures.end(),
+                                      [&](const SignatureRequest& b) { return b.id == r.id; });
+        if (was != before.signatures.end() && was->status == r.status &&
+            was->signedAt == r.signedAt && was->method == r.method && was->reason == r.reason)
+            continue;
         Query(db,
               "UPDATE signature_request SET status = $1, signed_at = $2, method = $3, reason = $4 "
               "WHERE id = $5 AND case_id = $6")
@@ -230,11 +269,18 @@ bool CaseRepository::update(const Case& c, Timestamp at) {
             .bind(3, r.method)
             .bind(4, r.reason)
             .bind(5, r.id)
-            .bind(6, c.id)
+            .bind(6, before.id)
             .run();
     }
-    writeTimers(db, c);
-    return true;
+    updateTimers(db, before, after);
+    if (inserted)
+        return find(before.reference);  // the new requests' ids
+    Case stored = after;
+    stored.version = before.version + 1;
+    std::sort(stored.timers.begin(), stored.timers.end(), [](const CaseTimer& a, const CaseTimer& b) {
+        return a.due != b.due ? a.due < b.due : a.name < b.name;
+    });
+    return stored;
 }
 
 void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp at,

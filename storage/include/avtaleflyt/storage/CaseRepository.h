@@ -47,9 +47,12 @@ class CaseRepository {
     std::optional<Case> find(const std::string& reference, bool withTimers = true) const;
     std::vector<Case> list(const CaseFilter& filter) const;
 
-    // Writes `after` over the stored case if it is still at `after.version`; returns false if
-    // another step came first. Bumps the version. Call inside a Transaction.
-    bool update(const Case& after, Timestamp now);
+    // Writes `after` over `before`, the case as read (with its timers) in this transaction, if
+    // the stored case is still at `before.version`, and returns the case as now stored (`after`
+    // with the version bumped, as find would read it); nullopt if another step came first. Only
+    // the rows that differ are written: a reminder touches the case row and one timer. Call
+    // inside a Transaction.
+    std::optional<Case> update(const Case& before, const Case& after, Timestamp now);
 
         // `status`: "queued" for the modules that carry it out, "mailed" when done with the step.
     void queueAction(const Case& c, const StepAction& action, Timestamp now,
