@@ -62,11 +62,11 @@ AuditEvent AuditLog::append(const AuditEventInput& in) {
         .bind(6, e.payload)
         .bind(7, e.prevHash)
         .bind(8, e.hash)
-        .run();
+        .send();
     Query(db, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(1, e.seq)
         .bind(2, e.hash)
-        .run();
+        .send();
     return e;
 }
 

@@ -21,6 +21,12 @@ class BackendStatement {
     virtual void bindBlob(int index, const std::string& bytes) = 0;
     virtual void bindNull(int index) = 0;
     virtual bool step() = 0;      // true: a row is there to read
+    // Runs a statement that returns no rows; where the database can, without waiting for its
+    // outcome (see Query::send).
+    virtual void send() {
+        while (step()) {
+        }
+    }
     virtual int changes() const = 0;  // the rows the statement changed, once stepped to the end
     virtual bool isNull(int column) const = 0;
     virtual std::int64_t integer(int column) const = 0;  // NULL reads as 0, a boolean as 0 or 1

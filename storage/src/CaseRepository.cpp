@@ -48,7 +48,7 @@ void insertTimer(Lease& db, std::int64_t caseId, const CaseTimer& t) {
         .bind(3, formatTimestamp(t.due))
         .bind(4, t.fired)
         .bind(5, t.pausedAt ? std::optional(formatTimestamp(*t.pausedAt)) : std::nullopt)
-        .run();
+        .send();
 }
 
 // Writes the timers of `after` over those of `before` (a timer is one row per case and name):
@@ -63,7 +63,7 @@ void updateTimers(Lease& db, const Case& before, const Case& after) {
             Query(db, "DELETE FROM case_timer WHERE case_id = $1 AND name = $2")
                 .bind(1, before.id)
                 .bind(2, t.name)
-                .run();
+                .send();
     for (const auto& t : after.timers) {
         const auto was = named(before, t.name);
         if (was == before.timers.end()) {
@@ -80,7 +80,7 @@ void updateTimers(Lease& db, const Case& before, const Case& after) {
             .bind(3, t.pausedAt ? std::optional(formatTimestamp(*t.pausedAt)) : std::nullopt)
             .bind(4, before.id)
             .bind(5, t.name)
-            .run();
+            .send();
     }
 }
 
@@ -270,7 +270,7 @@ std::optional<Case> CaseRepository::update(const Case& before, const Case& after
             .bind(4, r.reason)
             .bind(5, r.id)
             .bind(6, before.id)
-            .run();
+            .send();
     }
     updateTimers(db, before, after);
     if (inserted)
@@ -294,7 +294,7 @@ void CaseRepository::queueAction(const Case& c, const StepAction& a, Timestamp a
         .bind(3, text::join(a.recipients, " "))
         .bind(4, formatTimestamp(at))
         .bind(5, status)
-        .run();
+        .send();
 }
 
 namespace {

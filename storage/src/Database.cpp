@@ -346,6 +346,10 @@ int Query::run() {
     return statement_->changes();
 }
 
+void Query::send() {
+    statement_->send();
+}
+
 std::int64_t Query::runReturning() {
     if (!step())
         throw StorageError(db_.name + ": the statement returned no row");

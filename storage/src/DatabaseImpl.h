@@ -111,6 +111,12 @@ class Query {
     Query& bindBlob(int index, const std::string& bytes);
     bool step();        // true: a row is there to read
     int run();          // steps to the end; the rows it changed
+    // Runs a write whose changed rows are not needed, inside a write transaction. PostgreSQL
+    // sends it without waiting (libpq's pipeline): the server works on it while the caller
+    // goes on, and its outcome is collected at the connection's next statement or the commit,
+    // where a failure is thrown (and the transaction rolled back). Not for a statement whose
+    // failure the caller handles (AlreadyExists for "already has one", say).
+    void send();
     std::int64_t runReturning();  // steps to the end; the first column of the first row
     bool isNull(int column) const;
     std::int64_t integer(int column) const;  // NULL reads as 0

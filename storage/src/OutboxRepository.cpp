@@ -47,7 +47,7 @@ void OutboxRepository::enqueue(const OutboxMessage& m, Timestamp at) {
         .bindBlob(6, m.mime)
         .bind(7, stamp)
         .bind(8, stamp)
-        .run();
+        .send();
 }
 
 std::optional<OutboxMessage> OutboxRepository::claimNext(Timestamp at, Timestamp leaseUntil) {
@@ -127,7 +127,7 @@ void SigningTokenRepository::store(std::int64_t requestId, const std::string& to
         .bind(2, tokenSha256)
         .bind(3, formatTimestamp(expires))
         .bind(4, formatTimestamp(at))
-        .run();
+        .send();
 }
 
 std::optional<SigningToken> SigningTokenRepository::find(const std::string& tokenSha256) const {

@@ -110,13 +110,81 @@ void check(PGconn* connection, PGresult* result, const std::string& name,
     throw StorageError(prefix + message);
 }
 
+// The writes a connection has sent without waiting for their outcome (Query::send): libpq's
+// pipeline mode, entered at the first of them and left, after a sync that collects every
+// outcome, before anything else runs on the connection (drain). The first failure is thrown
+// then, as check() would have thrown it for that statement.
+class Pipeline {
+  public:
+    Pipeline(PGconn* connection, const std::string& name) : connection_(connection), name_(name) {}
+
+    // Whether a write can be sent now: only inside a transaction, so that its outcome is
+    // collected by the same call (at the latest by its commit or rollback).
+    bool open() const {
+        return pending_ > 0 || PQtransactionStatus(connection_) == PQTRANS_INTRANS;
+    }
+    // Before the connection sends a write in the pipeline.
+    void add() {
+        if (pending_ == kMostPending)
+            drain();
+        if (pending_ == 0 && PQenterPipelineMode(connection_) != 1)
+            throw StorageError(name_ + ": cannot send writes ahead: " +
+                               trimmed(PQerrorMessage(connection_)));
+        ++pending_;
+    }
+    // Collects the outcome of every write sent and leaves pipeline mode; throws the first
+    // failure. Nothing to do when none was sent.
+    void drain() {
+        if (pending_ == 0)
+            return;
+        const int sent = pending_;
+        pending_ = 0;
+        PGresult* failure = nullptr;
+        const bool synced = PQpipelineSync(connection_) == 1;
+        for (int ends = 0; synced;) {
+            PGresult* result = PQgetResult(connection_);
+            if (!result) {
+                // Each write's results end with a null; more than that: the connection is gone.
+                if (++ends > sent || PQstatus(connection_) != CONNECTION_OK)
+                    break;
+                continue;
+            }
+            const ExecStatusType status = PQresultStatus(result);
+            if (status == PGRES_PIPELINE_SYNC) {
+                PQclear(result);
+                break;
+            }
+            if (!failure && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+                status != PGRES_PIPELINE_ABORTED) {
+                failure = result;  // the writes after it were not run (aborted)
+                continue;
+            }
+            PQclear(result);
+        }
+        const bool left = PQexitPipelineMode(connection_) == 1;
+        if (failure)
+            check(connection_, failure, name_);  // throws
+        if (!synced || !left)
+            throw DatabaseUnavailable(name_ + ": the connection to the database was lost: " +
+                                      trimmed(PQerrorMessage(connection_)));
+    }
+
+  private:
+    // Outcomes are collected at the latest after so many writes: the server's answers to them
+    // wait in the socket meanwhile, and must not fill it.
+    static constexpr int kMostPending = 256;
+    PGconn* connection_;
+    const std::string& name_;
+    int pending_ = 0;
+};
+
 class PostgresqlStatement final : public BackendStatement {
   public:
     // `statementName` empty: runs `sql` once (PQexecParams), else the statement prepared so.
-    PostgresqlStatement(PGconn* connection, const std::string& name, std::string statementName,
-                        const char* sql)
-        : connection_(connection), name_(name), statementName_(std::move(statementName)),
-          sql_(sql) {}
+    PostgresqlStatement(PGconn* connection, Pipeline& pipeline, const std::string& name,
+                        std::string statementName, const char* sql)
+        : connection_(connection), pipeline_(pipeline), name_(name),
+          statementName_(std::move(statementName)), sql_(sql) {}
     ~PostgresqlStatement() override { PQclear(result_); }
 
     void bindText(int index, const std::string& value) override { set(index, value, false); }
@@ -133,6 +201,20 @@ class PostgresqlStatement final : public BackendStatement {
         if (!executed_)
             execute();
         return ++row_ < PQntuples(result_);
+    }
+    void send() override {
+        if (statementName_.empty() || !pipeline_.open()) {
+            BackendStatement::send();
+            return;
+        }
+        pipeline_.add();
+        const Parameters p(*this);
+        if (PQsendQueryPrepared(connection_, statementName_.c_str(), p.count, p.values.data(),
+                                p.lengths.data(), p.formats.data(), 0) != 1 ||
+            PQflush(connection_) != 0)
+            throw DatabaseUnavailable(name_ + ": the connection to the database was lost: " +
+                                      trimmed(PQerrorMessage(connection_)));
+        // Not executed here: the statement is free for its next use at once.
     }
     int changes() const override {
         return result_ ? std::atoi(PQcmdTuples(result_)) : 0;
@@ -189,28 +271,38 @@ class PostgresqlStatement final : public BackendStatement {
         binary_[i] = binary;
     }
 
-    void execute() {
-        const auto n = values_.size();
-        std::vector<const char*> values(n);
-        std::vector<int> lengths(n), formats(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            values[i] = null_[i] ? nullptr : values_[i].data();
-            lengths[i] = static_cast<int>(values_[i].size());
-            formats[i] = binary_[i] ? 1 : 0;
+    // The bound parameters as libpq takes them.
+    struct Parameters {
+        explicit Parameters(const PostgresqlStatement& s)
+            : count(static_cast<int>(s.values_.size())), values(s.values_.size()),
+              lengths(s.values_.size()), formats(s.values_.size()) {
+            for (std::size_t i = 0; i < s.values_.size(); ++i) {
+                values[i] = s.null_[i] ? nullptr : s.values_[i].data();
+                lengths[i] = static_cast<int>(s.values_[i].size());
+                formats[i] = s.binary_[i] ? 1 : 0;
+            }
         }
-        const int count = static_cast<int>(n);
+        int count;
+        std::vector<const char*> values;
+        std::vector<int> lengths, formats;
+    };
+
+    void execute() {
+        pipeline_.drain();
+        const Parameters p(*this);
         PGresult* result =
             statementName_.empty()
-                ? PQexecParams(connection_, sql_, count, nullptr, values.data(), lengths.data(),
-                               formats.data(), 0)
-                : PQexecPrepared(connection_, statementName_.c_str(), count, values.data(),
-                                 lengths.data(), formats.data(), 0);
+                ? PQexecParams(connection_, sql_, p.count, nullptr, p.values.data(),
+                               p.lengths.data(), p.formats.data(), 0)
+                : PQexecPrepared(connection_, statementName_.c_str(), p.count, p.values.data(),
+                                 p.lengths.data(), p.formats.data(), 0);
         executed_ = true;
         check(connection_, result, name_);
         result_ = result;
     }
 
     PGconn* connection_;
+    Pipeline& pipeline_;
     const std::string& name_;
     const std::string statementName_;
     const char* sql_;
@@ -226,23 +318,26 @@ class PostgresqlConnection final : public BackendConnection {
     PostgresqlConnection(const std::string& conninfo, const std::string& name)
         : name_(name), session_(open(conninfo, name)),
           connection_(static_cast<Poco::Data::PostgreSQL::SessionImpl*>(session_.impl())
-                          ->handle()) {
+                          ->handle()),
+          pipeline_(connection_, name_) {
         // The server's notices ("relation ... already exists, skipping") are not for users.
         PQsetNoticeProcessor(connection_, [](void*, const char*) {}, nullptr);
     }
 
     std::unique_ptr<BackendStatement> prepare(const char* sql, bool kept) override {
+        pipeline_.drain();
         if (!kept)
-            return std::make_unique<PostgresqlStatement>(connection_, name_, "", sql);
+            return std::make_unique<PostgresqlStatement>(connection_, pipeline_, name_, "", sql);
         std::string statementName = "avtaleflyt_" + std::to_string(++prepared_);
         PGresult* result = PQprepare(connection_, statementName.c_str(), sql, 0, nullptr);
         check(connection_, result, name_);
         PQclear(result);  // check clears only a failure
-        return std::make_unique<PostgresqlStatement>(connection_, name_,
+        return std::make_unique<PostgresqlStatement>(connection_, pipeline_, name_,
                                                      std::move(statementName), sql);
     }
 
     void execScript(const std::string& sql, const std::string& what) override {
+        pipeline_.drain();
         PGresult* result = PQexec(connection_, sql.c_str());
         check(connection_, result, name_, what);
         PQclear(result);
@@ -256,6 +351,7 @@ class PostgresqlConnection final : public BackendConnection {
         execScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a read");
     }
     void commit() override {
+        pipeline_.drain();
         // COMMIT of a transaction a statement failed in answers "ROLLBACK", not an error.
         if (PQtransactionStatus(connection_) == PQTRANS_INERROR) {
             rollback();
@@ -265,6 +361,10 @@ class PostgresqlConnection final : public BackendConnection {
         execScript("COMMIT", "committing");
     }
     void rollback() noexcept override {
+        try {
+            pipeline_.drain();  // what the writes sent ahead did is rolled back with the rest
+        } catch (...) {
+        }
         if (PQstatus(connection_) == CONNECTION_OK)
             PQclear(PQexec(connection_, "ROLLBACK"));
     }
@@ -295,6 +395,7 @@ class PostgresqlConnection final : public BackendConnection {
     const std::string& name_;
     Poco::Data::Session session_;
     PGconn* connection_;
+    Pipeline pipeline_;
     unsigned prepared_ = 0;
 };
 
