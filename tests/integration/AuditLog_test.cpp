@@ -6,6 +6,7 @@
 
 #include "TestSupport.h"
 #include "avtaleflyt/storage/AuditLog.h"
+#include "avtaleflyt/storage/OutboxRepository.h"
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::storage;
@@ -143,6 +144,50 @@ TEST_CASE("an event appended in a rolled-back transaction leaves no trace", "[au
     }
     CHECK(f.log.verify().intact());
     CHECK(f.log.verify().eventsChecked == 5);
+}
+
+TEST_CASE("writes sent ahead are read back in their transaction, and one that fails fails the "
+          "transaction: nothing of it kept, the next one written",
+          "[audit]") {
+    // On PostgreSQL appends and outbox rows go out without waiting (Query::send), and their
+    // outcome comes back at the next statement or the commit.
+    LogFixture f;
+    OutboxRepository outbox(f.db);
+    const Timestamp at = *parseTimestamp("2026-11-25T10:00:00Z");
+    OutboxMessage m;
+    m.messageId = "one@avtaleflyt";
+    m.kind = "remind";
+    m.recipient = "ase@x.example";
+    m.subject = "Påminnelse";
+    m.mime = "Subject: x\r\n\r\nx\r\n";
+    {
+        Transaction tx(f.db);
+        f.log.append({at, "cli:test", "case.timer", "FB-2026-0001", "{}"});
+        outbox.enqueue(m, at);
+        CHECK(f.log.list(0, 10).size() == 6);  // the read waits for the writes before it
+        CHECK(outbox.list("queued").size() == 1);
+        tx.commit();
+    }
+    CHECK_THROWS_AS(([&] {
+                        Transaction tx(f.db);
+                        f.log.append({at, "cli:test", "case.timer", "FB-2026-0002", "{}"});
+                        outbox.enqueue(m, at);  // the same Message-ID: refused by the database
+                        f.log.append({at, "cli:test", "case.timer", "FB-2026-0003", "{}"});
+                        tx.commit();
+                    }()),
+                    AlreadyExists);
+    CHECK(f.log.verify().intact());
+    CHECK(f.log.verify().eventsChecked == 6);
+    CHECK(outbox.list("queued").size() == 1);
+    {
+        Transaction tx(f.db);
+        f.log.append({at, "cli:test", "case.timer", "FB-2026-0004", "{}"});
+        m.messageId = "two@avtaleflyt";
+        outbox.enqueue(m, at);
+        tx.commit();
+    }
+    CHECK(f.log.verify().eventsChecked == 7);
+    CHECK(outbox.list("queued").size() == 2);
 }
 
 TEST_CASE("threads sharing one database write one unbroken chain and lose no event",
