@@ -11,6 +11,7 @@
 #include <limits>
 #include <tuple>
 
+#include "avtaleflyt/documents/XmlSchema.h"
 #include "avtaleflyt/domain/Text.h"
 
 namespace avtaleflyt::archive {
@@ -164,6 +165,7 @@ void readManifest(const std::string& manifest, PackageEntries& entries,
 
 bool readArkivstrukturFile(const std::string& path, PackageEntries& entries,
                            std::vector<Finding>& findings) {
+    const documents::QuietXmlErrors quiet;  // the schema check reports them, with their lines
     return readArkivstruktur(xmlReaderForFile(path.c_str(), nullptr, kReaderOptions), entries,
                              findings);
 }
@@ -172,6 +174,7 @@ bool readArkivstrukturBytes(const std::string& xml, PackageEntries& entries,
                             std::vector<Finding>& findings) {
     if (xml.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
         return false;
+    const documents::QuietXmlErrors quiet;
     return readArkivstruktur(xmlReaderForMemory(xml.data(), static_cast<int>(xml.size()),
                                                 "arkivstruktur.xml", nullptr, kReaderOptions),
                              entries, findings);

@@ -97,6 +97,7 @@ std::optional<SchemaChoice> shippedSchemaFor(const std::string& rootNamespace) {
 }
 
 std::optional<std::string> rootNamespace(const std::string& path) {
+    const documents::QuietXmlErrors quiet;  // validating it says what is wrong, with the line
     xmlTextReaderPtr r = xmlReaderForFile(path.c_str(), nullptr,
                                           XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!r)

@@ -93,6 +93,15 @@ std::vector<InputProblem> CompiledSchema::validate(const std::string& xml,
     return doc ? validate(*doc, source) : problems;
 }
 
+QuietXmlErrors::QuietXmlErrors()
+    : handler_(xmlStructuredError), context_(xmlStructuredErrorContext) {
+    xmlSetStructuredErrorFunc(nullptr, [](void*, xmlErrorPtr) {});
+}
+
+QuietXmlErrors::~QuietXmlErrors() {
+    xmlSetStructuredErrorFunc(context_, handler_);
+}
+
 std::vector<InputProblem> CompiledSchema::validateFile(const std::string& path,
                                                        const std::string& source) const {
     std::vector<InputProblem> problems;

@@ -162,6 +162,18 @@ TEST_CASE("the audit finds and names each kind of tampering", "[archive][audit]"
             return s.rfind("dokumenter/FB-2026-0002.pdf: the seal is broken", 0) == 0;
         }));
     }
+    SECTION("an arkivstruktur.xml whose bytes are not in the encoding it declares: named in the "
+            "findings, nothing on standard error (libxml2 wrote there)") {
+        std::string xml = test::readFile(pkg + "/arkivstruktur.xml");
+        xml.replace(0, xml.find("?>") + 2, "<?xml version=\"1.0\" encoding=\"EUC-JP\"?>");
+        xml.insert(xml.find("<tittel>") + 8, "\xeb\x75\x6d\x65");
+        test::writeFile(pkg + "/arkivstruktur.xml", xml);
+        std::vector<std::string> found;
+        CHECK(test::stderrOf([&] { found = f.findings(pkg); }).empty());
+        CHECK(std::any_of(found.begin(), found.end(), [](const std::string& s) {
+            return s.rfind("arkivstruktur.xml", 0) == 0 && s.find("conversion") != std::string::npos;
+        }));
+    }
     SECTION("an edited checksum in the XML") {
         std::string xml = test::readFile(pkg + "/arkivstruktur.xml");
         const auto at = xml.find("<sjekksum>") + 10;

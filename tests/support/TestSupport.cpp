@@ -419,6 +419,28 @@ CliResult CliFixture::run(std::vector<std::string> args) {
     return runCli(args, dir.path());
 }
 
+std::string stderrOf(const std::function<void()>& run) {
+    TempDir dir;
+    const std::string file = dir.file("stderr");
+    std::fflush(stderr);
+    const int saved = ::dup(STDERR_FILENO);
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+    try {
+        run();
+    } catch (...) {
+        std::fflush(stderr);
+        ::dup2(saved, STDERR_FILENO);
+        ::close(saved);
+        throw;
+    }
+    std::fflush(stderr);
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    return readFile(file);
+}
+
 CliResult CliFixture::runWithInput(const std::vector<std::string>& args,
                                    const std::string& input) {
     const std::string file = dir.file("stdin");

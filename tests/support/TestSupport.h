@@ -26,6 +26,9 @@ class TempDir {
 
 void writeFile(const std::string& path, const std::string& bytes);
 std::string readFile(const std::string& path);
+// What `run` wrote to the process's standard error (file descriptor 2, where C libraries such
+// as libxml2 write), while it ran.
+std::string stderrOf(const std::function<void()>& run);
 
 struct CliResult {
     int exitCode = -1;

@@ -22,6 +22,21 @@ using XmlDocument = std::unique_ptr<xmlDoc, void (*)(xmlDoc*)>;
 // (schemaLocation="metadatakatalog.xsd").
 using SchemaFiles = std::vector<std::pair<std::string, std::string>>;
 
+// While it lives, libxml2's errors on this thread are dropped instead of written to standard
+// error, where some go whatever the parser's options (a failed encoding conversion, say). For
+// readers whose caller reports a failure its own way; the handler before is restored after.
+class QuietXmlErrors {
+  public:
+    QuietXmlErrors();
+    ~QuietXmlErrors();
+    QuietXmlErrors(const QuietXmlErrors&) = delete;
+    QuietXmlErrors& operator=(const QuietXmlErrors&) = delete;
+
+  private:
+    void (*handler_)(void*, xmlError*);
+    void* context_;
+};
+
 class SchemaError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
