@@ -417,16 +417,9 @@ TimerReport Reminders::runDue(const Actor& by, bool dryRun) const {
         std::optional<storage::Transaction> dryTx;
         if (dryRun)
             dryTx.emplace(st.db);
-        // Due cases go kCasesPerTransaction to a write transaction: one commit for many
-        // (on PostgreSQL a commit is a round trip and a WAL flush), while the writer lock is
-        // held for a few milliseconds only, so a signer waits no longer than that.
-        constexpr std::size_t kCasesPerTransaction = 25;
-        std::optional<storage::Transaction> tx;
-        std::size_t inTransaction = 0;
-        for (const auto& reference : st.cases.withDueTimers(now)) {
-            if (!dryRun && !tx)
-                tx.emplace(st.db);
-            Case c = *st.cases.find(reference);
+        // Fires the due timers of `c`, read in this transaction, one after the other.
+        const auto fireDue = [&](Case c) {
+            const std::string reference = c.reference;
             for (;;) {
                 const WorkflowDef& def = st.workflow(c.workflow);
                 // The first due timer that may run now: outside office hours only triggers.
@@ -466,11 +459,24 @@ TimerReport Reminders::runDue(const Actor& by, bool dryRun) const {
                                   kSystemTimer);
                 report.fired.push_back(reference + ": " + timer->name + " -> " + what);
             }
-            if (tx && ++inTransaction == kCasesPerTransaction) {
+        };
+        // Due cases go kCasesPerTransaction to a write transaction: one commit for many
+        // (on PostgreSQL a commit is a round trip and a WAL flush), while the writer lock is
+        // held for a few milliseconds only, so a signer waits no longer than that.
+        constexpr std::size_t kCasesPerTransaction = 25;
+        std::optional<storage::Transaction> tx;
+        const std::vector<std::string> due = st.cases.withDueTimers(now);
+        for (std::size_t first = 0; first < due.size(); first += kCasesPerTransaction) {
+            if (tx)
                 tx->commit();
-                tx.reset();
-                inTransaction = 0;
-            }
+            if (!dryRun)
+                tx.emplace(st.db);
+            const std::vector<std::string> batch(
+                due.begin() + static_cast<std::ptrdiff_t>(first),
+                due.begin() +
+                    static_cast<std::ptrdiff_t>(std::min(due.size(), first + kCasesPerTransaction)));
+            // Read inside the transaction: a sweep beside this one has fired what it fired.
+            for (Case& c : st.cases.findMany(batch)) fireDue(std::move(c));
         }
         if (!dryRun && !tx)
             tx.emplace(st.db);

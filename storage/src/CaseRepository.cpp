@@ -2,6 +2,7 @@
 
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "DatabaseImpl.h"
@@ -118,39 +119,45 @@ Case caseFrom(const Query& q) {
     return c;
 }
 
+// The columns of the signature requests' select (the case's id last), of the row `q` is on.
+const char* kRequestColumns =
+    "SELECT r.id, r.role, p.email, p.name, r.organisation, r.position, r.status, r.signed_at, "
+    "r.method, r.reason, r.case_id FROM signature_request r JOIN person p ON p.id = r.person_id ";
+SignatureRequest requestFrom(const Query& q) {
+    SignatureRequest r;
+    r.id = q.integer(0);
+    r.role = q.text(1);
+    r.email = q.text(2);
+    r.name = q.text(3);
+    r.organisation = q.text(4);
+    r.position = static_cast<int>(q.integer(5));
+    r.status = parseSignatureStatus(q.text(6)).value_or(SignatureStatus::Void);
+    r.signedAt = q.text(7);
+    r.method = q.text(8);
+    r.reason = q.text(9);
+    return r;
+}
+
+// The same for timers.
+const char* kTimerColumns = "SELECT name, due_at, fired, COALESCE(paused_at, ''), case_id FROM case_timer ";
+CaseTimer timerFrom(const Query& q) {
+    CaseTimer t{q.text(0), timeOf(q.text(1)), static_cast<int>(q.integer(2)), {}};
+    if (const std::string p = q.text(3); !p.empty())
+        t.pausedAt = timeOf(p);
+    return t;
+}
+
 void loadParts(Lease& db, Case& c, bool withTimers = true) {
-    Query reqs(db,
-               "SELECT r.id, r.role, p.email, p.name, r.organisation, r.position, r.status, "
-               "r.signed_at, r.method, r.reason FROM signature_request r "
-               "JOIN person p ON p.id = r.person_id WHERE r.case_id = $1 ORDER BY r.id");
+    static const std::string requests = std::string(kRequestColumns) + "WHERE r.case_id = $1 ORDER BY r.id";
+    Query reqs(db, requests.c_str());
     reqs.bind(1, c.id);
-    while (reqs.step()) {
-        SignatureRequest r;
-        r.id = reqs.integer(0);
-        r.role = reqs.text(1);
-        r.email = reqs.text(2);
-        r.name = reqs.text(3);
-        r.organisation = reqs.text(4);
-        r.position = static_cast<int>(reqs.integer(5));
-        r.status = parseSignatureStatus(reqs.text(6)).value_or(SignatureStatus::Void);
-        r.signedAt = reqs.text(7);
-        r.method = reqs.text(8);
-        r.reason = reqs.text(9);
-        c.signatures.push_back(r);
-    }
+    while (reqs.step()) c.signatures.push_back(requestFrom(reqs));
     if (!withTimers)
         return;
-    Query timers(db,
-                 "SELECT name, due_at, fired, COALESCE(paused_at, '') FROM case_timer "
-                 "WHERE case_id = $1 ORDER BY due_at, name");
-    timers.bind(1, c.id);
-    while (timers.step()) {
-        CaseTimer t{timers.text(0), timeOf(timers.text(1)),
-                    static_cast<int>(timers.integer(2)), {}};
-        if (const std::string p = timers.text(3); !p.empty())
-            t.pausedAt = timeOf(p);
-        c.timers.push_back(t);
-    }
+    static const std::string timers = std::string(kTimerColumns) + "WHERE case_id = $1 ORDER BY due_at, name";
+    Query select(db, timers.c_str());
+    select.bind(1, c.id);
+    while (select.step()) c.timers.push_back(timerFrom(select));
 }
 
 }  // namespace
@@ -206,6 +213,47 @@ std::optional<Case> CaseRepository::find(const std::string& reference, bool with
     Case c = caseFrom(select);
     loadParts(db, c, withTimers);
     return c;
+}
+
+std::vector<Case> CaseRepository::findMany(const std::vector<std::string>& references) const {
+    if (references.empty())
+        return {};
+    std::string set;  // $1, $2, ...
+    for (std::size_t i = 1; i <= references.size(); ++i)
+        set += (i > 1 ? ", $" : "$") + std::to_string(i);
+    const std::string ids = "(SELECT id FROM case_file WHERE reference IN (" + set + "))";
+    const std::string caseSql = std::string(kCaseColumns) + "WHERE c.id IN " + ids;
+    const std::string requestSql =
+        std::string(kRequestColumns) + "WHERE r.case_id IN " + ids + " ORDER BY r.case_id, r.id";
+    const std::string timerSql = std::string(kTimerColumns) + "WHERE case_id IN " + ids +
+                                 " ORDER BY case_id, due_at, name";
+    Lease db(db_);
+    const auto bound = [&](Query& q) -> Query& {
+        for (std::size_t i = 0; i < references.size(); ++i)
+            q.bind(static_cast<int>(i + 1), text::trim(references[i]));
+        return q;
+    };
+    std::map<std::int64_t, Case> byId;
+    Query cases(db, caseSql, Query::Unkept{});
+    for (bound(cases); cases.step();) {
+        Case c = caseFrom(cases);
+        byId.emplace(c.id, std::move(c));
+    }
+    Query requests(db, requestSql, Query::Unkept{});
+    for (bound(requests); requests.step();)
+        byId.at(requests.integer(10)).signatures.push_back(requestFrom(requests));
+    Query timers(db, timerSql, Query::Unkept{});
+    for (bound(timers); timers.step();)
+        byId.at(timers.integer(4)).timers.push_back(timerFrom(timers));
+    std::map<std::string, Case*> byReference;
+    for (auto& [id, c] : byId) byReference[c.reference] = &c;
+    std::vector<Case> out;
+    for (const auto& reference : references)
+        if (const auto it = byReference.find(text::trim(reference)); it != byReference.end()) {
+            out.push_back(std::move(*it->second));
+            byReference.erase(it);
+        }
+    return out;
 }
 
 std::vector<Case> CaseRepository::list(const CaseFilter& f) const {

@@ -183,6 +183,34 @@ TEST_CASE("two sweeps at once send each reminder once", "[remind]") {
     CHECK(sim.open().reminders().runDue(kTester, false).mails.empty());
 }
 
+TEST_CASE("a sweep over more due cases than one of its transactions holds reminds each signer "
+          "once",
+          "[remind]") {
+    Simulation sim;
+    Rows rows = roster();
+    rows.resize(3);  // the header, the network leader and the area leader
+    for (int n = 1; n <= 60; ++n)
+        rows.push_back({"Sykepleier " + std::to_string(n), "s" + std::to_string(n) + "@frogn.example",
+                        "Follo", "Tunet", "Tor Li", "tor@frogn.example", "aktiv", ""});
+    Installation i = sim.open();
+    sim.import(i, rows);
+    i.cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    sim.clock.set(*parseTimestamp("2026-12-28T07:30:00Z"));  // the first reminders are due
+    const auto report = i.reminders().runDue(kTester, false);
+    CHECK(report.fired.size() == 60);
+    auto mails = sim.mail(i);
+    for (int n = 1; n <= 60; ++n) {
+        const auto& sent = mails["s" + std::to_string(n) + "@frogn.example"];
+        CHECK(std::count_if(sent.begin(), sent.end(),
+                            [](const std::string& m) { return m.rfind("remind ", 0) == 0; }) == 1);
+    }
+    const auto& tor = mails["tor@frogn.example"];
+    CHECK(std::count_if(tor.begin(), tor.end(),
+                        [](const std::string& m) { return m.rfind("remind ", 0) == 0; }) == 60);
+    CHECK(i.reminders().runDue(kTester, false).mails.empty());
+    CHECK_FALSE(i.records().verifyAuditLog().firstBadSeq);
+}
+
 TEST_CASE("the outstanding-signatures report agrees with the database", "[report]") {
     Simulation sim;
     Installation i = sim.open();
