@@ -178,6 +178,7 @@ std::string encodeHeaderWord(const std::string& text) {
 std::string quotedPrintable(const std::string& text) {
     static const char hex[] = "0123456789ABCDEF";
     std::string out, line;
+    out.reserve(text.size() + text.size() / 8);
     const auto flush = [&](bool soft) {
         out += line;
         out += soft ? "=\r\n" : "\r\n";
@@ -198,14 +199,15 @@ std::string quotedPrintable(const std::string& text) {
             flush(false);
             continue;
         }
-        std::string piece;
-        if ((c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t')
-            piece = static_cast<char>(c);
-        else
-            piece = {'=', hex[c >> 4], hex[c & 15]};
-        if (line.size() + piece.size() > 75)
+        const bool plain = (c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t';
+        const char escaped[] = {'=', hex[c >> 4], hex[c & 15]};
+        const std::size_t size = plain ? 1 : 3;
+        if (line.size() + size > 75)
             flush(true);
-        line += piece;
+        if (plain)
+            line += static_cast<char>(c);
+        else
+            line.append(escaped, 3);
     }
     if (!line.empty())
         out += line + "\r\n";
