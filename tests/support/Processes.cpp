@@ -154,6 +154,8 @@ bool Serving::waitUntilListening(std::chrono::milliseconds limit) {
 }
 
 int Serving::stop() {
+    if (process_.running())
+        listening(process_, port_, std::chrono::seconds(30));
     process_.signal(SIGTERM);
     return process_.wait();
 }

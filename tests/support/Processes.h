@@ -57,7 +57,9 @@ class Serving {
     unsigned port() const { return port_; }
     // Waits until it accepts connections (at most `limit`); false if it ended or did not.
     bool waitUntilListening(std::chrono::milliseconds limit = std::chrono::seconds(20));
-    int stop();  // its exit code
+    // Its exit code, after SIGTERM once it listens (at most 30 s): a serve still starting up
+    // has not yet taken SIGTERM over, and dies of it (143), as any process would.
+    int stop();
     Spawned& process() { return process_; }
 
   private:
