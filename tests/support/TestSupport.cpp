@@ -422,22 +422,25 @@ CliResult CliFixture::run(std::vector<std::string> args) {
 std::string stderrOf(const std::function<void()>& run) {
     TempDir dir;
     const std::string file = dir.file("stderr");
-    std::fflush(stderr);
-    const int saved = ::dup(STDERR_FILENO);
-    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, STDERR_FILENO);
-    ::close(fd);
-    try {
+    // Standard error goes to `file` while it lives, however `run` ends.
+    struct Redirected {
+        int saved;
+        explicit Redirected(const std::string& to) : saved(::dup(STDERR_FILENO)) {
+            std::fflush(stderr);
+            const int fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            ::dup2(fd, STDERR_FILENO);
+            ::close(fd);
+        }
+        ~Redirected() {
+            std::fflush(stderr);
+            ::dup2(saved, STDERR_FILENO);
+            ::close(saved);
+        }
+    };
+    {
+        const Redirected redirected(file);
         run();
-    } catch (...) {
-        std::fflush(stderr);
-        ::dup2(saved, STDERR_FILENO);
-        ::close(saved);
-        throw;
     }
-    std::fflush(stderr);
-    ::dup2(saved, STDERR_FILENO);
-    ::close(saved);
     return readFile(file);
 }
 
