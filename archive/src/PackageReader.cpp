@@ -48,6 +48,12 @@ bool readArkivstruktur(xmlTextReaderPtr r, PackageEntries& entries,
         } else if (type == XML_READER_TYPE_END_ELEMENT) {
             if (name && std::strcmp(name, "dokumentobjekt") == 0) {
                 inObject = false;
+                if (file.empty()) {  // no file to check it against, and no name to report it by
+                    findings.push_back({"arkivstruktur.xml:" + std::to_string(objectLine),
+                                        "a dokumentobjekt without referanseDokumentfil"});
+                    element.clear();
+                    continue;
+                }
                 PackageEntry& e = entries[file];
                 if (e.references++ == 0) {
                     e.xmlLine = static_cast<std::uint32_t>(objectLine);

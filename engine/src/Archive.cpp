@@ -241,10 +241,7 @@ Case Records::setRecordsReference(const Actor& by, const std::string& reference,
             throw EngineError("case " + c->reference + " is " + c->state + ", not archived");
         Case after = *c;
         after.recordsReference = number;
-        const std::optional<Case> updated = st.cases.update(*c, after, st.clock.now());
-        if (!updated)
-            throw EngineError("case " + c->reference + " changed meanwhile");
-        const Case& stored = *updated;
+        const Case stored = st.cases.update(*c, after, st.clock.now());
         st.recordCase("case.records_reference", stored,
                       {{"before", c->recordsReference}, {"after", number}});
         tx.commit();

@@ -72,11 +72,7 @@ void Core::recordCase(const std::string& kind, const Case& stored, Fields payloa
 
 Case Core::commitStep(const Case& before, const Step& s, const std::string& kind,
                                      Fields payload, const std::string& who) {
-    const std::optional<Case> updated = cases.update(before, s.after, clock.now());
-    if (!updated)
-        throw EngineError("case " + before.reference +
-                          " was changed while this step was being stored");
-    const Case& stored = *updated;
+    const Case stored = cases.update(before, s.after, clock.now());
     payload.insert(payload.begin(), {{"from", s.from}, {"to", s.to}});
     recordCase(kind, stored, payload, who);
     for (const auto& a : s.actions) {
@@ -131,12 +127,9 @@ std::vector<std::string> Core::applyRosterToCases(
     };
     const auto store = [&](const Case& before, const Case& after, const std::string& kind,
                            const Fields& payload) {
-        const auto stored = cases.update(before, after, clock.now());
-        if (!stored)
-            throw EngineError("case " + before.reference +
-                              " was changed while the roster was being imported");
-        recordCase(kind, *stored, payload, kSystemRoster);
-        return *stored;
+        const Case stored = cases.update(before, after, clock.now());
+        recordCase(kind, stored, payload, kSystemRoster);
+        return stored;
     };
     for (const auto& change : diff.changes) {
         const std::string& email = change.subject;

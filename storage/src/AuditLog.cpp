@@ -41,7 +41,11 @@ std::string AuditLog::hashOf(const AuditEvent& e) {
 
 AuditEvent AuditLog::append(const AuditEventInput& in) {
     Lease db(db_);
-    const Head head = readHead(db);
+    // In a write transaction the head is read once: then it is where this transaction's last
+    // append left it (no other writer can move it before the commit).
+    WriteMemo& memo = db.memo();
+    const Head head = memo.auditHead ? Head{memo.auditHead->first, memo.auditHead->second}
+                                     : readHead(db);
     AuditEvent e;
     e.seq = head.seq + 1;
     e.occurredAt = formatTimestamp(in.at);
@@ -67,6 +71,8 @@ AuditEvent AuditLog::append(const AuditEventInput& in) {
         .bind(1, e.seq)
         .bind(2, e.hash)
         .send();
+    if (memo.writing)
+        memo.auditHead.emplace(e.seq, e.hash);
     return e;
 }
 

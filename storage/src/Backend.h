@@ -22,10 +22,12 @@ class BackendStatement {
     virtual void bindNull(int index) = 0;
     virtual bool step() = 0;      // true: a row is there to read
     // Runs a statement that returns no rows; where the database can, without waiting for its
-    // outcome (see Query::send).
-    virtual void send() {
+    // outcome (see Query::send and Query::sendChanging: `rows` -1 for any number).
+    virtual void send(int rows, const std::string& refusal) {
         while (step()) {
         }
+        if (rows >= 0 && changes() != rows)
+            throw StorageError(refusal);
     }
     virtual int changes() const = 0;  // the rows the statement changed, once stepped to the end
     virtual bool isNull(int column) const = 0;

@@ -277,26 +277,26 @@ std::vector<Case> CaseRepository::list(const CaseFilter& f) const {
     return out;
 }
 
-std::optional<Case> CaseRepository::update(const Case& before, const Case& after, Timestamp at) {
+Case CaseRepository::update(const Case& before, const Case& after, Timestamp at) {
     Lease db(db_);
-    const int changed =
-        Query(db,
-              "UPDATE case_file SET state = $1, version = version + 1, deadline = $2, "
-              "approval_body = $3, approval_date = $4, note = $5, records_reference = $6, "
-              "sent_at = $7, updated_at = $8 WHERE id = $9 AND version = $10")
-            .bind(1, after.state)
-            .bind(2, after.deadline ? std::optional(formatTimestamp(*after.deadline)) : std::nullopt)
-            .bind(3, after.approvalBody)
-            .bind(4, after.approvalDate)
-            .bind(5, after.note)
-            .bind(6, after.recordsReference)
-            .bind(7, after.sentAt ? std::optional(formatTimestamp(*after.sentAt)) : std::nullopt)
-            .bind(8, formatTimestamp(at))
-            .bind(9, before.id)
-            .bind(10, before.version)
-            .run();
-    if (changed == 0)
-        return std::nullopt;
+    Query(db,
+          "UPDATE case_file SET state = $1, version = version + 1, deadline = $2, "
+          "approval_body = $3, approval_date = $4, note = $5, records_reference = $6, "
+          "sent_at = $7, updated_at = $8 WHERE id = $9 AND version = $10")
+        .bind(1, after.state)
+        .bind(2, after.deadline ? std::optional(formatTimestamp(*after.deadline)) : std::nullopt)
+        .bind(3, after.approvalBody)
+        .bind(4, after.approvalDate)
+        .bind(5, after.note)
+        .bind(6, after.recordsReference)
+        .bind(7, after.sentAt ? std::optional(formatTimestamp(*after.sentAt)) : std::nullopt)
+        .bind(8, formatTimestamp(at))
+        .bind(9, before.id)
+        .bind(10, before.version)
+        .sendChanging(1, "case " + before.reference +
+                             " was changed by someone else while this was being stored (it is "
+                             "no longer at version " +
+                             std::to_string(before.version) + "); nothing was written: try again");
     bool inserted = false;
     for (const auto& r : after.signatures) {
         if (r.id == 0) {
@@ -322,7 +322,7 @@ std::optional<Case> CaseRepository::update(const Case& before, const Case& after
     }
     updateTimers(db, before, after);
     if (inserted)
-        return find(before.reference);  // the new requests' ids
+        return *find(before.reference);  // the new requests' ids
     Case stored = after;
     stored.version = before.version + 1;
     std::sort(stored.timers.begin(), stored.timers.end(), [](const CaseTimer& a, const CaseTimer& b) {

@@ -169,6 +169,10 @@ BackendConnection& Lease::connection() {
     return *active_->connection->connection;
 }
 
+WriteMemo& Lease::memo() {
+    return active_->connection->memo;
+}
+
 Dialect Lease::dialect() const {
     return active_->db->backend->dialect();
 }
@@ -257,14 +261,17 @@ int Database::schemaVersion() const {
 
 Transaction::Transaction(Database& db) : lease_(std::make_unique<Lease>(db)) {
     lease_->connection().beginWrite();
+    lease_->memo() = WriteMemo{true, std::nullopt};
 }
 
 Transaction::~Transaction() {
+    lease_->memo() = WriteMemo{};
     if (!done_)
         lease_->connection().rollback();
 }
 
 void Transaction::commit() {
+    lease_->memo() = WriteMemo{};
     lease_->connection().commit();
     done_ = true;
 }
@@ -347,7 +354,11 @@ int Query::run() {
 }
 
 void Query::send() {
-    statement_->send();
+    statement_->send(-1, "");
+}
+
+void Query::sendChanging(int rows, const std::string& refusal) {
+    statement_->send(rows, refusal);
 }
 
 std::int64_t Query::runReturning() {

@@ -16,12 +16,22 @@
 
 namespace avtaleflyt::storage {
 
+// What a write transaction has learnt of the database while it runs, kept so that it is not
+// read again: valid from its begin to its commit or rollback (Transaction resets it at each),
+// because no other writer can change it meanwhile (writers queue behind one another).
+struct WriteMemo {
+    bool writing = false;  // a Transaction is open on the connection
+    // The audit head as this transaction's last append left it (sequence number and hash).
+    std::optional<std::pair<std::int64_t, std::string>> auditHead;
+};
+
 // One connection of the pool, and the statements prepared on it once for Query (destroyed
 // before the connection closes).
 struct Pooled {
     std::unique_ptr<BackendConnection> connection;
     std::vector<std::pair<const char*, std::unique_ptr<BackendStatement>>> prepared;  // by SQL address
     std::chrono::steady_clock::time_point idleSince;
+    WriteMemo memo;
 
     ~Pooled() { prepared.clear(); }
 };
@@ -66,6 +76,7 @@ class Lease {
     void execScript(const std::string& sql, const std::string& what);
     BackendConnection& connection();
     Dialect dialect() const;
+    WriteMemo& memo();  // of the connection's write transaction
 
     const std::string& name;  // the database, for messages
 
@@ -117,6 +128,10 @@ class Query {
     // where a failure is thrown (and the transaction rolled back). Not for a statement whose
     // failure the caller handles (AlreadyExists for "already has one", say).
     void send();
+    // send() of a write that must change exactly `rows` rows (an update guarded by a version,
+    // say): if it changes another number, the transaction fails with StorageError(refusal),
+    // here or where the outcome is collected, and nothing of it is written.
+    void sendChanging(int rows, const std::string& refusal);
     std::int64_t runReturning();  // steps to the end; the first column of the first row
     bool isNull(int column) const;
     std::int64_t integer(int column) const;  // NULL reads as 0

@@ -123,23 +123,31 @@ class Pipeline {
     bool open() const {
         return pending_ > 0 || PQtransactionStatus(connection_) == PQTRANS_INTRANS;
     }
-    // Before the connection sends a write in the pipeline.
-    void add() {
+    // Before the connection sends a write in the pipeline: one that must change `rows` rows
+    // (-1: any number), else the transaction fails with `refusal`.
+    void add(int rows, const std::string& refusal) {
         if (pending_ == kMostPending)
             drain();
         if (pending_ == 0 && PQenterPipelineMode(connection_) != 1)
             throw StorageError(name_ + ": cannot send writes ahead: " +
                                trimmed(PQerrorMessage(connection_)));
+        if (rows >= 0)
+            expected_.push_back({pending_, rows, refusal});
         ++pending_;
     }
     // Collects the outcome of every write sent and leaves pipeline mode; throws the first
-    // failure. Nothing to do when none was sent.
+    // failure (the server's error, or a write that changed other rows than it had to). Nothing
+    // to do when none was sent.
     void drain() {
         if (pending_ == 0)
             return;
         const int sent = pending_;
         pending_ = 0;
+        std::vector<Expected> expected;
+        expected.swap(expected_);
+        auto nextExpected = expected.begin();
         PGresult* failure = nullptr;
+        const std::string* refusal = nullptr;  // before any failure of the server
         const bool synced = PQpipelineSync(connection_) == 1;
         for (int ends = 0; synced;) {
             PGresult* result = PQgetResult(connection_);
@@ -154,16 +162,24 @@ class Pipeline {
                 PQclear(result);
                 break;
             }
-            if (!failure && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
-                status != PGRES_PIPELINE_ABORTED) {
+            if (!failure && !refusal && status != PGRES_COMMAND_OK &&
+                status != PGRES_TUPLES_OK && status != PGRES_PIPELINE_ABORTED) {
                 failure = result;  // the writes after it were not run (aborted)
                 continue;
             }
+            // `ends` is the number of the write this result belongs to.
+            while (nextExpected != expected.end() && nextExpected->write < ends) ++nextExpected;
+            if (nextExpected != expected.end() && nextExpected->write == ends && !failure &&
+                !refusal && status == PGRES_COMMAND_OK &&
+                std::atoi(PQcmdTuples(result)) != nextExpected->rows)
+                refusal = &nextExpected->refusal;
             PQclear(result);
         }
         const bool left = PQexitPipelineMode(connection_) == 1;
         if (failure)
             check(connection_, failure, name_);  // throws
+        if (refusal)
+            throw StorageError(*refusal);
         if (!synced || !left)
             throw DatabaseUnavailable(name_ + ": the connection to the database was lost: " +
                                       trimmed(PQerrorMessage(connection_)));
@@ -173,9 +189,15 @@ class Pipeline {
     // Outcomes are collected at the latest after so many writes: the server's answers to them
     // wait in the socket meanwhile, and must not fill it.
     static constexpr int kMostPending = 256;
+    struct Expected {
+        int write;  // its place among the writes sent, from 0
+        int rows;
+        std::string refusal;
+    };
     PGconn* connection_;
     const std::string& name_;
     int pending_ = 0;
+    std::vector<Expected> expected_;  // of the writes sent, those that must change so many rows
 };
 
 class PostgresqlStatement final : public BackendStatement {
@@ -202,12 +224,12 @@ class PostgresqlStatement final : public BackendStatement {
             execute();
         return ++row_ < PQntuples(result_);
     }
-    void send() override {
+    void send(int rows, const std::string& refusal) override {
         if (statementName_.empty() || !pipeline_.open()) {
-            BackendStatement::send();
+            BackendStatement::send(rows, refusal);
             return;
         }
-        pipeline_.add();
+        pipeline_.add(rows, refusal);
         const Parameters p(*this);
         if (PQsendQueryPrepared(connection_, statementName_.c_str(), p.count, p.values.data(),
                                 p.lengths.data(), p.formats.data(), 0) != 1 ||

@@ -218,6 +218,20 @@ TEST_CASE("the audit finds and names each kind of tampering", "[archive][audit]"
                        "arkivuttrekk.xml: antallDokumentfiler is 4, but arkivstruktur.xml has 5 "
                        "document objects"));
     }
+    SECTION("a dokumentobjekt without its referanseDokumentfil: a finding at its line, not a "
+            "file without a name (found by fuzzing)") {
+        std::string xml = test::readFile(pkg + "/arkivstruktur.xml");
+        const auto start = xml.find("<referanseDokumentfil>");
+        xml.erase(start, xml.find("</referanseDokumentfil>", start) + 23 - start);
+        test::writeFile(pkg + "/arkivstruktur.xml", xml);
+        const auto found = f.findings(pkg);
+        CHECK(std::any_of(found.begin(), found.end(), [](const std::string& s) {
+            return s.rfind("arkivstruktur.xml:", 0) == 0 &&
+                   s.find(": a dokumentobjekt without referanseDokumentfil") != std::string::npos;
+        }));
+        CHECK(std::none_of(found.begin(), found.end(),
+                           [](const std::string& s) { return s.rfind(": ", 0) == 0; }));
+    }
     SECTION("an empty file") {
         test::writeFile(pkg + "/dokumenter/FB-2026-0001-skann-1.pdf", "");
         CHECK(contains(f.findings(pkg), "dokumenter/FB-2026-0001-skann-1.pdf: empty file"));

@@ -136,14 +136,28 @@ TEST_CASE("an inserted event is found, at the end or renumbered into the middle"
     }
 }
 
-TEST_CASE("an event appended in a rolled-back transaction leaves no trace", "[audit]") {
+TEST_CASE("an event appended in a rolled-back transaction leaves no trace, and the next "
+          "transaction chains to the event before it",
+          "[audit]") {
     LogFixture f;
+    const AuditHead before = f.log.head();
     {
         Transaction tx(f.db);
         f.log.append({*parseTimestamp("2026-11-25"), "cli:test", "x", "y", "{}"});
+        f.log.append({*parseTimestamp("2026-11-25"), "cli:test", "x", "z", "{}"});
     }
     CHECK(f.log.verify().intact());
     CHECK(f.log.verify().eventsChecked == 5);
+    CHECK(f.log.head().hash == before.hash);
+    {
+        Transaction tx(f.db);
+        CHECK(f.log.append({*parseTimestamp("2026-11-26"), "cli:test", "x", "w", "{}"}).prevHash ==
+              before.hash);
+        f.log.append({*parseTimestamp("2026-11-26"), "cli:test", "x", "v", "{}"});
+        tx.commit();
+    }
+    CHECK(f.log.verify().intact());
+    CHECK(f.log.verify().eventsChecked == 7);
 }
 
 TEST_CASE("writes sent ahead are read back in their transaction, and one that fails fails the "
@@ -186,6 +200,7 @@ TEST_CASE("writes sent ahead are read back in their transaction, and one that fa
         outbox.enqueue(m, at);
         tx.commit();
     }
+    CHECK(f.log.verify().intact());
     CHECK(f.log.verify().eventsChecked == 7);
     CHECK(outbox.list("queued").size() == 2);
 }

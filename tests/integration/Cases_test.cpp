@@ -10,6 +10,8 @@
 #include "avtaleflyt/documents/Seal.h"
 #include "avtaleflyt/documents/TableFile.h"
 #include "avtaleflyt/engine/Installation.h"
+#include "avtaleflyt/storage/AuditLog.h"
+#include "avtaleflyt/storage/CaseRepository.h"
 
 using namespace avtaleflyt;
 using namespace avtaleflyt::engine;
@@ -240,6 +242,42 @@ TEST_CASE("two writers with the same version of a case cannot both win", "[cases
                               std::to_string(seen.version + 1) + ", not " +
                               std::to_string(seen.version) + "); look at it again and retry");
     CHECK(f.caseOf("kari@frogn.example").state == "partially_signed");
+}
+
+TEST_CASE("a case written over a version no longer stored fails its whole transaction, and "
+          "nothing of it is written",
+          "[cases]") {
+    // The version guard of CaseRepository::update, for a caller that read the case before its
+    // transaction. On PostgreSQL the update is sent ahead: its guard answers with the commit.
+    CasesFixture f;
+    f.open().cases().sendFunctionDescriptions(kTester, kNetwork, "", false);
+    const Case seen = f.caseOf("kari@frogn.example");
+    storage::Database db(f.db(), storage::Database::Mode::OpenExisting);
+    storage::CaseRepository cases(db);
+    storage::AuditLog log(db);
+    Case first = seen;
+    first.note = "first";
+    Case second = seen;
+    second.note = "second";
+    {
+        storage::Transaction tx(db);
+        CHECK(cases.update(seen, first, f.clock.now()).version == seen.version + 1);
+        tx.commit();
+    }
+    const std::int64_t events = log.head().seq;
+    CHECK_THROWS_WITH(([&] {
+                          storage::Transaction tx(db);
+                          cases.update(seen, second, f.clock.now());  // one version behind
+                          log.append({f.clock.now(), "cli:test", "case.note", seen.reference, "{}"});
+                          tx.commit();
+                      }()),
+                      Catch::Contains("case " + seen.reference +
+                                      " was changed by someone else while this was being stored"));
+    const Case stored = f.caseOf("kari@frogn.example");
+    CHECK(stored.note == "first");
+    CHECK(stored.version == seen.version + 1);
+    CHECK(log.head().seq == events);
+    CHECK(log.verify().intact());
 }
 
 TEST_CASE("timers under a fixed clock: reminders queued, escalation to the area leader, expiry",

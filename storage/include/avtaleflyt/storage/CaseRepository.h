@@ -50,12 +50,13 @@ class CaseRepository {
     std::vector<Case> findMany(const std::vector<std::string>& references) const;
     std::vector<Case> list(const CaseFilter& filter) const;
 
-    // Writes `after` over `before`, the case as read (with its timers) in this transaction, if
-    // the stored case is still at `before.version`, and returns the case as now stored (`after`
-    // with the version bumped, as find would read it); nullopt if another step came first. Only
-    // the rows that differ are written: a reminder touches the case row and one timer. Call
-    // inside a Transaction.
-    std::optional<Case> update(const Case& before, const Case& after, Timestamp now);
+    // Writes `after` over `before`, the case as read (with its timers) in this transaction, and
+    // returns the case as now stored (`after` with the version bumped, as find would read it).
+    // Only the rows that differ are written: a reminder touches the case row and one timer.
+    // Call inside a Transaction. If the stored case is no longer at `before.version` (another
+    // step came first), the transaction fails with a StorageError saying so: here, or where the
+    // writes sent ahead are collected (Query::sendChanging), and nothing of it is written.
+    Case update(const Case& before, const Case& after, Timestamp now);
 
         // `status`: "queued" for the modules that carry it out, "mailed" when done with the step.
     void queueAction(const Case& c, const StepAction& action, Timestamp now,
