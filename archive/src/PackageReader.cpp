@@ -30,6 +30,7 @@ bool readArkivstruktur(xmlTextReaderPtr r, PackageEntries& entries,
         return false;
     std::vector<SystemId> ids;
     std::vector<std::pair<std::string, int>> otherIds;
+    std::vector<Finding> unnamed;  // document objects without a file, reported once it is well-formed
     std::string element, role = "Hoveddokument", file, sha, size;
     bool inObject = false;
     int objectLine = 0, rc;
@@ -49,8 +50,8 @@ bool readArkivstruktur(xmlTextReaderPtr r, PackageEntries& entries,
             if (name && std::strcmp(name, "dokumentobjekt") == 0) {
                 inObject = false;
                 if (file.empty()) {  // no file to check it against, and no name to report it by
-                    findings.push_back({"arkivstruktur.xml:" + std::to_string(objectLine),
-                                        "a dokumentobjekt without referanseDokumentfil"});
+                    unnamed.push_back({"arkivstruktur.xml:" + std::to_string(objectLine),
+                                       "a dokumentobjekt without referanseDokumentfil"});
                     element.clear();
                     continue;
                 }
@@ -101,6 +102,7 @@ bool readArkivstruktur(xmlTextReaderPtr r, PackageEntries& entries,
     xmlFreeTextReader(r);
     if (rc != 0)
         return false;
+    findings.insert(findings.end(), unnamed.begin(), unnamed.end());
 
     // systemIDs used twice.
     std::sort(ids.begin(), ids.end(), [](const SystemId& a, const SystemId& b) {

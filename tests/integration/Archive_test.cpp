@@ -232,6 +232,19 @@ TEST_CASE("the audit finds and names each kind of tampering", "[archive][audit]"
         CHECK(std::none_of(found.begin(), found.end(),
                            [](const std::string& s) { return s.rfind(": ", 0) == 0; }));
     }
+    SECTION("a dokumentobjekt without its referanseDokumentfil in XML that breaks off later: only "
+            "the XML is reported, not what was read of it (found by fuzzing)") {
+        std::string xml = test::readFile(pkg + "/arkivstruktur.xml");
+        const auto start = xml.find("<referanseDokumentfil>");
+        xml.erase(start, xml.find("</referanseDokumentfil>", start) + 23 - start);
+        xml.resize(xml.find("</dokumentobjekt>", start) + 40);
+        test::writeFile(pkg + "/arkivstruktur.xml", xml);
+        const auto found = f.findings(pkg);
+        CHECK(contains(found, "arkivstruktur.xml: not well-formed XML"));
+        CHECK(std::none_of(found.begin(), found.end(), [](const std::string& s) {
+            return s.find("a dokumentobjekt without referanseDokumentfil") != std::string::npos;
+        }));
+    }
     SECTION("an empty file") {
         test::writeFile(pkg + "/dokumenter/FB-2026-0001-skann-1.pdf", "");
         CHECK(contains(f.findings(pkg), "dokumenter/FB-2026-0001-skann-1.pdf: empty file"));
