@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <iterator>
 #include <map>
 
 #include "DatabaseImpl.h"
@@ -178,7 +180,83 @@ Dialect Lease::dialect() const {
 }
 
 void Lease::execScript(const std::string& sql, const std::string& what) {
+    sendHeld();
     connection().execScript(sql, what);
+}
+
+HeldInsert::HeldInsert(const char* head, const char* row) {
+    // The row's text in pieces between its placeholders, and each placeholder's number.
+    std::vector<std::string> texts(1);
+    std::vector<int> numbers;
+    for (const char* c = row; *c; ++c) {
+        if (*c == '$' && c[1] >= '0' && c[1] <= '9') {
+            char* end = nullptr;
+            numbers.push_back(static_cast<int>(std::strtol(c + 1, &end, 10)));
+            texts.emplace_back();
+            c = end - 1;
+            continue;
+        }
+        texts.back() += *c;
+    }
+    columns_ = static_cast<int>(numbers.size());
+    for (std::size_t rows = 1; rows <= kMostRows; rows *= 2) {
+        std::string sql = head;
+        for (std::size_t r = 0; r < rows; ++r) {
+            if (r > 0)
+                sql += ", ";
+            for (std::size_t i = 0; i < numbers.size(); ++i)
+                sql += texts[i] + "$" +
+                       std::to_string(numbers[i] + static_cast<int>(r) * columns_);
+            sql += texts.back();
+        }
+        sql_.push_back(std::move(sql));
+    }
+}
+
+const char* HeldInsert::sql(std::size_t rows) const {
+    std::size_t log = 0;
+    while ((std::size_t{1} << (log + 1)) <= rows) ++log;
+    return sql_.at(log).c_str();
+}
+
+void Lease::hold(const HeldInsert& kind, std::vector<HeldValue> values) {
+    auto& held = memo().held;
+    auto it = std::find_if(held.begin(), held.end(),
+                           [&](const auto& k) { return k.first == &kind; });
+    if (it == held.end())
+        it = held.emplace(held.end(), &kind, std::vector<HeldValue>{});
+    it->second.insert(it->second.end(), std::make_move_iterator(values.begin()),
+                      std::make_move_iterator(values.end()));
+    const auto rows = it->second.size() / static_cast<std::size_t>(kind.columns());
+    if (!memo().writing || rows == HeldInsert::kMostRows)
+        sendHeld();
+}
+
+void Lease::sendHeld() {
+    auto& memo = this->memo();
+    if (memo.held.empty())
+        return;
+    const auto held = std::move(memo.held);
+    memo.held.clear();
+    for (const auto& [kind, values] : held) {
+        const auto columns = static_cast<std::size_t>(kind->columns());
+        for (std::size_t at = 0; at < values.size();) {
+            std::size_t rows = HeldInsert::kMostRows;
+            while (rows * columns > values.size() - at) rows /= 2;
+            Query insert(*this, kind->sql(rows));
+            for (std::size_t i = 0; i < rows * columns; ++i, ++at) {
+                const HeldValue& v = values[at];
+                const int index = static_cast<int>(i) + 1;
+                if (v.kind == HeldValue::Kind::Integer)
+                    insert.bind(index, v.integer);
+                else if (v.kind == HeldValue::Kind::Blob)
+                    insert.bindBlob(index, v.text);
+                else
+                    insert.bind(index, v.text);
+            }
+            insert.send();
+        }
+    }
 }
 
 namespace {
@@ -261,7 +339,7 @@ int Database::schemaVersion() const {
 
 Transaction::Transaction(Database& db) : lease_(std::make_unique<Lease>(db)) {
     lease_->connection().beginWrite();
-    lease_->memo() = WriteMemo{true, std::nullopt};
+    lease_->memo() = WriteMemo{true, std::nullopt, {}};
 }
 
 Transaction::~Transaction() {
@@ -271,6 +349,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
+    lease_->sendHeld();
     lease_->memo() = WriteMemo{};
     lease_->connection().commit();
     done_ = true;
@@ -293,6 +372,7 @@ Snapshot::~Snapshot() {
 }
 
 Query::Query(Lease& db, const char* sql) : db_(db) {
+    db.sendHeld();
     auto& prepared = db.active_->connection->prepared;
     BackendStatement* kept = nullptr;
     for (const auto& [key, statement] : prepared)
@@ -311,7 +391,9 @@ Query::Query(Lease& db, const char* sql) : db_(db) {
 }
 
 Query::Query(Lease& db, const std::string& sql, Unkept)
-    : db_(db), owned_(db.connection().prepare(sql.c_str(), false)) {
+    : db_(db) {
+    db.sendHeld();
+    owned_ = db.connection().prepare(sql.c_str(), false);
     statement_ = owned_.get();
 }
 

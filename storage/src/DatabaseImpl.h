@@ -2,6 +2,7 @@
 // Private to storage: what the repositories need of an open database.
 
 #include <chrono>
+#include <cstddef>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -16,13 +17,51 @@
 
 namespace avtaleflyt::storage {
 
+// A kind of row INSERT that a write transaction holds back and sends with the other rows of
+// its kind as one multi-row statement (Lease::hold): the server runs one statement for many
+// rows, not one per row. `head` is the statement up to its rows ("INSERT INTO t (a, b) VALUES
+// "), `row` one row's values with the placeholders $1 to $N, each once and in order ("($1,
+// NULLIF($2, 0))"). Made once, as a static: its statements are kept, by address, on every
+// connection, one for each number of rows it is sent in (1, 2, 4, ..., kMostRows).
+class HeldInsert {
+  public:
+    static constexpr std::size_t kMostRows = 64;  // rows a statement sends at most
+
+    HeldInsert(const char* head, const char* row);
+    int columns() const { return columns_; }
+    // The statement for `rows` rows, a power of two up to kMostRows.
+    const char* sql(std::size_t rows) const;
+
+  private:
+    int columns_ = 0;
+    std::vector<std::string> sql_;  // by the number of rows' binary logarithm
+};
+
+// A value bound to a held row.
+struct HeldValue {
+    enum class Kind { Text, Integer, Blob };
+    HeldValue(std::string value) : kind(Kind::Text), text(std::move(value)) {}
+    HeldValue(std::int64_t value) : kind(Kind::Integer), integer(value) {}
+    static HeldValue blob(std::string bytes) {
+        HeldValue v(std::move(bytes));
+        v.kind = Kind::Blob;
+        return v;
+    }
+    Kind kind;
+    std::string text;  // or the blob's bytes
+    std::int64_t integer = 0;
+};
+
 // What a write transaction has learnt of the database while it runs, kept so that it is not
-// read again: valid from its begin to its commit or rollback (Transaction resets it at each),
-// because no other writer can change it meanwhile (writers queue behind one another).
+// read again, and the rows it holds back: valid from its begin to its commit or rollback
+// (Transaction resets it at each), because no other writer can change the database meanwhile
+// (writers queue behind one another).
 struct WriteMemo {
     bool writing = false;  // a Transaction is open on the connection
     // The audit head as this transaction's last append left it (sequence number and hash).
     std::optional<std::pair<std::int64_t, std::string>> auditHead;
+    // The rows held back, by kind in the order first held: each kind's values row after row.
+    std::vector<std::pair<const HeldInsert*, std::vector<HeldValue>>> held;
 };
 
 // One connection of the pool, and the statements prepared on it once for Query (destroyed
@@ -77,6 +116,16 @@ class Lease {
     BackendConnection& connection();
     Dialect dialect() const;
     WriteMemo& memo();  // of the connection's write transaction
+
+    // Inserts a row of `kind` (its values in the order of its placeholders). Inside a write
+    // transaction the row is held back, and sent with the others held, kind by kind and as few
+    // statements as can be, before the connection runs any other statement (so the transaction
+    // reads what it wrote), at the commit, or once kMostRows of its kind are held; outside one
+    // it is sent at once. Sent as Query::send sends: a failure (a constraint) fails the
+    // transaction there; so only for inserts nobody waits for or handles the failure of.
+    void hold(const HeldInsert& kind, std::vector<HeldValue> values);
+    // Sends every row held back now (see hold).
+    void sendHeld();
 
     const std::string& name;  // the database, for messages
 

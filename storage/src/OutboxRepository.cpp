@@ -34,20 +34,14 @@ OutboxMessage messageFrom(const Query& q) {
 }  // namespace
 
 void OutboxRepository::enqueue(const OutboxMessage& m, Timestamp at) {
+    static const HeldInsert kInsert(
+        "INSERT INTO outbox (message_id, case_id, kind, recipient, subject, mime, "
+        "next_attempt_at, created_at) VALUES ",
+        "($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8)");
     Lease db(db_);
     const std::string stamp = formatTimestamp(at);
-    Query(db,
-          "INSERT INTO outbox (message_id, case_id, kind, recipient, subject, mime, "
-          "next_attempt_at, created_at) VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8)")
-        .bind(1, m.messageId)
-        .bind(2, m.caseId)
-        .bind(3, m.kind)
-        .bind(4, m.recipient)
-        .bind(5, m.subject)
-        .bindBlob(6, m.mime)
-        .bind(7, stamp)
-        .bind(8, stamp)
-        .send();
+    db.hold(kInsert, {m.messageId, m.caseId, m.kind, m.recipient, m.subject,
+                      HeldValue::blob(m.mime), stamp, stamp});
 }
 
 std::optional<OutboxMessage> OutboxRepository::claimNext(Timestamp at, Timestamp leaseUntil) {
@@ -119,15 +113,11 @@ void OutboxRepository::markFailed(std::int64_t id, const std::string& error, Tim
 
 void SigningTokenRepository::store(std::int64_t requestId, const std::string& tokenSha256,
                                    Timestamp expires, Timestamp at) {
+    static const HeldInsert kInsert(
+        "INSERT INTO signing_token (request_id, token_sha256, expires_at, created_at) VALUES ",
+        "($1, $2, $3, $4)");
     Lease db(db_);
-    Query(db,
-          "INSERT INTO signing_token (request_id, token_sha256, expires_at, created_at) "
-          "VALUES ($1, $2, $3, $4)")
-        .bind(1, requestId)
-        .bind(2, tokenSha256)
-        .bind(3, formatTimestamp(expires))
-        .bind(4, formatTimestamp(at))
-        .send();
+    db.hold(kInsert, {requestId, tokenSha256, formatTimestamp(expires), formatTimestamp(at)});
 }
 
 std::optional<SigningToken> SigningTokenRepository::find(const std::string& tokenSha256) const {

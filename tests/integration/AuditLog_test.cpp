@@ -205,6 +205,52 @@ TEST_CASE("writes sent ahead are read back in their transaction, and one that fa
     CHECK(outbox.list("queued").size() == 2);
 }
 
+TEST_CASE("messages queued in one transaction, more than one statement holds, are all written "
+          "at its commit, each once and in the order queued, and none if it rolls back",
+          "[audit]") {
+    // Queued messages are held back and written kind by kind in multi-row statements of up to
+    // 64 rows (Lease::hold): 150 go as 64 + 64 (each when held) + 16 + 4 + 2 at the commit.
+    LogFixture f;
+    OutboxRepository outbox(f.db);
+    const Timestamp at = *parseTimestamp("2026-11-25T10:00:00Z");
+    const auto queue = [&](int from, int count) {
+        for (int i = from; i < from + count; ++i) {
+            OutboxMessage m;
+            m.messageId = "m" + std::to_string(i) + "@avtaleflyt";
+            m.kind = "remind";
+            m.recipient = "n" + std::to_string(i) + "@x.example";
+            m.subject = "Påminnelse " + std::to_string(i);
+            m.mime = "Subject: " + std::to_string(i) + "\r\n\r\n\xe5\r\n";
+            outbox.enqueue(m, at);
+            if (i % 10 == 0)  // another kind of write between them
+                f.log.append({at, "cli:test", "case.timer", m.messageId, "{}"});
+        }
+    };
+    {
+        Transaction tx(f.db);
+        queue(1, 150);
+        tx.commit();
+    }
+    auto queued = outbox.list("queued");
+    REQUIRE(queued.size() == 150);
+    for (std::size_t i = 0; i < queued.size(); ++i) {  // newest first
+        const std::string n = std::to_string(150 - i);
+        CHECK(queued[i].messageId == "m" + n + "@avtaleflyt");
+        CHECK(queued[i].recipient == "n" + n + "@x.example");
+        CHECK(queued[i].subject == "Påminnelse " + n);
+        CHECK(queued[i].caseId == 0);
+    }
+    CHECK(f.log.verify().eventsChecked == 5 + 15);
+    {
+        Transaction tx(f.db);
+        queue(151, 70);  // 64 of them written before the rollback
+    }
+    CHECK(outbox.list("queued").size() == 150);
+    queue(221, 1);  // outside a transaction: written at once
+    CHECK(outbox.list("queued").size() == 151);
+    CHECK(f.log.verify().intact());
+}
+
 TEST_CASE("threads sharing one database write one unbroken chain and lose no event",
           "[audit][concurrency]") {
     // Each thread borrows a connection of its own; BEGIN IMMEDIATE puts the writers in a queue,

@@ -30,7 +30,10 @@ class OutboxRepository {
   public:
     explicit OutboxRepository(Database& db) : db_(db) {}
 
-    // Queues a message, due at once. `caseId` 0: not about one case.
+    // Queues a message, due at once. `caseId` 0: not about one case. Inside a transaction the
+    // row may be written only at its next statement or its commit, with the other messages
+    // queued meanwhile in one statement: a failure to write it (a Message-ID used twice) fails
+    // the transaction there.
     void enqueue(const OutboxMessage& m, Timestamp now);
     // Takes the oldest queued message due at `at` for one sender: moves its next attempt to
     // `leaseUntil`, so that no other dispatcher (in this process or on another server) takes it
@@ -62,6 +65,7 @@ class SigningTokenRepository {
   public:
     explicit SigningTokenRepository(Database& db) : db_(db) {}
 
+    // Stores a link (its hash). Written as OutboxRepository::enqueue writes a message.
     void store(std::int64_t requestId, const std::string& tokenSha256, Timestamp expires,
                Timestamp now);
     std::optional<SigningToken> find(const std::string& tokenSha256) const;
