@@ -15,6 +15,17 @@ namespace {
 
 // A database with five events; tampering is done through a second connection, with the
 // append-only triggers dropped first, as someone with the file would.
+// A reminder to nurse `n` (m1@avtaleflyt to n1@x.example, "Påminnelse 1", say).
+OutboxMessage reminder(const std::string& n) {
+    OutboxMessage m;
+    m.messageId = "m" + n + "@avtaleflyt";
+    m.kind = "remind";
+    m.recipient = "n" + n + "@x.example";
+    m.subject = "Påminnelse " + n;
+    m.mime = "Subject: " + n + "\r\n\r\n\xe5\r\n";
+    return m;
+}
+
 struct LogFixture {
     test::TempDir dir;
     std::string path = test::scratchDatabase(dir.file("a.db"));
@@ -168,12 +179,7 @@ TEST_CASE("writes sent ahead are read back in their transaction, and one that fa
     LogFixture f;
     OutboxRepository outbox(f.db);
     const Timestamp at = *parseTimestamp("2026-11-25T10:00:00Z");
-    OutboxMessage m;
-    m.messageId = "one@avtaleflyt";
-    m.kind = "remind";
-    m.recipient = "ase@x.example";
-    m.subject = "Påminnelse";
-    m.mime = "Subject: x\r\n\r\nx\r\n";
+    OutboxMessage m = reminder("1");
     {
         Transaction tx(f.db);
         f.log.append({at, "cli:test", "case.timer", "FB-2026-0001", "{}"});
@@ -196,8 +202,7 @@ TEST_CASE("writes sent ahead are read back in their transaction, and one that fa
     {
         Transaction tx(f.db);
         f.log.append({at, "cli:test", "case.timer", "FB-2026-0004", "{}"});
-        m.messageId = "two@avtaleflyt";
-        outbox.enqueue(m, at);
+        outbox.enqueue(reminder("2"), at);
         tx.commit();
     }
     CHECK(f.log.verify().intact());
@@ -215,15 +220,9 @@ TEST_CASE("messages queued in one transaction, more than one statement holds, ar
     const Timestamp at = *parseTimestamp("2026-11-25T10:00:00Z");
     const auto queue = [&](int from, int count) {
         for (int i = from; i < from + count; ++i) {
-            OutboxMessage m;
-            m.messageId = "m" + std::to_string(i) + "@avtaleflyt";
-            m.kind = "remind";
-            m.recipient = "n" + std::to_string(i) + "@x.example";
-            m.subject = "Påminnelse " + std::to_string(i);
-            m.mime = "Subject: " + std::to_string(i) + "\r\n\r\n\xe5\r\n";
-            outbox.enqueue(m, at);
+            outbox.enqueue(reminder(std::to_string(i)), at);
             if (i % 10 == 0)  // another kind of write between them
-                f.log.append({at, "cli:test", "case.timer", m.messageId, "{}"});
+                f.log.append({at, "cli:test", "case.timer", std::to_string(i), "{}"});
         }
     };
     {
