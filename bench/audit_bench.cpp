@@ -55,9 +55,9 @@ int make(int n, const std::string& dir) {
     }
     archive::PackageSettings settings;
     settings.creatorName = "Nettverket";
-    const auto package =
-        archive::buildPackage(docs, settings, *parseTimestamp("2026-11-24T12:00:00Z"),
-                              archive::noark5Schemas());
+    auto package = archive::buildPackage(docs, settings, *parseTimestamp("2026-11-24T12:00:00Z"),
+                                         archive::noark5Schemas());
+    package.manifestSignature = key.sign(package.manifest);  // as `archive` signs it
     std::printf("%s\n", archive::writePackage(package, dir, documents::defaultEnv()).c_str());
     return 0;
 }
@@ -67,6 +67,7 @@ int audit(const std::string& pkg) {
     const auto findings = archive::auditPackage(pkg, archive::noark5Schemas());
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (const auto& f : findings) std::fprintf(stderr, "%s: %s\n", f.where.c_str(), f.what.c_str());
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     std::printf("audit_seconds=%.2f\nfindings=%zu\npeak_rss_mib=%.0f\n", seconds, findings.size(),
